@@ -1,0 +1,210 @@
+// The resolved haproxy.cfg model: what the proxy runs. Every node keeps the position of the
+// line that defined it, so errors found later (an unknown backend) still point at a line.
+// Durations are in milliseconds, sizes in bytes. `undefined` means "not set" (HAProxy's
+// own default applies at run time, documented next to the field).
+
+import type { SourcePos } from '../diagnostics.js';
+
+export type ProxyMode = 'tcp' | 'http';
+
+export type BindAddress =
+  | { kind: 'inet'; family: 4 | 6 | 'any'; host: string; port: number; portEnd?: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'fd'; fd: number };
+
+export interface Bind {
+  readonly pos: SourcePos;
+  /** The text as written, e.g. `*:9443`. */
+  readonly spec: string;
+  readonly addresses: BindAddress[];
+  readonly options: Record<string, string | true>;
+}
+
+export type BalanceAlgorithm =
+  | 'roundrobin'
+  | 'static-rr'
+  | 'leastconn'
+  | 'first'
+  | 'source'
+  | 'random';
+
+export interface Balance {
+  readonly pos?: SourcePos;
+  readonly algorithm: BalanceAlgorithm;
+  /** `random(N)`: number of draws (power of N choices). Default 2. */
+  readonly draws?: number;
+}
+
+export type OnError = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down';
+
+export interface Server {
+  readonly pos: SourcePos;
+  readonly name: string;
+  /** Host as written (IPv4, IPv6 or name) and port; port undefined means "same as client dst". */
+  readonly host: string;
+  readonly port?: number;
+  readonly check: boolean;
+  readonly inter: number; // default 2000
+  readonly fastinter?: number; // default = inter
+  readonly downinter?: number; // default = inter
+  readonly rise: number; // default 2
+  readonly fall: number; // default 3
+  readonly weight: number; // default 1
+  readonly maxconn?: number;
+  readonly maxqueue?: number;
+  readonly backup: boolean;
+  readonly disabled: boolean;
+  readonly checkPort?: number;
+  readonly checkAddr?: string;
+  readonly ssl: boolean;
+  readonly checkSsl: boolean;
+  readonly verify?: 'none' | 'required';
+  readonly sni?: string;
+  readonly observe?: 'layer4' | 'layer7';
+  readonly errorLimit: number; // default 10
+  readonly onError: OnError; // default fail-check
+  readonly onMarkedDown?: 'shutdown-sessions';
+  readonly onMarkedUp?: 'shutdown-backup-sessions';
+  readonly sendProxy?: 'v1' | 'v2';
+}
+
+export interface LogTarget {
+  readonly pos: SourcePos;
+  /** `global` is resolved away: a proxy's `log global` copies the global targets. */
+  readonly target:
+    | { kind: 'udp'; host: string; port: number }
+    | { kind: 'unix'; path: string }
+    | { kind: 'stdout' | 'stderr' };
+  readonly facility: string;
+  readonly level?: string; // max level, e.g. 'err'
+  readonly minLevel?: string;
+  readonly format?: 'rfc3164' | 'rfc5424' | 'raw' | 'short' | 'iso' | 'timed' | 'priority';
+}
+
+export interface Timeouts {
+  client?: number;
+  server?: number;
+  connect?: number;
+  queue?: number;
+  check?: number;
+  tunnel?: number;
+  clientFin?: number;
+  serverFin?: number;
+  httpRequest?: number;
+  httpKeepAlive?: number;
+  tarpit?: number;
+}
+
+export interface Forwardfor {
+  readonly pos: SourcePos;
+  readonly except?: string; // network, e.g. 127.0.0.0/8
+  readonly header: string; // default X-Forwarded-For
+  readonly ifNone: boolean;
+}
+
+export type HttpCheckRule =
+  | { pos: SourcePos; kind: 'connect'; port?: number; ssl?: boolean; sni?: string; alpn?: string }
+  | {
+      pos: SourcePos;
+      kind: 'send';
+      method?: string;
+      uri?: string;
+      version?: string;
+      headers: [string, string][];
+      body?: string;
+    }
+  | { pos: SourcePos; kind: 'expect'; negate: boolean; matcher: 'status' | 'rstatus' | 'string' | 'rstring'; pattern: string };
+
+export interface HealthCheckConfig {
+  /** Which probe runs: TCP connect, HTTP, or an SSLv3 hello. The last `option` line wins. */
+  readonly type: 'tcp' | 'http' | 'ssl-hello';
+  readonly pos?: SourcePos;
+  /** `option httpchk [METH] [URI] [VER]` */
+  readonly method?: string;
+  readonly uri?: string;
+  readonly version?: string;
+  readonly rules: HttpCheckRule[];
+}
+
+export interface Acl {
+  readonly pos: SourcePos;
+  readonly name: string;
+  readonly criterion: string;
+  readonly values: string[];
+}
+
+export interface Condition {
+  readonly pos: SourcePos;
+  readonly negate: boolean; // unless
+  /** Disjunction of conjunctions of (possibly negated) ACL names or `TRUE`/`FALSE`. */
+  readonly terms: { name: string; negate: boolean }[][];
+}
+
+export interface UseBackend {
+  readonly pos: SourcePos;
+  readonly backend: string;
+  readonly cond?: Condition;
+}
+
+export interface StatsConfig {
+  readonly enabled: boolean;
+  readonly uri: string; // default /haproxy?stats
+  readonly realm?: string;
+  readonly auth: { user: string; password: string; pos: SourcePos }[];
+  readonly refresh?: number;
+  readonly hideVersion: boolean;
+  readonly admin?: Condition;
+  readonly pos?: SourcePos;
+}
+
+export type ProxyKind = 'frontend' | 'backend' | 'listen';
+
+/** A frontend, backend or listen section after `defaults` were applied. */
+export interface Proxy {
+  readonly pos: SourcePos;
+  readonly kind: ProxyKind;
+  readonly name: string;
+  readonly mode: ProxyMode;
+  /** Where `mode` came from: this section's line, or the defaults section it inherited from. */
+  readonly modePos: SourcePos;
+  readonly modeInherited: boolean;
+  readonly binds: Bind[];
+  readonly balance: Balance;
+  readonly servers: Server[];
+  readonly defaultServer: Partial<Server>;
+  readonly maxconn?: number;
+  readonly retries: number; // default 3
+  readonly timeouts: Timeouts;
+  readonly timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;
+  /** Options set with `option X` / `no option X`; value true = on. */
+  readonly options: Record<string, { on: boolean; pos: SourcePos }>;
+  readonly forwardfor?: Forwardfor;
+  readonly healthCheck: HealthCheckConfig;
+  readonly logs: LogTarget[];
+  readonly acls: Acl[];
+  readonly defaultBackend?: { name: string; pos: SourcePos };
+  readonly useBackends: UseBackend[];
+  readonly stats?: StatsConfig;
+  readonly disabled: boolean;
+}
+
+export interface GlobalConfig {
+  readonly logs: LogTarget[];
+  readonly chroot?: { path: string; pos: SourcePos };
+  readonly pidfile?: { path: string; pos: SourcePos };
+  readonly maxconn?: number;
+  readonly user?: { name: string; pos: SourcePos };
+  readonly group?: { name: string; pos: SourcePos };
+  readonly daemon: boolean;
+  readonly nbthread?: number;
+  readonly statsSockets: { pos: SourcePos; address: BindAddress; options: Record<string, string | true> }[];
+  readonly statsTimeout?: number;
+  readonly hardStopAfter?: number;
+}
+
+export interface HaproxyConfig {
+  readonly files: string[];
+  readonly global: GlobalConfig;
+  /** Frontends, backends and listens in file order. Defaults sections are resolved away. */
+  readonly proxies: Proxy[];
+}
