@@ -1,0 +1,43 @@
+// `balance first`: the first server in config order with a free connection slot takes the
+// connection; weights are ignored (except 0). Without maxconn a server is never full, so
+// the first usable server takes everything.
+
+import { ServerPool } from './pool.js';
+import type { Balancer, BalancerOptions, BalanceServer, PickContext } from './types.js';
+import { isFull } from './types.js';
+
+export class First implements Balancer {
+  private readonly pool: ServerPool;
+
+  constructor(servers: readonly BalanceServer[], opts: BalancerOptions) {
+    this.pool = new ServerPool(servers, opts);
+  }
+
+  pick(ctx?: PickContext): BalanceServer | undefined {
+    let fallback: BalanceServer | undefined;
+    for (const s of this.pool.servers) {
+      if (isFull(s)) continue;
+      if (s === ctx?.avoid) {
+        fallback = s;
+        continue;
+      }
+      return s;
+    }
+    return fallback;
+  }
+
+  serverUp(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
+
+  serverDown(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
+
+  weightChanged(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
+}
+
+export const createFirst = (servers: readonly BalanceServer[], opts: BalancerOptions) =>
+  new First(servers, opts);
