@@ -1,0 +1,83 @@
+// The prober port and the connection step every probe shares: TCP connect (layer 4),
+// then optionally TLS (layer 6). Probes resolve to a CheckResult and never reject.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import type { CheckResult } from './result.js';
+import { errnoInfo } from './result.js';
+
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Budget for TCP connect (+ TLS handshake). */
+  readonly connectTimeout: number;
+  /** Budget for the exchange after connecting (`timeout check`, or what is left of inter). */
+  readonly readTimeout: number;
+  readonly ssl?: { readonly servername?: string | undefined; readonly verify: boolean } | undefined;
+}
+
+export type Probe = (target: ProbeTarget) => Promise<CheckResult>;
+
+export type Connected =
+  | { ok: true; socket: net.Socket; started: number }
+  | { ok: false; result: CheckResult };
+
+/** Connects (and handshakes TLS when asked) within target.connectTimeout. */
+export function connectForCheck(target: ProbeTarget): Promise<Connected> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  return new Promise((resolve) => {
+    let done = false;
+    const tcp = net.connect({ host: target.host, port: target.port });
+    tcp.setNoDelay(true);
+    let socket: net.Socket = tcp;
+    const finish = (c: Connected) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      if (!c.ok) socket.destroy();
+      resolve(c);
+    };
+    const timer = setTimeout(() => {
+      const tlsPhase = socket !== tcp && tcp.readyState === 'open';
+      finish({
+        ok: false,
+        result: { status: tlsPhase ? 'L6TOUT' : 'L4TOUT', ok: false, durationMs: elapsed() },
+      });
+    }, target.connectTimeout);
+    const onError = (err: Error) => {
+      const tlsPhase = socket !== tcp;
+      finish({
+        ok: false,
+        result: tlsPhase
+          ? { status: 'L6RSP', ok: false, info: err.message, durationMs: elapsed() }
+          : { status: 'L4CON', ok: false, info: errnoInfo(err), durationMs: elapsed() },
+      });
+    };
+    tcp.on('error', onError);
+    tcp.once('connect', () => {
+      if (!target.ssl) return finish({ ok: true, socket: tcp, started });
+      tcp.removeListener('error', onError);
+      const secure = tls.connect({
+        socket: tcp,
+        rejectUnauthorized: target.ssl.verify,
+        ...(target.ssl.servername ? { servername: target.ssl.servername } : {}),
+      });
+      socket = secure;
+      secure.on('error', onError);
+      secure.once('secureConnect', () => finish({ ok: true, socket: secure, started }));
+    });
+  });
+}
+
+/** Layer-4 check: a successful connect (and TLS handshake with check-ssl) is a pass. */
+export const tcpProbe: Probe = async (target) => {
+  const c = await connectForCheck(target);
+  if (!c.ok) return c.result;
+  c.socket.destroy();
+  const durationMs = performance.now() - c.started;
+  return target.ssl
+    ? { status: 'L6OK', ok: true, durationMs }
+    : { status: 'L4OK', ok: true, durationMs };
+};
