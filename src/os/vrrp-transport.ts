@@ -1,0 +1,168 @@
+// VrrpTransport over raw IP sockets (protocol 112), shaped like Keepalived's: one socket
+// bound to the interface that joins the group and receives, and one send-only socket bound
+// to the source address that sends with TTL / hop limit 255 and no multicast loopback.
+
+import { HaloError } from '../config/diagnostics.js';
+import { formatIp, ipBytes, isMulticast } from './ip-address.js';
+import {
+  AF,
+  IP,
+  IPPROTO,
+  IPV6,
+  ifName,
+  ipMreqn,
+  ipv6Mreq,
+  SO,
+  SOCK,
+  SOL,
+  sockaddrAddress,
+  sockaddrIn,
+  sockaddrIn6,
+} from './linux-abi.js';
+import type { ReceivedMessage } from './native.js';
+import { addon } from './native.js';
+import type { ReceivedAdvert, VrrpTransport, VrrpTransportOptions } from './ports.js';
+import { RawSocket } from './raw-socket.js';
+
+export const VRRP_GROUP_IPV4 = '224.0.0.18';
+export const VRRP_GROUP_IPV6 = 'ff02::12';
+
+/** Reads an IPv4 datagram as a raw socket returns it (header included). */
+export function parseIpv4Datagram(
+  data: Uint8Array,
+  ifindex: number,
+): Omit<ReceivedAdvert, 'family'> | undefined {
+  if (data.length < 20 || (data[0] as number) >> 4 !== 4) return undefined;
+  const ihl = ((data[0] as number) & 0x0f) * 4;
+  if (ihl < 20 || ihl > data.length) return undefined;
+  const total = ((data[2] as number) << 8) | (data[3] as number);
+  return {
+    source: formatIp(data.subarray(12, 16)),
+    destination: formatIp(data.subarray(16, 20)),
+    ttl: data[8] as number,
+    ifindex,
+    payload: data.slice(ihl, Math.max(ihl, Math.min(total, data.length))),
+    ipTotalLength: total,
+  };
+}
+
+class RawVrrpTransport implements VrrpTransport {
+  readonly family: 4 | 6;
+  readonly interface: string;
+  readonly sourceAddress: string;
+  readonly ifindex: number;
+  private readonly receiver: RawSocket;
+  private readonly sender: RawSocket;
+  private readonly defaultDestination: Uint8Array | undefined;
+
+  constructor(o: VrrpTransportOptions) {
+    this.family = o.family;
+    this.interface = o.interface;
+    this.sourceAddress = o.sourceAddress;
+    this.ifindex = addon().ifNameToIndex(o.interface);
+    if (this.ifindex === 0) {
+      throw new HaloError('HALO_OS_NO_INTERFACE', `interface '${o.interface}' does not exist`);
+    }
+    const source = ipBytes(o.sourceAddress, o.family);
+    const group = o.multicastGroup === undefined ? undefined : ipBytes(o.multicastGroup, o.family);
+    if (group && !isMulticast(group)) {
+      throw new HaloError('HALO_OS_ADDRESS', `${o.multicastGroup} is not a multicast group`);
+    }
+    this.defaultDestination = group;
+    const domain = o.family === 4 ? AF.INET : AF.INET6;
+    this.receiver = new RawSocket(domain, SOCK.RAW, IPPROTO.VRRP);
+    try {
+      this.sender = new RawSocket(domain, SOCK.RAW, IPPROTO.VRRP);
+    } catch (e) {
+      this.receiver.close();
+      throw e;
+    }
+    try {
+      if (o.family === 4) this.setUpIpv4(source, group);
+      else this.setUpIpv6(source, group);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  send(advert: Uint8Array, destination?: string): void {
+    const to =
+      destination === undefined ? this.defaultDestination : ipBytes(destination, this.family);
+    if (!to)
+      throw new HaloError('HALO_OS_ADDRESS', 'no destination: no multicast group and no peer');
+    const sa = this.family === 4 ? sockaddrIn(to) : sockaddrIn6(to, this.ifindex);
+    this.sender.send(advert, sa);
+  }
+
+  onAdvert(listener: (advert: ReceivedAdvert) => void): () => void {
+    return this.receiver.onMessage((m) => {
+      const advert = this.family === 4 ? this.readIpv4(m) : this.readIpv6(m);
+      if (advert) listener(advert);
+    });
+  }
+
+  onError(listener: (error: Error) => void): () => void {
+    return this.receiver.onError(listener);
+  }
+
+  close(): void {
+    this.receiver.close();
+    this.sender.close();
+  }
+
+  private setUpIpv4(source: Uint8Array, group: Uint8Array | undefined): void {
+    const dev = ifName(this.interface);
+    this.receiver.setOption(SOL.SOCKET, SO.BINDTODEVICE, dev).setOption(SOL.IP, IP.PKTINFO, 1);
+    if (group) this.receiver.setOption(SOL.IP, IP.ADD_MEMBERSHIP, ipMreqn(group, this.ifindex));
+    this.sender
+      .sendOnly()
+      .setOption(SOL.SOCKET, SO.BINDTODEVICE, dev)
+      .setOption(SOL.IP, IP.MULTICAST_IF, ipMreqn(new Uint8Array(4), this.ifindex))
+      .setOption(SOL.IP, IP.MULTICAST_TTL, 255)
+      .setOption(SOL.IP, IP.TTL, 255)
+      .setOption(SOL.IP, IP.MULTICAST_LOOP, 0)
+      .bind(sockaddrIn(source));
+  }
+
+  private setUpIpv6(source: Uint8Array, group: Uint8Array | undefined): void {
+    const dev = ifName(this.interface);
+    this.receiver
+      .setOption(SOL.SOCKET, SO.BINDTODEVICE, dev)
+      .setOption(SOL.IPV6, IPV6.RECVPKTINFO, 1)
+      .setOption(SOL.IPV6, IPV6.RECVHOPLIMIT, 1);
+    if (group) this.receiver.setOption(SOL.IPV6, IPV6.JOIN_GROUP, ipv6Mreq(group, this.ifindex));
+    const linkLocal = source[0] === 0xfe && ((source[1] as number) & 0xc0) === 0x80;
+    this.sender
+      .sendOnly()
+      .setOption(SOL.SOCKET, SO.BINDTODEVICE, dev)
+      .setOption(SOL.IPV6, IPV6.MULTICAST_IF, this.ifindex)
+      .setOption(SOL.IPV6, IPV6.MULTICAST_HOPS, 255)
+      .setOption(SOL.IPV6, IPV6.UNICAST_HOPS, 255)
+      .setOption(SOL.IPV6, IPV6.MULTICAST_LOOP, 0)
+      .bind(sockaddrIn6(source, linkLocal ? this.ifindex : 0));
+  }
+
+  private readIpv4(m: ReceivedMessage): ReceivedAdvert | undefined {
+    const d = parseIpv4Datagram(m.data, m.ifindex ?? this.ifindex);
+    return d && { family: 4, ...d };
+  }
+
+  private readIpv6(m: ReceivedMessage): ReceivedAdvert | undefined {
+    const from = sockaddrAddress(m.address);
+    if (from?.length !== 16) return undefined;
+    return {
+      family: 6,
+      source: formatIp(from),
+      destination: m.destination ? formatIp(m.destination) : '::',
+      ttl: m.hopLimit ?? -1,
+      ifindex: m.ifindex ?? this.ifindex,
+      payload: m.data,
+    };
+  }
+}
+
+/** Opens the raw sockets for one VRRP instance's interface. Needs CAP_NET_RAW. */
+export function openVrrpTransport(options: VrrpTransportOptions): VrrpTransport {
+  return new RawVrrpTransport(options);
+}
