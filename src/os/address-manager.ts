@@ -8,13 +8,6 @@ import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
 import type { AddressManager, AddressSpec, InterfaceAddress } from './ports.js';
 import { addressRequest, dumpRequest, parseAddress } from './rtnetlink.js';
 
-export function interfaceIndex(name: string): number {
-  const index = addon().ifNameToIndex(name);
-  if (index === 0)
-    throw new HaloError('HALO_OS_NO_INTERFACE', `interface '${name}' does not exist`);
-  return index;
-}
-
 export class NetlinkAddressManager implements AddressManager {
   private readonly netlink = new NetlinkSocket();
 
