@@ -1,0 +1,643 @@
+// One VRRP instance: RFC 5798 section 6 with Keepalived 2.2.7's extensions and quirks
+// (tracking weights, FAULT, nopreempt, preempt_delay, a master answering lower-priority
+// adverts, `state MASTER` only as a start preference). Pure: `handle(event, now)` returns
+// effects and reads no clock; times are milliseconds from any epoch.
+// Longer than the usual file: the protocol engine keeps Keepalived's variables (state,
+// wantstate, sands, ms_down_timer) side by side so each rule can be read against its source
+// (vrrp.c: vrrp_state_backup, vrrp_state_master_rx/tx, leave_master/leave_fault;
+// vrrp_scheduler.c: vrrp_init_state, try_up_instance; vrrp_track.c: down_instance).
+
+import { passwordAuthData, VRRP_PRIORITY_OWNER } from './codec.js';
+import { compareIp } from './ip-address.js';
+import { kaLog } from './log-strings.js';
+import type { ReceivedDatagram } from './receive-check.js';
+import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';
+import type {
+  TimerKind,
+  VrrpAdvertLike,
+  VrrpCounters,
+  VrrpEffect,
+  VrrpEvent,
+  VrrpInstanceSettings,
+  VrrpSnapshot,
+  VrrpState,
+  VrrpTransitionRecord,
+} from './types.js';
+
+const HISTORY_LIMIT = 50;
+
+/** Skew_Time in ms, with Keepalived's microsecond integer arithmetic. */
+export function skewTimeMs(version: 2 | 3, priority: number, masterAdverIntMs: number): number {
+  const us =
+    version === 3
+      ? Math.floor(((256 - priority) * Math.floor(masterAdverIntMs / 10) * 625) / 16)
+      : Math.floor(((256 - priority) * 1_000_000) / 256);
+  return us / 1000;
+}
+
+/** Master_Down_Interval = down_timer_adverts x Master_Adver_Interval + Skew_Time, in ms. */
+export function masterDownIntervalMs(
+  version: 2 | 3,
+  priority: number,
+  masterAdverIntMs: number,
+  downTimerAdverts = 3,
+): number {
+  return downTimerAdverts * masterAdverIntMs + skewTimeMs(version, priority, masterAdverIntMs);
+}
+
+type ScriptInit = 'init' | 'failed' | 'done';
+
+export class VrrpInstance {
+  readonly settings: VrrpInstanceSettings;
+  private state: VrrpState = 'INIT';
+  private wantState: VrrpState;
+  private basePriority: number;
+  private effectivePriority: number;
+  private totalPriority: number;
+  private masterAdverInt: number;
+  private msDownTimer = 0;
+  /** Keepalived's `sands`: next advert (MASTER) or master down (BACKUP) deadline. */
+  private sands: number | undefined;
+  private preemptTime = 0;
+  private numFault = 0;
+  private numInit = 0;
+  private vipsSet = false;
+  private masterAddress: string | undefined;
+  private masterPriority: number | undefined;
+  private lastTransitionAt: number | undefined;
+  private garpAt: number | undefined;
+  private garpLowerPrioAt: number | undefined;
+  private garpRefreshAt: number | undefined;
+  private readonly scriptInit = new Map<string, ScriptInit>();
+  private readonly links = new Map<string, boolean>();
+  private readonly armed = new Map<TimerKind, number>();
+  private readonly history: VrrpTransitionRecord[] = [];
+  private readonly counters: VrrpCounters = {
+    advertReceived: 0,
+    advertSent: 0,
+    becomeMaster: 0,
+    releaseMaster: 0,
+    packetLengthErrors: 0,
+    ipTtlErrors: 0,
+    invalidTypeReceived: 0,
+    addressListErrors: 0,
+    invalidAuthType: 0,
+    authTypeMismatch: 0,
+    authFailure: 0,
+    priorityZeroReceived: 0,
+    priorityZeroSent: 0,
+    dropped: {},
+  };
+  private readonly rxConfig: ReceiveCheckConfig;
+  private out: VrrpEffect[] = [];
+  private now = 0;
+
+  constructor(settings: VrrpInstanceSettings) {
+    this.settings = settings;
+    this.wantState = settings.initialState;
+    this.basePriority = settings.priority;
+    this.effectivePriority = settings.priority;
+    this.totalPriority = settings.priority;
+    this.masterAdverInt = settings.advertIntMs;
+    for (const s of settings.trackScripts)
+      this.scriptInit.set(s.name, s.initFail ? 'failed' : 'init');
+    this.rxConfig = {
+      name: settings.name,
+      version: settings.version,
+      family: settings.family,
+      vrid: settings.vrid,
+      authType: settings.authType,
+      authData: passwordAuthData(settings.authPass ?? ''),
+      advertIntMs: settings.advertIntMs,
+      vips: settings.vips,
+      unicast: settings.unicastPeers.length > 0,
+      unicastPeers: settings.unicastPeers,
+      checkUnicastSrc: settings.checkUnicastSrc,
+    };
+  }
+
+  handle(event: VrrpEvent, now: number): VrrpEffect[] {
+    this.out = [];
+    this.now = now;
+    switch (event.type) {
+      case 'Startup':
+        this.startup(event.links ?? {});
+        break;
+      case 'PacketReceived':
+        this.packetReceived(event.datagram);
+        break;
+      case 'AdvertReceived':
+        this.advertReceived(event.from, event.advert);
+        break;
+      case 'TimerFired':
+        this.timerFired(event.kind);
+        break;
+      case 'ScriptResult':
+        this.scriptResult(event.script, event.ok);
+        break;
+      case 'LinkChanged':
+        this.linkChanged(event.ifname, event.up);
+        break;
+      case 'Shutdown':
+        this.shutdown();
+        break;
+    }
+    this.syncTimers();
+    return this.out;
+  }
+
+  snapshot(): VrrpSnapshot {
+    return {
+      name: this.settings.name,
+      vrid: this.settings.vrid,
+      state: this.state,
+      basePriority: this.basePriority,
+      effectivePriority: this.effectivePriority,
+      masterAddress: this.state === 'MASTER' ? this.settings.primaryAddress : this.masterAddress,
+      masterPriority: this.state === 'MASTER' ? this.effectivePriority : this.masterPriority,
+      masterAdverIntMs: this.masterAdverInt,
+      vipsSet: this.vipsSet,
+      lastTransitionAt: this.lastTransitionAt,
+      counters: { ...this.counters, dropped: { ...this.counters.dropped } },
+      history: [...this.history],
+    };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  private get name(): string {
+    return this.settings.name;
+  }
+
+  private log(text: string, detail = false): void {
+    this.out.push({ type: 'Log', text, detail });
+  }
+
+  private skew(): number {
+    return skewTimeMs(this.settings.version, this.effectivePriority, this.masterAdverInt);
+  }
+
+  private msDown(): number {
+    return this.settings.downTimerAdverts * this.masterAdverInt + this.skew();
+  }
+
+  private setState(to: VrrpState, reason: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.lastTransitionAt = this.now;
+    const rec = { at: this.now, from, to, reason };
+    this.history.push(rec);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    this.out.push({ type: 'Transition', from, to, reason });
+  }
+
+  private notify(): void {
+    if (this.state === 'MASTER' || this.state === 'BACKUP' || this.state === 'FAULT') {
+      this.out.push({ type: 'Notify', state: this.state });
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    this.out.push({ type: 'SendAdvert', priority });
+    this.counters.advertSent++;
+  }
+
+  private initSands(): void {
+    if (this.state === 'MASTER') this.sands = this.now + this.settings.advertIntMs;
+    else if (this.state === 'BACKUP') this.sands = this.now + this.msDownTimer;
+    else this.sands = undefined;
+  }
+
+  private syncTimers(): void {
+    const want = new Map<TimerKind, number>();
+    if (this.sands !== undefined) {
+      want.set(this.state === 'MASTER' ? 'advert' : 'masterDown', this.sands);
+    }
+    if (this.garpAt !== undefined) want.set('garp', this.garpAt);
+    if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
+    for (const [kind] of this.armed) {
+      if (!want.has(kind)) {
+        this.armed.delete(kind);
+        this.out.push({ type: 'CancelTimer', kind });
+      }
+    }
+    for (const [kind, at] of want) {
+      if (this.armed.get(kind) !== at) {
+        this.armed.set(kind, at);
+        this.out.push({ type: 'ArmTimer', kind, at });
+      }
+    }
+  }
+
+  private sendLinkUpdate(repeat: number): void {
+    if (!this.vipsSet || repeat <= 0) return;
+    for (const vip of this.settings.vips) {
+      this.log(
+        kaLog.sendingGarps(this.name, this.settings.interface, vip, vip.includes(':')),
+        true,
+      );
+    }
+    this.out.push({ type: 'SendGarp', addresses: this.settings.vips, repeat });
+  }
+
+  private removeVips(): void {
+    this.garpAt = undefined;
+    this.garpLowerPrioAt = undefined;
+    if (this.vipsSet) {
+      this.log(kaLog.removingVips(this.name), true);
+      this.out.push({ type: 'RemoveVips' });
+      this.vipsSet = false;
+    }
+  }
+
+  // ---- priority and tracking ------------------------------------------------------------
+
+  private setEffectivePriority(): void {
+    if (this.basePriority === VRRP_PRIORITY_OWNER) return;
+    const p = Math.min(Math.max(this.totalPriority, 1), VRRP_PRIORITY_OWNER - 1);
+    if (p === this.effectivePriority) return;
+    this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
+    this.effectivePriority = p;
+    const old = this.msDownTimer;
+    this.msDownTimer = this.msDown();
+    if (this.state === 'BACKUP' && this.sands !== undefined) {
+      this.sands += this.msDownTimer - old;
+    }
+  }
+
+  private downInstance(): void {
+    if (this.numFault++ === 0 || this.state === 'INIT') {
+      this.wantState = 'FAULT';
+      if (this.state === 'MASTER') this.leaveMaster(true);
+      else this.leaveFault();
+    }
+  }
+
+  private tryUpInstance(leavingInit: boolean): void {
+    if (leavingInit) {
+      if (this.numFault) return;
+    } else if (--this.numFault || this.numInit) {
+      if (!this.numFault) this.wantState = 'BACKUP';
+      return;
+    }
+    const owner = this.basePriority === VRRP_PRIORITY_OWNER;
+    if (!(this.wantState === 'MASTER' && owner)) this.wantState = 'BACKUP';
+    this.masterAdverInt = this.settings.advertIntMs;
+    this.leaveFault();
+  }
+
+  private scriptResult(script: string, ok: boolean): void {
+    const init = this.scriptInit.get(script);
+    const track = this.settings.trackScripts.find((t) => t.name === script);
+    if (!track || init === undefined) return;
+    const mult = track.reverse ? -1 : 1;
+    const w = track.weight;
+    this.scriptInit.set(script, 'done');
+    if (this.state === 'STOP') return;
+    if (w === 0) {
+      let leftInit = false;
+      if (init === 'init' && --this.numInit === 0) leftInit = true;
+      if (ok !== (mult === 1)) this.downInstance();
+      else if (this.numInit === 0) this.tryUpInstance(leftInit);
+      return;
+    }
+    if (this.basePriority === VRRP_PRIORITY_OWNER) return;
+    if (init === 'init') {
+      if (ok ? w > 0 : w < 0) this.totalPriority += w * mult;
+    } else {
+      this.totalPriority += (ok ? 1 : -1) * Math.abs(w) * mult;
+    }
+    this.setEffectivePriority();
+  }
+
+  private linkChanged(ifname: string, up: boolean): void {
+    const known = this.links.get(ifname);
+    if (known === up || this.state === 'STOP') return;
+    this.links.set(ifname, up);
+    for (const t of this.linkTracks(ifname)) {
+      const mult = t.reverse ? -1 : 1;
+      if (t.weight !== 0) {
+        if (this.basePriority === VRRP_PRIORITY_OWNER) continue;
+        this.totalPriority += (up ? 1 : -1) * Math.abs(t.weight) * mult;
+        this.setEffectivePriority();
+      } else if (up === (mult === 1)) {
+        this.tryUpInstance(false);
+      } else {
+        this.downInstance();
+      }
+    }
+  }
+
+  private linkTracks(ifname: string): { weight: number; reverse: boolean }[] {
+    const out = this.settings.trackInterfaces.filter((t) => t.name === ifname);
+    if (ifname === this.settings.interface && !this.settings.dontTrackPrimary) {
+      out.push({ weight: 0, reverse: false });
+    }
+    return out;
+  }
+
+  // ---- startup and shutdown ---------------------------------------------------------------
+
+  private startup(links: Readonly<Record<string, boolean>>): void {
+    if (this.state !== 'INIT') return;
+    const s = this.settings;
+    const ifnames = new Set([s.interface, ...s.trackInterfaces.map((t) => t.name)]);
+    for (const ifname of ifnames) {
+      const up = links[ifname] ?? true;
+      this.links.set(ifname, up);
+      for (const t of this.linkTracks(ifname)) {
+        const mult = t.reverse ? -1 : 1;
+        if (t.weight === 0) {
+          if (up !== (mult === 1)) {
+            this.log(kaLog.faultInterfaceDown(this.name, ifname));
+            this.numFault++;
+          }
+        } else if (up ? t.weight > 0 : t.weight < 0) {
+          this.totalPriority += t.weight * mult;
+        }
+      }
+    }
+    for (const t of s.trackScripts) {
+      const init = this.scriptInit.get(t.name);
+      if (t.weight === 0) {
+        if (init === 'init') this.numInit++;
+        else if (init === 'failed') {
+          this.numFault++;
+          this.log(kaLog.faultDueToScript(this.name, t.name));
+        }
+      } else if (init === 'failed' && t.weight < 0 && this.basePriority !== VRRP_PRIORITY_OWNER) {
+        this.totalPriority += t.weight;
+      }
+    }
+    this.setEffectivePriority();
+    const up = this.numFault === 0;
+    if (up && this.wantState === 'MASTER' && this.numInit === 0 && this.basePriority === 255) {
+      // Keepalived: "the simplest way to become master is to timeout from the backup state
+      // very quickly (1usec)".
+      this.setState('BACKUP', 'init');
+      this.msDownTimer = 0.001;
+    } else {
+      this.msDownTimer = this.msDown();
+      this.log(kaLog.removingVips(this.name), true);
+      this.out.push({ type: 'RemoveVips' });
+      if (up && this.numInit === 0) {
+        this.log(kaLog.enteringBackupInit(this.name));
+        this.setState('BACKUP', 'init');
+      } else {
+        this.setState('FAULT', up ? 'tracked script not yet run' : 'tracking fault at start');
+      }
+      if (this.state !== 'FAULT' || this.numFault) this.notify();
+    }
+    this.initSands();
+  }
+
+  private shutdown(): void {
+    if (this.state === 'MASTER') {
+      this.sendAdvert(0);
+      this.counters.priorityZeroSent++;
+      this.log(kaLog.sentZeroPriority(this.name), true);
+      this.removeVips();
+    }
+    this.setState('STOP', 'shutdown');
+    this.out.push({ type: 'Notify', state: 'STOP' });
+    this.sands = undefined;
+    this.garpAt = undefined;
+    this.garpLowerPrioAt = undefined;
+  }
+
+  // ---- state transitions ------------------------------------------------------------------
+
+  private gotoMaster(reason: string): void {
+    this.wantState = 'MASTER';
+    this.setState('MASTER', reason);
+    this.initSands();
+    this.masterTx();
+  }
+
+  /** vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs. */
+  private masterTx(): void {
+    this.sendAdvert(this.effectivePriority);
+    const s = this.settings;
+    if (!this.vipsSet) {
+      this.log(kaLog.enteringMaster(this.name));
+      this.counters.becomeMaster++;
+      this.masterAdverInt = s.advertIntMs;
+      this.log(kaLog.settingVips(this.name), true);
+      this.out.push({ type: 'AddVips' });
+      this.vipsSet = true;
+      this.sendLinkUpdate(s.garpMasterRepeat);
+      if (s.garpMasterRefreshMs > 0) this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
+      this.notify();
+      if (s.garpMasterDelayMs > 0) this.garpAt = this.now + s.garpMasterDelayMs;
+    } else if (this.garpRefreshAt !== undefined && this.now > this.garpRefreshAt) {
+      this.sendLinkUpdate(s.garpMasterRefreshRepeat);
+      this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
+    }
+  }
+
+  private leaveMaster(advF: boolean): void {
+    if (this.wantState === 'BACKUP') {
+      this.log(kaLog.enteringBackup(this.name));
+      this.preemptTime = 0;
+    } else {
+      this.log(kaLog.enteringFault(this.name));
+      this.sendAdvert(0);
+    }
+    if (advF) {
+      this.sendAdvert(0);
+      this.counters.priorityZeroSent++;
+      this.log(kaLog.sentZeroPriority(this.name), true);
+    }
+    this.removeVips();
+    this.garpRefreshAt = undefined;
+    this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'higher priority advert');
+    this.notify();
+    this.msDownTimer = this.msDown();
+    this.initSands();
+    this.counters.releaseMaster++;
+  }
+
+  private leaveFault(): void {
+    if (this.wantState === 'MASTER') {
+      this.gotoMaster('address owner back up');
+    } else {
+      if (this.state !== this.wantState) {
+        this.log(
+          this.wantState === 'BACKUP'
+            ? kaLog.enteringBackup(this.name)
+            : kaLog.enteringFault(this.name),
+        );
+      }
+      this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'fault cleared');
+      this.notify();
+      if (this.state === 'BACKUP') this.preemptTime = 0;
+    }
+    this.masterAdverInt = this.settings.advertIntMs;
+    this.msDownTimer = this.msDown();
+    this.initSands();
+  }
+
+  private timerFired(kind: TimerKind): void {
+    const at = this.armed.get(kind);
+    this.armed.delete(kind); // fired: syncTimers re-arms whatever is still wanted
+    if (at === undefined || this.now + 1e-6 < at) return; // stale or early
+    if (kind === 'garp') {
+      this.garpAt = undefined;
+      this.sendLinkUpdate(this.settings.garpMasterRepeat);
+      return;
+    }
+    if (kind === 'garpLowerPrio') {
+      this.garpLowerPrioAt = undefined;
+      this.sendLinkUpdate(this.settings.garpLowerPrioRepeat);
+      return;
+    }
+    if (this.state === 'BACKUP') {
+      this.log(kaLog.receiveTimeout(this.name), true);
+      this.gotoMaster(this.masterPriority === 0 ? 'priority 0 advert' : 'master down timer');
+    } else if (this.state === 'MASTER') {
+      this.masterTx();
+    }
+    this.initSands();
+  }
+
+  // ---- adverts ----------------------------------------------------------------------------
+
+  private packetReceived(datagram: ReceivedDatagram): void {
+    if (this.state !== 'BACKUP' && this.state !== 'MASTER') return;
+    const r = checkAdvert(this.rxConfig, datagram);
+    if (r.ok) {
+      this.advertReceived(r.src, r.advert);
+      return;
+    }
+    const c = this.counters;
+    c.dropped[r.reason] = (c.dropped[r.reason] ?? 0) + 1;
+    if (r.countedAsAdvert) c.advertReceived++;
+    if (r.reason === 'length' || r.reason === 'ip-total-length') c.packetLengthErrors++;
+    else if (r.reason === 'ttl') c.ipTtlErrors++;
+    else if (r.reason === 'type') c.invalidTypeReceived++;
+    else if (
+      r.reason === 'address-count' ||
+      r.reason === 'address-list' ||
+      r.reason === 'cast-mismatch'
+    )
+      c.addressListErrors++;
+    else if (r.reason === 'auth-type') c.invalidAuthType++;
+    else if (r.reason === 'auth-type-mismatch') c.authTypeMismatch++;
+    else if (r.reason === 'auth-failure') c.authFailure++;
+    if (r.log) this.log(r.log);
+    // A dropped packet leaves the BACKUP master-down deadline where it was; a MASTER keeps
+    // its advert schedule (Keepalived would restart it; see the report).
+  }
+
+  private advertReceived(from: string, advert: VrrpAdvertLike): void {
+    if (this.state !== 'BACKUP' && this.state !== 'MASTER') return;
+    this.counters.advertReceived++;
+    if (advert.priority === 0) this.counters.priorityZeroReceived++;
+    if (this.state === 'BACKUP') this.backupRx(from, advert);
+    else this.masterRx(from, advert);
+  }
+
+  private updateMasterAdverInt(advert: VrrpAdvertLike): void {
+    if (this.settings.version === 3) this.masterAdverInt = (advert.adverInt & 0x0fff) * 10;
+  }
+
+  private backupRx(from: string, advert: VrrpAdvertLike): void {
+    const s = this.settings;
+    const prio = advert.priority;
+    if (prio === 0) {
+      this.log(kaLog.backupPriorityZero(this.name), true);
+      this.msDownTimer = this.skew();
+      this.masterPriority = 0;
+    } else if (
+      s.nopreempt ||
+      prio >= this.effectivePriority ||
+      (s.preemptDelayMs > 0 && (!this.preemptTime || this.preemptTime > this.now))
+    ) {
+      this.updateMasterAdverInt(advert);
+      this.msDownTimer = this.msDown();
+      this.masterAddress = from;
+      this.masterPriority = prio;
+      if (s.preemptDelayMs > 0) {
+        if (prio >= this.effectivePriority) {
+          if (this.preemptTime) {
+            this.log(kaLog.stopPreemptDelay(this.name), true);
+            this.preemptTime = 0;
+          }
+        } else if (!this.preemptTime) {
+          this.log(kaLog.startPreemptDelay(this.name, s.preemptDelayMs), true);
+          this.preemptTime = this.now + s.preemptDelayMs;
+        }
+      }
+      this.wantState = 'BACKUP';
+    } else {
+      this.log(kaLog.backupDiscardLower(this.name, prio, from));
+      this.masterAddress = from;
+      // Ignored: the master-down deadline stays where it was.
+      this.msDownTimer = Math.max(0, (this.sands ?? this.now) - this.now);
+    }
+    this.initSands();
+  }
+
+  private masterRx(from: string, advert: VrrpAdvertLike): void {
+    const s = this.settings;
+    const prio = advert.priority;
+    const cmp = compareIp(from, s.primaryAddress);
+    let sent = false;
+    if (
+      prio === 0 ||
+      (s.higherPrioSendAdvert &&
+        (prio > this.effectivePriority || (prio === this.effectivePriority && cmp > 0)))
+    ) {
+      this.sendAdvert(this.effectivePriority);
+      sent = true;
+      if (prio === 0) {
+        this.log(kaLog.masterPriorityZero(this.name), true);
+        this.initSands();
+        return;
+      }
+    }
+    if (prio === this.effectivePriority) {
+      if (cmp === 0) this.log(kaLog.equalPriorityOurAddress(this.name));
+      else if (this.effectivePriority === VRRP_PRIORITY_OWNER) {
+        this.log(kaLog.bothOwners(this.name));
+        this.effectivePriority = VRRP_PRIORITY_OWNER - 1;
+        this.basePriority = VRRP_PRIORITY_OWNER - 1;
+      }
+    }
+    if (prio < this.effectivePriority || (prio === this.effectivePriority && cmp < 0)) {
+      this.log(
+        kaLog.masterLowerPriority(
+          this.name,
+          from,
+          prio,
+          this.effectivePriority,
+          !s.lowerPrioNoAdvert,
+        ),
+      );
+      if (!s.lowerPrioNoAdvert) {
+        this.sendAdvert(this.effectivePriority);
+        sent = true;
+      }
+      if (s.garpLowerPrioRepeat > 0) {
+        this.sendLinkUpdate(s.garpLowerPrioRepeat);
+        if (s.garpLowerPrioDelayMs > 0) this.garpLowerPrioAt = this.now + s.garpLowerPrioDelayMs;
+      }
+      this.out.push({ type: 'NotifyMasterRxLowerPriority' });
+    } else if (prio > this.effectivePriority || (prio === this.effectivePriority && cmp > 0)) {
+      this.log(
+        prio > this.effectivePriority
+          ? kaLog.masterHigherPriority(this.name, from, prio, this.effectivePriority)
+          : kaLog.masterSamePriorityHigherIp(this.name, from, prio),
+      );
+      this.updateMasterAdverInt(advert);
+      this.msDownTimer = this.msDown();
+      this.masterAddress = from;
+      this.masterPriority = prio;
+      this.wantState = 'BACKUP';
+      this.leaveMaster(false);
+      return;
+    }
+    if (sent) this.initSands();
+  }
+}

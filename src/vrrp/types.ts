@@ -1,0 +1,134 @@
+// Events into and effects out of the VRRP instance state machine, the instance settings it
+// runs on, and its counters. The runner turns effects into sockets, netlink and timers.
+
+import type { VrrpAdvert } from './codec.js';
+import type { DropReason, ReceivedDatagram } from './receive-check.js';
+
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+
+/** What the state machine reads from an advert (the whole VrrpAdvert fits). */
+export type VrrpAdvertLike = Pick<VrrpAdvert, 'priority' | 'adverInt'>;
+
+export type TimerKind = 'advert' | 'masterDown' | 'garp' | 'garpLowerPrio';
+
+export interface TrackedScript {
+  readonly name: string;
+  /** The weight in force for this instance (track_script override or the script's own). */
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly initFail: boolean;
+}
+
+export interface TrackedInterface {
+  readonly name: string;
+  /** 0: the instance goes to FAULT while it is down. */
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+/** One vrrp_instance, resolved (times in milliseconds). */
+export interface VrrpInstanceSettings {
+  readonly name: string;
+  readonly interface: string;
+  readonly vrid: number;
+  readonly version: 2 | 3;
+  readonly family: 4 | 6;
+  readonly priority: number;
+  readonly advertIntMs: number;
+  readonly initialState: 'MASTER' | 'BACKUP';
+  readonly nopreempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly vips: readonly string[];
+  /** Our primary address on the interface (or unicast_src_ip): ties are broken against it. */
+  readonly primaryAddress: string;
+  readonly authType: number;
+  readonly authPass?: string;
+  readonly unicastPeers: readonly string[];
+  readonly checkUnicastSrc: boolean;
+  readonly garpMasterDelayMs: number;
+  readonly garpMasterRepeat: number;
+  readonly garpMasterRefreshMs: number;
+  readonly garpMasterRefreshRepeat: number;
+  readonly garpLowerPrioDelayMs: number;
+  readonly garpLowerPrioRepeat: number;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  readonly downTimerAdverts: number;
+  readonly dontTrackPrimary: boolean;
+  readonly trackScripts: readonly TrackedScript[];
+  readonly trackInterfaces: readonly TrackedInterface[];
+}
+
+export type VrrpEvent =
+  | {
+      readonly type: 'Startup';
+      /** Link state of the instance's interface and of each tracked interface (default up). */
+      readonly links?: Readonly<Record<string, boolean>>;
+    }
+  | { readonly type: 'PacketReceived'; readonly datagram: ReceivedDatagram }
+  | {
+      readonly type: 'AdvertReceived';
+      readonly from: string;
+      readonly advert: VrrpAdvertLike;
+    }
+  | { readonly type: 'TimerFired'; readonly kind: TimerKind }
+  | { readonly type: 'ScriptResult'; readonly script: string; readonly ok: boolean }
+  | { readonly type: 'LinkChanged'; readonly ifname: string; readonly up: boolean }
+  | { readonly type: 'Shutdown' };
+
+export type VrrpEffect =
+  | { readonly type: 'SendAdvert'; readonly priority: number }
+  | { readonly type: 'AddVips' }
+  | { readonly type: 'RemoveVips' }
+  | { readonly type: 'SendGarp'; readonly addresses: readonly string[]; readonly repeat: number }
+  | { readonly type: 'ArmTimer'; readonly kind: TimerKind; readonly at: number }
+  | { readonly type: 'CancelTimer'; readonly kind: TimerKind }
+  | {
+      readonly type: 'Transition';
+      readonly from: VrrpState;
+      readonly to: VrrpState;
+      readonly reason: string;
+    }
+  | { readonly type: 'Notify'; readonly state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' }
+  | { readonly type: 'NotifyMasterRxLowerPriority' }
+  | { readonly type: 'Log'; readonly text: string; readonly detail: boolean };
+
+/** Keepalived's per-instance statistics, plus halo's drops by reason. */
+export interface VrrpCounters {
+  advertReceived: number;
+  advertSent: number;
+  becomeMaster: number;
+  releaseMaster: number;
+  packetLengthErrors: number;
+  ipTtlErrors: number;
+  invalidTypeReceived: number;
+  addressListErrors: number;
+  invalidAuthType: number;
+  authTypeMismatch: number;
+  authFailure: number;
+  priorityZeroReceived: number;
+  priorityZeroSent: number;
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+export interface VrrpTransitionRecord {
+  readonly at: number;
+  readonly from: VrrpState;
+  readonly to: VrrpState;
+  readonly reason: string;
+}
+
+export interface VrrpSnapshot {
+  readonly name: string;
+  readonly vrid: number;
+  readonly state: VrrpState;
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  readonly masterAddress: string | undefined;
+  readonly masterPriority: number | undefined;
+  readonly masterAdverIntMs: number;
+  readonly vipsSet: boolean;
+  readonly lastTransitionAt: number | undefined;
+  readonly counters: VrrpCounters;
+  readonly history: readonly VrrpTransitionRecord[];
+}
