@@ -16,6 +16,10 @@ export interface GlobalDefs {
   readonly garpInterval: number; // ms between GARPs, default 0
   readonly vrrpMcastGroup4: string; // default 224.0.0.18
   readonly vrrpMcastGroup6: string; // default ff02::12
+  readonly notificationEmail?: string[];
+  readonly notificationEmailFrom?: string;
+  readonly smtpServer?: string;
+  readonly smtpConnectTimeout?: number; // seconds
 }
 
 export interface VrrpScript {
@@ -86,6 +90,8 @@ export interface VrrpInstance {
     any?: string;
   };
   readonly dontTrackPrimary: boolean;
+  /** Address family of the VIPs (and unicast peers); 4 when there are none. */
+  readonly family?: 4 | 6;
 }
 
 export interface VrrpSyncGroup {

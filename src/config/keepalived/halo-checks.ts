@@ -1,0 +1,101 @@
+// halo's own findings on a resolved keepalived.conf: things Keepalived accepts silently
+// but that hurt in production (clear-text auth, slow failover, surprising defaults).
+
+import type { Diagnostics } from '../diagnostics.js';
+import type { InstanceDraft } from './drafts.js';
+import type { KeepalivedConfig, VrrpInstance, VrrpScript } from './model.js';
+
+/** Failover estimates above this are reported (ms). */
+export const SLOW_FAILOVER_MS = 5000;
+
+export function haloChecks(
+  cfg: KeepalivedConfig,
+  drafts: readonly InstanceDraft[],
+  d: Diagnostics,
+): void {
+  for (const inst of cfg.instances) {
+    const draft = drafts.find((x) => x.name === inst.name && x.pos === inst.pos);
+    if (draft) oneLineAuth(draft, d);
+    if (draft && draft.state === 'MASTER' && draft.priority === undefined) ownerPriority(inst, d);
+    if (inst.auth?.type === 'PASS') cleartextAuth(inst, d);
+    for (const t of inst.trackScript) {
+      const script = cfg.scripts.find((s) => s.name === t.name);
+      if (script) slowFailover(inst, script, t.weight ?? script.weight, t.pos, d);
+    }
+  }
+  const g = cfg.globalDefs;
+  if (g.enableScriptSecurity && !g.scriptUser && cfg.scripts.length > 0) {
+    const first = cfg.scripts[0];
+    if (first) {
+      d.warning(
+        first.pos,
+        'HALO_SCRIPT_DEFAULT_USER',
+        'enable_script_security without script_user: Keepalived runs scripts as user keepalived_script',
+        'halo',
+        "where that user does not exist Keepalived 2.2.7 removes every vrrp_script ('Unable to set default user'); add `script_user <user>` to global_defs",
+      );
+    }
+  }
+}
+
+function oneLineAuth(inst: InstanceDraft, d: Diagnostics): void {
+  if (!inst.authOneLine || !inst.authStmt) return;
+  d.warning(
+    inst.authStmt.pos,
+    'HALO_ONE_LINE_AUTH',
+    `(${inst.name}) one-line authentication block: halo reads auth_pass, Keepalived 2.2.7 ignores it`,
+    'halo',
+    'Keepalived takes the line between the braces as `auth_type` with extra words, then reports "Authentication specified but no password given" and sends adverts without authentication, so halo and Keepalived nodes would not accept each other\'s adverts; put auth_type and auth_pass on lines of their own',
+  );
+}
+
+function ownerPriority(inst: VrrpInstance, d: Diagnostics): void {
+  d.warning(
+    inst.pos,
+    'HALO_OWNER_PRIORITY',
+    `(${inst.name}) state MASTER without priority: Keepalived makes this node the address owner (priority 255)`,
+    'halo',
+    'an address owner takes the VIP back at once and nopreempt/preempt_delay are reset; set an explicit priority below 255 unless this node really owns the address',
+  );
+}
+
+function cleartextAuth(inst: VrrpInstance, d: Diagnostics): void {
+  d.warning(
+    inst.auth?.pos ?? inst.pos,
+    'HALO_AUTH_PASS_CLEARTEXT',
+    `(${inst.name}) auth_type PASS sends the password in clear text in every advert`,
+    'halo',
+    'anyone on the segment can read it and forge adverts; RFC 3768 removed VRRP authentication because it gives no security. It only keeps unrelated VRRP groups apart: use a unique virtual_router_id and a firewall rule for protocol 112 instead',
+  );
+}
+
+/**
+ * Failover after a tracked script starts failing: `fall` failed runs, `interval` apart;
+ * then with a weight the backup waits Master_Down_Interval (3 × advert_int + skew), and
+ * with weight 0 the master goes FAULT and hands over with a priority-0 advert (skew).
+ */
+export function estimateFailoverMs(inst: VrrpInstance, script: VrrpScript, weight: number): number {
+  const skew = ((256 - inst.priority) / 256) * inst.advertInt;
+  const detect = script.interval * script.fall;
+  return weight === 0 ? detect + skew : detect + 3 * inst.advertInt + skew;
+}
+
+function slowFailover(
+  inst: VrrpInstance,
+  script: VrrpScript,
+  weight: number,
+  pos: VrrpScript['pos'],
+  d: Diagnostics,
+): void {
+  const ms = estimateFailoverMs(inst, script, weight);
+  if (ms <= SLOW_FAILOVER_MS) return;
+  const s = (v: number): string => `${Number((v / 1000).toFixed(2))} s`;
+  const fast = estimateFailoverMs(inst, { ...script, interval: 1000, fall: 1 }, weight);
+  d.notice(
+    pos,
+    'HALO_SLOW_FAILOVER',
+    `(${inst.name}) failover when ${script.name} fails takes up to ${s(ms)}: interval ${s(script.interval)} × fall ${script.fall} + ${weight === 0 ? '' : `3 × advert_int ${s(inst.advertInt)} + `}skew ${s(((256 - inst.priority) / 256) * inst.advertInt)}`,
+    'halo',
+    `clients lose the VIP for that long (the article's settings measured 12.1 s); \`interval 1\` and \`fall 1\` in vrrp_script ${script.name} bring it to at most ${s(fast)}`,
+  );
+}
