@@ -3,7 +3,7 @@
 // `halo check`, which must open no socket.
 
 import { existsSync } from 'node:fs';
-import { RTM, RTMGRP } from './netlink-codec.js';
+import { type NetlinkMessage, RTM, RTMGRP } from './netlink-codec.js';
 import { NetlinkError, NetlinkSocket } from './netlink-socket.js';
 import type { LinkEvent, LinkInfo, LinkMonitor } from './ports.js';
 import { dumpRequest, linkByNameRequest, parseLink } from './rtnetlink.js';
@@ -33,8 +33,15 @@ export async function linkByName(
 
 export class NetlinkLinkMonitor implements LinkMonitor {
   private readonly requests = new NetlinkSocket();
-  private events: NetlinkSocket | undefined;
+  // Subscribed from the start, so notifications come from the namespace the monitor was
+  // created in, and no change is missed between list() and onLink().
+  private readonly events = new NetlinkSocket({ groups: RTMGRP.LINK });
   private readonly listeners = new Set<(e: LinkEvent) => void>();
+
+  constructor() {
+    this.events.onNotification((m) => this.notify(m));
+    this.events.ref(false);
+  }
 
   async list(): Promise<LinkInfo[]> {
     const replies = await this.requests.request(dumpRequest('link', 0), 'RTM_GETLINK');
@@ -46,35 +53,30 @@ export class NetlinkLinkMonitor implements LinkMonitor {
   }
 
   onLink(listener: (event: LinkEvent) => void): () => void {
-    if (!this.events) {
-      this.events = new NetlinkSocket({ groups: RTMGRP.LINK });
-      this.events.onNotification((m) => {
-        if (m.type !== RTM.NEWLINK && m.type !== RTM.DELLINK) return;
-        let link: LinkInfo;
-        try {
-          link = parseLink(m);
-        } catch {
-          return;
-        }
-        const event: LinkEvent =
-          m.type === RTM.NEWLINK ? { type: 'changed', link } : { type: 'removed', link };
-        for (const l of this.listeners) l(event);
-      });
-    }
     this.listeners.add(listener);
+    this.events.ref(true);
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) {
-        this.events?.close();
-        this.events = undefined;
-      }
+      this.events.ref(this.listeners.size > 0);
     };
   }
 
   close(): void {
     this.listeners.clear();
-    this.events?.close();
-    this.events = undefined;
+    this.events.close();
     this.requests.close();
+  }
+
+  private notify(m: NetlinkMessage): void {
+    if (m.type !== RTM.NEWLINK && m.type !== RTM.DELLINK) return;
+    let link: LinkInfo;
+    try {
+      link = parseLink(m);
+    } catch {
+      return; // a message we cannot read is not a link change we can act on
+    }
+    const event: LinkEvent =
+      m.type === RTM.NEWLINK ? { type: 'changed', link } : { type: 'removed', link };
+    for (const l of this.listeners) l(event);
   }
 }

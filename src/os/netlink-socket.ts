@@ -52,6 +52,7 @@ export class NetlinkSocket {
   private readonly errorListeners = new Set<(e: Error) => void>();
   private seq = Math.floor(Date.now() / 1000) & 0xffffff;
   private readonly timeoutMs: number;
+  private notificationsKeepAlive = true;
 
   constructor(options: NetlinkSocketOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -112,8 +113,16 @@ export class NetlinkSocket {
     this.socket.close();
   }
 
+  /** Whether notifications alone keep the process alive (pending requests always do). */
+  ref(keepsLoopAlive: boolean): void {
+    this.notificationsKeepAlive = keepsLoopAlive;
+    this.updateRef();
+  }
+
   private updateRef(): void {
-    this.socket.ref(this.pending.size > 0 || this.listeners.size > 0);
+    this.socket.ref(
+      this.pending.size > 0 || (this.listeners.size > 0 && this.notificationsKeepAlive),
+    );
   }
 
   private settle(seq: number): Pending | undefined {
