@@ -66,6 +66,8 @@ export interface Server {
   readonly onMarkedDown?: 'shutdown-sessions';
   readonly onMarkedUp?: 'shutdown-backup-sessions';
   readonly sendProxy?: 'v1' | 'v2';
+  /** `server s 10.0.0.1:+1000`: destination port = client's destination port + offset. */
+  readonly portOffset?: number;
 }
 
 export interface LogTarget {
@@ -113,7 +115,13 @@ export type HttpCheckRule =
       headers: [string, string][];
       body?: string;
     }
-  | { pos: SourcePos; kind: 'expect'; negate: boolean; matcher: 'status' | 'rstatus' | 'string' | 'rstring'; pattern: string };
+  | {
+      pos: SourcePos;
+      kind: 'expect';
+      negate: boolean;
+      matcher: 'status' | 'rstatus' | 'string' | 'rstring';
+      pattern: string;
+    };
 
 export interface HealthCheckConfig {
   /** Which probe runs: TCP connect, HTTP, or an SSLv3 hello. The last `option` line wins. */
@@ -155,6 +163,9 @@ export interface StatsConfig {
   readonly hideVersion: boolean;
   readonly admin?: Condition;
   readonly pos?: SourcePos;
+  readonly showLegends?: boolean;
+  /** `stats show-node [NAME]`: true means the global node name. */
+  readonly showNode?: string | true;
 }
 
 export type ProxyKind = 'frontend' | 'backend' | 'listen';
@@ -186,6 +197,8 @@ export interface Proxy {
   readonly useBackends: UseBackend[];
   readonly stats?: StatsConfig;
   readonly disabled: boolean;
+  /** The `defaults` section this proxy copied its settings from (name may be ''). */
+  readonly defaultsPos?: SourcePos;
 }
 
 export interface GlobalConfig {
@@ -197,9 +210,18 @@ export interface GlobalConfig {
   readonly group?: { name: string; pos: SourcePos };
   readonly daemon: boolean;
   readonly nbthread?: number;
-  readonly statsSockets: { pos: SourcePos; address: BindAddress; options: Record<string, string | true> }[];
+  readonly statsSockets: {
+    pos: SourcePos;
+    address: BindAddress;
+    options: Record<string, string | true>;
+  }[];
   readonly statsTimeout?: number;
   readonly hardStopAfter?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly ulimitN?: number;
+  readonly masterWorker?: boolean;
+  readonly statsMaxconn?: number;
 }
 
 export interface HaproxyConfig {

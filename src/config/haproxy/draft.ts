@@ -1,0 +1,196 @@
+// Mutable state while reading haproxy.cfg: one draft per section. A proxy draft starts as a
+// deep copy of its defaults section (HAProxy copies the defaults proxy when a proxy section
+// opens), so inheritance is exact: later changes to a defaults section do not leak back.
+
+import type { Diagnostics, SourcePos } from '../diagnostics.js';
+import type {
+  Acl,
+  Balance,
+  Bind,
+  Forwardfor,
+  HttpCheckRule,
+  LogTarget,
+  ProxyMode,
+  Server,
+  Timeouts,
+  UseBackend,
+} from './model.js';
+
+export type DraftKind = 'defaults' | 'frontend' | 'backend' | 'listen';
+
+export interface Located<T> {
+  value: T;
+  pos: SourcePos;
+  /** Set when the value came from a `defaults` section. */
+  inherited?: boolean;
+}
+
+export type LogEntry = { kind: 'global'; pos: SourcePos } | { kind: 'target'; target: LogTarget };
+
+export interface StatsDraft {
+  enabled: boolean;
+  uri?: string;
+  realm?: Located<string>;
+  realmWords?: string[];
+  auth: { user: string; password: string; pos: SourcePos }[];
+  refresh?: number;
+  hideVersion: boolean;
+  admin?: UseBackend['cond'];
+  showLegends: boolean;
+  showNode?: string | true;
+  pos?: SourcePos;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export type DefaultServer = Partial<Mutable<Omit<Server, 'pos' | 'name' | 'host'>>> & {
+  pos?: SourcePos;
+};
+
+export interface ProxyDraft {
+  kind: DraftKind;
+  name: string;
+  pos: SourcePos;
+  /** The defaults section this proxy copied, if any. */
+  defaultsName?: string;
+  defaultsPos?: SourcePos;
+  mode?: Located<ProxyMode>;
+  binds: Bind[];
+  balance?: Balance;
+  servers: (Server & { portOffset?: number })[];
+  defaultServer: DefaultServer;
+  maxconn?: Located<number>;
+  retries?: number;
+  timeouts: Timeouts;
+  timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;
+  /** Timeouts set in this very section (for HAProxy's "overwriting" warning). */
+  timeoutOwn?: Partial<Record<keyof Timeouts, true>>;
+  options: Record<string, { on: boolean; pos: SourcePos; inherited?: boolean }>;
+  forwardfor?: Forwardfor & { inherited?: boolean };
+  check: Located<'tcp' | 'http' | 'ssl-hello' | 'tcp-check' | 'other'> | undefined;
+  httpchk?: { method?: string; uri?: string; version?: string; pos: SourcePos };
+  checkRules: HttpCheckRule[];
+  logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
+  logs: LogEntry[];
+  acls: Acl[];
+  defaultBackend?: { name: string; pos: SourcePos };
+  useBackends: UseBackend[];
+  stats?: StatsDraft;
+  disabled: boolean;
+  /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
+  httpOnly: { what: string; pos: SourcePos }[];
+}
+
+export function newProxyDraft(kind: DraftKind, name: string, pos: SourcePos): ProxyDraft {
+  return {
+    kind,
+    name,
+    pos,
+    binds: [],
+    servers: [],
+    defaultServer: {},
+    timeouts: {},
+    timeoutPos: {},
+    options: {},
+    check: undefined,
+    checkRules: [],
+    logs: [],
+    acls: [],
+    useBackends: [],
+    disabled: false,
+    httpOnly: [],
+  };
+}
+
+/** A new proxy section: a deep copy of `defaults`, with inherited values marked. */
+export function inheritDraft(
+  def: ProxyDraft,
+  kind: DraftKind,
+  name: string,
+  pos: SourcePos,
+): ProxyDraft {
+  const d = structuredClone(def);
+  const out: ProxyDraft = {
+    ...d,
+    kind,
+    name,
+    pos,
+    defaultsName: def.name,
+    defaultsPos: def.pos,
+    binds: [],
+    servers: [],
+    acls: [],
+    useBackends: [],
+    httpOnly: [],
+    disabled: false,
+    timeoutOwn: {},
+  };
+  if (out.mode) out.mode.inherited = true;
+  for (const o of Object.values(out.options)) o.inherited = true;
+  if (out.forwardfor) out.forwardfor.inherited = true;
+  // HAProxy copies the log format only into proxies with a frontend side.
+  if (kind === 'backend') delete out.logFormat;
+  if (out.logFormat) out.logFormat.inherited = true;
+  if (out.check) out.check.inherited = true;
+  if (out.stats?.realm) out.stats.realm.inherited = true;
+  return out;
+}
+
+export interface GlobalDraft {
+  pos?: SourcePos;
+  logs: LogTarget[];
+  chroot?: { path: string; pos: SourcePos };
+  pidfile?: { path: string; pos: SourcePos };
+  maxconn?: number;
+  user?: { name: string; pos: SourcePos };
+  group?: { name: string; pos: SourcePos };
+  uid?: number;
+  gid?: number;
+  daemon: boolean;
+  masterWorker: boolean;
+  nbthread?: number;
+  ulimitN?: number;
+  statsSockets: {
+    pos: SourcePos;
+    address: import('./model.js').BindAddress;
+    options: Record<string, string | true>;
+  }[];
+  statsTimeout?: number;
+  statsMaxconn?: number;
+  hardStopAfter?: number;
+}
+
+export function newGlobalDraft(): GlobalDraft {
+  return { logs: [], daemon: false, masterWorker: false, statsSockets: [] };
+}
+
+/** What a keyword's parse function sees: the line's words and where to report. */
+export interface LineCtx {
+  readonly diags: Diagnostics;
+  readonly pos: SourcePos;
+  /** All words of the line; `words[0]` is the keyword (after `no`/`default`). */
+  readonly words: string[];
+  /** `no option X` / `default option X`. */
+  readonly modifier: 'std' | 'no' | 'default';
+  /** HAProxy reads missing words as empty strings; so does `arg(i)`. */
+  arg(i: number): string;
+  error(code: string, message: string): void;
+  warning(code: string, message: string): void;
+}
+
+export function makeLineCtx(
+  diags: Diagnostics,
+  pos: SourcePos,
+  words: string[],
+  modifier: LineCtx['modifier'],
+): LineCtx {
+  return {
+    diags,
+    pos,
+    words,
+    modifier,
+    arg: (i) => words[i] ?? '',
+    error: (code, message) => diags.error(pos, code, message, 'haproxy'),
+    warning: (code, message) => diags.warning(pos, code, message, 'haproxy'),
+  };
+}

@@ -1,0 +1,49 @@
+// The haproxy.cfg front end: parse (tokenizer + keyword tables) -> resolve (defaults,
+// HAProxy's post-parse checks) -> halo's own checks. Pure: no fs, no clock, no DNS.
+
+import { Diagnostics } from '../diagnostics.js';
+import { haloChecks } from './checks.js';
+import type { HaproxyConfig } from './model.js';
+import { parseSources } from './parser.js';
+import { resolve } from './resolve.js';
+
+export type { HaproxyConfig } from './model.js';
+export { splitLines, tokenizeLine } from './tokenizer.js';
+export { parseSize, parseTime } from './units.js';
+
+export interface ParseHaproxyResult {
+  /** Undefined only when the input could not be turned into a model at all. */
+  config?: HaproxyConfig;
+  diagnostics: Diagnostics;
+}
+
+/**
+ * Parses haproxy.cfg sources as HAProxy 2.6 would (several `-f` files are read in order;
+ * `defaults` carry over from one file to the next). Never throws.
+ */
+export function parseHaproxy(
+  sources: { path: string; text: string }[],
+  opts: { env?: Record<string, string | undefined> } = {},
+): ParseHaproxyResult {
+  const diagnostics = new Diagnostics();
+  try {
+    const parsed = parseSources(sources, opts.env ?? {}, diagnostics);
+    const config = resolve(
+      parsed,
+      sources.map((s) => s.path),
+      diagnostics,
+    );
+    haloChecks(config, parsed.proxies, diagnostics);
+    return { config, diagnostics };
+  } catch (e) {
+    const file = sources[0]?.path ?? '<config>';
+    diagnostics.error(
+      { file, line: 1 },
+      'HALO_INTERNAL',
+      `internal error while reading the configuration: ${e instanceof Error ? e.message : String(e)}`,
+      'halo',
+      'This is a bug in halo; please report it with the configuration that triggers it.',
+    );
+    return { diagnostics };
+  }
+}

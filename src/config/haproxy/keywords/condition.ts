@@ -1,0 +1,105 @@
+// ACL declarations and `if`/`unless` conditions: `acl NAME criterion values...`,
+// `if a !b || TRUE`, `unless { src 10.0.0.0/8 }`. Fetch methods are not validated.
+
+import type { LineCtx } from '../draft.js';
+import type { Acl, Condition } from '../model.js';
+
+/** ACLs HAProxy predefines in every proxy. */
+export const PREDEFINED_ACLS = new Set([
+  'TRUE',
+  'FALSE',
+  'HTTP',
+  'HTTP_1.0',
+  'HTTP_1.1',
+  'HTTP_2.0',
+  'HTTP_CONTENT',
+  'HTTP_URL_ABS',
+  'HTTP_URL_SLASH',
+  'HTTP_URL_STAR',
+  'LOCALHOST',
+  'METH_CONNECT',
+  'METH_DELETE',
+  'METH_GET',
+  'METH_HEAD',
+  'METH_OPTIONS',
+  'METH_POST',
+  'METH_PUT',
+  'METH_TRACE',
+  'RDP_COOKIE',
+  'REQ_CONTENT',
+  'WAIT_END',
+]);
+
+export function parseAcl(ctx: LineCtx): Acl | undefined {
+  const name = ctx.arg(1);
+  if (!name) {
+    ctx.error('HAP_MISSING_ARG', `'acl' expects an ACL name.`);
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+    ctx.error(
+      'HAP_BAD_VALUE',
+      `character '${[...name].find((c) => !/[A-Za-z0-9_.:-]/.test(c))}' is not permitted in acl name '${name}'.`,
+    );
+    return undefined;
+  }
+  const criterion = ctx.arg(2);
+  if (!criterion) {
+    ctx.error(
+      'HAP_MISSING_ARG',
+      `error detected while parsing ACL '${name}' : missing fetch method in ACL expression ''.`,
+    );
+    return undefined;
+  }
+  return { pos: ctx.pos, name, criterion, values: ctx.words.slice(3) };
+}
+
+/**
+ * Parses `if|unless COND` starting at word `from`. `known` tells which ACL names exist
+ * at this point of the proxy; `rule` names the rule in the error (`switching rule`).
+ */
+export function parseCondition(
+  ctx: LineCtx,
+  from: number,
+  known: (name: string) => boolean,
+  rule: string,
+): Condition | undefined | 'error' {
+  const kw = ctx.words[from];
+  if (kw === undefined) return undefined;
+  if (kw !== 'if' && kw !== 'unless') return 'error';
+  const terms: Condition['terms'] = [[]];
+  const words = ctx.words.slice(from + 1);
+  for (let i = 0; i < words.length; i++) {
+    let w = words[i] as string;
+    if (w === '||' || w === 'or') {
+      terms.push([]);
+      continue;
+    }
+    let negate = false;
+    while (w.startsWith('!')) {
+      negate = !negate;
+      w = w.slice(1);
+    }
+    if (w === '') {
+      w = words[i + 1] ?? '';
+      if (w === '') continue;
+      i++;
+    }
+    if (w === '{') {
+      const close = words.indexOf('}', i + 1);
+      const end = close < 0 ? words.length : close;
+      (terms[terms.length - 1] as Condition['terms'][number]).push({
+        name: `{ ${words.slice(i + 1, end).join(' ')} }`,
+        negate,
+      });
+      i = end;
+      continue;
+    }
+    if (!known(w) && !PREDEFINED_ACLS.has(w)) {
+      ctx.error('HAP_UNKNOWN_ACL', `error detected while parsing ${rule} : no such ACL : '${w}'.`);
+      return 'error';
+    }
+    (terms[terms.length - 1] as Condition['terms'][number]).push({ name: w, negate });
+  }
+  return { pos: ctx.pos, negate: kw === 'unless', terms: terms.filter((t) => t.length > 0) };
+}

@@ -1,0 +1,385 @@
+// Keywords of the `global` section. Values keep HAProxy's "first one wins" rule for the
+// settings it refuses to redefine (`'pidfile' already specified. Continuing.`).
+
+import { parseBindAddress } from '../address.js';
+import type { GlobalDraft, LineCtx } from '../draft.js';
+import { atol } from '../units.js';
+import { parseLogTarget } from './log.js';
+import { type Keyword, type KeywordTable, table, timeArg, tooManyArgs } from './types.js';
+
+function already(ctx: LineCtx, what = `'${ctx.words[0]}'`): void {
+  // HAProxy prints an ALERT but does not fail: a warning in halo's terms.
+  ctx.warning('HAP_ALREADY_SPECIFIED', `${what} already specified. Continuing.`);
+}
+
+function pathSetting(name: 'chroot' | 'pidfile', expects: string): Keyword<GlobalDraft> {
+  return {
+    name,
+    args: '<path>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (g[name]) {
+        already(ctx);
+        return;
+      }
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'${name}' expects ${expects} as an argument.`);
+        return;
+      }
+      g[name] = { path: ctx.arg(1), pos: ctx.pos };
+    },
+  };
+}
+
+function intSetting(
+  name: string,
+  get: (g: GlobalDraft) => number | undefined,
+  set: (g: GlobalDraft, v: number) => void,
+): Keyword<GlobalDraft> {
+  return {
+    name,
+    args: '<number>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (get(g)) {
+        already(ctx);
+        return;
+      }
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'${name}' expects an integer argument.`);
+        return;
+      }
+      set(g, atol(ctx.arg(1)));
+    },
+  };
+}
+
+function idSetting(name: 'uid' | 'gid'): Keyword<GlobalDraft> {
+  const other = name === 'uid' ? 'user' : 'group';
+  return {
+    name,
+    args: '<number>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (g[name] !== undefined || g[other]) {
+        already(ctx, name === 'uid' ? 'user/uid' : 'group/gid');
+        return;
+      }
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'${name}' expects an integer argument.`);
+        return;
+      }
+      if (!/^-?[0-9]+$/.test(ctx.arg(1))) {
+        ctx.warning(
+          'HAP_NOT_A_NUMBER',
+          ` ${name}: string '${ctx.arg(1)}' is not a number. | You might want to use the '${other}' parameter to use a system ${other} name.`,
+        );
+        return;
+      }
+      g[name] = Number(ctx.arg(1));
+    },
+  };
+}
+
+function nameSetting(name: 'user' | 'group'): Keyword<GlobalDraft> {
+  const id = name === 'user' ? 'uid' : 'gid';
+  return {
+    name,
+    args: '<name>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (g[name] || g[id] !== undefined) {
+        already(ctx, name === 'user' ? 'user/uid' : 'gid/group was');
+        return;
+      }
+      // HAProxy looks the name up in the system database; halo cannot (pure parser).
+      g[name] = { name: ctx.arg(1), pos: ctx.pos };
+    },
+  };
+}
+
+const statsGlobal: Keyword<GlobalDraft> = {
+  name: 'stats',
+  args: 'socket <address> [params*] | timeout <time> | maxconn <n> | bind-process ...',
+  parse(ctx, g) {
+    const sub = ctx.arg(1);
+    if (sub === 'socket') {
+      const spec = ctx.arg(2);
+      if (!spec) {
+        ctx.error(
+          'HAP_MISSING_ARG',
+          `'stats socket' in global section expects an address or a path to a UNIX socket`,
+        );
+        return;
+      }
+      const addr = parseBindAddress(spec, 'stats socket');
+      if (!addr.ok) {
+        ctx.error('HAP_BAD_ADDRESS', addr.message);
+        return;
+      }
+      const options = parseSocketOptions(ctx, 3);
+      if (!options) return;
+      g.statsSockets.push({ pos: ctx.pos, address: addr.value, options });
+    } else if (sub === 'timeout') {
+      const v = timeArg(ctx, ctx.arg(2), {
+        char: (c) => `'stats timeout' : unexpected character '${c}'`,
+      });
+      if (v === undefined) return;
+      if (v === 0) {
+        ctx.error('HAP_BAD_VALUE', `'stats timeout' expects a positive value`);
+        return;
+      }
+      g.statsTimeout = v;
+    } else if (sub === 'maxconn') {
+      const v = atol(ctx.arg(2));
+      if (v <= 0) {
+        ctx.error('HAP_BAD_VALUE', `'stats maxconn' expects a positive value`);
+        return;
+      }
+      g.statsMaxconn = v;
+    } else if (sub !== 'bind-process') {
+      ctx.error(
+        'HAP_BAD_VALUE',
+        `'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '${sub}')`,
+      );
+    }
+  },
+};
+
+const SOCKET_LEVELS = ['user', 'operator', 'admin'];
+
+/** `stats socket` / `bind` style options after the address: `mode 600 level admin ...`. */
+function parseSocketOptions(ctx: LineCtx, from: number): Record<string, string | true> | undefined {
+  const opts: Record<string, string | true> = {};
+  const withValue = new Set([
+    'mode',
+    'level',
+    'user',
+    'group',
+    'uid',
+    'gid',
+    'name',
+    'process',
+    'maxconn',
+    'backlog',
+    'severity-output',
+    'id',
+    'nice',
+    'thread',
+  ]);
+  for (let i = from; i < ctx.words.length; i++) {
+    const k = ctx.words[i] as string;
+    if (k === 'expose-fd') {
+      if (ctx.arg(i + 1) !== 'listeners') {
+        ctx.error(
+          'HAP_BAD_VALUE',
+          `'stats socket' : ''expose-fd' only supports 'listeners' (got '${ctx.arg(i + 1)}')'`,
+        );
+        return undefined;
+      }
+      opts['expose-fd'] = 'listeners';
+      i++;
+    } else if (withValue.has(k)) {
+      const v = ctx.arg(i + 1);
+      if (k === 'level' && !SOCKET_LEVELS.includes(v)) {
+        ctx.error(
+          'HAP_BAD_VALUE',
+          `'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '${v}')'`,
+        );
+        return undefined;
+      }
+      if (!v) {
+        ctx.error('HAP_MISSING_ARG', `'stats socket' : '${k}' : missing value`);
+        return undefined;
+      }
+      opts[k] = v;
+      i++;
+    } else {
+      opts[k] = true;
+    }
+  }
+  return opts;
+}
+
+const flag = (name: string, set: (g: GlobalDraft) => void, max = 0): Keyword<GlobalDraft> => ({
+  name,
+  args: '',
+  parse(ctx, g) {
+    if (tooManyArgs(ctx, max)) return;
+    set(g);
+  },
+});
+
+/** Accepted and not modelled: tuning and TLS defaults that change nothing halo checks. */
+const PASSTHROUGH = [
+  'ca-base',
+  'crt-base',
+  'cpu-map',
+  'description',
+  'node',
+  'quiet',
+  'debug',
+  'zero-warning',
+  'log-send-hostname',
+  'log-tag',
+  'maxsslconn',
+  'maxconnrate',
+  'maxsessrate',
+  'maxpipes',
+  'server-state-file',
+  'server-state-base',
+  'setenv',
+  'presetenv',
+  'resetenv',
+  'unsetenv',
+  'spread-checks',
+  'lua-load',
+  'lua-prepend-path',
+  'h1-case-adjust',
+  'insecure-fork-wanted',
+  'busy-polling',
+  'set-dumpable',
+  'strict-limits',
+  'localpeer',
+  'noepoll',
+  'nopoll',
+  'nosplice',
+  'noreuseport',
+  'nogetaddrinfo',
+  'expose-experimental-directives',
+  'ssl-default-bind-ciphers',
+  'ssl-default-bind-ciphersuites',
+  'ssl-default-bind-options',
+  'ssl-default-server-ciphers',
+  'ssl-default-server-ciphersuites',
+  'ssl-default-server-options',
+  'ssl-dh-param-file',
+  'ssl-server-verify',
+  'ssl-engine',
+  'ssl-mode-async',
+  'unix-bind',
+  'external-check',
+  'pp2-never-send-local',
+  'numa-cpu-mapping',
+  'fd-hard-limit',
+  'mworker-max-reloads',
+  'grace',
+  'default-path',
+  'issuers-chain-path',
+  'localpeer',
+  'log-send-hostname',
+  'profiling.tasks',
+  'tune.bufsize',
+  'tune.maxrewrite',
+  'tune.ssl.default-dh-param',
+  'tune.ssl.cachesize',
+  'tune.ssl.lifetime',
+  'tune.maxaccept',
+  'tune.maxpollevents',
+  'tune.http.maxhdr',
+  'tune.h2.max-concurrent-streams',
+  'ssl-load-extra-files',
+  'httpclient.resolvers.prefer',
+  'httpclient.ssl.verify',
+  'httpclient.ssl.ca-file',
+];
+
+const passthrough = (name: string): Keyword<GlobalDraft> => ({ name, args: '...', parse() {} });
+
+export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
+  {
+    name: 'log',
+    args: '<target> [len <n>] [format <f>] <facility> [<level> [<minlevel>]]',
+    parse(ctx, g) {
+      if (ctx.modifier === 'no') {
+        g.logs = [];
+        return;
+      }
+      const t = parseLogTarget(ctx, true);
+      if (t) g.logs.push(t);
+    },
+  },
+  pathSetting('chroot', 'a directory'),
+  pathSetting('pidfile', 'a file name'),
+  intSetting(
+    'maxconn',
+    (g) => g.maxconn,
+    (g, v) => {
+      g.maxconn = v;
+    },
+  ),
+  intSetting(
+    'ulimit-n',
+    (g) => g.ulimitN,
+    (g, v) => {
+      g.ulimitN = v;
+    },
+  ),
+  idSetting('uid'),
+  idSetting('gid'),
+  nameSetting('user'),
+  nameSetting('group'),
+  flag('daemon', (g) => {
+    g.daemon = true;
+  }),
+  {
+    name: 'master-worker',
+    args: '[no-exit-on-failure]',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (ctx.arg(1) && ctx.arg(1) !== 'no-exit-on-failure') {
+        ctx.error('HAP_BAD_VALUE', `'master-worker' only accepts 'no-exit-on-failure' argument.`);
+        return;
+      }
+      g.masterWorker = true;
+    },
+  },
+  {
+    name: 'nbproc',
+    args: '<number>',
+    parse(ctx) {
+      ctx.error(
+        'HAP_REMOVED_KEYWORD',
+        'nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.',
+      );
+    },
+  },
+  {
+    name: 'nbthread',
+    args: '<number>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      const a = ctx.arg(1);
+      const m = /^-?[0-9]+/.exec(a);
+      if (!m || m[0] !== a) {
+        ctx.error(
+          'HAP_BAD_VALUE',
+          `'nbthread' passed a missing or unparsable integer value in '${a}'`,
+        );
+        return;
+      }
+      const n = Number(a);
+      if (n < 1 || n > 64) {
+        ctx.error('HAP_BAD_VALUE', `'nbthread' value must be between 1 and 64 (was ${n})`);
+        return;
+      }
+      g.nbthread = n;
+    },
+  },
+  {
+    name: 'hard-stop-after',
+    args: '<time>',
+    parse(ctx, g) {
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'hard-stop-after' expects <time> as argument.`);
+        return;
+      }
+      const v = timeArg(ctx, ctx.arg(1), {
+        char: (c) => `unexpected character '${c}' in argument to <hard-stop-after>.`,
+      });
+      if (v !== undefined) g.hardStopAfter = v;
+    },
+  },
+  statsGlobal,
+  ...PASSTHROUGH.map(passthrough),
+]);

@@ -1,0 +1,369 @@
+// Keywords of `defaults`, `frontend`, `backend` and `listen` sections. Each entry says which
+// side it configures (frontend/backend capability) and whether `defaults` may carry it, so
+// the dispatcher reproduces HAProxy's "ignored because ... has no backend capability".
+
+import { parseBindAddress, parseServerAddress } from '../address.js';
+import type { LineCtx, ProxyDraft } from '../draft.js';
+import type { Bind, ProxyMode, Server, Timeouts } from '../model.js';
+import { atol } from '../units.js';
+import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
+import { parseAcl, parseCondition } from './condition.js';
+import { parseHttpCheck } from './http-check.js';
+import { parseLogTarget } from './log.js';
+import { type CapCheck, OPTION_NAMES, parseOption } from './options.js';
+import { applyServerOptions, SERVER_OPTION_NAMES } from './server-options.js';
+import { parseStats } from './stats.js';
+import { parseTimeout } from './timeout.js';
+import type { Keyword } from './types.js';
+import { tooManyArgs } from './types.js';
+
+export type Cap = 'fe' | 'be' | 'both';
+
+export interface ProxyKeyword extends Keyword<ProxyDraft> {
+  readonly cap: Cap;
+  /** `no`: refused in defaults; `named`: only in named defaults. Default: allowed. */
+  readonly inDefaults?: 'no' | 'named';
+  /** Out-of-capability use is an error (server lines), not a warning. */
+  readonly capIsError?: boolean;
+  readonly capHint?: string;
+}
+
+/** Helpers the table needs from the dispatcher (suggestions, capability checks). */
+export interface ProxyEnv {
+  readonly hasCap: CapCheck;
+  readonly suggest: (word: string, candidates: readonly string[]) => string;
+}
+
+const BALANCE = [
+  'roundrobin',
+  'static-rr',
+  'leastconn',
+  'first',
+  'source',
+  'random',
+  'uri',
+  'url_param',
+  'hdr',
+  'rdp-cookie',
+  'hash',
+];
+
+function parseMode(ctx: LineCtx, px: ProxyDraft): void {
+  const m = ctx.arg(1);
+  if (tooManyArgs(ctx, 1)) return;
+  if (m !== 'tcp' && m !== 'http' && m !== 'health') {
+    ctx.error('HAP_UNKNOWN_MODE', `unknown proxy mode '${m}'.`);
+    return;
+  }
+  if (m === 'health') {
+    ctx.error(
+      'HAP_REMOVED_KEYWORD',
+      `'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.`,
+    );
+    return;
+  }
+  px.mode = { value: m as ProxyMode, pos: ctx.pos };
+}
+
+function parseBalance(ctx: LineCtx, px: ProxyDraft): void {
+  const a = ctx.arg(1);
+  if (!a) return;
+  const m = /^([a-z_-]+)(?:\((.*)\))?$/.exec(a);
+  const algo = m?.[1] ?? a;
+  if (!BALANCE.includes(algo)) {
+    ctx.error(
+      'HAP_BAD_VALUE',
+      `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`,
+    );
+    return;
+  }
+  if (algo === 'random') {
+    const n = m?.[2] === undefined ? 2 : atol(m[2]);
+    if (n < 1) {
+      ctx.error('HAP_BAD_VALUE', 'balance random : number of draws must be at least 1.');
+      return;
+    }
+    px.balance = { pos: ctx.pos, algorithm: 'random', draws: n };
+    return;
+  }
+  if (['roundrobin', 'static-rr', 'leastconn', 'first', 'source'].includes(algo)) {
+    px.balance = { pos: ctx.pos, algorithm: algo as 'roundrobin' };
+  } else {
+    // Layer-7 hashes: halo balances these as roundrobin for now (documented gap).
+    px.balance = { pos: ctx.pos, algorithm: 'roundrobin' };
+  }
+}
+
+function parseBind(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv): void {
+  const spec = ctx.arg(1);
+  if (!spec) {
+    ctx.error(
+      'HAP_MISSING_ARG',
+      `'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`,
+    );
+    return;
+  }
+  const addresses: Bind['addresses'] = [];
+  for (const one of spec.split(',')) {
+    const r = parseBindAddress(one);
+    if (!r.ok) {
+      ctx.error('HAP_BAD_ADDRESS', r.message);
+      return;
+    }
+    addresses.push(r.value);
+  }
+  const section = px.kind === 'listen' ? 'listen' : px.kind;
+  const opts = parseBindOptions(ctx.words, 2, (kw) => {
+    const s = env.suggest(kw, BIND_OPTION_NAMES);
+    return `: unknown keyword '${kw}'${s || '.'}`;
+  });
+  if (!opts.ok) {
+    ctx.error('HAP_BAD_BIND_OPTION', `'bind ${spec}' in section '${section}'${opts.message}`);
+    return;
+  }
+  px.binds.push({ pos: ctx.pos, spec, addresses, options: opts.options });
+}
+
+function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boolean): void {
+  const unknown = (kw: string) => {
+    const s = env.suggest(kw, SERVER_OPTION_NAMES);
+    return isDefault
+      ? `unknown keyword '${kw}'. Hint: no address was expected for this server.`
+      : `unknown keyword '${kw}'${s || '.'}`;
+  };
+  if (isDefault) {
+    const ds = structuredClone(px.defaultServer);
+    const err = applyServerOptions(ds, ctx.words, 1, 'default-server', unknown);
+    if (err) {
+      ctx.error('HAP_BAD_SERVER_OPTION', `'default-server' : ${err}.`);
+      return;
+    }
+    px.defaultServer = { ...ds, pos: ctx.pos };
+    return;
+  }
+  const name = ctx.arg(1);
+  const spec = ctx.arg(2);
+  if (!name || !spec) {
+    ctx.error('HAP_MISSING_ARG', `'server' expects <name> and <addr>[:<port>] as arguments.`);
+    return;
+  }
+  const where = `'server ${px.name}/${name}'`;
+  const addr = parseServerAddress(spec, where);
+  if (!addr.ok) {
+    ctx.error('HAP_BAD_ADDRESS', addr.message);
+    return;
+  }
+  const { pos: _dpos, ...inherited } = px.defaultServer;
+  const s = structuredClone(inherited);
+  const err = applyServerOptions(s, ctx.words, 3, name, unknown);
+  if (err) {
+    ctx.error('HAP_BAD_SERVER_OPTION', `${where} : ${err}.`);
+    return;
+  }
+  const server: Server & { portOffset?: number } = {
+    check: false,
+    inter: 2000,
+    rise: 2,
+    fall: 3,
+    weight: 1,
+    backup: false,
+    disabled: false,
+    ssl: false,
+    checkSsl: false,
+    errorLimit: 10,
+    onError: 'fail-check',
+    ...s,
+    pos: ctx.pos,
+    name,
+    host: addr.value.host,
+    ...(addr.value.port !== undefined ? { port: addr.value.port } : {}),
+    ...(addr.value.portOffset !== undefined ? { portOffset: addr.value.portOffset } : {}),
+  };
+  px.servers.push(server);
+}
+
+function parseBackendRef(
+  ctx: LineCtx,
+  px: ProxyDraft,
+  kind: 'default_backend' | 'use_backend',
+): void {
+  const name = ctx.arg(1);
+  if (!name) {
+    ctx.error('HAP_MISSING_ARG', `'${kind}' expects a backend name.`);
+    return;
+  }
+  if (kind === 'default_backend') {
+    if (tooManyArgs(ctx, 1)) return;
+    px.defaultBackend = { name, pos: ctx.pos };
+    return;
+  }
+  const w = ctx.arg(2);
+  if (w && w !== 'if' && w !== 'unless') {
+    ctx.error(
+      'HAP_BAD_VALUE',
+      `unexpected keyword '${w}' after switching rule, only 'if' and 'unless' are allowed.`,
+    );
+    return;
+  }
+  const cond = parseCondition(ctx, 2, (n) => px.acls.some((a) => a.name === n), 'switching rule');
+  if (cond === 'error') return;
+  px.useBackends.push({ pos: ctx.pos, backend: name, ...(cond ? { cond } : {}) });
+}
+
+const kw = (
+  name: string,
+  cap: Cap,
+  parse: ProxyKeyword['parse'],
+  extra: Partial<ProxyKeyword> = {},
+): ProxyKeyword => ({ name, args: '', cap, parse, ...extra });
+
+/** Accepted, not modelled (HTTP rules, captures, cookies...). `http` = needs mode http. */
+const PASSTHROUGH: [string, Cap, boolean][] = [
+  ['http-request', 'both', true],
+  ['http-response', 'both', true],
+  ['http-after-response', 'both', true],
+  ['tcp-request', 'both', false],
+  ['tcp-response', 'be', false],
+  ['capture', 'fe', true],
+  ['cookie', 'be', false],
+  ['errorfile', 'both', false],
+  ['errorfiles', 'both', false],
+  ['errorloc', 'both', false],
+  ['errorloc302', 'both', false],
+  ['errorloc303', 'both', false],
+  ['monitor-uri', 'fe', false],
+  ['monitor', 'fe', false],
+  ['log-format', 'fe', false],
+  ['log-format-sd', 'fe', false],
+  ['error-log-format', 'fe', false],
+  ['log-tag', 'both', false],
+  ['unique-id-format', 'fe', false],
+  ['unique-id-header', 'fe', false],
+  ['compression', 'both', false],
+  ['http-reuse', 'be', false],
+  ['hash-type', 'be', false],
+  ['hash-balance-factor', 'be', false],
+  ['fullconn', 'be', false],
+  ['backlog', 'fe', false],
+  ['description', 'both', false],
+  ['id', 'both', false],
+  ['stick-table', 'both', false],
+  ['stick', 'be', false],
+  ['redirect', 'both', true],
+  ['use-server', 'be', false],
+  ['force-persist', 'both', false],
+  ['ignore-persist', 'both', false],
+  ['rate-limit', 'fe', false],
+  ['http-send-name-header', 'be', false],
+  ['server-template', 'be', false],
+  ['source', 'be', false],
+  ['max-keep-alive-queue', 'be', false],
+  ['max-session-srv-conns', 'fe', false],
+  ['declare', 'both', false],
+  ['filter', 'both', false],
+  ['email-alert', 'both', false],
+  ['external-check', 'be', false],
+  ['persist', 'be', false],
+  ['load-server-state-from-file', 'be', false],
+  ['server-state-file-name', 'be', false],
+  ['dynamic-cookie-key', 'be', false],
+  ['http-error', 'both', false],
+  ['tcp-check', 'be', false],
+  ['bind-process', 'both', false],
+  ['dispatch', 'be', false],
+  ['transparent', 'be', false],
+  ['guid', 'both', false],
+];
+
+export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
+  const known = (px: ProxyDraft) => (n: string) => px.acls.some((a) => a.name === n);
+  return [
+    kw('mode', 'both', parseMode),
+    kw('bind', 'fe', (ctx, px) => parseBind(ctx, px, env), { inDefaults: 'no' }),
+    kw('balance', 'be', parseBalance),
+    kw('server', 'be', (ctx, px) => parseServer(ctx, px, env, false), {
+      inDefaults: 'no',
+      capIsError: true,
+    }),
+    kw('default-server', 'be', (ctx, px) => parseServer(ctx, px, env, true), { capIsError: true }),
+    kw('option', 'both', (ctx, px) =>
+      parseOption(ctx, px, env.hasCap, (w) => env.suggest(w, OPTION_LIST.names)),
+    ),
+    kw('timeout', 'both', (ctx, px) => parseTimeout(ctx, px, env.hasCap)),
+    kw('contimeout', 'both', (ctx) => removedTimeout(ctx, 'connect')),
+    kw('clitimeout', 'both', (ctx) => removedTimeout(ctx, 'client')),
+    kw('srvtimeout', 'both', (ctx) => removedTimeout(ctx, 'server')),
+    kw('retries', 'be', (ctx, px) => {
+      if (tooManyArgs(ctx, 1)) return;
+      if (!ctx.arg(1)) {
+        ctx.error(
+          'HAP_MISSING_ARG',
+          `'retries' expects an integer argument (dispatch counts for one).`,
+        );
+        return;
+      }
+      px.retries = atol(ctx.arg(1));
+    }),
+    kw(
+      'maxconn',
+      'fe',
+      (ctx, px) => {
+        if (tooManyArgs(ctx, 1)) return;
+        if (!ctx.arg(1)) {
+          ctx.error('HAP_MISSING_ARG', `'maxconn' expects an integer argument.`);
+          return;
+        }
+        px.maxconn = { value: atol(ctx.arg(1)), pos: ctx.pos };
+      },
+      { capHint: " Maybe you want 'fullconn' instead ?" },
+    ),
+    kw('default_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'default_backend')),
+    kw('use_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'use_backend'), {
+      inDefaults: 'no',
+    }),
+    kw(
+      'acl',
+      'both',
+      (ctx, px) => {
+        const a = parseAcl(ctx);
+        if (a) px.acls.push(a);
+      },
+      { inDefaults: 'named' },
+    ),
+    kw('log', 'both', (ctx, px) => {
+      if (ctx.modifier === 'no') {
+        px.logs = [];
+        return;
+      }
+      if (ctx.arg(1) === 'global') {
+        if (tooManyArgs(ctx, 1)) return;
+        px.logs.push({ kind: 'global', pos: ctx.pos });
+        return;
+      }
+      const t = parseLogTarget(ctx, false);
+      if (t) px.logs.push({ kind: 'target', target: t });
+    }),
+    kw('stats', 'both', (ctx, px) => parseStats(ctx, px, known(px))),
+    kw('http-check', 'be', (ctx, px) => parseHttpCheck(ctx, px)),
+    kw('disabled', 'both', (ctx, px) => {
+      if (!tooManyArgs(ctx, 0)) px.disabled = true;
+    }),
+    kw('enabled', 'both', (ctx, px) => {
+      if (!tooManyArgs(ctx, 0)) px.disabled = false;
+    }),
+    ...PASSTHROUGH.map(([name, cap, http]) =>
+      kw(name, cap, (ctx, px) => {
+        if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
+      }),
+    ),
+  ];
+}
+
+function removedTimeout(ctx: LineCtx, which: keyof Timeouts): void {
+  ctx.error(
+    'HAP_REMOVED_KEYWORD',
+    `the '${ctx.words[0]}' directive is not supported anymore since HAProxy 2.1. Use 'timeout ${which}'.`,
+  );
+}
+
+const OPTION_LIST = { names: OPTION_NAMES };

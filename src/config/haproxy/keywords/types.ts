@@ -1,0 +1,59 @@
+// The shape of a keyword table entry and helpers shared by the tables.
+
+import type { LineCtx } from '../draft.js';
+import { parseTime } from '../units.js';
+
+export interface Keyword<T> {
+  readonly name: string;
+  /** Usage as written in configuration.txt, for `help` output and docs. */
+  readonly args: string;
+  parse(ctx: LineCtx, target: T): void;
+}
+
+export type KeywordTable<T> = ReadonlyMap<string, Keyword<T>>;
+
+export function table<T>(entries: Keyword<T>[]): KeywordTable<T> {
+  return new Map(entries.map((k) => [k.name, k]));
+}
+
+/** HAProxy's alertif_too_many_args(): true (and an error) if a word follows `max` args. */
+export function tooManyArgs(ctx: LineCtx, max: number, index = 0): boolean {
+  const extra = ctx.words[index + max + 1];
+  if (extra === undefined) return false;
+  const kw = ctx.words.slice(0, index + 1).join(' ');
+  ctx.error('HAP_EXTRA_ARG', `'${kw}' cannot handle unexpected argument '${extra}'.`);
+  return true;
+}
+
+/** A duration argument with HAProxy's messages; undefined after reporting an error. */
+export function timeArg(
+  ctx: LineCtx,
+  text: string,
+  messages: { char: (c: string) => string; overflow?: string; underflow?: string },
+): number | undefined {
+  const r = parseTime(text);
+  if (r.ok) {
+    if (r.trailing !== undefined) {
+      ctx.warning(
+        'HAP_TIME_TRAILING',
+        `unexpected character '${r.trailing[0]}' after the timer value '${text}', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.`,
+      );
+    }
+    return r.value;
+  }
+  if (r.reason === 'char') ctx.error('HAP_BAD_TIME', messages.char(r.char));
+  else if (r.reason === 'overflow') {
+    ctx.error(
+      'HAP_BAD_TIME',
+      messages.overflow ??
+        `timer overflow in argument '${text}' to '${ctx.words[0]}' (maximum value is 2147483647 ms or ~24.8 days)`,
+    );
+  } else {
+    ctx.error(
+      'HAP_BAD_TIME',
+      messages.underflow ??
+        `timer underflow in argument '${text}' to '${ctx.words[0]}' (minimum non-null value is 1 ms)`,
+    );
+  }
+  return undefined;
+}

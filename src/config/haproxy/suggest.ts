@@ -1,0 +1,19 @@
+// "did you mean" for unknown keywords, by edit distance over a section's keyword table.
+
+import { distance } from 'fastest-levenshtein';
+
+/** `; did you mean 'balance' maybe ?` or '' when nothing is close enough. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  if (word.length < 2) return '';
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= limit ? `; did you mean '${best}' maybe ?` : '';
+}
