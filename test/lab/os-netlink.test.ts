@@ -139,7 +139,7 @@ describe('netlink adapters in a namespace', { skip: labSkipReason() }, () => {
       ip(['-n', b, 'link', 'set', 'vb', 'down']);
       await until(() => {
         const l = events.at(-1)?.link;
-        return l !== undefined && l.adminUp && !l.running;
+        return l?.adminUp === true && !l.running;
       });
       assert.equal(events.at(-1)?.link.up, false);
       ip(['-n', b, 'link', 'set', 'vb', 'up']);
