@@ -165,6 +165,11 @@ export class VrrpInstance {
 
   // ---- helpers -------------------------------------------------------------------------
 
+  /** The current state, unnarrowed (TypeScript narrows `this.state` across calls). */
+  private snapshotState(): VrrpState {
+    return this.state;
+  }
+
   private get name(): string {
     return this.settings.name;
   }
@@ -330,7 +335,9 @@ export class VrrpInstance {
   }
 
   private linkTracks(ifname: string): { weight: number; reverse: boolean }[] {
-    const out = this.settings.trackInterfaces.filter((t) => t.name === ifname);
+    const out = this.settings.trackInterfaces
+      .filter((t) => t.name === ifname)
+      .map((t) => ({ weight: t.weight, reverse: t.reverse }));
     if (ifname === this.settings.interface && !this.settings.dontTrackPrimary) {
       out.push({ weight: 0, reverse: false });
     }
@@ -387,7 +394,7 @@ export class VrrpInstance {
       } else {
         this.setState('FAULT', up ? 'tracked script not yet run' : 'tracking fault at start');
       }
-      if (this.state !== 'FAULT' || this.numFault) this.notify();
+      if (this.snapshotState() !== 'FAULT' || this.numFault) this.notify();
     }
     this.initSands();
   }
