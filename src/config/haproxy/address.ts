@@ -136,7 +136,10 @@ export function parseBindAddress(spec: string, kw = 'bind'): AddrResult<BindAddr
   const lo = Number(m[1]);
   const hi = m[2] === undefined ? undefined : Number(m[2]);
   if (hi !== undefined) {
-    if (lo < 1 || lo > 65535 || hi < 1 || hi > 65535 || hi < lo) {
+    if (lo > 65535 || hi > 65535) {
+      return { ok: false, message: `'${kw}' : invalid port '${lo > 65535 ? lo : hi}'` };
+    }
+    if (lo < 1 || hi < 1 || hi < lo) {
       return { ok: false, message: `'${kw}' : invalid port range '${port}'` };
     }
     return {
@@ -167,7 +170,8 @@ export function parseServerAddress(spec: string, where: string): AddrResult<Serv
   if (prefix === 'unix' || prefix === 'abns' || (prefix === undefined && rest.startsWith('/'))) {
     return { ok: true, value: { host: rest, unixPath: rest } };
   }
-  const { host, port } = splitHostPort(rest);
+  // A bare IPv6 literal (`::1`) has no port; HAProxy accepts it too.
+  const { host, port } = isIPv6(rest) ? { host: rest, port: undefined } : splitHostPort(rest);
   const h = checkHost(host, prefix, spec, true);
   if (!h.ok) return { ok: false, message: `${where} : ${h.message}` };
   if (port === undefined || port === '') return { ok: true, value: { host: h.value.host } };

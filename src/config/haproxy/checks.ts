@@ -87,7 +87,7 @@ function tunnelTimeout(fe: ProxyModel, all: ProxyModel[], diags: Diagnostics): v
     diags.warning(
       fe.pos,
       'HALO_TUNNEL_TIMEOUT',
-      `tcp ${pair} closes idle connections after ${fmtMs(min)} (timeout client ${client === undefined ? 'unset' : fmtMs(client)}, timeout server ${server === undefined ? 'unset' : fmtMs(server)}) and sets no 'timeout tunnel'`,
+      `tcp ${pair} closes idle connections after ${fmtMs(min)} (timeout client ${!client ? 'unset' : fmtMs(client)}, timeout server ${!server ? 'unset' : fmtMs(server)}) and sets no 'timeout tunnel'`,
       'halo',
       `Long-lived API streams ('kubectl logs -f', 'kubectl get -w', watches of kubelets and controllers) stay silent longer than that and are cut. Add 'timeout tunnel 1h' (or more) to ${be.kind === 'listen' ? 'proxy' : 'backend'} '${be.name}'.`,
     );

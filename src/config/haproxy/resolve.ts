@@ -23,7 +23,8 @@ const where = (p: SourcePos) => `${p.file}:${p.line}`;
 export function resolve(parsed: ParsedConfig, files: string[], diags: Diagnostics): HaproxyConfig {
   const global = resolveGlobal(parsed.global);
   const drafts = parsed.proxies;
-  for (const px of drafts) if (!px.disabled) checkProxy(px, drafts, diags);
+  // A proxy without a name already failed to parse (HAProxy stops there); skip its checks.
+  for (const px of drafts) if (!px.disabled && px.name) checkProxy(px, drafts, diags);
   const proxies = drafts.map((d) => buildProxy(d, global.logs));
   return { files, global, proxies };
 }

@@ -135,7 +135,10 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
     const ds = structuredClone(px.defaultServer);
     const err = applyServerOptions(ds, ctx.words, 1, 'default-server', unknown);
     if (err) {
-      ctx.error('HAP_BAD_SERVER_OPTION', `'default-server' : ${err}.`);
+      ctx.error(
+        'HAP_BAD_SERVER_OPTION',
+        err.endsWith('server.') ? err : `'default-server' : ${err}.`,
+      );
       return;
     }
     px.defaultServer = { ...ds, pos: ctx.pos };

@@ -110,7 +110,7 @@ export function serverOptionTable(name: string): Record<string, Entry> {
     }),
     addr: valued((s, v) => {
       if (!isIPv4(v) && !isIPv6(v) && !isHostName(v))
-        return `'addr' : invalid address: '${v}' in '${v}'.`;
+        return `'addr' : invalid address: '${v}' in '${v}'`;
       s.checkAddr = v;
       return undefined;
     }),
@@ -130,7 +130,7 @@ export function serverOptionTable(name: string): Record<string, Entry> {
       oneOf(
         'verify',
         ['none', 'required'],
-        (v) => `'verify' : unknown verify method '${v}', only 'none' and 'required' are supported.`,
+        (v) => `'verify' : unknown verify method '${v}', only 'none' and 'required' are supported`,
       ),
     ),
     sni: valued((s, v, kw) => {
@@ -140,7 +140,7 @@ export function serverOptionTable(name: string): Record<string, Entry> {
     }),
     observe: valued((s, v) => {
       if (!['none', 'layer4', 'layer7'].includes(v)) {
-        return `'observe' expects one of 'none', 'layer4', 'layer7' but got '${v}'.`;
+        return `'observe' expects one of 'none', 'layer4', 'layer7' but got '${v}'`;
       }
       if (v === 'none') delete s.observe;
       else s.observe = v as 'layer4' | 'layer7';
@@ -158,21 +158,21 @@ export function serverOptionTable(name: string): Record<string, Entry> {
         'onError',
         ['fastinter', 'fail-check', 'sudden-death', 'mark-down'],
         (v) =>
-          `'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${v}'.`,
+          `'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${v}'`,
       ),
     ),
     'on-marked-down': valued(
       oneOf(
         'onMarkedDown',
         ['shutdown-sessions'],
-        (v) => `'on-marked-down' expects 'shutdown-sessions' but got '${v}'.`,
+        (v) => `'on-marked-down' expects 'shutdown-sessions' but got '${v}'`,
       ),
     ),
     'on-marked-up': valued(
       oneOf(
         'onMarkedUp',
         ['shutdown-backup-sessions'],
-        (v) => `'on-marked-up' expects 'shutdown-backup-sessions' but got '${v}'.`,
+        (v) => `'on-marked-up' expects 'shutdown-backup-sessions' but got '${v}'`,
       ),
     ),
     'send-proxy': flag((s) => {
