@@ -18,6 +18,8 @@ export interface SourceItem {
 
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_DEFINITION_ROUNDS = 16;
+/** Keepalived reads lines into a fixed buffer; this bounds self-referencing definitions. */
+const MAX_EXPANDED_LENGTH = 16384;
 
 export function dirOf(path: string): string {
   const i = path.lastIndexOf('/');
@@ -94,6 +96,7 @@ function expand(st: ReadState, line: string): string {
   if (st.defs.size === 0 || !line.includes('$')) return line;
   let out = line;
   for (let round = 0; round < MAX_DEFINITION_ROUNDS; round++) {
+    if (out.length > MAX_EXPANDED_LENGTH) return out.slice(0, MAX_EXPANDED_LENGTH);
     const next = out.replace(
       /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
       (whole, braced?: string, bare?: string) => st.defs.get(braced ?? bare ?? '') ?? whole,
