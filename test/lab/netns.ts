@@ -157,13 +157,13 @@ export function stopChild(child: ChildProcess): Promise<void> {
 /** Collects a child's stdout+stderr as text, and resolves waitFor() when a pattern shows up. */
 export class OutputWatcher {
   text = '';
-  private readonly waiters: { re: RegExp; resolve: () => void }[] = [];
+  private readonly waiters: { re: RegExp; since: number; resolve: () => void }[] = [];
 
   constructor(child: ChildProcess) {
     const onData = (chunk: Buffer) => {
       this.text += chunk.toString('utf8');
       for (const w of [...this.waiters]) {
-        if (w.re.test(this.text)) {
+        if (w.re.test(this.text.slice(w.since))) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
           w.resolve();
         }
@@ -173,8 +173,9 @@ export class OutputWatcher {
     child.stderr?.on('data', onData);
   }
 
-  waitFor(re: RegExp, timeoutMs: number): Promise<void> {
-    if (re.test(this.text)) return Promise.resolve();
+  /** Resolves once re matches the output from offset `since` on (default: all of it). */
+  waitFor(re: RegExp, timeoutMs: number, since = 0): Promise<void> {
+    if (re.test(this.text.slice(since))) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -184,6 +185,7 @@ export class OutputWatcher {
       }, timeoutMs);
       const waiter = {
         re,
+        since,
         resolve: () => {
           clearTimeout(timer);
           resolve();
