@@ -263,6 +263,18 @@ const CASES: Case[] = [
     check: (c) => assert.deepEqual(c.syncGroups[0]?.group, ['VI_1']),
   },
   {
+    name: 'one-line vrrp_script: halo splits keywords and warns',
+    text: instance(
+      '',
+      'global_defs {\n    enable_script_security\n    script_user nobody\n}\nvrrp_script chk { script "/bin/echo a b" interval 2 }',
+    ),
+    codes: ['5:HALO_ONE_LINE_BLOCK'],
+    check: (c) => {
+      assert.deepEqual(c.scripts[0]?.argv, ['/bin/echo', 'a', 'b']);
+      assert.equal(c.scripts[0]?.interval, 2000);
+    },
+  },
+  {
     name: '$VAR definitions are expanded',
     text: instance('    priority $PRIO', '$PRIO=42'),
     codes: [],

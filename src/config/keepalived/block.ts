@@ -152,7 +152,7 @@ function splitOneLine<C>(
         pos: { ...s.pos, col: kw.col },
         keyword: kw,
         args,
-        rawArgs: args.map((a) => a.text).join(' '),
+        rawArgs: args.map((a) => (a.quoted ? `"${a.text}"` : a.text)).join(' '),
       });
       words = rest.slice(cut);
     }

@@ -11,6 +11,7 @@ const INT_MAX = 2147483647;
 export const VRRP_SCRIPT_KEYWORDS: readonly KeywordSpec<ScriptDraft>[] = [
   {
     name: 'script',
+    maxArgs: 1,
     parse: (sc, s) => {
       // Keepalived splits the line with quote/escape rules, then splits the script word again.
       const first = splitQuotedEscaped(s.rawArgs)?.[0];
