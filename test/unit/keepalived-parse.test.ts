@@ -372,6 +372,6 @@ describe('parseKeepalived: include', () => {
   it('stops an include loop', () => {
     const loop = { '/a.conf': 'include a.conf\n' };
     const res = parseKeepalived({ path: '/a.conf', text: loop['/a.conf'] }, fakeHost(loop));
-    assert.deepEqual(codes(res.diagnostics.list), ['1:KA_INCLUDE_LOOP']);
+    assert.deepEqual(codes(res.diagnostics.list), ['1:HALO_INCLUDE_LOOP']);
   });
 });

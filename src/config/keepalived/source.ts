@@ -134,7 +134,7 @@ function include(st: ReadState, file: string, line: number, pattern: string): vo
     if (st.stack.includes(path) || st.stack.length >= MAX_INCLUDE_DEPTH) {
       st.diags.error(
         pos,
-        'KA_INCLUDE_LOOP',
+        'HALO_INCLUDE_LOOP',
         `include of '${path}' loops back on itself - ignoring`,
         'halo',
       );
