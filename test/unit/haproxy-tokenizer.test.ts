@@ -63,10 +63,13 @@ describe('haproxy tokenizer', () => {
   });
 
   it('splits lines like fgets, flagging a missing LF and NUL bytes', () => {
-    assert.deepEqual(splitLines('a\nb\n').map((l) => [l.line, l.text, l.missingLf]), [
-      [1, 'a', false],
-      [2, 'b', false],
-    ]);
+    assert.deepEqual(
+      splitLines('a\nb\n').map((l) => [l.line, l.text, l.missingLf]),
+      [
+        [1, 'a', false],
+        [2, 'b', false],
+      ],
+    );
     assert.equal(splitLines('a\nb').at(-1)?.missingLf, true);
     assert.equal(splitLines('a\0z\nb\n')[0]?.nulAt, 2);
     assert.equal(splitLines('a\0z\nb\n')[0]?.text, 'a');

@@ -56,6 +56,8 @@ export interface ProxyDraft {
   defaultsPos?: SourcePos;
   mode?: Located<ProxyMode>;
   binds: Bind[];
+  /** `bind` lines seen, parsed or not (a bad one should not also yield "no bind"). */
+  bindLines?: number;
   balance?: Balance;
   servers: (Server & { portOffset?: number })[];
   defaultServer: DefaultServer;

@@ -40,7 +40,7 @@ function checkProxy(px: ProxyDraft, all: ProxyDraft[], diags: Diagnostics): void
   const kind = kindWord(px);
   const mode = modeOf(px);
   if (mode === 'tcp') checkNoHttp(px, diags);
-  if (isFe(px) && px.binds.length === 0) {
+  if (isFe(px) && px.binds.length === 0 && !px.bindLines) {
     warn(
       px.pos,
       'HAP_NO_BIND',

@@ -95,6 +95,7 @@ function parseBalance(ctx: LineCtx, px: ProxyDraft): void {
 }
 
 function parseBind(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv): void {
+  px.bindLines = (px.bindLines ?? 0) + 1;
   const spec = ctx.arg(1);
   if (!spec) {
     ctx.error(
