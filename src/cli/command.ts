@@ -1,0 +1,17 @@
+// The shape of a `halo` subcommand. Commands get argv and their I/O streams and return an
+// exit status; only cli/main.ts calls process.exit.
+
+export interface CommandIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Resolves to the exit status. Long-running commands resolve when they stop. */
+  run(argv: string[], io: CommandIO): Promise<number>;
+}

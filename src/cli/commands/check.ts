@@ -1,0 +1,173 @@
+// `halo check`: parse and validate haproxy.cfg and keepalived.conf files without opening a
+// socket, like `haproxy -c` and `keepalived -t`, with every problem at its file:line.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectConfigKind } from '../../config/detect.js';
+import { type Diagnostic, Diagnostics, formatDiagnostic } from '../../config/diagnostics.js';
+import { parseHaproxy } from '../../config/haproxy/index.js';
+import { parseKeepalived } from '../../config/keepalived/index.js';
+import type { Command, CommandIO } from '../command.js';
+import { realHost } from '../host.js';
+
+const USAGE = `Usage: halo check -f FILE [-f FILE ...] [options]
+
+Checks haproxy.cfg and keepalived.conf files (recognised by content) and exits 0 when
+they are valid (warnings allowed), 1 when they have errors, 2 on bad usage.
+Several haproxy files are read as one configuration, in order, as 'haproxy -f' does;
+a directory stands for its *.cfg files in name order.
+
+Options:
+  -f FILE|DIR   a file to check (repeatable; bare arguments are files too)
+  --offline     skip host checks (interfaces that must exist), for configs of other machines
+  -q            quiet: print errors only, no warnings and no verdict line
+  --json        print {"valid", "files", "diagnostics"} as JSON on stdout
+  --dump        print the resolved model as JSON on stdout
+  -c            accepted for compatibility with 'haproxy -c'`;
+
+interface CheckOptions {
+  files: string[];
+  offline: boolean;
+  quiet: boolean;
+  json: boolean;
+  dump: boolean;
+}
+
+function parseArgs(argv: string[]): CheckOptions | string {
+  const o: CheckOptions = { files: [], offline: false, quiet: false, json: false, dump: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-f') {
+      const f = argv[++i];
+      if (f === undefined) return "option '-f' needs a file";
+      o.files.push(f);
+    } else if (a === '--offline') o.offline = true;
+    else if (a === '-q') o.quiet = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--dump') o.dump = true;
+    else if (a === '-c') continue;
+    else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else o.files.push(a);
+  }
+  if (o.files.length === 0) return 'no file given';
+  return o;
+}
+
+/** Expands directories to their *.cfg files, as HAProxy does with `-f DIR`. */
+function expandFiles(files: string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    let isDir = false;
+    try {
+      isDir = statSync(join(cwd, f)).isDirectory();
+    } catch {
+      // a missing file is reported when it is read
+    }
+    if (!isDir) out.push(f);
+    else
+      for (const name of readdirSync(join(cwd, f)).sort())
+        if (name.endsWith('.cfg')) out.push(join(f, name));
+  }
+  return out;
+}
+
+export interface CheckResult {
+  valid: boolean;
+  files: { path: string; kind: string }[];
+  diagnostics: Diagnostic[];
+  models: { haproxy?: unknown; keepalived: unknown[] };
+}
+
+export function checkFiles(
+  paths: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  offline: boolean,
+): CheckResult {
+  const io = new Diagnostics();
+  const files: CheckResult['files'] = [];
+  const haproxySources: { path: string; text: string }[] = [];
+  const models: CheckResult['models'] = { keepalived: [] };
+  for (const path of expandFiles(paths, cwd)) {
+    let text: string;
+    try {
+      text = readFileSync(join(cwd, path), 'utf8');
+    } catch (err) {
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'No such file or directory'
+          : String(err);
+      io.error(
+        { file: path, line: 0 },
+        'HALO_FILE_UNREADABLE',
+        `cannot open configuration file: ${reason}`,
+        'halo',
+      );
+      continue;
+    }
+    const kind = detectConfigKind(text);
+    files.push({ path, kind });
+    if (kind === 'keepalived') {
+      const host = { ...realHost, readFile: (p: string) => realHost.readFile(join(cwd, p)) };
+      const r = parseKeepalived({ path, text }, host, { offline });
+      for (const d of r.diagnostics.list) io.add(d);
+      models.keepalived.push(r.config);
+    } else if (kind === 'haproxy') {
+      haproxySources.push({ path, text });
+    } else {
+      io.error(
+        { file: path, line: 1 },
+        'HALO_UNKNOWN_LANGUAGE',
+        'neither a haproxy.cfg nor a keepalived.conf: no HAProxy section and no Keepalived block found',
+        'halo',
+      );
+    }
+  }
+  if (haproxySources.length > 0) {
+    const r = parseHaproxy(haproxySources, { env });
+    for (const d of r.diagnostics.list) io.add(d);
+    models.haproxy = r.config;
+  }
+  return { valid: io.errors === 0, files, diagnostics: io.sorted(), models };
+}
+
+function report(r: CheckResult, o: CheckOptions, io: CommandIO): void {
+  if (o.json) {
+    io.stdout(
+      `${JSON.stringify({ valid: r.valid, files: r.files, diagnostics: r.diagnostics }, null, 2)}\n`,
+    );
+    return;
+  }
+  for (const d of r.diagnostics) {
+    if (o.quiet && d.severity !== 'error') continue;
+    io.stderr(`${formatDiagnostic(d)}\n`);
+  }
+  if (o.dump) io.stdout(`${JSON.stringify(r.models, null, 2)}\n`);
+  if (o.quiet) return;
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
+  if (errors > 0) {
+    io.stderr(
+      `${errors} error(s), ${warnings} warning(s).\nFatal errors found in configuration.\n`,
+    );
+    return;
+  }
+  if (warnings > 0) io.stdout('Warnings were found.\n');
+  io.stdout('Configuration file is valid\n');
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'check haproxy.cfg / keepalived.conf files (like haproxy -c, keepalived -t)',
+  usage: USAGE,
+  async run(argv, io) {
+    const o = parseArgs(argv);
+    if (typeof o === 'string') {
+      io.stderr(`halo check: ${o}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const r = checkFiles(o.files, io.cwd, io.env, o.offline);
+    report(r, o, io);
+    return r.valid ? 0 : 1;
+  },
+};
