@@ -2,7 +2,7 @@
 // socket, like `haproxy -c` and `keepalived -t`, with every problem at its file:line.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { detectConfigKind } from '../../config/detect.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../../config/diagnostics.js';
 import { parseHaproxy } from '../../config/haproxy/index.js';
@@ -59,13 +59,13 @@ function expandFiles(files: string[], cwd: string): string[] {
   for (const f of files) {
     let isDir = false;
     try {
-      isDir = statSync(join(cwd, f)).isDirectory();
+      isDir = statSync(resolve(cwd, f)).isDirectory();
     } catch {
       // a missing file is reported when it is read
     }
     if (!isDir) out.push(f);
     else
-      for (const name of readdirSync(join(cwd, f)).sort())
+      for (const name of readdirSync(resolve(cwd, f)).sort())
         if (name.endsWith('.cfg')) out.push(join(f, name));
   }
   return out;
@@ -91,7 +91,7 @@ export function checkFiles(
   for (const path of expandFiles(paths, cwd)) {
     let text: string;
     try {
-      text = readFileSync(join(cwd, path), 'utf8');
+      text = readFileSync(resolve(cwd, path), 'utf8');
     } catch (err) {
       const reason =
         (err as NodeJS.ErrnoException).code === 'ENOENT'
@@ -108,7 +108,7 @@ export function checkFiles(
     const kind = detectConfigKind(text);
     files.push({ path, kind });
     if (kind === 'keepalived') {
-      const host = { ...realHost, readFile: (p: string) => realHost.readFile(join(cwd, p)) };
+      const host = { ...realHost, readFile: (p: string) => realHost.readFile(resolve(cwd, p)) };
       const r = parseKeepalived({ path, text }, host, { offline });
       for (const d of r.diagnostics.list) io.add(d);
       models.keepalived.push(r.config);

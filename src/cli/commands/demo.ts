@@ -37,9 +37,10 @@ export const demoCommand: Command = {
     );
     let status = 0;
     for (const f of files) {
-      const r = checkFiles([join(dir, f)], io.cwd, io.env, true);
-      io.stdout(`== ${f}: ${r.valid ? 'valid' : 'INVALID'}\n`);
-      for (const d of r.diagnostics) io.stdout(`${formatDiagnostic({ ...d, file: f })}\n`);
+      const path = relative(io.cwd, join(dir, f));
+      const r = checkFiles([path], io.cwd, io.env, true);
+      io.stdout(`== ${path}: ${r.valid ? 'valid' : 'INVALID'}\n`);
+      for (const d of r.diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
       io.stdout('\n');
       if (!r.valid) status = 1;
     }
