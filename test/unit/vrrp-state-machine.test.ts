@@ -354,7 +354,7 @@ describe('Keepalived extensions', () => {
       f(b);
       return { type: 'PacketReceived' as const, datagram: { bytes: b } };
     };
-    const cases: [string, ReturnType<typeof mutate>, string][] = [
+    const cases: [string, ReturnType<typeof packet>, string][] = [
       [
         'ttl',
         mutate((b) => {
@@ -365,7 +365,7 @@ describe('Keepalived extensions', () => {
       [
         'checksum',
         mutate((b) => {
-          b[26] ^= 0xff;
+          b[26] = b[26]! ^ 0xff;
         }),
         '(VI_1) Invalid VRRPv2 checksum',
       ],
