@@ -170,10 +170,10 @@ export function parseServerAddress(spec: string, where: string): AddrResult<Serv
   if (prefix === 'unix' || prefix === 'abns' || (prefix === undefined && rest.startsWith('/'))) {
     return { ok: true, value: { host: rest, unixPath: rest } };
   }
-  // A bare IPv6 literal (`::1`) has no port; HAProxy accepts it too.
-  const { host, port } = isIPv6(rest) ? { host: rest, port: undefined } : splitHostPort(rest);
-  const h = checkHost(host, prefix, spec, true);
-  if (!h.ok) return { ok: false, message: `${where} : ${h.message}` };
+  const { host, port } = splitHostPort(rest);
+  const h = checkHost(host, prefix, spec);
+  // HAProxy resolves server addresses while checking; what cannot be an address fails there.
+  if (!h.ok) return { ok: false, message: `${where} : could not resolve address '${host}'.` };
   if (port === undefined || port === '') return { ok: true, value: { host: h.value.host } };
   if (/^[0-9]+-[0-9]+$/.test(port)) {
     return { ok: false, message: `${where} : port range not permitted here in '${spec}'` };
