@@ -61,7 +61,7 @@ describe('FrameSender on a veth pair, seen by tcpdump', { skip }, () => {
       async () => {
         for (let i = 0; i < 3; i++) await frames.gratuitousArp('va', '198.51.100.100');
       },
-      /(Request who-has 198\.51\.100\.100 .*tell 198\.51\.100\.100[^\n]*\n[^]*){3}/,
+      /(Request who-has 198\.51\.100\.100 .*tell 198\.51\.100\.100[^\n]*\n[\s\S]*){3}/,
     );
     const lines = text.split('\n').filter((l) => l.includes('who-has'));
     assert.equal(lines.length, 3);
@@ -78,7 +78,7 @@ describe('FrameSender on a veth pair, seen by tcpdump', { skip }, () => {
     const text = await capture(
       ['icmp6'],
       () => frames.unsolicitedNeighbourAdvert('va', '2001:db8::100'),
-      /tgt is 2001:db8::100[^]*link-address option \(2\), length 8 \(1\): [0-9a-f:]{17}/,
+      /tgt is 2001:db8::100[\s\S]*link-address option \(2\), length 8 \(1\): [0-9a-f:]{17}/,
     );
     assert.match(text, new RegExp(`${mac} > 33:33:00:00:00:01, ethertype IPv6`));
     assert.match(text, /hlim 255/);

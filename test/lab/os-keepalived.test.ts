@@ -121,7 +121,7 @@ describe('interop with a real Keepalived 2.2', { skip }, () => {
     const mark = log.text.length;
     transport!.send(vrrpV2Advert(50, 150, [198, 51, 100, 100], '123456'));
     await log.waitFor(
-      /\(VI_1\) Master received advert from 198\.51\.100\.1 with higher priority 150, ours 100[^]*\(VI_1\) Entering BACKUP STATE/,
+      /\(VI_1\) Master received advert from 198\.51\.100\.1 with higher priority 150, ours 100[\s\S]*\(VI_1\) Entering BACKUP STATE/,
       5000,
       mark,
     );
