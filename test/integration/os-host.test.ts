@@ -10,6 +10,8 @@ import { NetlinkAddressManager } from '../../src/os/address-manager.js';
 import { hasNetCapabilities } from '../../src/os/capabilities.js';
 import { interfaceExists, NetlinkLinkMonitor } from '../../src/os/link-monitor.js';
 import { addon } from '../../src/os/native.js';
+import { NetlinkSocket } from '../../src/os/netlink-socket.js';
+import { dumpRequest } from '../../src/os/rtnetlink.js';
 import { openVrrpTransport } from '../../src/os/vrrp-transport.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -33,6 +35,21 @@ describe('OS adapters on the host (read-only, loopback)', () => {
     } finally {
       links.close();
       addrs.close();
+    }
+  });
+
+  test('netlink: a request pending at close() is rejected, not left hanging', async () => {
+    const nl = new NetlinkSocket();
+    const pending = nl.request(dumpRequest('link', 0), 'RTM_GETLINK');
+    nl.close();
+    await assert.rejects(pending, { code: 'HALO_NETLINK_CLOSED' });
+    const other = new NetlinkSocket();
+    try {
+      // a multi-part dump is gathered up to NLMSG_DONE
+      const replies = await other.request(dumpRequest('address', 0), 'RTM_GETADDR');
+      assert.ok(replies.length >= 2, 'lo has at least 127.0.0.1 and ::1');
+    } finally {
+      other.close();
     }
   });
 
