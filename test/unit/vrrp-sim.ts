@@ -2,6 +2,7 @@
 // (buildAdvert -> PacketReceived), timers come from ArmTimer effects, vrrp_scripts run on
 // their interval through VrrpScriptTracker. No sleeps; everything happens in virtual ms.
 import { buildAdvert } from '../../src/vrrp/advert.js';
+import type { ReceivedDatagram } from '../../src/vrrp/receive-check.js';
 import { type ScriptOutcome, VrrpScriptTracker } from '../../src/vrrp/script-tracker.js';
 import { VrrpInstance } from '../../src/vrrp/state-machine.js';
 import type {
@@ -73,7 +74,7 @@ export class Sim {
   readonly nodes: SimNode[] = [];
   /** Drop every advert between these node pairs (split brain). */
   cut = new Set<string>();
-  private queue: { to: SimNode; bytes: Uint8Array }[] = [];
+  private queue: { to: SimNode; datagram: ReceivedDatagram }[] = [];
 
   add(s: VrrpInstanceSettings, scripts: SimScript[] = []): SimNode {
     const node: SimNode = {
@@ -136,16 +137,20 @@ export class Sim {
       case 'SendAdvert': {
         if (!node.linkUp) break;
         node.ipId = (node.ipId + 1) & 0xffff || 1;
+        const v6 = node.inst.settings.family === 6;
+        const dst = v6 ? 'ff02::12' : '224.0.0.18';
         const bytes = buildAdvert(node.inst.settings, e.priority, {
           src: node.addr,
-          dst: '224.0.0.18',
+          dst,
           ipId: node.ipId,
         });
+        // IPv6: the kernel strips the header and reports addresses and hop limit aside.
+        const datagram = v6 ? { bytes, src: node.addr, dst, hopLimit: 255 } : { bytes };
         for (const to of this.nodes) {
           if (to === node || !to.started || !to.linkUp) continue;
           if (this.cut.has(`${node.addr}|${to.addr}`) || this.cut.has(`${to.addr}|${node.addr}`))
             continue;
-          this.queue.push({ to, bytes });
+          this.queue.push({ to, datagram });
         }
         break;
       }
@@ -156,8 +161,8 @@ export class Sim {
 
   private flush(): void {
     while (this.queue.length > 0) {
-      const { to, bytes } = this.queue.shift()!;
-      const effects = to.inst.handle({ type: 'PacketReceived', datagram: { bytes } }, this.now);
+      const { to, datagram } = this.queue.shift()!;
+      const effects = to.inst.handle({ type: 'PacketReceived', datagram }, this.now);
       for (const e of effects) this.apply(to, e);
     }
   }
