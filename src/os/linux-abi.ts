@@ -11,7 +11,9 @@ export const ETH_P = { ARP: 0x0806, IPV6: 0x86dd } as const;
 
 export const SO = { RCVBUF: 8, BINDTODEVICE: 25, RCVBUFFORCE: 33 } as const;
 export const IP = {
+  TOS: 1,
   TTL: 2,
+  MTU_DISCOVER: 10,
   PKTINFO: 8,
   RECVTTL: 12,
   MULTICAST_IF: 32,
@@ -30,6 +32,11 @@ export const IPV6 = {
   RECVPKTINFO: 49,
   RECVHOPLIMIT: 51,
 } as const;
+
+/** IP_MTU_DISCOVER value: never set DF (Keepalived's adverts go out with DF clear). */
+export const IP_PMTUDISC_DONT = 0;
+/** IPTOS_PREC_INTERNETCONTROL, the TOS Keepalived gives its adverts. */
+export const IPTOS_INTERNETCONTROL = 0xc0;
 
 /** A classic BPF program of one instruction, `ret #0`: the socket queues nothing. */
 export const BPF_DROP_ALL = Uint8Array.of(0x06, 0x00, 0, 0, 0, 0, 0, 0);

@@ -34,6 +34,12 @@ export interface ReceivedAdvert {
   readonly payload: Uint8Array;
   /** IPv4 only: the IP header's total length field (keepalived checks it against the packet). */
   readonly ipTotalLength?: number;
+  /**
+   * IPv4 only: the whole datagram as received, header included, for checks that read the
+   * header themselves. Datagrams with an unreadable header are still delivered (empty
+   * payload, TTL -1 when absent) so that they can be counted.
+   */
+  readonly ipDatagram?: Uint8Array;
 }
 
 export interface VrrpTransport {
@@ -41,7 +47,10 @@ export interface VrrpTransport {
   readonly ifindex: number;
   readonly family: IpFamily;
   readonly sourceAddress: string;
-  /** Sends one VRRP message (TTL / hop limit 255) to `destination`, by default the group. */
+  /**
+   * Sends one VRRP message to `destination`, by default the group. The kernel writes the
+   * IP header as Keepalived does: TTL / hop limit 255, TOS 0xc0, DF clear, our source.
+   */
   send(advert: Uint8Array, destination?: string): void;
   /** Registers a receive handler; returns a function that removes it. */
   onAdvert(listener: (advert: ReceivedAdvert) => void): () => void;

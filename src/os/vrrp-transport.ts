@@ -7,7 +7,9 @@ import { formatIp, ipBytes, isMulticast } from './ip-address.js';
 import {
   AF,
   IP,
+  IP_PMTUDISC_DONT,
   IPPROTO,
+  IPTOS_INTERNETCONTROL,
   IPV6,
   ifName,
   ipMreqn,
@@ -27,22 +29,33 @@ import { RawSocket } from './raw-socket.js';
 export const VRRP_GROUP_IPV4 = '224.0.0.18';
 export const VRRP_GROUP_IPV6 = 'ff02::12';
 
-/** Reads an IPv4 datagram as a raw socket returns it (header included). */
+/**
+ * Reads an IPv4 datagram as a raw socket returns it (header included). `from` and `to` are
+ * what the kernel reported (sender sockaddr, IP_PKTINFO); a datagram whose header cannot
+ * be read still comes out, with an empty payload, so the receive checks can count it.
+ */
 export function parseIpv4Datagram(
   data: Uint8Array,
   ifindex: number,
-): Omit<ReceivedAdvert, 'family'> | undefined {
-  if (data.length < 20 || (data[0] as number) >> 4 !== 4) return undefined;
-  const ihl = ((data[0] as number) & 0x0f) * 4;
-  if (ihl < 20 || ihl > data.length) return undefined;
-  const total = ((data[2] as number) << 8) | (data[3] as number);
+  from?: Uint8Array,
+  to?: Uint8Array,
+): Omit<ReceivedAdvert, 'family'> {
+  const ihl = data.length > 0 ? ((data[0] as number) & 0x0f) * 4 : 0;
+  const readable =
+    data.length >= 20 && (data[0] as number) >> 4 === 4 && ihl >= 20 && ihl <= data.length;
+  const total = data.length >= 4 ? ((data[2] as number) << 8) | (data[3] as number) : 0;
+  const source = from ?? (data.length >= 16 ? data.subarray(12, 16) : undefined);
+  const destination = to ?? (data.length >= 20 ? data.subarray(16, 20) : undefined);
   return {
-    source: formatIp(data.subarray(12, 16)),
-    destination: formatIp(data.subarray(16, 20)),
-    ttl: data[8] as number,
+    source: source ? formatIp(source) : '0.0.0.0',
+    destination: destination ? formatIp(destination) : '0.0.0.0',
+    ttl: data.length > 8 ? (data[8] as number) : -1,
     ifindex,
-    payload: data.slice(ihl, Math.max(ihl, Math.min(total, data.length))),
+    payload: readable
+      ? data.slice(ihl, Math.max(ihl, Math.min(total, data.length)))
+      : new Uint8Array(0),
     ipTotalLength: total,
+    ipDatagram: data,
   };
 }
 
@@ -122,6 +135,8 @@ class RawVrrpTransport implements VrrpTransport {
       .setOption(SOL.IP, IP.MULTICAST_TTL, 255)
       .setOption(SOL.IP, IP.TTL, 255)
       .setOption(SOL.IP, IP.MULTICAST_LOOP, 0)
+      .setOption(SOL.IP, IP.TOS, IPTOS_INTERNETCONTROL)
+      .setOption(SOL.IP, IP.MTU_DISCOVER, IP_PMTUDISC_DONT)
       .bind(sockaddrIn(source));
   }
 
@@ -143,9 +158,10 @@ class RawVrrpTransport implements VrrpTransport {
       .bind(sockaddrIn6(source, linkLocal ? this.ifindex : 0));
   }
 
-  private readIpv4(m: ReceivedMessage): ReceivedAdvert | undefined {
-    const d = parseIpv4Datagram(m.data, m.ifindex ?? this.ifindex);
-    return d && { family: 4, ...d };
+  private readIpv4(m: ReceivedMessage): ReceivedAdvert {
+    const from = sockaddrAddress(m.address);
+    const d = parseIpv4Datagram(m.data, m.ifindex ?? this.ifindex, from, m.destination);
+    return { family: 4, ...d };
   }
 
   private readIpv6(m: ReceivedMessage): ReceivedAdvert | undefined {

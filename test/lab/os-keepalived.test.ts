@@ -115,6 +115,12 @@ describe('interop with a real Keepalived 2.2', { skip }, () => {
     assert.deepEqual([...p.subarray(8, 12)], [198, 51, 100, 100]);
     assert.equal(Buffer.from(p.subarray(12, 20)).toString('latin1'), '123456\0\0');
     assert.equal(internetChecksum([p]), 0, 'checksum verifies');
+    const ip = got.ipDatagram!;
+    assert.deepEqual(
+      [ip[1], ip[6]! & 0x40],
+      [0xc0, 0],
+      "Keepalived's IP header: TOS 0xc0, DF clear (what halo's sender sets too)",
+    );
   });
 
   test("Keepalived accepts halo's advert: a higher priority sends it to BACKUP", async () => {

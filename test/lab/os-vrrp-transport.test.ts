@@ -107,6 +107,12 @@ describe('VrrpTransport on a veth pair', { skip: labSkipReason() }, () => {
     assert.equal(r.ifindex, tb.ifindex);
     assert.equal(r.ipTotalLength, 20 + ADVERT.length);
     assert.deepEqual([...r.payload], [...ADVERT]);
+    const header = r.ipDatagram!;
+    assert.deepEqual(
+      [header[0], header[1], header[6]! & 0x40, header[9]],
+      [0x45, 0xc0, 0, 112],
+      "IP header as Keepalived's: TOS 0xc0, DF clear, protocol 112",
+    );
     assert.deepEqual(await echo, [], 'the sender does not hear its own advert (no multicast loop)');
     ta.close();
     tb.close();

@@ -171,7 +171,7 @@ describe('IPv4 datagram reading (raw socket input)', () => {
     const d = new Uint8Array(20 + payload.length + 4);
     d.set(header(255, 20 + payload.length), 0);
     d.set(payload, 20);
-    const r = parseIpv4Datagram(d, 3)!;
+    const r = parseIpv4Datagram(d, 3);
     assert.deepEqual(
       [r.source, r.destination, r.ttl, r.ifindex, r.ipTotalLength],
       ['198.51.100.1', '224.0.0.18', 255, 3, 32],
@@ -181,12 +181,25 @@ describe('IPv4 datagram reading (raw socket input)', () => {
   test('options honoured; garbage never throws', () => {
     const d = new Uint8Array(28);
     d.set(header(64, 28, 6));
-    assert.equal(parseIpv4Datagram(d, 1)?.payload.length, 4);
-    assert.equal(parseIpv4Datagram(Uint8Array.of(0x45, 0, 0), 1), undefined);
+    assert.equal(parseIpv4Datagram(d, 1).payload.length, 4);
+    const short = parseIpv4Datagram(Uint8Array.of(0x45, 0, 0), 1);
+    assert.deepEqual(
+      [short.payload.length, short.ttl, short.source, short.ipDatagram?.length],
+      [0, -1, '0.0.0.0', 3],
+      'still delivered, so the receive checks can count it',
+    );
+    const kernel = parseIpv4Datagram(
+      d,
+      1,
+      Uint8Array.of(203, 0, 113, 5),
+      Uint8Array.of(203, 0, 113, 6),
+    );
+    assert.deepEqual([kernel.source, kernel.destination], ['203.0.113.5', '203.0.113.6']);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
         const r = parseIpv4Datagram(b, 1);
-        if (r) assert.ok(r.payload.length <= b.length);
+        assert.ok(r.payload.length <= b.length);
+        assert.equal(r.ipDatagram, b);
       }),
     );
   });
