@@ -197,3 +197,44 @@ describe('VrrpTransport on a veth pair', { skip: labSkipReason() }, () => {
     );
   });
 });
+
+describe('VrrpTransport on a three-node bridge (Lab.bridgedNodes)', {
+  skip: labSkipReason(),
+}, () => {
+  const lab = new Lab('hbr');
+  const open: VrrpTransport[] = [];
+
+  after(async () => {
+    for (const t of open) t.close();
+    await lab.destroy();
+  });
+
+  test('one multicast advert reaches both other nodes, with TTL 255', async () => {
+    const nodes = lab.bridgedNodes(['m1', 'm2', 'm3']);
+    assert.deepEqual(
+      nodes.map((n) => n.address),
+      ['198.51.100.11', '198.51.100.12', '198.51.100.13'],
+    );
+    const ts = nodes.map((n) => {
+      const t = lab.enter(n.ns, () =>
+        openVrrpTransport({
+          interface: n.dev,
+          family: 4,
+          sourceAddress: n.address,
+          multicastGroup: '224.0.0.18',
+        }),
+      );
+      open.push(t);
+      return t;
+    });
+    const [t1, t2, t3] = ts as [VrrpTransport, VrrpTransport, VrrpTransport];
+    const got = Promise.all([nextAdvert(t2), nextAdvert(t3)]);
+    const self = collect(t1, 400);
+    t1.send(ADVERT);
+    for (const r of await got) {
+      assert.deepEqual([r.source, r.ttl], ['198.51.100.11', 255]);
+      assert.deepEqual([...r.payload], [...ADVERT]);
+    }
+    assert.deepEqual(await self, []);
+  });
+});
