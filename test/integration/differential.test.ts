@@ -18,7 +18,6 @@ import {
   expectedHaloVerdict,
   loadCorpus,
   repoRoot,
-  type SeenDiagnostic,
   toolVerdict,
   type Verdict,
 } from '../unit/corpus-expect.js';
@@ -86,7 +85,6 @@ interface Outcome {
   readonly tool: Run;
   readonly halo: Run;
   readonly haloValid: boolean | undefined;
-  readonly haloDiagnostics: SeenDiagnostic[];
 }
 
 async function checkCase(c: CorpusCase, halo: string[]): Promise<Outcome> {
@@ -103,18 +101,12 @@ async function checkCase(c: CorpusCase, halo: string[]): Promise<Outcome> {
     ),
   ]);
   let haloValid: boolean | undefined;
-  let haloDiagnostics: SeenDiagnostic[] = [];
   try {
-    const json = JSON.parse(haloRun.stdout) as {
-      valid: boolean;
-      diagnostics: SeenDiagnostic[];
-    };
-    haloValid = json.valid;
-    haloDiagnostics = json.diagnostics;
+    haloValid = (JSON.parse(haloRun.stdout) as { valid: boolean }).valid;
   } catch {
     haloValid = undefined;
   }
-  return { tool: toolRun, halo: haloRun, haloValid, haloDiagnostics };
+  return { tool: toolRun, halo: haloRun, haloValid };
 }
 
 function indent(text: string): string {
