@@ -533,8 +533,12 @@ export class VrrpInstance {
     else if (r.reason === 'auth-type-mismatch') c.authTypeMismatch++;
     else if (r.reason === 'auth-failure') c.authFailure++;
     if (r.log) this.log(r.log);
-    // A dropped packet leaves the BACKUP master-down deadline where it was; a MASTER keeps
-    // its advert schedule (Keepalived would restart it; see the report).
+    // A dropped packet leaves the BACKUP master-down deadline where it was (Keepalived keeps
+    // the rest in ms_down_timer, which a later priority change then shifts). A MASTER keeps
+    // its advert schedule: Keepalived restarts it on every packet with our VRID, so a flood
+    // of bad packets would silence it; halo does not copy that.
+    if (this.state === 'BACKUP')
+      this.msDownTimer = Math.max(0, (this.sands ?? this.now) - this.now);
   }
 
   private advertReceived(from: string, advert: VrrpAdvertLike): void {

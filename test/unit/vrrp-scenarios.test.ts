@@ -86,6 +86,46 @@ describe("the article's scenario", () => {
     });
   }
 
+  it("faults: Keepalived's log of ties, a weight-0 script's FAULT and a link going down", () => {
+    // capture.sh `faults`: both priority 100, VRRP blocked for the first 6 s (both MASTER),
+    // master2's weight-0 check fails from 10 s to 16 s, master1's link (a veth: both ends
+    // lose carrier) is down from 22 s to 28 s, both stop at 34 s.
+    const sim = new Sim();
+    const fault0: TrackedScript[] = [
+      { name: 'check_haproxy', weight: 0, reverse: false, initFail: false },
+    ];
+    const a = sim.add(settings({ primaryAddress: '198.51.100.1', trackScripts: fault0 }), [
+      checkHaproxy(1000, () => 0),
+    ]);
+    const b = sim.add(settings({ primaryAddress: '198.51.100.2', trackScripts: fault0 }), [
+      checkHaproxy(1000, (t) => (t >= 10_000 && t < 16_000 ? 1 : 0)),
+    ]);
+    sim.cut.add('198.51.100.1|198.51.100.2');
+    sim.start(a);
+    sim.start(b);
+    sim.runUntil(6000);
+    assert.deepEqual(sim.masters().sort(), ['198.51.100.1', '198.51.100.2']);
+    sim.cut.clear();
+    sim.runUntil(22_000);
+    sim.setLink(a, false);
+    sim.setLink(b, false);
+    sim.runUntil(28_000);
+    sim.setLink(a, true);
+    sim.setLink(b, true);
+    sim.runUntil(34_000);
+    sim.stop(a);
+    sim.stop(b);
+    assert.deepEqual(simLines(a), keyLines(readLogFixture('faults-master1')));
+    assert.deepEqual(simLines(b), keyLines(readLogFixture('faults-master2')));
+    // Entering FAULT from MASTER sends priority 0 twice (vrrp_state_leave_master and
+    // vrrp_restore_interface), as seen on the wire.
+    const zeros = b.effects.filter(
+      (e) => e.effect.type === 'SendAdvert' && e.effect.priority === 0,
+    );
+    assert.equal(zeros.length, 2);
+    assert.equal(zeros[0]!.at, zeros[1]!.at);
+  });
+
   it('three masters 100/99/98, weight -2, fall/rise 3 every 3 s: VIP moves to master2 and back', () => {
     const sim = new Sim();
     let listening = true;

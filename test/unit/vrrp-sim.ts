@@ -203,6 +203,12 @@ export class Sim {
     }
   }
 
+  /** Carrier change on a node's interface: it neither sends nor hears while down. */
+  setLink(node: SimNode, up: boolean): void {
+    node.linkUp = up;
+    this.send(node, { type: 'LinkChanged', ifname: node.inst.settings.interface, up });
+  }
+
   stop(node: SimNode): void {
     this.send(node, { type: 'Shutdown' });
     node.started = false;
