@@ -175,7 +175,7 @@ describe('differential: halo check vs haproxy -c and keepalived -t', { skip: rea
         o.haloValid ? 0 : 1,
         `${c.id}: halo's exit code disagrees with its own verdict${report}`,
       );
-      const toolSays = toolVerdict(c.kind, o.tool.code);
+      const toolSays = toolVerdict(c.kind, o.tool.code, o.tool.output);
       const haloSays: Verdict = o.haloValid ? 'valid' : 'invalid';
       if (c.expect.differs === undefined) {
         assert.equal(

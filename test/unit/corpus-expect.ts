@@ -152,12 +152,16 @@ export function expectedHaloVerdict(e: Expectation): Verdict {
 }
 
 /**
- * The real tool's verdict from its exit code. haproxy: 0 valid, 1 errors, 2 no listener.
- * keepalived: 0 valid, 6 valid with a script-security warning, anything else invalid.
+ * The real tool's verdict from its exit code and output. haproxy: 0 valid, 1 errors,
+ * 2 no listener. keepalived: 0 valid, 5 errors; 6 is the script-security warning, which
+ * takes precedence over 5, so 6 is "valid with a warning" only when Keepalived printed
+ * nothing but that warning.
  */
-export function toolVerdict(kind: CorpusKind, exit: number): Verdict {
+export function toolVerdict(kind: CorpusKind, exit: number, output: string): Verdict {
   if (exit === 0) return 'valid';
-  return kind === 'keepalived' && exit === 6 ? 'valid' : 'invalid';
+  if (kind === 'haproxy' || exit !== 6) return 'invalid';
+  const lines = output.split('\n').filter((l) => l.trim() !== '');
+  return lines.every((l) => l.startsWith('SECURITY VIOLATION')) ? 'valid' : 'invalid';
 }
 
 /** A case is "broken" when halo must report at least one required error or warning. */
