@@ -1,0 +1,230 @@
+// A backend at run time: its servers, balancer, queue, health checks, and the server
+// state-change messages. Sessions ask it for a server (`assign`) and give the slot back
+// (`release`), which is when queued sessions move on.
+
+import type { Proxy } from '../config/haproxy/model.js';
+import { createBalancer, deterministicAlgorithms } from './balance/index.js';
+import { usablePool } from './balance/pool.js';
+import type { Balancer, BalancerOptions, PickContext } from './balance/types.js';
+import type { RuntimeContext } from './context.js';
+import { checkTimeouts, ServerChecker } from './health/checker.js';
+import type { Probe } from './health/probe.js';
+import type { CheckResult } from './health/result.js';
+import { createProbe } from './health/select.js';
+import { LogLevel, noServerMessage, serverDownMessage, serverUpMessage } from './log/messages.js';
+import type { Pending } from './queue.js';
+import { PendingQueue } from './queue.js';
+import { ServerRuntime } from './server-runtime.js';
+
+export type AssignResult =
+  | { kind: 'server'; server: ServerRuntime }
+  | { kind: 'queued'; server: ServerRuntime | undefined; position: number }
+  | { kind: 'none' };
+
+export interface BackendOptions {
+  /** Replaces the probe for every server (tests). */
+  readonly probe?: Probe;
+}
+
+export class BackendRuntime {
+  readonly name: string;
+  readonly servers: ServerRuntime[];
+  readonly balancer: Balancer;
+  readonly queue = new PendingQueue();
+  /** beconn: sessions holding a server slot here. */
+  conns = 0;
+  readonly redispatch: boolean;
+  readonly retries: number;
+  readonly connectTimeout: number;
+  readonly queueTimeout: number;
+  readonly serverTimeout: number;
+  readonly tunnelTimeout: number;
+  readonly serverFinTimeout: number;
+  private readonly balancerOpts: BalancerOptions;
+  private readonly deterministic: boolean;
+
+  constructor(
+    readonly cfg: Proxy,
+    private readonly ctx: RuntimeContext,
+    private readonly opts: BackendOptions = {},
+  ) {
+    this.name = cfg.name;
+    this.servers = cfg.servers.map((s, i) => new ServerRuntime(i, s, new PendingQueue()));
+    this.balancerOpts = {
+      allbackups: cfg.options.allbackups?.on === true,
+      draws: cfg.balance.draws ?? 2,
+      ...(ctx.random ? { random: ctx.random } : {}),
+    };
+    this.balancer = createBalancer(cfg.balance.algorithm, this.servers, this.balancerOpts);
+    this.deterministic = deterministicAlgorithms.has(cfg.balance.algorithm);
+    this.redispatch = cfg.options.redispatch?.on === true;
+    this.retries = cfg.retries;
+    const t = cfg.timeouts;
+    this.connectTimeout = t.connect ?? 0;
+    this.queueTimeout = t.queue ?? t.connect ?? 0;
+    this.serverTimeout = t.server ?? 0;
+    this.tunnelTimeout = t.tunnel ?? 0;
+    this.serverFinTimeout = t.serverFin ?? 0;
+  }
+
+  /** A server slot for a new session, a place in a queue, or nothing usable. */
+  assign(p: Pending, pick: PickContext): AssignResult {
+    const s = this.balancer.pick(pick) as ServerRuntime | undefined;
+    if (s) {
+      if (s.hasFreeSlot() && s.queue.length === 0) {
+        this.take(s);
+        return { kind: 'server', server: s };
+      }
+      if (this.deterministic && (s.maxqueue === 0 || s.queue.length < s.maxqueue)) {
+        return { kind: 'queued', server: s, position: s.queue.push(p) };
+      }
+    }
+    if (usablePool(this.servers, this.balancerOpts).length === 0) return { kind: 'none' };
+    return { kind: 'queued', server: undefined, position: this.queue.push(p) };
+  }
+
+  /** Leaves whichever queue `p` waits in (queue timeout). */
+  unqueue(p: Pending, server: ServerRuntime | undefined): void {
+    if (server) server.queue.remove(p);
+    else this.queue.remove(p);
+  }
+
+  take(s: ServerRuntime): void {
+    s.conns++;
+    s.total++;
+    this.conns++;
+  }
+
+  release(s: ServerRuntime): void {
+    s.conns--;
+    this.conns--;
+    this.dispatchQueued(s);
+  }
+
+  /** Moves queued sessions onto free slots: the server's own queue first, then the backend's. */
+  private dispatchQueued(s: ServerRuntime | undefined): void {
+    if (s?.up) {
+      while (s.hasFreeSlot() && s.queue.length > 0) {
+        const p = s.queue.shift()!;
+        this.take(s);
+        p.dequeued(s);
+      }
+    }
+    while (this.queue.length > 0) {
+      const next = this.balancer.pick() as ServerRuntime | undefined;
+      if (!next?.hasFreeSlot()) break;
+      const p = this.queue.shift()!;
+      this.take(next);
+      p.dequeued(next);
+    }
+  }
+
+  private farm(): { active: number; backup: number } {
+    let active = 0;
+    let backup = 0;
+    for (const s of this.servers) {
+      if (!s.up || s.weight === 0) continue;
+      if (s.backup) backup++;
+      else active++;
+    }
+    return { active, backup };
+  }
+
+  setServerDown(s: ServerRuntime, result: CheckResult | undefined): void {
+    if (!s.up) return;
+    s.up = false;
+    this.balancer.serverDown(s);
+    // Sessions waiting on this server go back to the backend queue.
+    const requeued = s.queue.drain();
+    for (const p of requeued) this.queue.push(p);
+    const farm = this.farm();
+    const msg = serverDownMessage(this.name, s.name, result, farm, {
+      active: s.conns,
+      requeued: requeued.length,
+      queued: s.queue.length,
+    });
+    this.ctx.log.send(this.cfg.logs, LogLevel.alert, msg);
+    this.ctx.notify('WARNING', msg);
+    if (farm.active + farm.backup === 0) {
+      this.ctx.log.send(this.cfg.logs, LogLevel.emerg, noServerMessage(this.name));
+      this.ctx.notify('ALERT', noServerMessage(this.name));
+    }
+    this.dispatchQueued(undefined);
+  }
+
+  setServerUp(s: ServerRuntime, result: CheckResult | undefined): void {
+    if (s.up || s.maintenance) return;
+    s.up = true;
+    this.balancer.serverUp(s);
+    const msg = serverUpMessage(this.name, s.name, result, this.farm(), {
+      requeued: 0,
+      queued: this.queue.length,
+    });
+    this.ctx.log.send(this.cfg.logs, LogLevel.notice, msg);
+    this.ctx.notify('NOTICE', msg);
+    this.dispatchQueued(s);
+  }
+
+  setWeight(s: ServerRuntime, weight: number): void {
+    s.weight = weight;
+    this.balancer.weightChanged(s);
+    this.dispatchQueued(s);
+  }
+
+  /** Starts the health checks, spread over the smallest interval as HAProxy does. */
+  startChecks(connectTimeoutDefault: number): void {
+    const checked = this.servers.filter((s) => s.cfg.check && !s.maintenance);
+    checked.forEach((s, i) => {
+      const c = s.cfg;
+      const { connectTimeout, readTimeout } = checkTimeouts(
+        c.inter,
+        this.cfg.timeouts.connect ?? connectTimeoutDefault,
+        this.cfg.timeouts.check,
+      );
+      const port = c.checkPort ?? c.port;
+      if (port === undefined) return; // no port to check: HAProxy refuses this config
+      s.checker = new ServerChecker({
+        params: {
+          rise: c.rise,
+          fall: c.fall,
+          inter: c.inter,
+          fastinter: c.fastinter,
+          downinter: c.downinter,
+        },
+        target: {
+          host: c.checkAddr ?? c.host,
+          port,
+          connectTimeout,
+          readTimeout,
+          ssl: c.checkSsl ? { verify: c.verify === 'required', servername: c.sni } : undefined,
+        },
+        probe: this.opts.probe ?? createProbe(this.cfg.healthCheck),
+        onReport: (r) => {
+          if (r.transition === 'down') this.setServerDown(s, r.result);
+          else if (r.transition === 'up') this.setServerUp(s, r.result);
+        },
+      });
+      s.checker.start(Math.floor((c.inter * i) / checked.length));
+    });
+  }
+
+  stopChecks(): void {
+    for (const s of this.servers) s.checker?.stop();
+  }
+
+  /** Carries health state over from the same server in the previous config (reload). */
+  inheritState(prev: BackendRuntime): void {
+    for (const s of this.servers) {
+      const old = prev.servers.find(
+        (o) => o.name === s.name && o.host === s.host && o.port === s.port,
+      );
+      if (!old || s.maintenance || !s.checker || !old.checker) continue;
+      s.checker.counter.health = Math.min(old.checker.counter.health, s.cfg.rise + s.cfg.fall - 1);
+      s.checker.counter.up = old.checker.counter.up;
+      if (!old.up && s.up) {
+        s.up = false;
+        this.balancer.serverDown(s);
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// What every runtime object of one process shares: the log port, the connection counters
+// that outlive a reload, and injectable timers/randomness for tests.
+
+import type { LogPort } from './log/sinks.js';
+
+export interface ProcessCounters {
+  /** HAProxy's actconn: sessions alive in this process, across old and new configs. */
+  actconn: number;
+}
+
+export interface RuntimeContext {
+  readonly log: LogPort;
+  readonly counters: ProcessCounters;
+  /** Global maxconn; 0 = unlimited. */
+  readonly maxconn: number;
+  /** Operator-facing notices (stderr in the foreground), HAProxy's `[WARNING]` lines. */
+  readonly notify: (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => void;
+  readonly random?: () => number;
+  /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
+  slotFreed(): void;
+}

@@ -1,0 +1,175 @@
+// The running proxy graph for one config: frontends, backends, listeners, health checks.
+// Built without side effects, then started. A reload starts a new engine next to the old
+// one: listeners with the same address move over (the socket is never closed), the old
+// engine stops accepting and keeps its sessions until they end (or hard-stop-after).
+
+import { HaloError } from '../config/diagnostics.js';
+import type { HaproxyConfig, Proxy } from '../config/haproxy/model.js';
+import { BackendRuntime } from './backend-runtime.js';
+import type { ProcessCounters, RuntimeContext } from './context.js';
+import { FrontendRuntime } from './frontend-runtime.js';
+import type { Probe } from './health/probe.js';
+import type { Listener } from './listener.js';
+import { listenerKeys, openListeners, setOwner } from './listener.js';
+import type { LogPort } from './log/sinks.js';
+
+export interface EngineOptions {
+  readonly log: LogPort;
+  readonly notify?: RuntimeContext['notify'];
+  /** Shared across reloads so global maxconn counts old and new sessions. */
+  readonly counters?: ProcessCounters;
+  /** Replaces every health-check probe (tests). */
+  readonly probe?: Probe;
+  readonly random?: () => number;
+}
+
+export class ProxyEngine {
+  readonly frontends: FrontendRuntime[] = [];
+  readonly backends = new Map<string, BackendRuntime>();
+  readonly listeners = new Map<string, Listener>();
+  readonly ctx: RuntimeContext;
+  private idleWaiters: (() => void)[] = [];
+  private started = false;
+
+  constructor(
+    readonly config: HaproxyConfig,
+    opts: EngineOptions,
+  ) {
+    const counters = opts.counters ?? { actconn: 0 };
+    this.ctx = {
+      log: opts.log,
+      counters,
+      maxconn: config.global.maxconn ?? 0,
+      notify: opts.notify ?? (() => {}),
+      ...(opts.random ? { random: opts.random } : {}),
+      slotFreed: () => this.slotFreed(),
+    };
+    const active = config.proxies.filter((p) => !p.disabled);
+    for (const p of active) {
+      if (p.kind !== 'frontend' && (p.servers.length > 0 || p.kind === 'backend')) {
+        this.backends.set(
+          p.name,
+          new BackendRuntime(p, this.ctx, opts.probe ? { probe: opts.probe } : {}),
+        );
+      }
+    }
+    for (const p of active) {
+      if (p.kind === 'backend' || p.binds.length === 0) continue;
+      if (p.mode !== 'tcp' || p.stats?.enabled) continue; // HTTP proxies: not this engine
+      const be = this.backendFor(p);
+      this.frontends.push(new FrontendRuntime(p, be, this.ctx));
+    }
+  }
+
+  private backendFor(fe: Proxy): BackendRuntime | undefined {
+    // TCP frontends have no request to match ACLs on: unconditional use_backend rules and
+    // default_backend decide; a listen section is its own backend.
+    const rule = fe.useBackends.find((u) => !u.cond || isAlwaysTrue(u.cond));
+    const name =
+      rule?.backend ?? fe.defaultBackend?.name ?? (fe.kind === 'listen' ? fe.name : undefined);
+    if (name === undefined) return undefined;
+    const be = this.backends.get(name);
+    if (!be)
+      throw new HaloError(
+        'HALO_PROXY_NO_BACKEND',
+        `frontend '${fe.name}': unknown backend '${name}'`,
+      );
+    return be;
+  }
+
+  /** Opens (or takes over from `previous`) every listener, then starts health checks. */
+  async start(previous?: ProxyEngine): Promise<void> {
+    const opened: Listener[] = [];
+    try {
+      for (const fe of this.frontends) {
+        for (const bind of fe.cfg.binds) {
+          for (const addr of bind.addresses) {
+            const keys = listenerKeys(addr);
+            const inherited = keys.map((k) => previous?.listeners.get(k));
+            if (inherited.every((l) => l !== undefined)) {
+              for (const l of inherited as Listener[]) this.adopt(fe, l);
+              continue;
+            }
+            const fresh = await openListeners(addr, fe.backlog);
+            opened.push(...fresh);
+            for (const l of fresh) this.adopt(fe, l);
+          }
+        }
+      }
+    } catch (err) {
+      for (const l of opened) l.close();
+      if (previous)
+        for (const [k, l] of this.listeners)
+          if (previous.listeners.get(k) === l) setOwner(l, ownerOf(previous, l));
+      throw err;
+    }
+    for (const be of this.backends.values()) {
+      be.startChecks(be.connectTimeout || 2000);
+      const old = previous?.backends.get(be.name);
+      if (old) be.inheritState(old);
+    }
+    this.started = true;
+  }
+
+  private adopt(fe: FrontendRuntime, l: Listener): void {
+    this.listeners.set(l.key, l);
+    fe.listeners.push(l);
+    setOwner(l, fe);
+  }
+
+  /**
+   * Stops accepting. Listeners that `successor` took over stay open; the others close.
+   * Health checks stop; sessions go on.
+   */
+  stopAccepting(successor?: ProxyEngine): void {
+    for (const [key, l] of this.listeners) {
+      if (successor?.listeners.get(key) !== l) l.close();
+    }
+    for (const fe of this.frontends) fe.stopAccepting();
+    for (const be of this.backends.values()) be.stopChecks();
+  }
+
+  get activeSessions(): number {
+    let n = 0;
+    for (const fe of this.frontends) n += fe.activeSessions;
+    return n;
+  }
+
+  /** Resolves when the last session of this engine ended. */
+  idle(): Promise<void> {
+    if (this.activeSessions === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Cuts every session (SIGTERM, hard-stop-after). */
+  killSessions(): void {
+    for (const fe of this.frontends) fe.killSessions();
+  }
+
+  private slotFreed(): void {
+    for (const fe of this.frontends) fe.drainParked();
+    if (this.idleWaiters.length > 0 && this.activeSessions === 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const r of w) r();
+    }
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+}
+
+function isAlwaysTrue(cond: {
+  negate: boolean;
+  terms: { name: string; negate: boolean }[][];
+}): boolean {
+  const t = cond.terms;
+  const truth =
+    t.length === 1 && t[0]!.length === 1 && t[0]![0]!.name === 'TRUE' && !t[0]![0]!.negate;
+  return cond.negate ? false : truth;
+}
+
+function ownerOf(engine: ProxyEngine, l: Listener): FrontendRuntime {
+  return engine.frontends.find((f) => f.listeners.includes(l))!;
+}

@@ -1,0 +1,99 @@
+// Listening sockets for every `bind` form: IPv4, IPv6, `*` / empty host (all IPv4
+// addresses, as HAProxy), port ranges, unix sockets and inherited descriptors (`fd@N`).
+// A listener's owner (the frontend that gets its connections) can be swapped on reload
+// without closing the socket, so no connection is refused during the swap.
+
+import { lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import type { BindAddress } from '../config/haproxy/model.js';
+
+export interface ConnectionSink {
+  accept(socket: net.Socket): void;
+}
+
+const kOwner = Symbol('halo.listener.owner');
+export type Listener = net.Server & { [kOwner]?: ConnectionSink; key: string };
+
+/** A stable identity for a listening address, used to hand sockets over on reload. */
+export function listenerKeys(addr: BindAddress): string[] {
+  switch (addr.kind) {
+    case 'unix':
+      return [`unix:${addr.path}`];
+    case 'fd':
+      return [`fd@${addr.fd}`];
+    default: {
+      const host = bindHost(addr);
+      const keys: string[] = [];
+      for (let p = addr.port; p <= (addr.portEnd ?? addr.port); p++) keys.push(`${host}:${p}`);
+      return keys;
+    }
+  }
+}
+
+function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
+  if (addr.host === '' || addr.host === '*') return addr.family === 6 ? '::' : '0.0.0.0';
+  return addr.host.replace(/^\[|\]$/g, '');
+}
+
+function onConnection(this: Listener, socket: net.Socket): void {
+  const owner = this[kOwner];
+  if (owner) owner.accept(socket);
+  else socket.destroy();
+}
+
+export function setOwner(l: Listener, owner: ConnectionSink): void {
+  l[kOwner] = owner;
+}
+
+/** Opens one listener per address/port; rejects with the OS error (EADDRINUSE...). */
+export async function openListeners(addr: BindAddress, backlog: number): Promise<Listener[]> {
+  const keys = listenerKeys(addr);
+  const out: Listener[] = [];
+  try {
+    for (const key of keys) {
+      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }) as Listener;
+      server.key = key;
+      server.on('connection', onConnection);
+      await listen(server, addr, key, backlog);
+      out.push(server);
+    }
+  } catch (err) {
+    for (const s of out) s.close();
+    throw err;
+  }
+  return out;
+}
+
+function listen(server: Listener, addr: BindAddress, key: string, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.removeListener('error', reject);
+      server.on('error', () => {}); // accept errors (EMFILE) must not crash the process
+      resolve();
+    };
+    if (addr.kind === 'unix') {
+      removeStaleSocket(addr.path);
+      server.listen({ path: addr.path, backlog }, done);
+    } else if (addr.kind === 'fd') {
+      server.listen({ fd: addr.fd, backlog }, done);
+    } else {
+      const i = key.lastIndexOf(':');
+      server.listen({ host: key.slice(0, i), port: Number(key.slice(i + 1)), backlog }, done);
+    }
+  });
+}
+
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+/** The actual port of a listener (port 0 binds in tests). */
+export function listenerPort(l: net.Server): number | undefined {
+  const a = l.address();
+  return a && typeof a === 'object' ? a.port : undefined;
+}

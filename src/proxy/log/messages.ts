@@ -1,0 +1,56 @@
+// Server and backend state-change messages in HAProxy's wording, with their syslog levels.
+
+import type { CheckResult } from '../health/result.js';
+import { formatCheckReason } from '../health/result.js';
+
+export const LogLevel = {
+  emerg: 0,
+  alert: 1,
+  crit: 2,
+  err: 3,
+  warning: 4,
+  notice: 5,
+  info: 6,
+  debug: 7,
+} as const;
+
+export type LogLevelName = keyof typeof LogLevel;
+
+export interface FarmCounts {
+  /** Usable active and backup servers after the change. */
+  readonly active: number;
+  readonly backup: number;
+}
+
+export function serverDownMessage(
+  backend: string,
+  server: string,
+  result: CheckResult | undefined,
+  farm: FarmCounts,
+  sessions: { active: number; requeued: number; queued: number },
+): string {
+  const reason = result ? formatCheckReason(result) : '';
+  return (
+    `Server ${backend}/${server} is DOWN${reason}. ${farm.active} active and ${farm.backup} ` +
+    `backup servers left. ${sessions.active} sessions active, ${sessions.requeued} requeued, ` +
+    `${sessions.queued} remaining in queue.`
+  );
+}
+
+export function serverUpMessage(
+  backend: string,
+  server: string,
+  result: CheckResult | undefined,
+  farm: FarmCounts,
+  sessions: { requeued: number; queued: number },
+): string {
+  const reason = result ? formatCheckReason(result) : '';
+  return (
+    `Server ${backend}/${server} is UP${reason}. ${farm.active} active and ${farm.backup} ` +
+    `backup servers online. ${sessions.requeued} sessions requeued, ${sessions.queued} total in queue.`
+  );
+}
+
+export function noServerMessage(backend: string): string {
+  return `backend ${backend} has no server available!`;
+}

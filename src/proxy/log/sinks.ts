@@ -1,0 +1,116 @@
+// The logging port and its real adapters: UDP syslog, a unix datagram socket such as
+// /dev/log, stdout/stderr. The runtime only sees `LogPort.send(targets, level, message)`.
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { LogTarget } from '../../config/haproxy/model.js';
+import { frame, passes } from './syslog.js';
+
+export interface LogPort {
+  /** Sends `message` at `level` to every target whose level filter lets it through. */
+  send(targets: readonly LogTarget[], level: number, message: string): void;
+  close(): void;
+}
+
+export interface SinkOptions {
+  readonly pid?: number;
+  readonly now?: () => number;
+  readonly stdout?: (line: string) => void;
+  readonly stderr?: (line: string) => void;
+}
+
+/** Sends to the real destinations. UDP sockets are opened lazily, one per family. */
+export class SyslogSinks implements LogPort {
+  private udp4: dgram.Socket | undefined;
+  private udp6: dgram.Socket | undefined;
+  private readonly unixStreams = new Map<string, UnixDgram>();
+  private readonly pid: number;
+  private readonly now: () => number;
+  private readonly stdout: (line: string) => void;
+  private readonly stderr: (line: string) => void;
+
+  constructor(opts: SinkOptions = {}) {
+    this.pid = opts.pid ?? process.pid;
+    this.now = opts.now ?? Date.now;
+    this.stdout = opts.stdout ?? ((l) => process.stdout.write(l));
+    this.stderr = opts.stderr ?? ((l) => process.stderr.write(l));
+  }
+
+  send(targets: readonly LogTarget[], level: number, message: string): void {
+    const now = this.now();
+    for (const t of targets) {
+      if (!passes(t, level)) continue;
+      const text = frame(t, level, message, now, this.pid);
+      const where = t.target;
+      if (where.kind === 'stdout') this.stdout(`${text}\n`);
+      else if (where.kind === 'stderr') this.stderr(`${text}\n`);
+      else if (where.kind === 'udp') this.sendUdp(where.host, where.port, text);
+      else if (where.kind === 'unix') this.unix(where.path).send(text);
+    }
+  }
+
+  private sendUdp(host: string, port: number, text: string): void {
+    const v6 = net.isIPv6(host);
+    let sock = v6 ? this.udp6 : this.udp4;
+    if (!sock) {
+      sock = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+      sock.on('error', () => {}); // syslog is best effort, as in HAProxy
+      sock.unref();
+      if (v6) this.udp6 = sock;
+      else this.udp4 = sock;
+    }
+    sock.send(text, port, host);
+  }
+
+  private unix(path: string): UnixDgram {
+    let s = this.unixStreams.get(path);
+    if (!s) {
+      s = new UnixDgram(path);
+      this.unixStreams.set(path, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    this.udp4?.close();
+    this.udp6?.close();
+    for (const s of this.unixStreams.values()) s.close();
+  }
+}
+
+/**
+ * A unix-socket log target. Node has no AF_UNIX datagram sockets, so this writes
+ * newline-free messages over a stream connection when the listener accepts one
+ * (rsyslog's /dev/log is a datagram socket; see the report: messages to it are dropped).
+ */
+class UnixDgram {
+  private socket: net.Socket | undefined;
+  private failed = false;
+
+  constructor(private readonly path: string) {}
+
+  send(text: string): void {
+    if (this.failed) return;
+    if (!this.socket) {
+      this.socket = net.connect(this.path);
+      this.socket.on('error', () => {
+        this.failed = true;
+      });
+      this.socket.unref();
+    }
+    this.socket.write(`${text}\n`);
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
+}
+
+/** A log port that records messages, for tests. */
+export class MemoryLog implements LogPort {
+  readonly lines: { targets: readonly LogTarget[]; level: number; message: string }[] = [];
+  send(targets: readonly LogTarget[], level: number, message: string): void {
+    this.lines.push({ targets, level, message });
+  }
+  close(): void {}
+}
