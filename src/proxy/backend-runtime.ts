@@ -2,7 +2,7 @@
 // state-change messages. Sessions ask it for a server (`assign`) and give the slot back
 // (`release`), which is when queued sessions move on.
 
-import type { Proxy } from '../config/haproxy/model.js';
+import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import { createBalancer, deterministicAlgorithms } from './balance/index.js';
 import { usablePool } from './balance/pool.js';
 import type { Balancer, BalancerOptions, PickContext } from './balance/types.js';
@@ -44,7 +44,7 @@ export class BackendRuntime {
   private readonly deterministic: boolean;
 
   constructor(
-    readonly cfg: Proxy,
+    readonly cfg: ProxyConfig,
     private readonly ctx: RuntimeContext,
     private readonly opts: BackendOptions = {},
   ) {

@@ -4,7 +4,7 @@
 // engine stops accepting and keeps its sessions until they end (or hard-stop-after).
 
 import { HaloError } from '../config/diagnostics.js';
-import type { HaproxyConfig, Proxy } from '../config/haproxy/model.js';
+import type { HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { ProcessCounters, RuntimeContext } from './context.js';
 import { FrontendRuntime } from './frontend-runtime.js';
@@ -61,7 +61,7 @@ export class ProxyEngine {
     }
   }
 
-  private backendFor(fe: Proxy): BackendRuntime | undefined {
+  private backendFor(fe: ProxyConfig): BackendRuntime | undefined {
     // TCP frontends have no request to match ACLs on: unconditional use_backend rules and
     // default_backend decide; a listen section is its own backend.
     const rule = fe.useBackends.find((u) => !u.cond || isAlwaysTrue(u.cond));

@@ -8,7 +8,7 @@
 // what a kernel backlog gives it: a connection that waits.
 
 import type net from 'node:net';
-import type { Proxy } from '../config/haproxy/model.js';
+import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
 import type { ConnectionSink, Listener } from './listener.js';
@@ -31,7 +31,7 @@ export class FrontendRuntime implements ConnectionSink {
   private stopped = false;
 
   constructor(
-    readonly cfg: Proxy,
+    readonly cfg: ProxyConfig,
     readonly backend: BackendRuntime | undefined,
     private readonly ctx: RuntimeContext,
   ) {
