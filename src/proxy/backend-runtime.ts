@@ -41,7 +41,7 @@ export class BackendRuntime {
   readonly tunnelTimeout: number;
   readonly serverFinTimeout: number;
   private readonly balancerOpts: BalancerOptions;
-  private readonly deterministic: boolean;
+  readonly deterministic: boolean;
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -119,7 +119,7 @@ export class BackendRuntime {
     }
   }
 
-  private farm(): { active: number; backup: number } {
+  farm(): { active: number; backup: number } {
     let active = 0;
     let backup = 0;
     for (const s of this.servers) {

@@ -103,6 +103,16 @@ export class ProxyEngine {
           if (previous.listeners.get(k) === l) setOwner(l, ownerOf(previous, l));
       throw err;
     }
+    for (const fe of this.frontends) {
+      if (!fe.httpUpgrade || !fe.backend) continue;
+      this.ctx.notify(
+        'WARNING',
+        `tcp frontend '${fe.name}' uses backend '${fe.backend.name}' which is in mode http: as ` +
+          `HAProxy does, halo answers clients that do not speak HTTP (TLS, e.g. kubectl) with ` +
+          `'400 Bad request'; HTTP clients are relayed as plain TCP (halo has no HTTP mode yet). ` +
+          `Fix: add 'mode tcp' to backend '${fe.backend.name}'.`,
+      );
+    }
     for (const be of this.backends.values()) {
       be.startChecks(be.connectTimeout || 2000);
       const old = previous?.backends.get(be.name);

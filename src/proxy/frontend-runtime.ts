@@ -11,8 +11,10 @@ import type net from 'node:net';
 import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
+import { HTTP_400, looksLikeHttpRequest } from './http-upgrade.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { LogLevel } from './log/messages.js';
+import { formatTcpLog } from './log/tcplog.js';
 import { TcpSession } from './tcp-session.js';
 
 export class FrontendRuntime implements ConnectionSink {
@@ -29,6 +31,8 @@ export class FrontendRuntime implements ConnectionSink {
   private parked: net.Socket[] = [];
   private readonly sessions = new Set<TcpSession>();
   private stopped = false;
+  /** tcp frontend -> http backend: HAProxy's implicit HTTP upgrade (see http-upgrade.ts). */
+  readonly httpUpgrade: boolean;
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -42,6 +46,12 @@ export class FrontendRuntime implements ConnectionSink {
     this.clientFinTimeout = cfg.timeouts.clientFin ?? 0;
     this.dontlognull = cfg.options.dontlognull?.on === true;
     this.tcplog = cfg.options.tcplog?.on === true || cfg.options.httplog?.on === true;
+    this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
+  }
+
+  /** Live sessions (stats, tests). */
+  sessionList(): TcpSession[] {
+    return [...this.sessions];
   }
 
   get activeSessions(): number {
@@ -79,9 +89,70 @@ export class FrontendRuntime implements ConnectionSink {
       this.ctx.counters.actconn--;
       return;
     }
+    if (this.httpUpgrade) {
+      this.upgrade(socket, this.backend);
+      return;
+    }
     const s = new TcpSession(this, this.backend, socket);
     this.sessions.add(s);
     s.start();
+  }
+
+  private upgrade(socket: net.Socket, backend: BackendRuntime): void {
+    const accepted = Date.now();
+    const t0 = performance.now();
+    const wait = this.cfg.timeouts.httpRequest ?? this.clientTimeout;
+    if (wait > 0) socket.setTimeout(wait, () => socket.destroy());
+    socket.on('error', () => {});
+    socket.once('close', () => {
+      if (!started) this.upgradeEnded(socket, accepted, t0, socket.bytesRead > 0 ? 'PR' : 'cR');
+    });
+    let started = false;
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.setTimeout(0);
+      if (!looksLikeHttpRequest(chunk)) {
+        socket.end(HTTP_400);
+        return;
+      }
+      started = true;
+      const s = new TcpSession(this, backend, socket, chunk);
+      this.sessions.add(s);
+      s.start();
+    });
+    socket.resume();
+  }
+
+  /** Logs and accounts a connection refused at the HTTP upgrade (`PR`), as HAProxy does. */
+  private upgradeEnded(socket: net.Socket, accepted: number, t0: number, term: string): void {
+    if (!(this.dontlognull && socket.bytesRead === 0) && this.cfg.logs.length > 0) {
+      const ip = socket.remoteAddress ?? 'unix';
+      const line = formatTcpLog({
+        clientIp: ip.startsWith('::ffff:') ? ip.slice(7) : ip,
+        clientPort: socket.remotePort ?? 1,
+        accepted,
+        frontend: this.name,
+        backend: this.name,
+        server: '<NOSRV>',
+        tw: -1,
+        tc: -1,
+        tt: Math.round(performance.now() - t0),
+        bytes: 0,
+        termination: term,
+        actconn: this.ctx.counters.actconn,
+        feconn: this.conns,
+        beconn: 0,
+        srvconn: 0,
+        retries: 0,
+        redispatched: false,
+        srvQueue: 0,
+        beQueue: 0,
+      });
+      this.ctx.log.send(this.cfg.logs, LogLevel.info, line);
+    }
+    this.conns--;
+    this.ctx.counters.actconn--;
+    this.ctx.slotFreed();
   }
 
   sessionEnded(s: TcpSession): void {

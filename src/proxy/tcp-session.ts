@@ -54,6 +54,8 @@ export class TcpSession implements Pending {
     readonly fe: FrontendRuntime,
     readonly be: BackendRuntime,
     readonly client: Sock,
+    /** Bytes already read from the client (HTTP upgrade sniffing), sent first. */
+    private initial?: Buffer,
   ) {
     this.retriesLeft = be.retries;
     client[kSession] = this;
@@ -133,6 +135,11 @@ export class TcpSession implements Pending {
     c.on('data', onClientData);
     c.on('end', onClientEnd);
     c.on('drain', onClientDrain);
+    if (this.initial) {
+      this.bytesIn += this.initial.length;
+      s.write(this.initial);
+      this.initial = undefined;
+    }
     c.resume();
   }
 
@@ -152,7 +159,14 @@ export class TcpSession implements Pending {
     }
     this.retriesLeft--;
     this.retries++;
-    if (this.be.redispatch && (this.retriesLeft === 0 || !failed.up)) {
+    // HAProxy (back_handle_st_cer): with `option redispatch`, the last retry goes elsewhere;
+    // so does every retry when the server is down, or when the algorithm is not
+    // deterministic and more than one active server is up (no reason to insist).
+    const be = this.be;
+    if (
+      be.redispatch &&
+      (this.retriesLeft === 0 || !failed.up || (!be.deterministic && be.farm().active > 1))
+    ) {
       this.be.release(failed);
       this.target = undefined;
       const r = this.be.assign(this, { clientAddress: this.client.remoteAddress, avoid: failed });

@@ -1,0 +1,94 @@
+// Backpressure both ways: a slow reader on either side never makes halo buffer more than a
+// socket high-water mark plus a chunk, and every byte still arrives, in order.
+
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { backend, sleep, startProxy, tcpDefaults, waitFor } from './proxy-harness.js';
+
+const TOTAL = 32 * 1024 * 1024;
+const BOUND = 256 * 1024;
+
+describe('backpressure', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+
+  it('slow client: a fast server cannot make halo buffer without bound', async () => {
+    const payload = randomBytes(TOTAL);
+    const b = await backend('fast', (s) => s.end(payload));
+    cleanup.push(() => b.close());
+    const p = await startProxy(`${tcpDefaults}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s1 127.0.0.1:${b.port}
+`);
+    cleanup.push(p.stop);
+    const c = net.connect({ port: p.port, host: '127.0.0.1' });
+    c.pause(); // the client reads nothing for a while
+    await waitFor(() => p.engine.frontends[0]!.sessionList()[0]?.server !== undefined);
+    let maxBuffered = 0;
+    for (let i = 0; i < 40; i++) {
+      await sleep(10);
+      const s = p.engine.frontends[0]!.sessionList()[0]!;
+      maxBuffered = Math.max(
+        maxBuffered,
+        s.client.writableLength + (s.server?.readableLength ?? 0),
+      );
+    }
+    assert.ok(maxBuffered < BOUND, `halo buffered ${maxBuffered} bytes for a stalled client`);
+    const hash = createHash('sha256');
+    let got = 0;
+    c.on('data', (d: Buffer) => {
+      hash.update(d);
+      got += d.length;
+    });
+    c.resume();
+    await new Promise((r) => c.on('end', r));
+    c.end();
+    assert.equal(got, TOTAL);
+    assert.equal(hash.digest('hex'), createHash('sha256').update(payload).digest('hex'));
+  });
+
+  it('slow server: a fast client cannot make halo buffer without bound', async () => {
+    const received: Buffer[] = [];
+    let reader: net.Socket | undefined;
+    const b = await backend('slow', (s) => {
+      reader = s;
+      s.pause();
+      s.on('data', (d) => received.push(d));
+      s.on('end', () => s.end());
+    });
+    cleanup.push(() => b.close());
+    const p = await startProxy(`${tcpDefaults}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s1 127.0.0.1:${b.port}
+`);
+    cleanup.push(p.stop);
+    const payload = randomBytes(TOTAL);
+    const c = net.connect({ port: p.port, host: '127.0.0.1' });
+    c.end(payload);
+    await waitFor(() => reader !== undefined);
+    let maxBuffered = 0;
+    for (let i = 0; i < 40; i++) {
+      await sleep(10);
+      const s = p.engine.frontends[0]!.sessionList()[0]!;
+      maxBuffered = Math.max(
+        maxBuffered,
+        (s.server?.writableLength ?? 0) + s.client.readableLength,
+      );
+    }
+    assert.ok(maxBuffered < BOUND, `halo buffered ${maxBuffered} bytes for a stalled server`);
+    reader!.resume();
+    await waitFor(() => received.reduce((n, d) => n + d.length, 0) === TOTAL, 10_000, 'all bytes');
+    assert.ok(Buffer.concat(received).equals(payload));
+    c.destroy();
+  });
+});
