@@ -79,30 +79,7 @@ export class ProxyEngine {
 
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
-    const opened: Listener[] = [];
-    try {
-      for (const fe of this.frontends) {
-        for (const bind of fe.cfg.binds) {
-          for (const addr of bind.addresses) {
-            const keys = listenerKeys(addr);
-            const inherited = keys.map((k) => previous?.listeners.get(k));
-            if (inherited.every((l) => l !== undefined)) {
-              for (const l of inherited as Listener[]) this.adopt(fe, l);
-              continue;
-            }
-            const fresh = await openListeners(addr, fe.backlog);
-            opened.push(...fresh);
-            for (const l of fresh) this.adopt(fe, l);
-          }
-        }
-      }
-    } catch (err) {
-      for (const l of opened) l.close();
-      if (previous)
-        for (const [k, l] of this.listeners)
-          if (previous.listeners.get(k) === l) setOwner(l, ownerOf(previous, l));
-      throw err;
-    }
+    await this.openAll(previous);
     for (const fe of this.frontends) {
       if (!fe.httpUpgrade || !fe.backend) continue;
       this.ctx.notify(
@@ -119,6 +96,49 @@ export class ProxyEngine {
       if (old) be.inheritState(old);
     }
     this.started = true;
+  }
+
+  private async openAll(previous: ProxyEngine | undefined): Promise<void> {
+    const opened: Listener[] = [];
+    try {
+      for (const fe of this.frontends) {
+        for (const bind of fe.cfg.binds) {
+          for (const addr of bind.addresses) {
+            const inherited = listenerKeys(addr).map((k) => previous?.listeners.get(k));
+            if (inherited.every((l) => l !== undefined)) {
+              for (const l of inherited as Listener[]) this.adopt(fe, l);
+              continue;
+            }
+            const fresh = await openListeners(addr, fe.backlog);
+            opened.push(...fresh);
+            for (const l of fresh) this.adopt(fe, l);
+          }
+        }
+      }
+    } catch (err) {
+      for (const l of opened) l.close();
+      // Give inherited listeners back to their previous owners.
+      if (previous) {
+        for (const [k, l] of this.listeners) {
+          if (previous.listeners.get(k) === l) setOwner(l, ownerOf(previous, l));
+        }
+      }
+      this.listeners.clear();
+      for (const fe of this.frontends) fe.listeners.length = 0;
+      throw err;
+    }
+  }
+
+  /** Closes every listener, keeping sessions (SIGTTOU during another process's take-over). */
+  closeListeners(): void {
+    for (const l of this.listeners.values()) l.close();
+    this.listeners.clear();
+    for (const fe of this.frontends) fe.listeners.length = 0;
+  }
+
+  /** Listens again after closeListeners (SIGTTIN: the take-over was abandoned). */
+  async reopenListeners(): Promise<void> {
+    if (this.listeners.size === 0) await this.openAll(undefined);
   }
 
   private adopt(fe: FrontendRuntime, l: Listener): void {

@@ -1,12 +1,312 @@
-// `halo proxy`: placeholder until the proxy engine lands; it refuses to run rather than pretend.
-import type { Command } from '../command.js';
+// `halo proxy`: HAProxy's command line, so systemd units and scripts written for `haproxy`
+// run halo unchanged. -f FILE|DIR (repeatable), -c check, -q quiet, -d/-db foreground,
+// -D daemon (+ pidfile), -p PIDFILE, -sf/-st PID... take-over, -v/-vv version.
+
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { formatDiagnostic } from '../../config/diagnostics.js';
+import type { HaproxyConfig } from '../../config/haproxy/model.js';
+import { loadConfig } from '../../daemon/proxy-config.js';
+import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
+import { SyslogSinks } from '../../proxy/log/sinks.js';
+import type { Command, CommandIO } from '../command.js';
+import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
+
+interface ProxyArgs {
+  files: string[];
+  check: boolean;
+  quiet: boolean;
+  daemon: boolean;
+  foreground: boolean;
+  pidfile?: string;
+  softStopPids: number[];
+  hardStopPids: number[];
+  version: 0 | 1 | 2;
+  ignored: string[];
+}
+
+const USAGE = `Usage: halo proxy -f <cfgfile|cfgdir>* [ -c ] [ -q ] [ -d | -db | -D ] [ -p <pidfile> ]
+                  [ -sf <pid>* | -st <pid>* ] [ -v | -vv ]
+  -f  configuration file or directory (*.cfg), repeatable
+  -c  check the configuration and exit (0 valid, 1 errors, 2 no listener)
+  -q  quiet: no start-up messages
+  -d, -db  stay in the foreground (the default)
+  -D  daemonize; writes the pidfile of the config or of -p
+  -p  pidfile
+  -sf/-st  ask these processes to finish (SIGUSR1) or stop (SIGTERM) once listening
+  -v, -vv  version (and features)
+Signals: SIGUSR1 soft stop, SIGTERM/SIGINT hard stop, SIGHUP/SIGUSR2 reload.`;
+
+export function parseProxyArgs(argv: string[]): ProxyArgs | string {
+  const a: ProxyArgs = {
+    files: [],
+    check: false,
+    quiet: false,
+    daemon: false,
+    foreground: false,
+    softStopPids: [],
+    hardStopPids: [],
+    version: 0,
+    ignored: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`option '${arg}' needs an argument`);
+      return v;
+    };
+    try {
+      switch (arg) {
+        case '-f':
+          a.files.push(value());
+          break;
+        case '-c':
+          a.check = true;
+          break;
+        case '-q':
+          a.quiet = true;
+          break;
+        case '-d':
+        case '-db':
+        case '-Ws':
+        case '-W':
+          a.foreground = true;
+          if (arg.startsWith('-W')) a.ignored.push(arg);
+          break;
+        case '-D':
+          a.daemon = true;
+          break;
+        case '-p':
+          a.pidfile = value();
+          break;
+        case '-v':
+          a.version = 1;
+          break;
+        case '-vv':
+          a.version = 2;
+          break;
+        case '-S':
+        case '-L':
+          a.ignored.push(`${arg} ${value()}`);
+          break;
+        case '-sf':
+        case '-st': {
+          const list = arg === '-sf' ? a.softStopPids : a.hardStopPids;
+          while (argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1]!))
+            list.push(Number(argv[++i]));
+          break;
+        }
+        default:
+          if (arg.startsWith('-')) return `unknown option '${arg}'`;
+          a.files.push(arg); // HAProxy also takes trailing file names
+      }
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return a;
+}
+
+export function versionText(verbose: boolean): string {
+  let s = `HAProxy version ${FOLLOWS_HAPROXY}-halo-${VERSION} - halo ${VERSION}, following HAProxy ${FOLLOWS_HAPROXY} behaviour\n`;
+  if (verbose) {
+    s +=
+      'Running on: Node.js ' +
+      process.version +
+      '\n' +
+      'Feature list : +TCP_MODE -HTTP_MODE(relayed as TCP, 400 for non-HTTP clients) +HEALTH_CHECKS(tcp,http,https,ssl-hello) ' +
+      '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
+      '+SYSLOG_UDP +STDOUT_LOG -UNIX_DGRAM_LOG +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) -NBTHREAD -MASTER_WORKER -CHROOT\n';
+  }
+  return s;
+}
+
+function notifier(io: CommandIO, quiet: boolean) {
+  return (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => {
+    if (quiet && level !== 'ALERT') return;
+    io.stderr(
+      `[${level}]${' '.repeat(Math.max(1, 9 - level.length))}(${process.pid}) : ${message}\n`,
+    );
+  };
+}
+
+function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
+  if (cfg.global.chroot)
+    notify(
+      'WARNING',
+      `'chroot ${cfg.global.chroot.path}' is not honoured by halo (Node.js cannot chroot); running without it.`,
+    );
+  if ((cfg.global.nbthread ?? 1) > 1)
+    notify(
+      'WARNING',
+      `'nbthread ${cfg.global.nbthread}': halo runs one worker process; extra threads are not started.`,
+    );
+  if (cfg.global.daemon)
+    notify('NOTICE', "'daemon' in global: halo stays in the foreground unless started with -D.");
+  if (cfg.global.statsSockets.length > 0)
+    notify('WARNING', "'stats socket' is not served by 'halo proxy' yet.");
+}
+
+function dropPrivileges(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
+  try {
+    if (cfg.global.group && process.setgid) process.setgid(cfg.global.group.name);
+    if (cfg.global.user && process.setuid) process.setuid(cfg.global.user.name);
+  } catch (err) {
+    notify(
+      'WARNING',
+      `cannot drop privileges to ${cfg.global.user?.name ?? ''}:${cfg.global.group?.name ?? ''}: ${(err as Error).message}`,
+    );
+  }
+}
+
+function signalAll(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
+  const notify = notifier(io, args.quiet);
+  const loaded = loadConfig(args.files, io.env);
+  if (loaded.readError) {
+    io.stderr(`[ALERT]    (${process.pid}) : ${loaded.readError}\n`);
+    return 1;
+  }
+  for (const d of loaded.diagnostics.sorted()) {
+    if (!args.quiet || d.severity === 'error') io.stderr(`${formatDiagnostic(d)}\n`);
+  }
+  const cfg = loaded.config;
+  if (!cfg || loaded.diagnostics.errors > 0) {
+    io.stderr(`[ALERT]    (${process.pid}) : Fatal errors found in configuration.\n`);
+    return 1;
+  }
+  const listeners = cfg.proxies.some((p) => p.binds.length > 0 && !p.disabled);
+  if (args.check) {
+    if (!listeners) {
+      io.stderr(`[ALERT]    (${process.pid}) : config : no <listen> line. Nothing to do !\n`);
+      return 2;
+    }
+    if (!args.quiet) io.stdout('Configuration file is valid\n');
+    return 0;
+  }
+  if (args.daemon && !args.foreground) return daemonize(args, cfg, io);
+  for (const w of args.ignored)
+    notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
+  startupWarnings(cfg, notify);
+  const log = new SyslogSinks();
+  const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
+  // Take-over: if another process holds our ports, ask it to pause (SIGTTOU) and retry.
+  const others = [...args.softStopPids, ...args.hardStopPids];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await daemon.start(cfg);
+      break;
+    } catch (err) {
+      if (
+        others.length === 0 ||
+        attempt >= 20 ||
+        (err as NodeJS.ErrnoException).code !== 'EADDRINUSE'
+      ) {
+        if (attempt > 0) signalAll(others, 'SIGTTIN');
+        io.stderr(
+          `[ALERT]    (${process.pid}) : Starting proxy: cannot bind socket: ${(err as Error).message}\n`,
+        );
+        return 1;
+      }
+      if (attempt === 0) signalAll(others, 'SIGTTOU');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  signalAll(args.softStopPids, 'SIGUSR1');
+  signalAll(args.hardStopPids, 'SIGTERM');
+  dropPrivileges(cfg, notify);
+  if (args.pidfile) writeFileSync(args.pidfile, `${process.pid}\n`);
+  return serve(daemon, log, notify);
+}
+
+function serve(
+  daemon: ProxyDaemon,
+  log: SyslogSinks,
+  notify: ReturnType<typeof notifier>,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const handlers: [NodeJS.Signals, () => void][] = [];
+    const on = (sig: NodeJS.Signals, fn: () => void) => {
+      handlers.push([sig, fn]);
+      process.on(sig, fn);
+    };
+    const finish = () => {
+      for (const [sig, fn] of handlers) process.removeListener(sig, fn);
+      log.close();
+      resolve(0);
+    };
+    on('SIGHUP', () => void daemon.reload());
+    on('SIGUSR2', () => void daemon.reload());
+    on('SIGUSR1', () => {
+      notify('NOTICE', 'Soft stop: no new connections, waiting for the current ones to finish.');
+      void daemon.softStop().then(finish);
+    });
+    const hard = () => {
+      notify('NOTICE', 'Hard stop.');
+      void daemon.hardStop().then(finish);
+    };
+    on('SIGTERM', hard);
+    on('SIGINT', hard);
+    on('SIGTTOU', () => daemon.pauseListeners());
+    on('SIGTTIN', () => void daemon.resumeListeners());
+    notify(
+      'NOTICE',
+      `halo ${VERSION} proxy started (following HAProxy ${FOLLOWS_HAPROXY} behaviour).`,
+    );
+  });
+}
+
+/** -D: re-run ourselves detached in the foreground and write its PID where asked. */
+function daemonize(args: ProxyArgs, cfg: HaproxyConfig, io: CommandIO): number {
+  const argv = process.argv.slice(1).filter((a) => a !== '-D');
+  const child = spawn(process.execPath, [...process.execArgv, ...argv, '-db'], {
+    detached: true,
+    stdio: 'ignore',
+    env: io.env,
+  });
+  child.unref();
+  const pidfile = args.pidfile ?? cfg.global.pidfile?.path;
+  if (pidfile && child.pid !== undefined) {
+    try {
+      writeFileSync(pidfile, `${child.pid}\n`);
+    } catch (err) {
+      io.stderr(
+        `[ALERT]    (${process.pid}) : cannot write pidfile ${pidfile}: ${(err as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
+  return 0;
+}
 
 export const proxyCommand: Command = {
   name: 'proxy',
-  summary: 'not available yet in this build',
-  usage: 'halo proxy -f FILE (not available yet in this build)',
-  async run(_argv, io) {
-    io.stderr('halo proxy: not available yet in this build\n');
-    return 1;
+  summary: 'run the load balancer from haproxy.cfg (HAProxy command line)',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseProxyArgs(argv);
+    if (typeof args === 'string') {
+      io.stderr(`halo proxy: ${args}\n${USAGE}\n`);
+      return 1;
+    }
+    if (args.version > 0) {
+      io.stdout(versionText(args.version === 2));
+      return 0;
+    }
+    if (args.files.length === 0) {
+      io.stderr(`halo proxy: no configuration file (-f)\n${USAGE}\n`);
+      return 1;
+    }
+    return run(args, io);
   },
 };

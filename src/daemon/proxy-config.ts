@@ -1,0 +1,46 @@
+// Reads `-f FILE|DIR` arguments into parser sources, as HAProxy does: a directory
+// contributes its `*.cfg` files in lexical order; files are read in argument order.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostics } from '../config/diagnostics.js';
+import { parseHaproxy } from '../config/haproxy/index.js';
+import type { HaproxyConfig } from '../config/haproxy/model.js';
+
+export function readSources(paths: readonly string[]): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) {
+      for (const f of readdirSync(p)
+        .filter((n) => n.endsWith('.cfg'))
+        .sort()) {
+        out.push({ path: join(p, f), text: readFileSync(join(p, f), 'utf8') });
+      }
+    } else {
+      out.push({ path: p, text: readFileSync(p, 'utf8') });
+    }
+  }
+  return out;
+}
+
+export interface LoadedConfig {
+  readonly config: HaproxyConfig | undefined;
+  readonly diagnostics: Diagnostics;
+  /** Set when the files could not be read at all. */
+  readonly readError?: string;
+}
+
+export function loadConfig(
+  paths: readonly string[],
+  env: Record<string, string | undefined>,
+): LoadedConfig {
+  let sources: { path: string; text: string }[];
+  try {
+    sources = readSources(paths);
+  } catch (err) {
+    const r = parseHaproxy([], { env });
+    return { config: undefined, diagnostics: r.diagnostics, readError: (err as Error).message };
+  }
+  const r = parseHaproxy(sources, { env });
+  return { config: r.config, diagnostics: r.diagnostics };
+}

@@ -1,0 +1,138 @@
+// The proxy process: the running engine, seamless in-process reload (SIGHUP/SIGUSR2),
+// soft stop (SIGUSR1), hard stop (SIGTERM), and the SIGTTOU/SIGTTIN pause/resume that
+// `-sf`/`-st` take-over uses. Old engines keep their sessions until these end or
+// `hard-stop-after` expires.
+
+import { formatDiagnostic } from '../config/diagnostics.js';
+import type { HaproxyConfig } from '../config/haproxy/model.js';
+import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
+import type { EngineOptions } from '../proxy/engine.js';
+import { ProxyEngine } from '../proxy/engine.js';
+import type { LogPort } from '../proxy/log/sinks.js';
+import { loadConfig } from './proxy-config.js';
+
+export interface ProxyDaemonOptions {
+  readonly files: readonly string[];
+  readonly env: Record<string, string | undefined>;
+  readonly log: LogPort;
+  readonly notify: RuntimeContext['notify'];
+  readonly engine?: Partial<EngineOptions>;
+}
+
+export class ProxyDaemon {
+  engine: ProxyEngine | undefined;
+  private readonly draining = new Set<ProxyEngine>();
+  private readonly counters: ProcessCounters = { actconn: 0 };
+  private reloading = false;
+  private stopping = false;
+
+  constructor(private readonly opts: ProxyDaemonOptions) {}
+
+  private newEngine(config: HaproxyConfig): ProxyEngine {
+    return new ProxyEngine(config, {
+      log: this.opts.log,
+      notify: this.opts.notify,
+      counters: this.counters,
+      ...this.opts.engine,
+    });
+  }
+
+  /** First start from already-validated config. */
+  async start(config: HaproxyConfig): Promise<void> {
+    const engine = this.newEngine(config);
+    await engine.start();
+    this.engine = engine;
+  }
+
+  /**
+   * Reload: read and validate the files again; on any error the running engine stays and
+   * the reason is reported. Otherwise the new engine takes over shared listeners and the
+   * old one drains. Resolves to whether the new config is now serving.
+   */
+  async reload(): Promise<boolean> {
+    if (this.reloading || this.stopping || !this.engine) return false;
+    this.reloading = true;
+    try {
+      const loaded = loadConfig(this.opts.files, this.opts.env);
+      const errors = loaded.diagnostics.list.filter((d) => d.severity === 'error');
+      if (loaded.readError || !loaded.config || errors.length > 0) {
+        const why = loaded.readError ?? errors.map((d) => formatDiagnostic(d)).join('; ');
+        this.opts.notify(
+          'ALERT',
+          `Reload failed, the previous configuration keeps running: ${why}`,
+        );
+        return false;
+      }
+      const next = this.newEngine(loaded.config);
+      const prev = this.engine;
+      try {
+        await next.start(prev);
+      } catch (err) {
+        next.stopAccepting(prev);
+        this.opts.notify(
+          'ALERT',
+          `Reload failed, the previous configuration keeps running: ${(err as Error).message}`,
+        );
+        return false;
+      }
+      this.engine = next;
+      prev.stopAccepting(next);
+      this.drain(prev);
+      this.opts.notify('NOTICE', `Reloaded configuration from ${this.opts.files.join(', ')}`);
+      return true;
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  private drain(prev: ProxyEngine): void {
+    this.draining.add(prev);
+    const hardStopAfter = prev.config.global.hardStopAfter;
+    let timer: NodeJS.Timeout | undefined;
+    if (hardStopAfter !== undefined) {
+      timer = setTimeout(() => prev.killSessions(), hardStopAfter);
+      timer.unref();
+    }
+    void prev.idle().then(() => {
+      if (timer) clearTimeout(timer);
+      this.draining.delete(prev);
+    });
+  }
+
+  /** SIGUSR1: stop listening, let every session finish; resolves when the last one ends. */
+  async softStop(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.draining, ...(this.engine ? [this.engine] : [])];
+    for (const e of all) e.stopAccepting();
+    const hsa = this.engine?.config.global.hardStopAfter;
+    if (hsa !== undefined) {
+      setTimeout(() => this.hardStop(), hsa).unref();
+    }
+    await Promise.all(all.map((e) => e.idle()));
+  }
+
+  /** SIGTERM: stop listening and cut every session now. */
+  async hardStop(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.draining, ...(this.engine ? [this.engine] : [])];
+    for (const e of all) {
+      e.stopAccepting();
+      e.killSessions();
+    }
+    await Promise.all(all.map((e) => e.idle()));
+  }
+
+  /** SIGTTOU: a new process wants our ports; close listeners, keep sessions. */
+  pauseListeners(): void {
+    this.engine?.closeListeners();
+  }
+
+  /** SIGTTIN: the new process gave up; listen again. */
+  async resumeListeners(): Promise<void> {
+    await this.engine?.reopenListeners();
+  }
+
+  get actconn(): number {
+    return this.counters.actconn;
+  }
+}
