@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileAccessible } from '../../src/cli/host.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { parseKeepalived } from '../../src/config/keepalived/index.js';
@@ -52,6 +53,8 @@ const corpusHost = {
       .map((n) => join(dir, n));
   },
   interfaceExists: (name: string): boolean => LAB_INTERFACES.has(name),
+  /** Script programs are looked up on this machine, as `keepalived -t` does. */
+  fileAccessible,
 };
 
 function runHalo(c: CorpusCase): { diagnostics: Diagnostic[]; hasConfig: boolean } {

@@ -108,8 +108,18 @@ export function checkFiles(
     const kind = detectConfigKind(text);
     files.push({ path, kind });
     if (kind === 'keepalived') {
-      const host = { ...realHost, readFile: (p: string) => realHost.readFile(resolve(cwd, p)) };
-      const r = parseKeepalived({ path, text }, host, { offline });
+      const host = {
+        ...realHost,
+        readFile: (p: string) => realHost.readFile(resolve(cwd, p)),
+        glob: (pattern: string, dir: string) => realHost.glob(pattern, resolve(cwd, dir)),
+        fileAccessible: (p: string) => realHost.fileAccessible(resolve(cwd, p)),
+      };
+      const scriptPath = env.PATH;
+      const r = parseKeepalived({ path, text }, host, {
+        offline,
+        cwd,
+        ...(scriptPath !== undefined ? { scriptPath } : {}),
+      });
       for (const d of r.diagnostics.list) io.add(d);
       models.keepalived.push(r.config);
     } else if (kind === 'haproxy') {

@@ -120,7 +120,7 @@ function applyOption(
   switch (key) {
     case 'dev':
       if (!env.offline && env.interfaceExists && !env.interfaceExists(v)) {
-        const msg = `WARNING - interface ${v} for ip address ${first} doesn't exist`;
+        const msg = `interface ${v} for ip address ${first} doesn't exist`;
         d.error(s.pos, 'KA_INTERFACE_NOT_FOUND', msg, 'keepalived');
         return false;
       }

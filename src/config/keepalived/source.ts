@@ -2,6 +2,7 @@
 // directory) through the injected host, applies `$NAME=value` definitions, and returns the
 // lexed items of every line in reading order. File access is the host's; this is pure.
 
+import { posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import { type LexItem, lexLine, stripComment } from './lexer.js';
 
@@ -39,7 +40,18 @@ interface ReadState {
   readonly out: SourceItem[];
   readonly files: string[];
   readonly defs: Map<string, string>;
+  /** Canonical paths of the files being read, outermost first (include-loop check). */
   readonly stack: string[];
+  readonly cwd: string | undefined;
+}
+
+/**
+ * The path a file is known by for the include-loop check: absolute against `cwd` when
+ * one is known, with `.`, `..` and repeated slashes removed, so `x.conf`, `./x.conf` and
+ * `/etc/keepalived/x.conf` are the same file.
+ */
+export function canonicalPath(path: string, cwd: string | undefined): string {
+  return cwd === undefined ? posix.normalize(path) : posix.resolve(cwd, path);
 }
 
 /** Reads `entry` and everything it includes; diagnostics for unreadable includes. */
@@ -47,15 +59,16 @@ export function readSources(
   entry: { path: string; text: string },
   host: SourceHost,
   diags: Diagnostics,
+  cwd?: string,
 ): { items: SourceItem[]; files: string[] } {
-  const st: ReadState = { host, diags, out: [], files: [], defs: new Map(), stack: [] };
+  const st: ReadState = { host, diags, out: [], files: [], defs: new Map(), stack: [], cwd };
   readText(st, entry.path, entry.text);
   return { items: st.out, files: st.files };
 }
 
 function readText(st: ReadState, file: string, text: string): void {
   st.files.push(file);
-  st.stack.push(file);
+  st.stack.push(canonicalPath(file, st.cwd));
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const physical = (lines[n] ?? '').replace(/\r+$/, '');
@@ -131,7 +144,7 @@ function include(st: ReadState, file: string, line: number, pattern: string): vo
   }
   for (const m of matches) {
     const path = joinPath(cwd, m);
-    if (st.stack.includes(path) || st.stack.length >= MAX_INCLUDE_DEPTH) {
+    if (st.stack.includes(canonicalPath(path, st.cwd)) || st.stack.length >= MAX_INCLUDE_DEPTH) {
       st.diags.error(
         pos,
         'HALO_INCLUDE_LOOP',

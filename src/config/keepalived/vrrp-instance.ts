@@ -184,7 +184,7 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
         return;
       }
       if (!env.offline && env.interfaceExists && !env.interfaceExists(v)) {
-        const msg = `WARNING - interface ${v} for vrrp_instance ${inst.name} doesn't exist`;
+        const msg = `interface ${v} for vrrp_instance ${inst.name} doesn't exist`;
         const hint =
           'keepalived -t then fails with "Non-existent interface specified in configuration"; use an interface of this host (`ip link`), or check offline with --offline';
         d.error(s.pos, 'KA_INTERFACE_NOT_FOUND', msg, 'keepalived', hint);
