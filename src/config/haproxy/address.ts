@@ -3,6 +3,7 @@
 // paths, port ranges. No DNS: host names are accepted as written (resolved at start).
 
 import type { BindAddress } from './model.js';
+import type { Env } from './tokenizer.js';
 
 export type AddrResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -24,6 +25,35 @@ const PREFIXES = new Set([
   'uxst',
   'uxdg',
 ]);
+
+/**
+ * HAProxy's env_expand(), which str2sa_range() applies to every address it reads: `$VAR`
+ * and `${VAR}` are replaced wherever they appear, quoted or not (the tokenizer expands
+ * only inside double quotes). An unset variable is empty; there is no `${VAR-default}`
+ * form here, so `-default}` stays in the text as HAProxy leaves it.
+ */
+export function envExpand(text: string, env: Env): string {
+  if (!text.includes('$')) return text;
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const dollar = text.indexOf('$', i);
+    if (dollar < 0) {
+      out += text.slice(i);
+      break;
+    }
+    out += text.slice(i, dollar);
+    let start = dollar + 1;
+    const brace = text[start] === '{';
+    if (brace) start++;
+    let end = start;
+    while (end < text.length && /[A-Za-z0-9_]/.test(text[end] as string)) end++;
+    const name = text.slice(start, end);
+    out += (Object.hasOwn(env, name) ? env[name] : undefined) ?? '';
+    i = brace && text[end] === '}' ? end + 1 : end;
+  }
+  return out;
+}
 
 export function isIPv4(s: string): boolean {
   const parts = s.split('.');
@@ -57,12 +87,12 @@ interface Split {
   rest: string;
 }
 
-function splitPrefix(spec: string): AddrResult<Split> {
+function splitPrefix(spec: string, written: string): AddrResult<Split> {
   const at = spec.indexOf('@');
   if (at < 0) return { ok: true, value: { rest: spec } };
   const prefix = spec.slice(0, at);
   if (!PREFIXES.has(prefix)) {
-    return { ok: false, message: `invalid address: '${spec.slice(0, at + 1)}' in '${spec}'` };
+    return { ok: false, message: `invalid address: '${spec.slice(0, at + 1)}' in '${written}'` };
   }
   return { ok: true, value: { prefix, rest: spec.slice(at + 1) } };
 }
@@ -84,11 +114,11 @@ function splitHostPort(rest: string): { host: string; port?: string } {
 function checkHost(
   host: string,
   prefix: string | undefined,
-  spec: string,
+  written: string,
   loose = false,
 ): AddrResult<{ host: string; family: 4 | 6 | 'any' }> {
   const want = prefix?.endsWith('6') ? 6 : prefix?.endsWith('4') ? 4 : undefined;
-  const bad = { ok: false as const, message: `invalid address: '${host}' in '${spec}'` };
+  const bad = { ok: false as const, message: `invalid address: '${host}' in '${written}'` };
   if (host === '' || host === '*') {
     return { ok: true, value: { host: want === 6 ? '::' : '0.0.0.0', family: want ?? 'any' } };
   }
@@ -102,35 +132,44 @@ function checkHost(
 }
 
 /** One address of a `bind` line (comma lists are split by the caller). */
-export function parseBindAddress(spec: string, kw = 'bind'): AddrResult<BindAddress> {
-  const sp = splitPrefix(spec);
+export function parseBindAddress(
+  written: string,
+  kw = 'bind',
+  env: Env = {},
+): AddrResult<BindAddress> {
+  // Messages quote the address as written, before expansion, as HAProxy does.
+  const spec = envExpand(written, env);
+  const sp = splitPrefix(spec, written);
   if (!sp.ok) return { ok: false, message: `'${kw}' : ${sp.message}` };
   const { prefix, rest } = sp.value;
   if (prefix === 'fd' || prefix === 'sockpair') {
     if (!/^[0-9]+$/.test(rest)) {
-      return { ok: false, message: `'${kw}' : invalid ${prefix} address '${rest}' in '${spec}'` };
+      return {
+        ok: false,
+        message: `'${kw}' : invalid ${prefix} address '${rest}' in '${written}'`,
+      };
     }
     return { ok: true, value: { kind: 'fd', fd: Number(rest) } };
   }
   if (prefix === 'unix' || prefix === 'abns' || prefix === 'uxst' || prefix === 'uxdg') {
     if (rest === '')
-      return { ok: false, message: `'${kw}' : invalid empty unix path in '${spec}'` };
+      return { ok: false, message: `'${kw}' : invalid empty unix path in '${written}'` };
     return { ok: true, value: { kind: 'unix', path: rest } };
   }
   if (prefix === undefined && rest.startsWith('/'))
     return { ok: true, value: { kind: 'unix', path: rest } };
   const { host, port } = splitHostPort(rest);
-  const h = checkHost(host, prefix, spec);
+  const h = checkHost(host, prefix, written);
   if (!h.ok) return { ok: false, message: `'${kw}' : ${h.message}` };
   if (port === undefined || port === '') {
-    return { ok: false, message: `'${kw}' : missing port specification in '${spec}'` };
+    return { ok: false, message: `'${kw}' : missing port specification in '${written}'` };
   }
   const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(port);
   if (!m) {
     const bad = [...port].find((c) => !/[0-9-]/.test(c)) ?? '-';
     return {
       ok: false,
-      message: `'${kw}' : invalid character '${bad}' in port number '${port}' in '${spec}'`,
+      message: `'${kw}' : invalid character '${bad}' in port number '${port}' in '${written}'`,
     };
   }
   const lo = Number(m[1]);
@@ -163,27 +202,32 @@ export interface ServerAddress {
 }
 
 /** A `server` address: `host[:port]`, `host:+N`, `unix@path`, `/path`. */
-export function parseServerAddress(spec: string, where: string): AddrResult<ServerAddress> {
-  const sp = splitPrefix(spec);
+export function parseServerAddress(
+  written: string,
+  where: string,
+  env: Env = {},
+): AddrResult<ServerAddress> {
+  const spec = envExpand(written, env);
+  const sp = splitPrefix(spec, written);
   if (!sp.ok) return { ok: false, message: `${where} : ${sp.message}` };
   const { prefix, rest } = sp.value;
   if (prefix === 'unix' || prefix === 'abns' || (prefix === undefined && rest.startsWith('/'))) {
     return { ok: true, value: { host: rest, unixPath: rest } };
   }
   const { host, port } = splitHostPort(rest);
-  const h = checkHost(host, prefix, spec);
+  const h = checkHost(host, prefix, written);
   // HAProxy resolves server addresses while checking; what cannot be an address fails there.
   if (!h.ok) return { ok: false, message: `${where} : could not resolve address '${host}'.` };
   if (port === undefined || port === '') return { ok: true, value: { host: h.value.host } };
   if (/^[0-9]+-[0-9]+$/.test(port)) {
-    return { ok: false, message: `${where} : port range not permitted here in '${spec}'` };
+    return { ok: false, message: `${where} : port range not permitted here in '${written}'` };
   }
   const m = /^([+-]?)([0-9]+)$/.exec(port);
   if (!m) {
     const bad = [...port].find((c) => !/[0-9+-]/.test(c)) ?? '-';
     return {
       ok: false,
-      message: `${where} : invalid character '${bad}' in port number '${port}' in '${spec}'`,
+      message: `${where} : invalid character '${bad}' in port number '${port}' in '${written}'`,
     };
   }
   const n = Number(m[2]);

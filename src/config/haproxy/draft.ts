@@ -15,6 +15,7 @@ import type {
   Timeouts,
   UseBackend,
 } from './model.js';
+import type { Env } from './tokenizer.js';
 
 export type DraftKind = 'defaults' | 'frontend' | 'backend' | 'listen';
 
@@ -174,6 +175,8 @@ export interface LineCtx {
   readonly words: string[];
   /** `no option X` / `default option X`. */
   readonly modifier: 'std' | 'no' | 'default';
+  /** The environment, for the places HAProxy expands `$VAR` outside quotes (addresses). */
+  readonly env: Env;
   /** HAProxy reads missing words as empty strings; so does `arg(i)`. */
   arg(i: number): string;
   error(code: string, message: string): void;
@@ -185,12 +188,14 @@ export function makeLineCtx(
   pos: SourcePos,
   words: string[],
   modifier: LineCtx['modifier'],
+  env: Env = {},
 ): LineCtx {
   return {
     diags,
     pos,
     words,
     modifier,
+    env,
     arg: (i) => words[i] ?? '',
     error: (code, message) => diags.error(pos, code, message, 'haproxy'),
     warning: (code, message) => diags.warning(pos, code, message, 'haproxy'),

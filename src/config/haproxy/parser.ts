@@ -46,6 +46,9 @@ const NEGATABLE = new Set([
   'numa-cpu-mapping',
 ]);
 const MAX_WORDS = 64;
+/** Section names HAProxy adds to its did-you-mean candidates (common_kw_list). */
+const GLOBAL_EXTRA_CANDIDATES = ['defaults', 'listen', 'frontend', 'backend', 'peers', 'resolvers'];
+const PROXY_EXTRA_CANDIDATES = ['listen', 'frontend', 'backend', 'defaults'];
 const MAX_FATAL = 50;
 
 const TOKEN_ERRORS = {
@@ -208,7 +211,7 @@ function handleLine(
     }
   }
   const kw = words[0] ?? '';
-  const ctx = makeLineCtx(diags, pos, words, modifier);
+  const ctx = makeLineCtx(diags, pos, words, modifier, env);
   if (kw === 'global') {
     st.globalSeen = true;
     st.global.pos ??= pos;
@@ -246,7 +249,7 @@ function globalLine(ctx: LineCtx, g: GlobalDraft): void {
   if (kw.startsWith('tune.') || kw.startsWith('ssl-') || kw.startsWith('h2-')) return;
   ctx.error(
     'HAP_UNKNOWN_KEYWORD',
-    `unknown keyword '${kw}' in 'global' section${didYouMean(kw, GLOBAL_KEYWORDS.keys())}`,
+    `unknown keyword '${kw}' in 'global' section${didYouMean(kw, [...GLOBAL_KEYWORDS.keys(), ...GLOBAL_EXTRA_CANDIDATES])}`,
   );
 }
 
@@ -257,7 +260,7 @@ function proxyLine(ctx: LineCtx, px: ProxyDraft, st: State): void {
   if (!k) {
     ctx.error(
       'HAP_UNKNOWN_KEYWORD',
-      `unknown keyword '${kw}' in '${sectionName}' section${didYouMean(kw, st.table.keys())}`,
+      `unknown keyword '${kw}' in '${sectionName}' section${didYouMean(kw, [...st.table.keys(), ...PROXY_EXTRA_CANDIDATES])}`,
     );
     return;
   }

@@ -30,10 +30,17 @@ export interface DefaultsRegistry {
 
 const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 
-export function isCapOverlap(a: DraftKind, b: DraftKind): boolean {
-  const fe = (k: DraftKind) => k === 'frontend' || k === 'listen';
-  const be = (k: DraftKind) => k === 'backend' || k === 'listen';
-  return (fe(a) && fe(b)) || (be(a) && be(b));
+const hasFe = (k: DraftKind) => k === 'frontend' || k === 'listen';
+const hasBe = (k: DraftKind) => k === 'backend' || k === 'listen';
+
+/**
+ * Does a new `kind` section clash with an earlier one of kind `earlier` by the same name?
+ * HAProxy 2.6 looks the name up among frontends when the new section has a frontend side
+ * (frontend, listen), and among backends only for a backend. So a `listen` after a
+ * `backend` of the same name is accepted, and a `backend` after a `listen` is not.
+ */
+export function clashes(kind: DraftKind, earlier: DraftKind): boolean {
+  return hasFe(kind) ? hasFe(earlier) : hasBe(earlier);
 }
 
 /** Opens a proxy or defaults section; returns the new draft (never undefined, to keep going). */
@@ -89,11 +96,20 @@ export function openProxySection(
   }
   const px = inheritDraft(base, kind, name, pos);
   if (name) {
-    const clash = proxies.find((p) => p.name === name && isCapOverlap(p.kind, kind));
+    const clash = proxies.find((p) => p.name === name && clashes(kind, p.kind));
+    const shadowed = proxies.find((p) => p.name === name && hasBe(p.kind) && hasBe(kind));
     if (clash) {
       ctx.error(
         'HAP_DUPLICATE_PROXY',
         `${kindWord(px)} '${name}' has the same name as ${kindWord(clash)} '${name}' declared at ${clash.pos.file}:${clash.pos.line}.`,
+      );
+    } else if (shadowed) {
+      ctx.diags.warning(
+        ctx.pos,
+        'HALO_SHADOWED_BACKEND',
+        `${kindWord(px)} '${name}' has the same name as ${kindWord(shadowed)} '${name}' declared at ${shadowed.pos.file}:${shadowed.pos.line}; HAProxy accepts it, but both are backends named '${name}'`,
+        'halo',
+        `'default_backend ${name}' and 'use_backend ${name}' always pick the one declared first (${shadowed.pos.file}:${shadowed.pos.line}), so this one only serves its own 'bind' lines; stats and logs show two proxies named '${name}'. Rename one of them.`,
       );
     }
   }

@@ -112,7 +112,7 @@ const statsGlobal: Keyword<GlobalDraft> = {
         );
         return;
       }
-      const addr = parseBindAddress(spec, 'stats socket');
+      const addr = parseBindAddress(spec, 'stats socket', ctx.env);
       if (!addr.ok) {
         ctx.error('HAP_BAD_ADDRESS', addr.message);
         return;

@@ -121,7 +121,7 @@ function parseTarget(ctx: LineCtx, spec: string): LogTarget['target'] | undefine
   if (spec.startsWith('ring@')) return { kind: 'unix', path: spec };
   const bare = spec.replace(/^(udp|udp4|udp6|ipv4|ipv6)@/, '');
   const withPort = /:[0-9]*$/.test(bare) && !/^[0-9A-Fa-f:]+$/.test(bare) ? spec : `${spec}:514`;
-  const r = parseBindAddress(withPort.endsWith(':') ? `${withPort}514` : withPort, 'log');
+  const r = parseBindAddress(withPort.endsWith(':') ? `${withPort}514` : withPort, 'log', ctx.env);
   if (!r.ok || r.value.kind !== 'inet') {
     ctx.error('HAP_BAD_ADDRESS', `log : invalid address: '${spec}'`);
     return undefined;

@@ -106,7 +106,7 @@ function parseBind(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv): void {
   }
   const addresses: Bind['addresses'] = [];
   for (const one of spec.split(',')) {
-    const r = parseBindAddress(one);
+    const r = parseBindAddress(one, 'bind', ctx.env);
     if (!r.ok) {
       ctx.error('HAP_BAD_ADDRESS', r.message);
       return;
@@ -152,7 +152,7 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
     return;
   }
   const where = `'server ${px.name}/${name}'`;
-  const addr = parseServerAddress(spec, where);
+  const addr = parseServerAddress(spec, where, ctx.env);
   if (!addr.ok) {
     ctx.error('HAP_BAD_ADDRESS', addr.message);
     return;
