@@ -323,10 +323,12 @@ describe('parseKeepalived: interfaces', () => {
       '3:KA_INTERFACE_NOT_FOUND',
       '6:KA_INTERFACE_NOT_FOUND',
     ]);
-    assert.match(
-      r.diagnostics.list[0]?.message ?? '',
-      /interface ens33 for vrrp_instance VI_1 doesn't exist/,
+    // Keepalived's wording without its 'WARNING - ' prefix: the severity says it.
+    assert.equal(
+      r.diagnostics.list[0]?.message,
+      "interface ens33 for vrrp_instance VI_1 doesn't exist",
     );
+    assert.equal(r.diagnostics.list[0]?.severity, 'error');
   });
   it('skips the check offline, or without a lookup', () => {
     assert.equal(parse(text, { interfaces: ['eth0'], offline: true }).diagnostics.list.length, 0);

@@ -47,15 +47,23 @@ function multicastConflict(
 function unicastConflict(a: VrrpInstance, b: VrrpInstance, d: Diagnostics): void {
   if (a.interface !== '' && b.interface !== '' && a.interface !== b.interface) return;
   // The source address: unicast_src_ip, else the interface's own address, which halo
-  // does not know; two instances without unicast_src_ip on one interface share it.
+  // does not know; two instances without unicast_src_ip on one interface share it, and
+  // one with and one without it may (a warning: halo cannot tell).
   const srcA = a.unicastSrcIp;
   const srcB = b.unicastSrcIp;
-  if (srcA !== undefined || srcB !== undefined) {
-    if (srcA === undefined || srcB === undefined) return;
-    if (canonicalAddress(srcA) !== canonicalAddress(srcB)) return;
-  } else if (a.interface !== b.interface) return;
   const peersA = new Set(a.unicastPeer.map((p) => canonicalAddress(p.address)));
   if (!b.unicastPeer.some((p) => peersA.has(canonicalAddress(p.address)))) return;
+  if ((srcA === undefined) !== (srcB === undefined)) {
+    if (a.interface !== b.interface) return;
+    const [set, unset] = srcA === undefined ? [b, a] : [a, b];
+    const msg = `${a.name} and ${b.name} may both use VRID ${a.virtualRouterId} for unicast on interface ${a.interface} to a common peer`;
+    const hint = `Keepalived rejects this ("duplicate VRID conflict") when unicast_src_ip ${set.unicastSrcIp} of ${set.name} is the address ${unset.name} sends from (${a.interface}'s first address); halo cannot see that address: give one of them another virtual_router_id`;
+    d.warning(b.pos, 'HALO_POSSIBLE_DUPLICATE_VRID', msg, 'halo', hint);
+    return;
+  }
+  if (srcA !== undefined && srcB !== undefined) {
+    if (canonicalAddress(srcA) !== canonicalAddress(srcB)) return;
+  } else if (a.interface !== b.interface) return;
   const msg = `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${a.virtualRouterId}`;
   const hint = `both send from the same address to a common unicast peer (${a.name} is at ${a.pos.file}:${a.pos.line}); give one of them another virtual_router_id`;
   d.error(b.pos, 'KA_DUPLICATE_VRID', msg, 'keepalived', hint);
