@@ -2,9 +2,9 @@
 
 import { distance } from 'fastest-levenshtein';
 
-/** `; did you mean 'balance' maybe ?` or '' when nothing is close enough. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  if (word.length < 2) return '';
+/** The candidate closest to `word`, if it is close enough to be a likely typo. */
+export function bestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length < 2) return undefined;
   const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
@@ -15,5 +15,11 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= limit ? `; did you mean '${best}' maybe ?` : '';
+  return bestD <= limit ? best : undefined;
+}
+
+/** `; did you mean 'balance' maybe ?` or '' when nothing is close enough. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const best = bestMatch(word, candidates);
+  return best === undefined ? '' : `; did you mean '${best}' maybe ?`;
 }

@@ -1,8 +1,10 @@
 // ACL declarations and `if`/`unless` conditions: `acl NAME criterion values...`,
-// `if a !b || TRUE`, `unless { src 10.0.0.0/8 }`. Fetch methods are not validated.
+// `if a !b || TRUE`, `unless { src 10.0.0.0/8 }`. Criteria are checked against the fetch
+// methods and converters HAProxy knows.
 
 import type { LineCtx } from '../draft.js';
 import type { Acl, Condition } from '../model.js';
+import { checkCriterion } from './acl-criterion.js';
 
 /** ACLs HAProxy predefines in every proxy. */
 export const PREDEFINED_ACLS = new Set([
@@ -51,6 +53,17 @@ export function parseAcl(ctx: LineCtx): Acl | undefined {
     );
     return undefined;
   }
+  const problem = checkCriterion(criterion);
+  if (problem) {
+    ctx.diags.error(
+      ctx.pos,
+      'HAP_UNKNOWN_FETCH',
+      `error detected while parsing ACL '${name}' : ${problem.message}`,
+      'haproxy',
+      problem.hint,
+    );
+    return undefined;
+  }
   return { pos: ctx.pos, name, criterion, values: ctx.words.slice(3) };
 }
 
@@ -88,6 +101,28 @@ export function parseCondition(
     if (w === '{') {
       const close = words.indexOf('}', i + 1);
       const end = close < 0 ? words.length : close;
+      if (close < 0) {
+        ctx.error(
+          'HAP_BAD_CONDITION',
+          `error detected while parsing ${rule} : missing closing '}' in condition.`,
+        );
+        return 'error';
+      }
+      const criterion = words[i + 1] as string;
+      const problem =
+        close === i + 1
+          ? { message: "missing fetch method in ACL expression ''." }
+          : checkCriterion(criterion);
+      if (problem) {
+        ctx.diags.error(
+          ctx.pos,
+          'HAP_UNKNOWN_FETCH',
+          `error detected while parsing ${rule} : ${problem.message}`,
+          'haproxy',
+          problem.hint,
+        );
+        return 'error';
+      }
       (terms[terms.length - 1] as Condition['terms'][number]).push({
         name: `{ ${words.slice(i + 1, end).join(' ')} }`,
         negate,
