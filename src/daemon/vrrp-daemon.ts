@@ -1,0 +1,241 @@
+// The `halo vrrp` process: every vrrp_instance of a keepalived.conf as an InstanceRunner on
+// the host's ports, the vrrp_scripts on their schedule, link changes from netlink, notify
+// scripts, reload (unchanged instances keep running untouched, so a SIGHUP makes no
+// needless state change) and the state dump that SIGUSR1 writes.
+
+import { splitQuotedEscaped } from '../config/keepalived/lexer.js';
+import type {
+  KeepalivedConfig,
+  VrrpInstance as VrrpInstanceConfig,
+} from '../config/keepalived/model.js';
+import type { AddressManager, FrameSender, LinkMonitor, OpenVrrpTransport } from '../os/ports.js';
+import { instanceSettings, type VrrpSnapshot } from '../vrrp/index.js';
+import { kaLog } from '../vrrp/log-strings.js';
+import { InstanceRunner, type TimerPort } from './vrrp-instance-runner.js';
+import type { VrrpLog } from './vrrp-log.js';
+import type { ScriptExecutor } from './vrrp-scripts.js';
+import { defaultScriptUser, planScripts, type ScriptEnv, ScriptScheduler } from './vrrp-track.js';
+
+export interface VrrpHost {
+  readonly addresses: AddressManager;
+  readonly links: LinkMonitor;
+  readonly frames: FrameSender;
+  readonly openTransport: OpenVrrpTransport;
+}
+
+export interface VrrpDaemonOptions {
+  readonly host: VrrpHost;
+  readonly log: VrrpLog;
+  readonly exec: ScriptExecutor;
+  readonly scriptEnv: ScriptEnv;
+  readonly clock: () => number;
+  readonly timers: TimerPort;
+}
+
+export interface InstanceDump extends VrrpSnapshot {
+  readonly interface: string;
+  readonly vips: readonly string[];
+  readonly trackScripts: readonly { name: string; status: string; weight: number }[];
+}
+
+export interface VrrpDump {
+  readonly pid: number;
+  readonly time: string;
+  readonly instances: readonly InstanceDump[];
+}
+
+/** An instance's identity for reload: everything but source positions. */
+function instanceKey(config: KeepalivedConfig, inst: VrrpInstanceConfig): string {
+  const scripts = inst.trackScript.map((t) => config.scripts.find((s) => s.name === t.name));
+  return JSON.stringify([config.globalDefs, inst, scripts], (k, v) =>
+    k === 'pos' || k === 'interfacePos' ? undefined : v,
+  );
+}
+
+function scriptKey(s: KeepalivedConfig['scripts'][number] | undefined): string {
+  return JSON.stringify(s, (k, v) => (k === 'pos' ? undefined : v));
+}
+
+export class VrrpDaemon {
+  private config: KeepalivedConfig | undefined;
+  private readonly runners = new Map<string, InstanceRunner>();
+  private scripts: ScriptScheduler | undefined;
+  private readonly links = new Map<string, boolean>();
+  private offLink: (() => void) | undefined;
+
+  constructor(private readonly opts: VrrpDaemonOptions) {}
+
+  async start(config: KeepalivedConfig): Promise<void> {
+    this.offLink = this.opts.host.links.onLink((ev) => {
+      const up = ev.type === 'changed' && ev.link.up;
+      this.linkChanged(ev.link.name, up);
+    });
+    await this.apply(config);
+  }
+
+  /** Applies a new, already validated configuration. */
+  async reload(config: KeepalivedConfig): Promise<void> {
+    await this.apply(config);
+  }
+
+  async stop(): Promise<void> {
+    this.scripts?.stop();
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+    this.offLink?.();
+  }
+
+  dump(): VrrpDump {
+    const instances = [...this.runners.values()].map((r) => ({
+      ...r.snapshot(),
+      interface: r.settings.interface,
+      vips: r.settings.vips,
+      trackScripts: r.settings.trackScripts.map((t) => ({
+        name: t.name,
+        status: this.scripts?.status(t.name) ?? 'unknown',
+        weight: t.weight,
+      })),
+    }));
+    return { pid: process.pid, time: new Date().toISOString(), instances };
+  }
+
+  runner(name: string): InstanceRunner | undefined {
+    return this.runners.get(name);
+  }
+
+  private async apply(config: KeepalivedConfig): Promise<void> {
+    const old = this.config;
+    const { log } = this.opts;
+    const plans = planScripts(config, this.opts.scriptEnv, log);
+    const keep = new Map<string, import('../vrrp/index.js').VrrpScriptTracker>();
+    for (const [name] of plans) {
+      const before = old?.scripts.find((s) => s.name === name);
+      const tracker = this.scripts?.tracker(name);
+      const now = config.scripts.find((s) => s.name === name);
+      if (tracker && scriptKey(before) === scriptKey(now)) keep.set(name, tracker);
+    }
+    this.scripts?.stop();
+    const scripts = new ScriptScheduler(
+      plans,
+      {
+        exec: this.opts.exec,
+        log,
+        timers: this.opts.timers,
+        onChange: (script, ok) => {
+          for (const r of this.runners.values()) r.handle({ type: 'ScriptResult', script, ok });
+        },
+      },
+      keep,
+    );
+    this.scripts = scripts;
+    const wanted = new Map(config.instances.map((i) => [i.name, i]));
+    for (const [name, runner] of [...this.runners]) {
+      const next = wanted.get(name);
+      if (old && next && instanceKey(old, runner.config) === instanceKey(config, next)) continue;
+      await runner.stop();
+      this.runners.delete(name);
+    }
+    this.config = config;
+    for (const inst of config.instances) {
+      if (this.runners.has(inst.name)) continue;
+      try {
+        await this.startInstance(config, inst);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        log.info(`(${inst.name}) cannot start: ${msg}`);
+      }
+    }
+    scripts.start();
+  }
+
+  private async primaryAddress(inst: VrrpInstanceConfig, family: 4 | 6): Promise<string> {
+    if (inst.unicastSrcIp) return inst.unicastSrcIp;
+    const addrs = await this.opts.host.addresses.list(inst.interface);
+    const found =
+      family === 4
+        ? addrs.find((a) => a.family === 4 && !a.secondary)
+        : addrs.find((a) => a.family === 6 && a.address.toLowerCase().startsWith('fe80:'));
+    if (!found) throw new Error(`no IPv${family} address on interface ${inst.interface}`);
+    return found.address;
+  }
+
+  private async startInstance(config: KeepalivedConfig, inst: VrrpInstanceConfig): Promise<void> {
+    const family = inst.virtualIpaddress[0]?.family ?? inst.family ?? 4;
+    const primary = await this.primaryAddress(inst, family);
+    const scripts = config.scripts.filter((s) => this.scripts?.has(s.name));
+    const settings = instanceSettings(inst, {
+      globalDefs: config.globalDefs,
+      scripts,
+      primaryAddress: primary,
+    });
+    const g = config.globalDefs;
+    const group = family === 4 ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6;
+    const unicast = settings.unicastPeers.length > 0;
+    const transport = this.opts.host.openTransport({
+      interface: inst.interface,
+      family,
+      sourceAddress: primary,
+      ...(unicast ? {} : { multicastGroup: group }),
+    });
+    const siblings = () =>
+      [...this.runners.values()].filter(
+        (r) => r.settings.interface === inst.interface && r.settings.family === family,
+      );
+    const runner = new InstanceRunner(settings, inst, {
+      transport,
+      addresses: this.opts.host.addresses,
+      frames: this.opts.host.frames,
+      log: this.opts.log,
+      clock: this.opts.clock,
+      timers: this.opts.timers,
+      garpIntervalMs: g.garpInterval,
+      multicastGroup: group,
+      foreignVrid: (vrid) => siblings().some((r) => r.settings.vrid === vrid),
+      notify: (state, prio) => this.notify(config, inst, state, prio),
+    });
+    this.runners.set(inst.name, runner);
+    const links: Record<string, boolean> = {};
+    for (const name of new Set([inst.interface, ...inst.trackInterface.map((t) => t.name)])) {
+      const link = await this.opts.host.links.get(name);
+      links[name] = link?.up ?? false;
+      this.links.set(name, links[name]);
+    }
+    runner.start(links);
+    for (const t of settings.trackScripts) {
+      const status = this.scripts?.status(t.name);
+      if (status === 'good' || status === 'bad') {
+        runner.handle({ type: 'ScriptResult', script: t.name, ok: status === 'good' });
+      }
+    }
+  }
+
+  private linkChanged(name: string, up: boolean): void {
+    const known = this.links.get(name);
+    if (known === undefined || known === up) return;
+    this.links.set(name, up);
+    this.opts.log.info(kaLog.netlinkReports(name, up));
+    for (const r of this.runners.values()) r.handle({ type: 'LinkChanged', ifname: name, up });
+  }
+
+  private notify(
+    config: KeepalivedConfig,
+    inst: VrrpInstanceConfig,
+    state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP',
+    prio: number,
+  ): void {
+    const key = state.toLowerCase() as 'master' | 'backup' | 'fault' | 'stop';
+    const user = inst.notify[key] || inst.notify.any ? this.notifyUser(config) : undefined;
+    const run = (line: string | undefined, extra: string[]) => {
+      const argv = line === undefined ? undefined : splitQuotedEscaped(line);
+      if (!argv || argv.length === 0 || !user) return;
+      void this.opts.exec([...argv, ...extra], { user });
+    };
+    run(inst.notify[key], []);
+    run(inst.notify.any, ['INSTANCE', inst.name, state, String(prio)]);
+  }
+
+  private notifyUser(config: KeepalivedConfig) {
+    const silent: VrrpLog = { info() {}, detail() {}, close() {} };
+    return defaultScriptUser(config, this.opts.scriptEnv, silent);
+  }
+}

@@ -1,0 +1,130 @@
+// Lab test 1: three `halo vrrp` nodes run the article's three keepalived files (rewritten
+// to the lab; check_haproxy as written, looking for a listener on 9443 in the node). The
+// VIP sits on master1; its check fails and the VIP moves to master2; it recovers and the
+// VIP comes back. master1's log shows the article's sequence in Keepalived 2.2.7's words.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Lab, labSkipReason } from './netns.js';
+import { articleConfig, inOrder, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+
+const skip = labSkipReason() ?? (existsSync('/usr/bin/socat') ? undefined : 'needs socat');
+
+describe("halo vrrp: the article's three masters", { skip }, () => {
+  const lab = new Lab('hva');
+  let dir = '';
+  let nodes: VrrpNode[] = [];
+  let m1: VrrpNode;
+  let m2: VrrpNode;
+  let m3: VrrpNode;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-'));
+    const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
+    nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, 'halo', dir));
+    [m1, m2, m3] = nodes as [VrrpNode, VrrpNode, VrrpNode];
+    for (const [i, n] of nodes.entries()) {
+      n.writeConfig(articleConfig((i + 1) as 1 | 2 | 3, n.node.dev, { scriptInterval: 1 }));
+      await n.startListener();
+    }
+    for (const n of nodes) n.start();
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await lab.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the VIP sits on master1, the others are BACKUP', async () => {
+    await vipOnlyOn(nodes, 'master1', 15_000);
+    await m1.out!.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000);
+    const [d1, d2, d3] = await Promise.all(nodes.map((n) => n.dump()));
+    assert.equal(d1!.instances[0]!.state, 'MASTER');
+    assert.equal(d2!.instances[0]!.state, 'BACKUP');
+    assert.equal(d3!.instances[0]!.state, 'BACKUP');
+    assert.equal(d2!.instances[0]!.masterAddress, m1.node.address);
+    assert.equal(d1!.instances[0]!.effectivePriority, 100);
+    assert.deepEqual(d1!.instances[0]!.vips, [VIP]);
+    assert.equal(d1!.instances[0]!.trackScripts[0]!.status, 'good');
+  });
+
+  test('check_haproxy fails on master1: priority 100 -> 98, the VIP moves to master2', async () => {
+    const mark1 = m1.log.length;
+    const mark2 = m2.log.length;
+    await m1.stopListener();
+    await vipOnlyOn(nodes, 'master2', 15_000);
+    await m1.out!.waitFor(/Entering BACKUP STATE/, 3000, mark1);
+    const err = inOrder(m1.log.slice(mark1), [
+      'Script `check_haproxy` now returning 1',
+      'VRRP_Script(check_haproxy) failed (exited with status 1)',
+      '(VI_1) Changing effective priority from 100 to 98',
+      `(VI_1) Master received advert from ${m2.node.address} with higher priority 99, ours 98`,
+      '(VI_1) Entering BACKUP STATE',
+      '(VI_1) removing VIPs.',
+    ]);
+    assert.equal(err, undefined, `${err}\n${m1.log}`);
+    const err2 = inOrder(m2.log.slice(mark2), [
+      `(VI_1) received lower priority (98) advert from ${m1.node.address} - discarding`,
+      '(VI_1) Receive advertisement timeout',
+      '(VI_1) Entering MASTER STATE',
+      '(VI_1) setting VIPs.',
+      `(VI_1) Sending/queueing gratuitous ARPs on eth0 for ${VIP}`,
+      `Sending gratuitous ARP on eth0 for ${VIP}`,
+    ]);
+    assert.equal(err2, undefined, `${err2}\n${m2.log}`);
+    assert.doesNotMatch(m3.log, /Entering MASTER STATE/, 'master3 (98) never takes over');
+  });
+
+  test('check_haproxy recovers: priority back to 100, master1 takes the VIP back', async () => {
+    const mark1 = m1.log.length;
+    const mark2 = m2.log.length;
+    await m1.startListener();
+    await vipOnlyOn(nodes, 'master1', 15_000);
+    await m1.out!.waitFor(
+      new RegExp(`(Sending gratuitous ARP on eth0 for ${VIP}[^]*){5}`),
+      3000,
+      mark1,
+    );
+    // The article's lines (Keepalived 1.x) in 2.2.7's words: "forcing a new MASTER election"
+    // is the discarded lower-priority advert, "Transition to MASTER STATE" the receive
+    // timeout, "setting protocol VIPs." is "setting VIPs.".
+    const err = inOrder(m1.log.slice(mark1), [
+      'Script `check_haproxy` now returning 0',
+      'VRRP_Script(check_haproxy) succeeded',
+      '(VI_1) Changing effective priority from 98 to 100',
+      `(VI_1) received lower priority (99) advert from ${m2.node.address} - discarding`,
+      '(VI_1) Receive advertisement timeout',
+      '(VI_1) Entering MASTER STATE',
+      '(VI_1) setting VIPs.',
+      `(VI_1) Sending/queueing gratuitous ARPs on eth0 for ${VIP}`,
+      ...Array<string>(5).fill(`Sending gratuitous ARP on eth0 for ${VIP}`),
+    ]);
+    assert.equal(err, undefined, `${err}\n${m1.log}`);
+    await m2.out!.waitFor(/Entering BACKUP STATE/, 3000, mark2);
+    assert.match(
+      m2.log.slice(mark2),
+      new RegExp(
+        `\\(VI_1\\) Master received advert from ${m1.node.address.replaceAll('.', '\\.')} with higher priority 100, ours 99`,
+      ),
+    );
+    // Console lines carry Keepalived's timestamp prefix.
+    assert.match(
+      m1.log,
+      /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: \(VI_1\) Entering MASTER STATE$/m,
+    );
+  });
+
+  test('SIGTERM on master1: priority-0 hand-over, VIP removed, pidfile gone', async () => {
+    await m1.stop();
+    assert.equal(m1.child!.exitCode, 0);
+    assert.equal(m1.hasVip(), false);
+    await vipOnlyOn(nodes, 'master2', 3000);
+    assert.match(m1.log, /\(VI_1\) sent 0 priority/);
+    assert.match(m2.log, /\(VI_1\) Backup received priority 0 advertisement/);
+    assert.equal(existsSync(join(dir, 'master1.pid')), false);
+  });
+});
