@@ -4,7 +4,11 @@
 // through another spelling of the entry path.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileAccessible } from '../../src/cli/host.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import {
   type FileAccess,
@@ -253,6 +257,54 @@ describe('keepalived: vrrp_script programs on this host', () => {
     );
   });
 
+  it('a path others may change: insecure with script security for a root script, else run', () => {
+    const access = { '/home/ops/check.sh': 'unsafe' as const };
+    const text = script('/home/ops/check.sh') + tracked;
+    const secure = check(text, host({ interfaces, access }));
+    assert.deepEqual(
+      secure.diagnostics.list.map((d) => `${d.line}:${d.code}:${d.message}`),
+      ['6:KA_SCRIPT_INSECURE:Disabling track script chk due to insecure'],
+    );
+    assert.deepEqual(secure.config?.scripts, []);
+    const nobody = check(
+      text.replace('script_user root', 'script_user nobody'),
+      host({ interfaces, access }),
+    );
+    assert.equal(nobody.diagnostics.errors, 0);
+    assert.equal(nobody.config?.scripts.length, 1);
+    const perScript = check(
+      text
+        .replace('script_user root', 'script_user nobody')
+        .replace('script "', 'user root\n    script "'),
+      host({ interfaces, access }),
+    );
+    assert.equal(perScript.diagnostics.errors, 1, 'a vrrp_script `user root` runs as root');
+    const noSecurity = check(
+      text.replace('    enable_script_security\n', ''),
+      host({ interfaces, access }),
+    );
+    assert.equal(noSecurity.diagnostics.errors, 0);
+  });
+
+  it('a bare name found unsafe in PATH stops the search there', () => {
+    const h = host({ interfaces, access: { '/a/check': 'unsafe', '/b/check': 'ok' } });
+    const r = check(script('check') + tracked, h, false, '/a:/b');
+    assert.deepEqual(h.looked, ['/a/check']);
+    assert.deepEqual(
+      r.diagnostics.list.map((d) => d.code),
+      ['KA_SCRIPT_INSECURE'],
+    );
+  });
+
+  it("a directory is run (and fails later) when the script is not root's", () => {
+    const h = host({ interfaces, access: { '/tmp': 'not-a-file' } });
+    const r = check(
+      (script('/tmp') + tracked).replace('script_user root', 'script_user nobody'),
+      h,
+    );
+    assert.equal(r.diagnostics.errors, 0);
+  });
+
   it('`</path` only tests a file, nothing is run or looked up', () => {
     const h = host({ interfaces, access: {} });
     assert.equal(check(script('</etc/nothing-here') + tracked, h).diagnostics.list.length, 0);
@@ -294,5 +346,43 @@ describe('keepalived: include loops under another spelling of the path', () => {
       r.diagnostics.list.map((d) => d.code),
       ['HALO_INCLUDE_LOOP'],
     );
+  });
+});
+
+describe('fileAccessible (the real host of halo check)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-script-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, mode: number): string => {
+    const p = join(dir, name);
+    writeFileSync(p, '#!/bin/sh\nexit 0\n');
+    chmodSync(p, mode);
+    return p;
+  };
+
+  it('tells missing, dangling, directory and non-executable apart', () => {
+    assert.equal(fileAccessible(join(dir, 'none')), 'missing');
+    symlinkSync(join(dir, 'none'), join(dir, 'dangling'));
+    assert.equal(fileAccessible(join(dir, 'dangling')), 'missing');
+    assert.equal(fileAccessible(dir), 'not-a-file');
+    const plain = file('plain.sh', 0o644);
+    if (process.getuid?.() !== 0) return; // root may read anything; others see their own files
+    assert.equal(fileAccessible(plain), 'not-executable');
+  });
+
+  it('a root-owned executable in a root-owned path is ok; a writable directory makes it unsafe', {
+    skip: process.getuid?.() !== 0 ? 'needs root: files must be owned by root' : false,
+  }, () => {
+    chmodSync(dir, 0o755);
+    assert.equal(fileAccessible('/bin/sh'), 'ok');
+    assert.equal(fileAccessible(file('ok.sh', 0o755)), 'ok');
+    const sub = join(dir, 'open');
+    mkdirSync(sub);
+    chmodSync(sub, 0o777);
+    writeFileSync(join(sub, 'x.sh'), '#!/bin/sh\n');
+    chmodSync(join(sub, 'x.sh'), 0o755);
+    assert.equal(fileAccessible(join(sub, 'x.sh')), 'unsafe');
+    chmodSync(sub, 0o1777);
+    assert.equal(fileAccessible(join(sub, 'x.sh')), 'ok', 'sticky directories are allowed');
+    assert.equal(fileAccessible(file('w.sh', 0o757)), 'unsafe', 'world-writable file');
   });
 });
