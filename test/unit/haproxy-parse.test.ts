@@ -11,6 +11,16 @@ const parse = (text: string, env: Record<string, string> = {}) =>
 
 type Want = [code: string, line: number, severity: 'error' | 'warning', message: string];
 
+/** `haproxy -c` exits 2 on a config without any listener; halo reports it as an error. */
+const NO_LISTENER = (line: number): Want => [
+  'HAP_NO_LISTENER',
+  line,
+  'error',
+  'Configuration file has no error but will not start (no listener).',
+];
+/** A listener, so that model tests about backends are not also "will not start". */
+const FE = 'frontend f\n  bind :80\n  default_backend b\n';
+
 const cases: [name: string, text: string, want: Want[]][] = [
   [
     'unknown global keyword',
@@ -37,7 +47,10 @@ const cases: [name: string, text: string, want: Want[]][] = [
   [
     'pidfile twice',
     'global\n  pidfile /a\n  pidfile /b\n',
-    [['HAP_ALREADY_SPECIFIED', 3, 'warning', "'pidfile' already specified. Continuing."]],
+    [
+      NO_LISTENER(1),
+      ['HAP_ALREADY_SPECIFIED', 3, 'warning', "'pidfile' already specified. Continuing."],
+    ],
   ],
   [
     'nbproc',
@@ -236,6 +249,7 @@ const cases: [name: string, text: string, want: Want[]][] = [
         'warning',
         "frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended.",
       ],
+      NO_LISTENER(5),
     ],
   ],
   [
@@ -328,6 +342,7 @@ const cases: [name: string, text: string, want: Want[]][] = [
         'warning',
         "backend 'b' sets both 'option httpchk' and 'option ssl-hello-chk'",
       ],
+      NO_LISTENER(5),
     ],
   ],
   [
@@ -400,7 +415,7 @@ describe('haproxy model resolution', () => {
 
   it('applies default-server and server options', () => {
     const { config, diagnostics } = parse(
-      `${T}backend b\n  default-server inter 3s rise 5 fall 2\n  server a 10.0.0.1:6443 check fastinter 1s downinter 5s weight 10 maxconn 100 maxqueue 5 backup port 8080 addr 10.0.0.9 ssl check-ssl verify none sni str(x) observe layer7 error-limit 4 on-error mark-down on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions send-proxy-v2\n  server b 10.0.0.2 disabled\n`,
+      `${T}backend b\n  default-server inter 3s rise 5 fall 2\n  server a 10.0.0.1:6443 check fastinter 1s downinter 5s weight 10 maxconn 100 maxqueue 5 backup port 8080 addr 10.0.0.9 ssl check-ssl verify none sni str(x) observe layer7 error-limit 4 on-error mark-down on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions send-proxy-v2\n  server b 10.0.0.2 disabled\n${FE}`,
     );
     assert.equal(diagnostics.errors, 0);
     const [a, b] = config?.proxies[0]?.servers ?? [];
@@ -484,7 +499,7 @@ describe('haproxy model resolution', () => {
 
   it('parses balance, options, httpchk and http-check rules', () => {
     const { config, diagnostics } = parse(
-      `${T}  mode http\nbackend b\n  balance random(3)\n  option httpchk GET /healthz HTTP/1.1\n  http-check expect status 200\n  option forwardfor except 10.0.0.0/8 header X-Real-IP if-none\n  no option redispatch\n  retries 5\n  server s 127.0.0.1:80 check\n`,
+      `${T}  mode http\nbackend b\n  balance random(3)\n  option httpchk GET /healthz HTTP/1.1\n  http-check expect status 200\n  option forwardfor except 10.0.0.0/8 header X-Real-IP if-none\n  no option redispatch\n  retries 5\n  server s 127.0.0.1:80 check\n${FE}`,
     );
     assert.equal(diagnostics.errors, 0);
     const b = config?.proxies[0];

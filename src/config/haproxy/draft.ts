@@ -48,6 +48,13 @@ export type DefaultServer = Partial<Mutable<Omit<Server, 'pos' | 'name' | 'host'
   pos?: SourcePos;
 };
 
+/**
+ * A server line as parsed. `sslFromDefaults`: a `default-server` line had set `ssl` when this
+ * server copied it; HAProxy 2.6 then prepares (and checks) the server's TLS context even if
+ * the server line says `no-ssl`.
+ */
+export type DraftServer = Server & { portOffset?: number; sslFromDefaults?: true };
+
 export interface ProxyDraft {
   kind: DraftKind;
   name: string;
@@ -60,7 +67,7 @@ export interface ProxyDraft {
   /** `bind` lines seen, parsed or not (a bad one should not also yield "no bind"). */
   bindLines?: number;
   balance?: Balance;
-  servers: (Server & { portOffset?: number })[];
+  servers: DraftServer[];
   defaultServer: DefaultServer;
   maxconn?: Located<number>;
   retries?: number;
@@ -161,6 +168,7 @@ export interface GlobalDraft {
   statsTimeout?: number;
   statsMaxconn?: number;
   hardStopAfter?: number;
+  sslServerVerify?: 'none' | 'required';
 }
 
 export function newGlobalDraft(): GlobalDraft {

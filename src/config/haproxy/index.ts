@@ -6,6 +6,8 @@ import { haloChecks } from './checks.js';
 import type { HaproxyConfig } from './model.js';
 import { parseSources } from './parser.js';
 import { resolve } from './resolve.js';
+import { sslChecks } from './ssl-checks.js';
+import { startChecks } from './start-checks.js';
 
 export type { HaproxyConfig } from './model.js';
 export { splitLines, tokenizeLine } from './tokenizer.js';
@@ -33,7 +35,13 @@ export function parseHaproxy(
       sources.map((s) => s.path),
       diagnostics,
     );
+    sslChecks(parsed.global, parsed.proxies, diagnostics);
     haloChecks(config, parsed.proxies, diagnostics);
+    startChecks(
+      parsed,
+      sources.map((s) => s.path),
+      diagnostics,
+    );
     return { config, diagnostics };
   } catch (e) {
     const file = sources[0]?.path ?? '<config>';

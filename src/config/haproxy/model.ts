@@ -59,6 +59,8 @@ export interface Server {
   readonly ssl: boolean;
   readonly checkSsl: boolean;
   readonly verify?: 'none' | 'required';
+  /** `ca-file`: CAs that verify the server's certificate (`@system-ca` for the system's). */
+  readonly caFile?: string;
   readonly sni?: string;
   readonly observe?: 'layer4' | 'layer7';
   readonly errorLimit: number; // default 10
@@ -222,6 +224,8 @@ export interface GlobalConfig {
   readonly ulimitN?: number;
   readonly masterWorker?: boolean;
   readonly statsMaxconn?: number;
+  /** `ssl-server-verify`: the default of servers' `verify` (HAProxy's default: required). */
+  readonly sslServerVerify?: 'none' | 'required';
 }
 
 export interface HaproxyConfig {

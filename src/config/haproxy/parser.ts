@@ -28,6 +28,8 @@ export interface ParsedConfig {
   readonly global: GlobalDraft;
   readonly globalSeen: boolean;
   readonly proxies: ProxyDraft[];
+  /** Sections halo accepts without modelling them (`peers`, `log-forward`...), by name. */
+  readonly otherSections: ReadonlySet<string>;
 }
 
 type Section =
@@ -91,9 +93,10 @@ export function parseSources(
   const proxies: ProxyDraft[] = [];
   const penv = makeEnv();
   const table = new Map<string, ProxyKeyword>(proxyKeywords(penv).map((k) => [k.name, k]));
-  const state = { global, globalSeen: false, reg, proxies, table, penv };
+  const otherSections = new Set<string>();
+  const state = { global, globalSeen: false, reg, proxies, table, penv, otherSections };
   for (const src of sources) parseFile(src, env, diags, state);
-  return { global, globalSeen: state.globalSeen, proxies };
+  return { global, globalSeen: state.globalSeen, proxies, otherSections };
 }
 
 interface State {
@@ -103,6 +106,7 @@ interface State {
   proxies: ProxyDraft[];
   table: Map<string, ProxyKeyword>;
   penv: ProxyEnv;
+  otherSections: Set<string>;
 }
 
 function parseFile(
@@ -221,7 +225,10 @@ function handleLine(
     const draft = openProxySection(ctx, kw as ProxyDraft['kind'], st.reg, st.proxies);
     return { type: 'proxy', draft };
   }
-  if ((OTHER_SECTIONS as readonly string[]).includes(kw)) return { type: 'other', name: kw };
+  if ((OTHER_SECTIONS as readonly string[]).includes(kw)) {
+    st.otherSections.add(kw);
+    return { type: 'other', name: kw };
+  }
   switch (section.type) {
     case 'none':
       ctx.error('HAP_OUT_OF_SECTION', `unknown keyword '${kw}' out of section.`);
@@ -286,7 +293,8 @@ function proxyLine(ctx: LineCtx, px: ProxyDraft, st: State): void {
       'HAP_CAPABILITY_IGNORED',
       `'${kw}' ignored because ${kindWord(px)} '${px.name}' has no ${side} capability.${k.capHint ?? ''}`,
     );
-    if (kw === 'bind' || kw === 'default_backend' || kw === 'use_backend') return;
+    // HAProxy still parses an ignored `bind` (its address and TLS settings are checked).
+    if (kw === 'default_backend' || kw === 'use_backend') return;
   }
   k.parse(ctx, px);
 }

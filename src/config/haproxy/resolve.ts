@@ -222,6 +222,7 @@ function resolveGlobal(g: GlobalDraft): GlobalConfig {
     ...opt('statsTimeout', g.statsTimeout),
     ...opt('statsMaxconn', g.statsMaxconn),
     ...opt('hardStopAfter', g.hardStopAfter),
+    ...opt('sslServerVerify', g.sslServerVerify),
   };
 }
 
@@ -272,7 +273,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     modeInherited: d.mode?.inherited ?? false,
     binds: isBack ? [] : d.binds,
     balance: d.balance ?? { algorithm: 'roundrobin' },
-    servers: isFront ? [] : d.servers,
+    servers: isFront ? [] : d.servers.map(({ sslFromDefaults: _, ...s }) => s),
     defaultServer: stripPos(d.defaultServer),
     retries: d.retries ?? 3,
     timeouts: d.timeouts,

@@ -254,7 +254,6 @@ const PASSTHROUGH = [
   'ssl-default-server-ciphersuites',
   'ssl-default-server-options',
   'ssl-dh-param-file',
-  'ssl-server-verify',
   'ssl-engine',
   'ssl-mode-async',
   'unix-bind',
@@ -378,6 +377,20 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
         char: (c) => `unexpected character '${c}' in argument to <hard-stop-after>.`,
       });
       if (v !== undefined) g.hardStopAfter = v;
+    },
+  },
+  {
+    name: 'ssl-server-verify',
+    args: 'none | required',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      const v = ctx.arg(1);
+      if (!v) {
+        // sic: HAProxy 2.6's wording for a missing argument here.
+        ctx.error('HAP_MISSING_ARG', `'ssl-server-verify' expects an integer argument.`);
+      } else if (v !== 'none' && v !== 'required') {
+        ctx.error('HAP_BAD_VALUE', `'ssl-server-verify' expects 'none' or 'required' as argument.`);
+      } else g.sslServerVerify = v;
     },
   },
   statsGlobal,

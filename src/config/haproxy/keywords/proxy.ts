@@ -3,7 +3,7 @@
 // the dispatcher reproduces HAProxy's "ignored because ... has no backend capability".
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
-import type { LineCtx, ProxyDraft } from '../draft.js';
+import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
 import type { Bind, ProxyMode, Server, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
@@ -164,7 +164,7 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
     ctx.error('HAP_BAD_SERVER_OPTION', `${where} : ${err}.`);
     return;
   }
-  const server: Server & { portOffset?: number } = {
+  const server: DraftServer = {
     check: false,
     inter: 2000,
     rise: 2,
@@ -182,6 +182,7 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
     host: addr.value.host,
     ...(addr.value.port !== undefined ? { port: addr.value.port } : {}),
     ...(addr.value.portOffset !== undefined ? { portOffset: addr.value.portOffset } : {}),
+    ...(inherited.ssl ? { sslFromDefaults: true as const } : {}),
   };
   px.servers.push(server);
 }

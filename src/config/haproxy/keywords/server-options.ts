@@ -133,6 +133,11 @@ export function serverOptionTable(name: string): Record<string, Entry> {
         (v) => `'verify' : unknown verify method '${v}', only 'none' and 'required' are supported`,
       ),
     ),
+    'ca-file': valued((s, v, kw) => {
+      if (!v) return `'${kw}' expects an argument.`;
+      s.caFile = v;
+      return undefined;
+    }),
     sni: valued((s, v, kw) => {
       if (!v) return `'${kw}' : missing sni expression`;
       s.sni = v;
@@ -228,7 +233,6 @@ export const OTHER_SERVER_OPTIONS: Readonly<Record<string, boolean>> = {
   'force-tlsv12': false,
   ciphers: true,
   ciphersuites: true,
-  'ca-file': true,
   crt: true,
   'crl-file': true,
   verifyhost: true,
