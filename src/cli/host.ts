@@ -1,5 +1,6 @@
 // The real host behind `halo check`: file reads, include globs, the interface lookup
-// (sysfs) and script file access, injected into the otherwise pure config parsers.
+// (sysfs), script file access and account names (/etc/passwd, /etc/group), injected into
+// the otherwise pure config parsers.
 
 import {
   accessSync,
@@ -55,10 +56,35 @@ export function fileAccessible(
   return 'ok';
 }
 
+/** Names of the accounts in an /etc/passwd or /etc/group style file; empty if unreadable. */
+export function accountNames(path: string): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return new Set();
+  }
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const name = line.slice(0, Math.max(0, line.indexOf(':')));
+    if (name && !name.startsWith('#') && !name.startsWith('+') && !name.startsWith('-')) {
+      names.add(name);
+    }
+  }
+  return names;
+}
+
+// Only the local files: accounts that getpwnam() would find through other NSS services
+// (LDAP, sssd) are not seen; such a config needs `halo check --offline`.
+export const userExists = (name: string): boolean => accountNames('/etc/passwd').has(name);
+export const groupExists = (name: string): boolean => accountNames('/etc/group').has(name);
+
 export const realHost = {
   readFile: (path: string): string => readFileSync(path, 'utf8'),
   glob: (pattern: string, cwd: string): string[] =>
     fg.sync(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
   interfaceExists,
   fileAccessible,
+  userExists,
+  groupExists,
 };

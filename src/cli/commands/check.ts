@@ -19,7 +19,8 @@ a directory stands for its *.cfg files in name order.
 
 Options:
   -f FILE|DIR   a file to check (repeatable; bare arguments are files too)
-  --offline     skip host checks (interfaces that must exist), for configs of other machines
+  --offline     skip host checks (interfaces, user and group names that must exist),
+                for configs of other machines
   -q            quiet: print errors only, no warnings and no verdict line
   --json        print {"valid", "files", "diagnostics"} as JSON on stdout
   --dump        print the resolved model as JSON on stdout
@@ -134,7 +135,7 @@ export function checkFiles(
     }
   }
   if (haproxySources.length > 0) {
-    const r = parseHaproxy(haproxySources, { env });
+    const r = parseHaproxy(haproxySources, { env, ...(offline ? {} : { host: realHost }) });
     for (const d of r.diagnostics.list) io.add(d);
     models.haproxy = r.config;
   }

@@ -3,12 +3,14 @@
 
 import { Diagnostics } from '../diagnostics.js';
 import { haloChecks } from './checks.js';
+import { type HaproxyHost, hostChecks } from './host-checks.js';
 import type { HaproxyConfig } from './model.js';
 import { parseSources } from './parser.js';
 import { resolve } from './resolve.js';
 import { sslChecks } from './ssl-checks.js';
 import { startChecks } from './start-checks.js';
 
+export type { HaproxyHost } from './host-checks.js';
 export type { HaproxyConfig } from './model.js';
 export { splitLines, tokenizeLine } from './tokenizer.js';
 export { parseSize, parseTime } from './units.js';
@@ -25,11 +27,16 @@ export interface ParseHaproxyResult {
  */
 export function parseHaproxy(
   sources: { path: string; text: string }[],
-  opts: { env?: Record<string, string | undefined> } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    /** Account lookups for `user`/`group`; without it (offline) they are not checked. */
+    host?: HaproxyHost;
+  } = {},
 ): ParseHaproxyResult {
   const diagnostics = new Diagnostics();
   try {
     const parsed = parseSources(sources, opts.env ?? {}, diagnostics);
+    if (opts.host) hostChecks(parsed, opts.host, diagnostics);
     const config = resolve(
       parsed,
       sources.map((s) => s.path),

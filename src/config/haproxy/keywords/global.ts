@@ -92,7 +92,13 @@ function nameSetting(name: 'user' | 'group'): Keyword<GlobalDraft> {
         already(ctx, name === 'user' ? 'user/uid' : 'gid/group was');
         return;
       }
-      // HAProxy looks the name up in the system database; halo cannot (pure parser).
+      // HAProxy looks the name up in the system database here; halo does it afterwards,
+      // through the injected host (host-checks.ts). No account has an empty name.
+      if (!ctx.arg(1)) {
+        const code = name === 'user' ? 'HAP_UNKNOWN_USER' : 'HAP_UNKNOWN_GROUP';
+        ctx.error(code, `cannot find ${name} id for ''.`);
+        return;
+      }
       g[name] = { name: ctx.arg(1), pos: ctx.pos };
     },
   };

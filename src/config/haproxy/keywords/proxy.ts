@@ -4,7 +4,7 @@
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
-import type { Bind, ProxyMode, Server, Timeouts } from '../model.js';
+import type { Bind, ProxyMode, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
 import { parseAcl, parseCondition } from './condition.js';
