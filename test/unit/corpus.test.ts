@@ -57,10 +57,22 @@ const corpusHost = {
   fileAccessible,
 };
 
+/**
+ * Accounts of the measuring machine (Debian 12 with the haproxy package) for haproxy's
+ * `user`/`group` lookups. The differential test runs `halo check` without --offline, so
+ * haproxy cases are always checked against the host's accounts; here, against these.
+ */
+const USERS = new Set(['root', 'daemon', 'nobody', 'haproxy']);
+const GROUPS = new Set(['root', 'daemon', 'nogroup', 'haproxy']);
+const haproxyHost = {
+  userExists: (name: string): boolean => USERS.has(name),
+  groupExists: (name: string): boolean => GROUPS.has(name),
+};
+
 function runHalo(c: CorpusCase): { diagnostics: Diagnostic[]; hasConfig: boolean } {
   const entry = { path: c.path, text: c.text };
   if (c.kind === 'haproxy') {
-    const r = parseHaproxy([entry], { env: { ...c.expect.env } });
+    const r = parseHaproxy([entry], { env: { ...c.expect.env }, host: haproxyHost });
     return { diagnostics: r.diagnostics.list, hasConfig: r.config !== undefined };
   }
   const r = parseKeepalived(entry, corpusHost, { offline: !c.expect.online });
