@@ -19,8 +19,8 @@ a directory stands for its *.cfg files in name order.
 
 Options:
   -f FILE|DIR   a file to check (repeatable; bare arguments are files too)
-  --offline     skip host checks (interfaces, user and group names that must exist),
-                for configs of other machines
+  --offline     skip host checks (interfaces, script programs, user and group names that
+                must exist), for configs of other machines
   -q            quiet: print errors only, no warnings and no verdict line
   --json        print {"valid", "files", "diagnostics"} as JSON on stdout
   --dump        print the resolved model as JSON on stdout
