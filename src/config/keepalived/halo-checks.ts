@@ -18,6 +18,7 @@ export function haloChecks(
     if (draft) oneLineAuth(draft, d);
     if (draft && draft.state === 'MASTER' && draft.priority === undefined) ownerPriority(inst, d);
     if (inst.auth?.type === 'PASS') cleartextAuth(inst, d);
+    if (inst.auth?.type === 'AH') ahUnsupported(inst, d);
     for (const t of inst.trackScript) {
       const script = cfg.scripts.find((s) => s.name === t.name);
       if (script) slowFailover(inst, script, t.weight ?? script.weight, t.pos, d);
@@ -66,6 +67,16 @@ function cleartextAuth(inst: VrrpInstance, d: Diagnostics): void {
     `(${inst.name}) auth_type PASS sends the password in clear text in every advert`,
     'halo',
     'anyone on the segment can read it and forge adverts; RFC 3768 removed VRRP authentication because it gives no security. It only keeps unrelated VRRP groups apart: use a unique virtual_router_id and a firewall rule for protocol 112 instead',
+  );
+}
+
+function ahUnsupported(inst: VrrpInstance, d: Diagnostics): void {
+  d.warning(
+    inst.auth?.pos ?? inst.pos,
+    'HALO_AUTH_AH_UNSUPPORTED',
+    `(${inst.name}) auth_type AH is not implemented by halo vrrp`,
+    'halo',
+    "Keepalived accepts it, but halo sends and expects adverts without the IPsec AH header, so halo and Keepalived nodes would not accept each other's adverts; use no authentication (or PASS) in a mixed group",
   );
 }
 

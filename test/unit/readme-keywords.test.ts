@@ -1,0 +1,153 @@
+// Holds the README's keyword table to the truth: each example goes into a minimal config in
+// its section, and the parser must give the stated status on the example's line.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from '../../src/config/diagnostics.js';
+import { parseHaproxy } from '../../src/config/haproxy/index.js';
+import { parseKeepalived } from '../../src/config/keepalived/index.js';
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+interface Row {
+  file: string;
+  section: string;
+  keyword: string;
+  example: string;
+  status: string;
+}
+
+function readmeRows(): Row[] {
+  const text = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
+  const rows: Row[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\| (haproxy|keepalived) \| (\S+) \| `([^`]+)` \| `(.+)` \| ([a-z ]+) \|$/.exec(
+      line,
+    );
+    if (m) {
+      rows.push({
+        file: m[1]!,
+        section: m[2]!,
+        keyword: m[3]!,
+        example: m[4]!.replaceAll('\\|', '|'),
+        status: m[5]!,
+      });
+    }
+  }
+  return rows;
+}
+
+/** A minimal valid haproxy.cfg with the example line in the row's section; returns its line. */
+function haproxyConfig(section: string, example: string): { text: string; line: number } {
+  const parts: Record<string, string[]> = {
+    global: ['global'],
+    defaults: [
+      'defaults',
+      '    mode tcp',
+      '    timeout client 1m',
+      '    timeout server 1m',
+      '    timeout connect 5s',
+    ],
+    frontend: ['frontend fe', '    bind 127.0.0.1:18080', '    mode tcp', '    default_backend be'],
+    backend: ['backend be', '    mode tcp', '    server s1 127.0.0.1:16443 verify none'],
+    http: ['listen stats', '    bind 127.0.0.1:19188', '    mode http'],
+  };
+  const order = ['global', 'defaults', 'frontend', 'backend', 'http'];
+  const lines: string[] = [];
+  let at = 0;
+  for (const s of order) {
+    lines.push(...parts[s]!);
+    if (s === section) {
+      lines.push(`    ${example}`);
+      at = lines.length;
+    }
+  }
+  return { text: `${lines.join('\n')}\n`, line: at };
+}
+
+function keepalivedConfig(section: string, example: string): { text: string; line: number } {
+  const body = example.split('⏎');
+  const blocks: Record<string, string[]> = {
+    global_defs: ['global_defs {', '    router_id test', '}'],
+    vrrp_script: ['vrrp_script chk {', '    script "/bin/true"', '}'],
+    vrrp_instance: [
+      'vrrp_instance VI_1 {',
+      '    interface eth0',
+      '    virtual_router_id 50',
+      '    priority 100',
+      '    virtual_ipaddress {',
+      '        198.51.100.100',
+      '    }',
+      '}',
+    ],
+  };
+  const lines: string[] = ['vrrp_track_file ready {', '    file /run/halo-ready', '}'];
+  let at = 0;
+  for (const s of ['global_defs', 'vrrp_script', 'vrrp_instance']) {
+    const b = blocks[s]!;
+    if (s === section) {
+      lines.push(...b.slice(0, -1));
+      at = lines.length + 1;
+      lines.push(...body.map((l) => `    ${l}`), b.at(-1)!);
+    } else lines.push(...b);
+  }
+  return { text: `${lines.join('\n')}\n`, line: at };
+}
+
+/** The diagnostics of a config holding the row's example, and the lines the example spans. */
+function diagnose(row: Row): { line: number; span: number; diagnostics: Diagnostic[] } {
+  if (row.file === 'haproxy') {
+    const c = haproxyConfig(row.section, row.example);
+    const diagnostics = parseHaproxy([{ path: 't.cfg', text: c.text }]).diagnostics.list;
+    return { line: c.line, span: 1, diagnostics };
+  }
+  const c = keepalivedConfig(row.section, row.example);
+  const host = { readFile: () => '', glob: () => [] };
+  const r = parseKeepalived({ path: 't.conf', text: c.text }, host, { offline: true });
+  return { line: c.line, span: row.example.split('⏎').length, diagnostics: r.diagnostics.list };
+}
+
+const rows = readmeRows();
+
+test('the README keyword table lists the keywords of the issue', () => {
+  assert.ok(rows.length >= 100, `only ${rows.length} rows parsed from README.md`);
+  for (const s of ['supported', 'accepted with a warning', 'rejected'])
+    assert.ok(
+      rows.some((r) => r.status === s),
+      `no row with status '${s}'`,
+    );
+});
+
+for (const row of rows) {
+  test(`README: ${row.file} ${row.section} '${row.example}' is ${row.status}`, () => {
+    const { line, span, diagnostics } = diagnose(row);
+    const own = diagnostics.filter((d) => d.line >= line && d.line < line + span);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const show = () => diagnostics.map((d) => `${d.line}: ${d.severity}: ${d.message}`).join('\n');
+    if (row.status === 'supported') {
+      assert.deepEqual(errors, [], show());
+      assert.ok(
+        !own.some((d) => /UNSUPPORTED|IGNORED|REMOVED/.test(d.code)),
+        `'${row.example}' is said to be unsupported:\n${show()}`,
+      );
+    } else if (row.status === 'accepted with a warning') {
+      assert.deepEqual(errors, [], show());
+      assert.ok(
+        own.some((d) => d.severity === 'warning'),
+        `no warning on line ${line}:\n${show()}`,
+      );
+    } else {
+      assert.ok(
+        own.some((d) => d.severity === 'error'),
+        `no error on line ${line}:\n${show()}`,
+      );
+    }
+  });
+}
