@@ -17,8 +17,10 @@ export interface Diagnostic extends SourcePos {
   /** For halo's own findings: what happens and how to fix it. */
   readonly hint?: string;
   /** Which real tool reports the same thing (`haproxy`, `keepalived`), or `halo` if only halo does. */
-  readonly origin: 'haproxy' | 'keepalived' | 'halo';
+  readonly origin: Origin;
 }
+
+export type Origin = 'haproxy' | 'keepalived' | 'halo';
 
 /** Collects all diagnostics of one run; the exit status comes from the worst severity. */
 export class Diagnostics {
@@ -28,16 +30,27 @@ export class Diagnostics {
     this.list.push(d);
   }
 
-  error(pos: SourcePos, code: string, message: string, origin: Diagnostic['origin'], hint?: string): void {
-    this.add({ ...pickPos(pos), severity: 'error', code, message, origin, ...(hint ? { hint } : {}) });
+  error(pos: SourcePos, code: string, message: string, origin: Origin, hint?: string): void {
+    this.push('error', pos, code, message, origin, hint);
   }
 
-  warning(pos: SourcePos, code: string, message: string, origin: Diagnostic['origin'], hint?: string): void {
-    this.add({ ...pickPos(pos), severity: 'warning', code, message, origin, ...(hint ? { hint } : {}) });
+  warning(pos: SourcePos, code: string, message: string, origin: Origin, hint?: string): void {
+    this.push('warning', pos, code, message, origin, hint);
   }
 
-  notice(pos: SourcePos, code: string, message: string, origin: Diagnostic['origin'], hint?: string): void {
-    this.add({ ...pickPos(pos), severity: 'notice', code, message, origin, ...(hint ? { hint } : {}) });
+  notice(pos: SourcePos, code: string, message: string, origin: Origin, hint?: string): void {
+    this.push('notice', pos, code, message, origin, hint);
+  }
+
+  private push(
+    severity: Severity,
+    pos: SourcePos,
+    code: string,
+    message: string,
+    origin: Origin,
+    hint: string | undefined,
+  ): void {
+    this.add({ ...pickPos(pos), severity, code, message, origin, ...(hint ? { hint } : {}) });
   }
 
   get errors(): number {
