@@ -67,6 +67,18 @@ export function parseAcl(ctx: LineCtx): Acl | undefined {
   return { pos: ctx.pos, name, criterion, values: ctx.words.slice(3) };
 }
 
+/** Measured on HAProxy 2.6: an empty condition never matches, so `if` is dead, `unless` always. */
+function warnEmptyCondition(ctx: LineCtx, from: number, kw: 'if' | 'unless'): void {
+  const rule = ctx.words.slice(0, from + 1).join(' ');
+  ctx.diags.warning(
+    ctx.pos,
+    'HALO_EMPTY_CONDITION',
+    `'${rule}' has an empty condition, which HAProxy accepts without a word: the rule ${kw === 'if' ? 'never applies' : 'always applies'}`,
+    'halo',
+    `Write the condition after '${kw}' ('if TRUE' makes a rule apply always).`,
+  );
+}
+
 /**
  * Parses `if|unless COND` starting at word `from`. `known` tells which ACL names exist
  * at this point of the proxy; `rule` names the rule in the error (`switching rule`).
@@ -82,6 +94,7 @@ export function parseCondition(
   if (kw !== 'if' && kw !== 'unless') return 'error';
   const terms: Condition['terms'] = [[]];
   const words = ctx.words.slice(from + 1);
+  if (words.length === 0) warnEmptyCondition(ctx, from, kw);
   for (let i = 0; i < words.length; i++) {
     let w = words[i] as string;
     if (w === '||' || w === 'or') {

@@ -5,7 +5,14 @@ import { parseBindAddress } from '../address.js';
 import type { GlobalDraft, LineCtx } from '../draft.js';
 import { atol } from '../units.js';
 import { parseLogTarget } from './log.js';
-import { type Keyword, type KeywordTable, table, timeArg, tooManyArgs } from './types.js';
+import {
+  type Keyword,
+  type KeywordTable,
+  lenientInt,
+  table,
+  timeArg,
+  tooManyArgs,
+} from './types.js';
 
 function already(ctx: LineCtx, what = `'${ctx.words[0]}'`): void {
   // HAProxy prints an ALERT but does not fail: a warning in halo's terms.
@@ -35,6 +42,7 @@ function intSetting(
   name: string,
   get: (g: GlobalDraft) => number | undefined,
   set: (g: GlobalDraft, v: number) => void,
+  effect: (v: number) => string,
 ): Keyword<GlobalDraft> {
   return {
     name,
@@ -49,7 +57,7 @@ function intSetting(
         ctx.error('HAP_MISSING_ARG', `'${name}' expects an integer argument.`);
         return;
       }
-      set(g, atol(ctx.arg(1)));
+      set(g, lenientInt(ctx, name, ctx.arg(1), effect));
     },
   };
 }
@@ -312,6 +320,10 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
     (g, v) => {
       g.maxconn = v;
     },
+    (v) =>
+      v === 0
+        ? 'A global maxconn of 0 counts as not set: HAProxy derives the limit from the file-descriptor limit (ulimit -n) instead.'
+        : `The process accepts at most ${v} connections.`,
   ),
   intSetting(
     'ulimit-n',
@@ -319,6 +331,10 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
     (g, v) => {
       g.ulimitN = v;
     },
+    (v) =>
+      v === 0
+        ? 'An ulimit-n of 0 counts as not set: HAProxy computes the descriptor limit from maxconn.'
+        : `The descriptor limit becomes ${v}.`,
   ),
   idSetting('uid'),
   idSetting('gid'),

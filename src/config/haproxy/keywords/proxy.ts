@@ -15,7 +15,7 @@ import { applyServerOptions, SERVER_OPTION_NAMES } from './server-options.js';
 import { parseStats } from './stats.js';
 import { parseTimeout } from './timeout.js';
 import type { Keyword } from './types.js';
-import { tooManyArgs } from './types.js';
+import { lenientInt, tooManyArgs } from './types.js';
 
 export type Cap = 'fe' | 'be' | 'both';
 
@@ -185,6 +185,25 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
     ...(inherited.ssl ? { sslFromDefaults: true as const } : {}),
   };
   px.servers.push(server);
+  warnServerLimits(ctx, name);
+}
+
+/** `maxconn`/`maxqueue` on a server line: HAProxy takes `lots` (0) and `-5` silently. */
+function warnServerLimits(ctx: LineCtx, name: string): void {
+  for (let i = 3; i < ctx.words.length - 1; i++) {
+    const kw = ctx.words[i] as string;
+    if (kw !== 'maxconn' && kw !== 'maxqueue') continue;
+    const text = ctx.words[++i] as string;
+    const v = Number.parseInt(text, 10) || 0;
+    if (/^\+?[0-9]+$/.test(text)) continue;
+    ctx.diags.warning(
+      ctx.pos,
+      'HALO_SERVER_LIMIT',
+      `server '${name}' has ${kw} '${text}', which HAProxy accepts without a word and reads as ${v <= 0 ? 'no limit' : v}`,
+      'halo',
+      `Use 0 for no limit, or the number of ${kw === 'maxconn' ? 'concurrent connections the server takes' : 'connections that may wait for this server'}.`,
+    );
+  }
 }
 
 function parseBackendRef(
@@ -307,7 +326,11 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         );
         return;
       }
-      px.retries = atol(ctx.arg(1));
+      px.retries = lenientInt(ctx, 'retries', ctx.arg(1), (v) =>
+        v === 0
+          ? 'With 0 retries a failed connection attempt is neither retried nor redispatched: the client gets an error at once.'
+          : `Failed connection attempts are retried ${v} times.`,
+      );
     }),
     kw(
       'maxconn',
@@ -318,7 +341,12 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
           ctx.error('HAP_MISSING_ARG', `'maxconn' expects an integer argument.`);
           return;
         }
-        px.maxconn = { value: atol(ctx.arg(1)), pos: ctx.pos };
+        const value = lenientInt(ctx, 'maxconn', ctx.arg(1), (v) =>
+          v === 0
+            ? 'A frontend maxconn of 0 means that the global maxconn applies.'
+            : `The frontend accepts at most ${v} concurrent connections.`,
+        );
+        px.maxconn = { value, pos: ctx.pos };
       },
       { capHint: " Maybe you want 'fullconn' instead ?" },
     ),

@@ -1,7 +1,7 @@
 // The shape of a keyword table entry and helpers shared by the tables.
 
 import type { LineCtx } from '../draft.js';
-import { parseTime } from '../units.js';
+import { atol, parseTime } from '../units.js';
 
 export interface Keyword<T> {
   readonly name: string;
@@ -23,6 +23,29 @@ export function tooManyArgs(ctx: LineCtx, max: number, index = 0): boolean {
   const kw = ctx.words.slice(0, index + 1).join(' ');
   ctx.error('HAP_EXTRA_ARG', `'${kw}' cannot handle unexpected argument '${extra}'.`);
   return true;
+}
+
+/**
+ * An integer HAProxy reads with atol(), without a word: `lots` is 0, `12abc` is 12. halo
+ * warns (a halo finding); `effect` says what the value HAProxy uses means. Returns it.
+ */
+export function lenientInt(
+  ctx: LineCtx,
+  what: string,
+  text: string,
+  effect: (value: number) => string,
+): number {
+  const value = atol(text);
+  if (!/^[+-]?[0-9]+$/.test(text)) {
+    ctx.diags.warning(
+      ctx.pos,
+      'HALO_NOT_A_NUMBER',
+      `'${what}' expects an integer but got '${text}': HAProxy silently reads it as ${value}`,
+      'halo',
+      `${effect(value)} Write the number you mean.`,
+    );
+  }
+  return value;
 }
 
 /** A duration argument with HAProxy's messages; undefined after reporting an error. */
