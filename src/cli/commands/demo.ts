@@ -1,52 +1,137 @@
-// `halo demo` (what `npm start` runs): needs no root. Today it checks the article's configs
-// (examples/article/) and shows what halo finds in them that HAProxy and Keepalived don't say.
+// `halo demo` (what `npm start` runs), without root and on loopback only: checks the
+// article's configs, then runs its haproxy.cfg under `halo proxy` against three stand-in
+// apiservers and walks through what the article tests: the mode trap that breaks kubectl,
+// round-robin, a master going DOWN after `fall` checks and coming back UP after `rise`.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../../config/diagnostics.js';
-import type { Command } from '../command.js';
+import type { Command, CommandIO } from '../command.js';
+import {
+  type Apiserver,
+  ask,
+  freePort,
+  makeWorkDir,
+  ProxyProcess,
+  rewriteArticleConfig,
+  SyslogReceiver,
+  sleep,
+  startApiserver,
+  stopApiserver,
+  tlsHandshake,
+} from '../demo/article-lab.js';
 import { checkFiles } from './check.js';
 
-/** examples/article, found from this file whether run from src/ (tsx) or dist/src/. */
-function articleDir(cwd: string): string {
+/** The package root, found from this file whether run from src/ (tsx) or dist/src/. */
+function packageRoot(cwd: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    const candidate = join(dir, 'examples', 'article');
-    if (existsSync(candidate)) return candidate;
+  for (let i = 0; i < 6; i++, dir = dirname(dir))
+    if (existsSync(join(dir, 'examples', 'article'))) return dir;
+  return cwd;
+}
+
+function checkArticle(io: CommandIO, dir: string): boolean {
+  const files = [
+    'haproxy.cfg',
+    'keepalived-master1.conf',
+    'keepalived-master2.conf',
+    'keepalived-master3.conf',
+  ];
+  let valid = true;
+  for (const f of files) {
+    const path = relative(io.cwd, join(dir, f)) || join(dir, f);
+    const r = checkFiles([path], io.cwd, io.env, true);
+    io.stdout(`== halo check --offline -f ${path}: ${r.valid ? 'valid' : 'INVALID'}\n`);
+    for (const d of r.diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
+    io.stdout('\n');
+    valid &&= r.valid;
   }
-  return join(cwd, 'examples', 'article');
+  return valid;
+}
+
+async function runProxyStory(io: CommandIO, root: string): Promise<number> {
+  const say = (t: string) => io.stdout(`${t}\n`);
+  const work = makeWorkDir();
+  const syslog = new SyslogReceiver();
+  const masters: Apiserver[] = ['k8s-master1', 'k8s-master2', 'k8s-master3'].map((name) => ({
+    name,
+    port: 0,
+  }));
+  let proxy: ProxyProcess | undefined;
+  try {
+    for (const m of masters) await startApiserver(m);
+    const ports = {
+      frontend: await freePort(),
+      stats: await freePort(),
+      syslog: await syslog.start(),
+      servers: masters.map((m) => m.port),
+    };
+    const article = readFileSync(join(root, 'examples', 'article', 'haproxy.cfg'), 'utf8');
+    const cfg = join(work.dir, 'haproxy.cfg');
+    writeFileSync(cfg, rewriteArticleConfig(article, ports, work.dir));
+    say(
+      `== halo proxy -f haproxy.cfg: the article's file, addresses moved to 127.0.0.1 (frontend :${ports.frontend})`,
+    );
+    proxy = new ProxyProcess(join(root, 'dist', 'src', 'cli', 'main.js'), cfg);
+    await proxy.start();
+    for (const l of proxy.stderr.filter((l) => /mode/.test(l))) say(`   halo: ${l}`);
+    say(`-> a TLS client (kubectl) through the frontend: ${await tlsHandshake(ports.frontend)}`);
+    say(
+      `   (HAProxy answers the same way: the backend inherits 'mode http', the stream is read as HTTP)\n`,
+    );
+
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, 'utf8').replace(/^backend apiserver$/m, 'backend apiserver\n    mode tcp'),
+    );
+    say(
+      `== the fix halo suggests: 'mode tcp' in backend apiserver, applied with a reload (SIGHUP)`,
+    );
+    proxy.signal('SIGHUP');
+    await sleep(800);
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await ask(ports.frontend));
+    say(
+      `-> six connections, round-robin: ${answers.map((a) => a.replace('hello from ', '')).join(', ')}\n`,
+    );
+
+    const m1 = masters[0]!;
+    say('== k8s-master1 stops answering (its apiserver is stopped)');
+    await stopApiserver(m1);
+    const down = await syslog.waitFor(/Server apiserver\/k8s-master1 is DOWN/, 15000);
+    say(`-> syslog: ${down ?? '(no DOWN line within 15 s)'}`);
+    const after: string[] = [];
+    for (let i = 0; i < 4; i++) after.push(await ask(ports.frontend));
+    say(`-> four connections: ${after.map((a) => a.replace('hello from ', '')).join(', ')}\n`);
+
+    say('== k8s-master1 comes back');
+    await startApiserver(m1);
+    const up = await syslog.waitFor(/Server apiserver\/k8s-master1 is UP/, 15000);
+    say(`-> syslog: ${up ?? '(no UP line within 15 s)'}\n`);
+    return down && up ? 0 : 1;
+  } finally {
+    await proxy?.stop();
+    for (const m of masters) await stopApiserver(m);
+    syslog.close();
+    work.cleanup();
+  }
 }
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: "check the article's haproxy.cfg and keepalived.conf files (npm start)",
+  summary: "the article's system on loopback: check its configs, run its haproxy.cfg (npm start)",
   usage:
-    'halo demo\n\nChecks examples/article/ (the configs of the article halo comes from) offline.',
-  async run(_argv, io) {
-    const dir = articleDir(io.cwd);
-    const files = [
-      'haproxy.cfg',
-      'keepalived-master1.conf',
-      'keepalived-master2.conf',
-      'keepalived-master3.conf',
-    ];
+    'halo demo [--check-only]\n\nChecks examples/article/ offline, then runs its haproxy.cfg on 127.0.0.1 with three\nstand-in apiservers. Needs no root; sends nothing off loopback.',
+  async run(argv, io) {
+    const root = packageRoot(io.cwd);
+    const valid = checkArticle(io, join(root, 'examples', 'article'));
+    if (argv.includes('--check-only')) return valid ? 0 : 1;
+    const status = await runProxyStory(io, root);
     io.stdout(
-      `halo demo: the proxy and VRRP engines are not in this build yet, so this demo runs\n` +
-        `'halo check --offline' on the article's configs (${relative(io.cwd, dir) || dir}).\n\n`,
+      'VRRP (the VIP moving between masters) needs root and network namespaces:\n' +
+        "  sudo npx halo vrrp -f keepalived.conf   (see README, 'halo vrrp')\n",
     );
-    let status = 0;
-    for (const f of files) {
-      const path = relative(io.cwd, join(dir, f));
-      const r = checkFiles([path], io.cwd, io.env, true);
-      io.stdout(`== ${path}: ${r.valid ? 'valid' : 'INVALID'}\n`);
-      for (const d of r.diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
-      io.stdout('\n');
-      if (!r.valid) status = 1;
-    }
-    io.stdout(
-      `Run it yourself: npx halo check --offline -f ${join(relative(io.cwd, dir) || dir, 'haproxy.cfg')}\n`,
-    );
-    return status;
+    return valid ? status : 1;
   },
 };
