@@ -4,8 +4,10 @@
 import { parseBindAddress } from '../address.js';
 import type { GlobalDraft, LineCtx } from '../draft.js';
 import { atol } from '../units.js';
+import { idSetting, nameSetting } from './global-accounts.js';
 import { parseLogTarget } from './log.js';
 import {
+  alreadySpecified as already,
   type Keyword,
   type KeywordTable,
   lenientInt,
@@ -13,11 +15,6 @@ import {
   timeArg,
   tooManyArgs,
 } from './types.js';
-
-function already(ctx: LineCtx, what = `'${ctx.words[0]}'`): void {
-  // HAProxy prints an ALERT but does not fail: a warning in halo's terms.
-  ctx.warning('HAP_ALREADY_SPECIFIED', `${what} already specified. Continuing.`);
-}
 
 function pathSetting(name: 'chroot' | 'pidfile', expects: string): Keyword<GlobalDraft> {
   return {
@@ -58,56 +55,6 @@ function intSetting(
         return;
       }
       set(g, lenientInt(ctx, name, ctx.arg(1), effect));
-    },
-  };
-}
-
-function idSetting(name: 'uid' | 'gid'): Keyword<GlobalDraft> {
-  const other = name === 'uid' ? 'user' : 'group';
-  return {
-    name,
-    args: '<number>',
-    parse(ctx, g) {
-      if (tooManyArgs(ctx, 1)) return;
-      if (g[name] !== undefined || g[other]) {
-        already(ctx, name === 'uid' ? 'user/uid' : 'group/gid');
-        return;
-      }
-      if (!ctx.arg(1)) {
-        ctx.error('HAP_MISSING_ARG', `'${name}' expects an integer argument.`);
-        return;
-      }
-      if (!/^-?[0-9]+$/.test(ctx.arg(1))) {
-        ctx.warning(
-          'HAP_NOT_A_NUMBER',
-          ` ${name}: string '${ctx.arg(1)}' is not a number. | You might want to use the '${other}' parameter to use a system ${other} name.`,
-        );
-        return;
-      }
-      g[name] = Number(ctx.arg(1));
-    },
-  };
-}
-
-function nameSetting(name: 'user' | 'group'): Keyword<GlobalDraft> {
-  const id = name === 'user' ? 'uid' : 'gid';
-  return {
-    name,
-    args: '<name>',
-    parse(ctx, g) {
-      if (tooManyArgs(ctx, 1)) return;
-      if (g[name] || g[id] !== undefined) {
-        already(ctx, name === 'user' ? 'user/uid' : 'gid/group was');
-        return;
-      }
-      // HAProxy looks the name up in the system database here; halo does it afterwards,
-      // through the injected host (host-checks.ts). No account has an empty name.
-      if (!ctx.arg(1)) {
-        const code = name === 'user' ? 'HAP_UNKNOWN_USER' : 'HAP_UNKNOWN_GROUP';
-        ctx.error(code, `cannot find ${name} id for ''.`);
-        return;
-      }
-      g[name] = { name: ctx.arg(1), pos: ctx.pos };
     },
   };
 }

@@ -11,7 +11,7 @@ import { parseAcl, parseCondition } from './condition.js';
 import { parseHttpCheck } from './http-check.js';
 import { parseLogTarget } from './log.js';
 import { type CapCheck, OPTION_NAMES, parseOption } from './options.js';
-import { applyServerOptions, SERVER_OPTION_NAMES } from './server-options.js';
+import { applyServerOptions, SERVER_OPTION_NAMES, warnServerLimits } from './server-options.js';
 import { parseStats } from './stats.js';
 import { parseTimeout } from './timeout.js';
 import type { Keyword } from './types.js';
@@ -186,24 +186,6 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
   };
   px.servers.push(server);
   warnServerLimits(ctx, name);
-}
-
-/** `maxconn`/`maxqueue` on a server line: HAProxy takes `lots` (0) and `-5` silently. */
-function warnServerLimits(ctx: LineCtx, name: string): void {
-  for (let i = 3; i < ctx.words.length - 1; i++) {
-    const kw = ctx.words[i] as string;
-    if (kw !== 'maxconn' && kw !== 'maxqueue') continue;
-    const text = ctx.words[++i] as string;
-    const v = Number.parseInt(text, 10) || 0;
-    if (/^\+?[0-9]+$/.test(text)) continue;
-    ctx.diags.warning(
-      ctx.pos,
-      'HALO_SERVER_LIMIT',
-      `server '${name}' has ${kw} '${text}', which HAProxy accepts without a word and reads as ${v <= 0 ? 'no limit' : v}`,
-      'halo',
-      `Use 0 for no limit, or the number of ${kw === 'maxconn' ? 'concurrent connections the server takes' : 'connections that may wait for this server'}.`,
-    );
-  }
 }
 
 function parseBackendRef(

@@ -2,7 +2,7 @@
 // Like HAProxy, the first bad option stops the line: one error per server line.
 
 import { isHostName, isIPv4, isIPv6 } from '../address.js';
-import type { DefaultServer } from '../draft.js';
+import type { DefaultServer, LineCtx } from '../draft.js';
 import { parseTime } from '../units.js';
 
 export type ServerOpts = DefaultServer;
@@ -294,4 +294,22 @@ export function applyServerOptions(
     }
   }
   return undefined;
+}
+
+/** `maxconn`/`maxqueue` on a server line: HAProxy takes `lots` (0) and `-5` silently. */
+export function warnServerLimits(ctx: LineCtx, name: string): void {
+  for (let i = 3; i < ctx.words.length - 1; i++) {
+    const kw = ctx.words[i] as string;
+    if (kw !== 'maxconn' && kw !== 'maxqueue') continue;
+    const text = ctx.words[++i] as string;
+    const v = Number.parseInt(text, 10) || 0;
+    if (/^\+?[0-9]+$/.test(text)) continue;
+    ctx.diags.warning(
+      ctx.pos,
+      'HALO_SERVER_LIMIT',
+      `server '${name}' has ${kw} '${text}', which HAProxy accepts without a word and reads as ${v <= 0 ? 'no limit' : v}`,
+      'halo',
+      `Use 0 for no limit, or the number of ${kw === 'maxconn' ? 'concurrent connections the server takes' : 'connections that may wait for this server'}.`,
+    );
+  }
 }

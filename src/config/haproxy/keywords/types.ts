@@ -16,6 +16,11 @@ export function table<T>(entries: Keyword<T>[]): KeywordTable<T> {
   return new Map(entries.map((k) => [k.name, k]));
 }
 
+/** `'pidfile' already specified. Continuing.`: HAProxy's ALERT that does not fail (a warning). */
+export function alreadySpecified(ctx: LineCtx, what = `'${ctx.words[0]}'`): void {
+  ctx.warning('HAP_ALREADY_SPECIFIED', `${what} already specified. Continuing.`);
+}
+
 /** HAProxy's alertif_too_many_args(): true (and an error) if a word follows `max` args. */
 export function tooManyArgs(ctx: LineCtx, max: number, index = 0): boolean {
   const extra = ctx.words[index + max + 1];
