@@ -28,9 +28,11 @@ function readmeRows(): Row[] {
   const text = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
   const rows: Row[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\| (haproxy|keepalived) \| (\S+) \| `([^`]+)` \| `(.+)` \| ([a-z ]+) \|$/.exec(
-      line,
-    );
+    // Column widths vary: the formatter aligns the table.
+    const m =
+      /^\|\s*(haproxy|keepalived)\s*\|\s*(\S+)\s*\|\s*`([^`]+)`\s*\|\s*`(.+)`\s*\|\s*([a-z ]+?)\s*\|$/.exec(
+        line,
+      );
     if (m) {
       rows.push({
         file: m[1]!,
