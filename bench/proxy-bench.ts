@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +15,31 @@ import { fileURLToPath } from 'node:url';
 const RUNS = Number(process.argv[2] ?? 3);
 const DURATION = Number(process.argv[3] ?? 4);
 const here = dirname(fileURLToPath(import.meta.url));
-const root = here.includes(join('dist', 'bench')) ? join(here, '..', '..') : join(here, '..');
-const haloMain = join(root, 'dist', 'src', 'cli', 'main.js');
+// The compiled bench sits in dist/bench, next to dist/src.
+const haloMain = join(here, '..', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'halo-bench-'));
 const NGINX = 18080;
 const HAPROXY = 18443;
 const HALO = 18444;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once something accepts on `port` (at most 10 s). */
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('connect', () => {
+        c.destroy();
+        r(true);
+      });
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
 
 function proxyConfig(port: number): string {
   return `global
@@ -68,10 +86,14 @@ http { access_log off; keepalive_requests 1000000;
   const procs = [
     spawn('taskset', ['-c', '1', 'nginx', '-c', nginxConf, '-p', dir], { stdio: 'ignore' }),
     start('/usr/sbin/haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]),
-    start(process.execPath, [haloMain, 'proxy', '-q', '-f', join(dir, 'halo.cfg')]),
+    spawn(
+      'taskset',
+      ['-c', '0', process.execPath, haloMain, 'proxy', '-q', '-f', join(dir, 'halo.cfg')],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    ),
   ];
   try {
-    await sleep(1500);
+    for (const p of [NGINX, HAPROXY, HALO]) await waitPort(p);
     const results: Record<string, number[]> = {};
     for (let run = 0; run < RUNS; run++) {
       for (const close of [false, true]) {
@@ -80,7 +102,7 @@ http { access_log off; keepalive_requests 1000000;
           ['halo', HALO],
         ] as const) {
           const key = `${name} ${close ? 'close' : 'keepalive'}`;
-          (results[key] ??= []).push(wrk(port, close));
+          results[key] = [...(results[key] ?? []), wrk(port, close)];
           if (close) await sleep(1000); // let TIME_WAIT ports settle a little
         }
       }

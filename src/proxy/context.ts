@@ -1,6 +1,7 @@
 // What every runtime object of one process shares: the log port, the connection counters
 // that outlive a reload, and injectable timers/randomness for tests.
 
+import type { Deadlines } from './io/deadlines.js';
 import type { LogPort } from './log/sinks.js';
 
 export interface ProcessCounters {
@@ -16,6 +17,8 @@ export interface RuntimeContext {
   /** Operator-facing notices (stderr in the foreground), HAProxy's `[WARNING]` lines. */
   readonly notify: (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => void;
   readonly random?: () => number;
+  /** Inactivity timeouts of every session of this engine. */
+  readonly deadlines: Deadlines;
   /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
   slotFreed(): void;
 }

@@ -9,9 +9,12 @@ import { BackendRuntime } from './backend-runtime.js';
 import type { ProcessCounters, RuntimeContext } from './context.js';
 import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
+import type { DeadlineClock } from './io/deadlines.js';
+import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
 import type { Listener } from './listener.js';
 import { listenerKeys, openListeners, setOwner } from './listener.js';
 import type { LogPort } from './log/sinks.js';
+import type { TcpSession } from './tcp-session.js';
 
 export interface EngineOptions {
   readonly log: LogPort;
@@ -21,6 +24,8 @@ export interface EngineOptions {
   /** Replaces every health-check probe (tests). */
   readonly probe?: Probe;
   readonly random?: () => number;
+  /** Clock and scheduler of session timeouts (tests). */
+  readonly clock?: DeadlineClock;
 }
 
 export class ProxyEngine {
@@ -42,6 +47,7 @@ export class ProxyEngine {
       maxconn: config.global.maxconn ?? 0,
       notify: opts.notify ?? (() => {}),
       ...(opts.random ? { random: opts.random } : {}),
+      deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),
       slotFreed: () => this.slotFreed(),
     };
     const active = config.proxies.filter((p) => !p.disabled);
@@ -198,6 +204,10 @@ function isAlwaysTrue(cond: {
   const truth =
     t.length === 1 && t[0]!.length === 1 && t[0]![0]!.name === 'TRUE' && !t[0]![0]!.negate;
   return cond.negate ? false : truth;
+}
+
+function onExpire(owner: unknown, side: number): void {
+  (owner as TcpSession).expired(side);
 }
 
 function ownerOf(engine: ProxyEngine, l: Listener): FrontendRuntime {

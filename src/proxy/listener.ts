@@ -6,9 +6,12 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { BindAddress } from '../config/haproxy/model.js';
+import type { StreamHandle } from './io/stream-handle.js';
+import { takeAccepts } from './io/stream-handle.js';
 
 export interface ConnectionSink {
-  accept(socket: net.Socket): void;
+  /** A new connection, as a raw handle that is not reading yet. */
+  accept(handle: StreamHandle): void;
 }
 
 const kOwner = Symbol('halo.listener.owner');
@@ -35,10 +38,12 @@ function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
   return addr.host.replace(/^\[|\]$/g, '');
 }
 
-function onConnection(this: Listener, socket: net.Socket): void {
-  const owner = this[kOwner];
-  if (owner) owner.accept(socket);
-  else socket.destroy();
+// Runs with `this` = the listening handle, whose owner is the Listener (takeAccepts).
+function onConnection(this: { owner: unknown }, err: number, handle: StreamHandle): void {
+  if (err !== 0 || !handle) return; // EMFILE and friends: the kernel keeps the connection queued
+  const sink = (this.owner as Listener)[kOwner];
+  if (sink) sink.accept(handle);
+  else handle.close();
 }
 
 export function setOwner(l: Listener, owner: ConnectionSink): void {
@@ -53,8 +58,8 @@ export async function openListeners(addr: BindAddress, backlog: number): Promise
     for (const key of keys) {
       const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }) as Listener;
       server.key = key;
-      server.on('connection', onConnection);
       await listen(server, addr, key, backlog);
+      takeAccepts(server, server, onConnection);
       out.push(server);
     }
   } catch (err) {

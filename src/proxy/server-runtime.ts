@@ -1,6 +1,8 @@
 // A server at run time: what the balancer sees (BalanceServer), where to connect, its
 // health checker and its queue (used when a deterministic algorithm picks a full server).
 
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Server } from '../config/haproxy/model.js';
 import type { BalanceServer } from './balance/types.js';
 import type { ServerChecker } from './health/checker.js';
@@ -21,6 +23,10 @@ export class ServerRuntime implements BalanceServer {
   total = 0;
   /** Sessions picked for this server while full: server queue. */
   readonly queue: PendingQueue;
+  /** Numeric address to connect to; undefined until a host name is resolved. */
+  address: string | undefined;
+  /** `observe layer4`: told about every connection attempt of live traffic. */
+  observer: ((ok: boolean, info: string) => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -36,6 +42,30 @@ export class ServerRuntime implements BalanceServer {
     this.host = cfg.host;
     this.port = cfg.port;
     this.queue = queue;
+    this.address = isIP(cfg.host) ? cfg.host : undefined;
+  }
+
+  /** Resolves a host name once (as HAProxy does at start-up), then dials. */
+  lookup(dialer: {
+    dial(server: ServerRuntime, address: string): void;
+    connectFailed(c: 'S', status: number): void;
+  }): void {
+    dnsLookup(this.host, (err, address) => {
+      if (err) {
+        dialer.connectFailed('S', -113);
+        return;
+      }
+      this.address = address;
+      dialer.dial(this, address);
+    });
+  }
+
+  observeSuccess(): void {
+    this.observer?.(true, '');
+  }
+
+  observeFailure(kind: 'timeout' | 'refused', status: number): void {
+    this.observer?.(false, kind === 'timeout' ? 'Connection timeout' : errnoText(status));
   }
 
   /** In maintenance (`disabled`): never up, whatever the checks say. */
@@ -46,4 +76,12 @@ export class ServerRuntime implements BalanceServer {
   hasFreeSlot(): boolean {
     return this.maxconn === 0 || this.conns < this.maxconn;
   }
+}
+
+function errnoText(status: number): string {
+  return status === -111
+    ? 'Connection refused'
+    : status === -113
+      ? 'No route to host'
+      : 'Connection error';
 }

@@ -1,103 +1,127 @@
 // One proxied TCP connection: queue, connect with retries and redispatch, full-duplex relay
 // with half-close and backpressure, timeouts, and the tcplog line at the end.
 //
-// Hot path: the socket event handlers are module-level functions shared by every session
-// (no closures per connection); each socket points back to its session through one symbol
-// property. Data moves chunk by chunk with pause()/resume() on write() === false, so a
-// slow reader on either side never makes halo buffer more than one socket's high-water
-// mark plus one chunk.
+// Hot path: raw libuv handles (io/stream-handle.ts), no net.Socket. Every callback is a
+// module-level function shared by all sessions; a handle points back to its session
+// through its `owner` property. A chunk read on one side is written to the other at once;
+// when the kernel does not take all of it, reading that side stops until the write is
+// flushed, so halo never holds more than one chunk per direction. Inactivity timeouts are
+// two `Deadline`s (client side, server side) that activity only time-stamps.
+// A protocol engine: longer than most files, kept whole so the state rules read together.
 
-import net from 'node:net';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { FrontendRuntime } from './frontend-runtime.js';
-import { LogLevel } from './log/messages.js';
+import { HTTP_400, looksLikeHttpRequest } from './http-upgrade.js';
+import { Deadline } from './io/deadlines.js';
+import type { StreamHandle } from './io/stream-handle.js';
+import {
+  connectTcp,
+  localPort,
+  readChunk,
+  readResult,
+  shutdownWrite,
+  UV_EOF,
+  writeTo,
+} from './io/stream-handle.js';
 import { formatTcpLog } from './log/tcplog.js';
 import type { Pending } from './queue.js';
 import type { ServerRuntime } from './server-runtime.js';
 
-const kSession = Symbol('halo.session');
-type Sock = net.Socket & { [kSession]?: TcpSession };
-
-enum Phase {
-  Queue = 'Q',
-  Connect = 'C',
-  Data = 'D',
-}
+export const CLIENT = 0;
+export const SERVER = 1;
 
 export class TcpSession implements Pending {
-  server: Sock | undefined;
+  server: StreamHandle | undefined;
   target: ServerRuntime | undefined;
-  readonly accepted = Date.now();
-  private readonly t0 = performance.now();
-  private queuedAt = -1;
-  private queuedOn: ServerRuntime | undefined;
-  private queueTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private connStart = 0;
+  lastServer: ServerRuntime | undefined;
+  private readonly t0: number;
+  clientIp = '-';
+  clientPort = 0;
   tw = -1;
   tc = -1;
   bytesIn = 0;
   bytesOut = 0;
-  private phase: Phase = Phase.Queue;
+  retries = 0;
+  redispatched = false;
+  private phase = 'Q';
   private termCause = '-';
   private termPhase = '-';
   private retriesLeft: number;
-  retries = 0;
-  redispatched = false;
   private srvQueuePos = 0;
   private beQueuePos = 0;
-  private clientClosed = false;
-  private serverClosed = true;
+  private queuedAt = -1;
+  private queuedOn: ServerRuntime | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private connStart = 0;
+  /** FIN received from the client / the server. */
+  private cEof = false;
+  private sEof = false;
+  /** FIN delivered (or due at close) towards the client / the server. */
+  private cFin = false;
+  private sFin = false;
+  private cPending = 0;
+  private sPending = 0;
   private finished = false;
+  /** tcp frontend on an http backend: the first chunk decides (http-upgrade.ts). */
+  private sniffing: boolean;
+  readonly cDl: Deadline;
+  readonly sDl: Deadline;
 
   constructor(
     readonly fe: FrontendRuntime,
     readonly be: BackendRuntime,
-    readonly client: Sock,
-    /** Bytes already read from the client (HTTP upgrade sniffing), sent first. */
-    private initial?: Buffer,
+    readonly client: StreamHandle,
+    sniff: boolean,
   ) {
+    this.t0 = fe.deadlines.now();
     this.retriesLeft = be.retries;
-    client[kSession] = this;
-    client.on('error', onClientError);
-    client.on('close', onClientClose);
+    this.sniffing = sniff;
+    this.cDl = new Deadline(this, CLIENT);
+    this.sDl = new Deadline(this, SERVER);
+    client.owner = this;
+    client.onread = onClientRead;
   }
 
   start(): void {
-    const r = this.be.assign(this, { clientAddress: this.client.remoteAddress });
+    if (this.sniffing) {
+      this.fe.deadlines.arm(this.cDl, this.fe.httpRequestTimeout);
+      this.client.readStart();
+      return;
+    }
+    const r = this.be.assign(this, { clientAddress: this.clientIp });
     if (r.kind === 'server') {
       this.tw = 0;
       this.connect(r.server);
     } else if (r.kind === 'queued') {
-      this.queuedAt = performance.now();
-      this.queuedOn = r.server;
-      if (r.server) this.srvQueuePos = r.position;
-      else this.beQueuePos = r.position;
-      if (this.be.queueTimeout > 0) {
-        this.queueTimer = setTimeout(onQueueTimeout, this.be.queueTimeout, this);
-      }
+      this.queued(r.server, r.position);
     } else {
-      this.abort('S', Phase.Connect);
+      this.abort('S', 'C');
     }
+  }
+
+  private queued(server: ServerRuntime | undefined, position: number): void {
+    this.phase = 'Q';
+    this.queuedAt = this.fe.deadlines.now();
+    this.queuedOn = server;
+    if (server) this.srvQueuePos = position;
+    else this.beQueuePos = position;
+    if (this.be.queueTimeout > 0)
+      this.timer = setTimeout(onQueueTimeout, this.be.queueTimeout, this);
   }
 
   /** A slot freed up for us (Pending). */
   dequeued(server: ServerRuntime): void {
-    if (this.queueTimer) clearTimeout(this.queueTimer);
-    this.queueTimer = undefined;
-    this.tw = Math.round(performance.now() - this.queuedAt);
-    if (this.finished) {
-      this.be.release(server);
-      return;
-    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.tw = Math.round(this.fe.deadlines.now() - this.queuedAt);
     this.connect(server);
   }
 
   queueTimedOut(): void {
-    this.queueTimer = undefined;
+    this.timer = undefined;
     this.be.unqueue(this, this.queuedOn);
-    this.tw = Math.round(performance.now() - this.queuedAt);
-    this.abort('s', Phase.Queue);
+    this.tw = Math.round(this.fe.deadlines.now() - this.queuedAt);
+    this.abort('s', 'Q');
   }
 
   private connect(server: ServerRuntime): void {
@@ -106,55 +130,56 @@ export class TcpSession implements Pending {
       return;
     }
     this.target = server;
-    this.phase = Phase.Connect;
-    this.connStart = performance.now();
-    const port = server.port ?? this.client.localPort ?? 0;
-    const s: Sock = net.connect({ host: server.host, port, allowHalfOpen: true, noDelay: true });
-    s[kSession] = this;
-    this.server = s;
-    this.serverClosed = false;
-    s.on('connect', onServerConnect);
-    s.on('error', onServerError);
-    s.on('close', onServerClose);
-    s.on('timeout', onServerTimeout);
-    if (this.be.connectTimeout > 0) s.setTimeout(this.be.connectTimeout);
+    this.phase = 'C';
+    this.connStart = this.fe.deadlines.now();
+    if (server.address !== undefined) this.dial(server, server.address);
+    else server.lookup(this);
+  }
+
+  /** Connects to `server` at a numeric `address` (ServerRuntime.lookup calls back here). */
+  dial(server: ServerRuntime, address: string): void {
+    if (this.finished || this.target !== server) return;
+    const port = server.port ?? localPort(this.client);
+    const { handle, err } = connectTcp(address, port, onConnect);
+    handle.owner = this;
+    if (err !== 0) {
+      handle.close();
+      this.connectFailed('S', err);
+      return;
+    }
+    this.server = handle;
+    this.fe.deadlines.arm(this.sDl, this.be.connectTimeout);
   }
 
   connected(): void {
     const s = this.server!;
     const c = this.client;
-    this.tc = Math.round(performance.now() - this.connStart);
-    this.phase = Phase.Data;
+    const dl = this.fe.deadlines;
+    const now = dl.now();
+    this.tc = Math.round(now - this.connStart);
+    this.phase = 'D';
+    s.setNoDelay?.(true);
+    s.onread = onServerRead;
     const tunnel = this.be.tunnelTimeout;
-    s.setTimeout(tunnel || this.be.serverTimeout);
-    c.setTimeout(tunnel || this.fe.clientTimeout);
-    c.on('timeout', onClientTimeout);
-    s.on('data', onServerData);
-    s.on('end', onServerEnd);
-    s.on('drain', onServerDrain);
-    c.on('data', onClientData);
-    c.on('end', onClientEnd);
-    c.on('drain', onClientDrain);
-    if (this.initial) {
-      this.bytesIn += this.initial.length;
-      s.write(this.initial);
-      this.initial = undefined;
-    }
-    c.resume();
+    dl.arm(this.sDl, tunnel || this.be.serverTimeout, now);
+    dl.arm(this.cDl, tunnel || this.fe.clientTimeout, now);
+    this.target?.observeSuccess();
+    s.readStart();
+    c.readStart();
   }
 
   /** Connection attempt failed: retry (same server after the turn-around), redispatch, or give up. */
-  connectFailed(cause: 'S' | 's'): void {
+  connectFailed(cause: 'S' | 's', status: number): void {
     const failed = this.target!;
-    const sock = this.server!;
-    sock.removeAllListeners();
-    sock.on('error', noop);
-    sock.destroy();
-    this.server = undefined;
-    this.serverClosed = true;
+    failed.observeFailure(cause === 's' ? 'timeout' : 'refused', status);
+    this.fe.deadlines.disarm(this.sDl);
+    if (this.server) {
+      this.server.close();
+      this.server = undefined;
+    }
     if (this.finished) return;
     if (this.retriesLeft <= 0) {
-      this.abort(cause, Phase.Connect);
+      this.abort(cause, 'C');
       return;
     }
     this.retriesLeft--;
@@ -167,101 +192,178 @@ export class TcpSession implements Pending {
       be.redispatch &&
       (this.retriesLeft === 0 || !failed.up || (!be.deterministic && be.farm().active > 1))
     ) {
-      this.be.release(failed);
+      be.release(failed);
       this.target = undefined;
-      const r = this.be.assign(this, { clientAddress: this.client.remoteAddress, avoid: failed });
+      const r = be.assign(this, { clientAddress: this.clientIp, avoid: failed });
       if (r.kind === 'server') {
         this.redispatched = this.redispatched || r.server !== failed;
         this.connect(r.server);
-        return;
+      } else if (r.kind === 'queued') {
+        this.queued(r.server, r.position);
+      } else {
+        this.abort(cause, 'C');
       }
-      if (r.kind === 'queued') {
-        this.queuedAt = performance.now();
-        this.queuedOn = r.server;
-        this.phase = Phase.Queue;
-        if (this.be.queueTimeout > 0) {
-          this.queueTimer = setTimeout(onQueueTimeout, this.be.queueTimeout, this);
-        }
-        return;
-      }
-      this.abort(cause, Phase.Connect);
       return;
     }
     // Turn-around before retrying the same server, except after a connect timeout.
-    const delay = cause === 'S' ? Math.min(this.be.connectTimeout || 1000, 1000) : 0;
-    this.retryTimer = setTimeout(onRetry, delay, this);
+    const delay = cause === 'S' ? Math.min(be.connectTimeout || 1000, 1000) : 0;
+    this.timer = setTimeout(onRetry, delay, this);
   }
 
   retry(): void {
-    this.retryTimer = undefined;
-    const server = this.target!;
-    this.connect(server);
+    this.timer = undefined;
+    this.connect(this.target!);
+  }
+
+  /** Data read from one side goes to the other; backpressure stops the reading side. */
+  relay(from: number, chunk: Uint8Array): void {
+    const now = this.fe.deadlines.now();
+    this.cDl.last = now;
+    this.sDl.last = now;
+    if (from === CLIENT) {
+      this.bytesIn += chunk.length;
+      const r = writeTo(this.server!, chunk, onServerWritten);
+      if (r === 1) {
+        this.sPending++;
+        this.client.readStop();
+      } else if (r < 0) this.abort('S', this.phase);
+    } else {
+      this.bytesOut += chunk.length;
+      const r = writeTo(this.client, chunk, onClientWritten);
+      if (r === 1) {
+        this.cPending++;
+        this.server!.readStop();
+      } else if (r < 0) this.abort('C', this.phase);
+    }
+  }
+
+  written(to: number, status: number): void {
+    if (this.finished) return;
+    if (status < 0) {
+      this.abort(to === CLIENT ? 'C' : 'S', this.phase);
+      return;
+    }
+    const now = this.fe.deadlines.now();
+    if (to === CLIENT) {
+      this.cDl.last = now;
+      if (--this.cPending === 0 && !this.sEof) this.server!.readStart();
+    } else {
+      this.sDl.last = now;
+      if (--this.sPending === 0 && !this.cEof) this.client.readStart();
+    }
+  }
+
+  /** A read on `side` ended: FIN (forwarded as a half-close) or an error (both closed). */
+  readEnded(side: number, status: number): void {
+    if (status !== UV_EOF) {
+      this.abort(side === CLIENT ? 'C' : 'S', this.phase);
+      return;
+    }
+    const dl = this.fe.deadlines;
+    if (side === CLIENT) {
+      this.cEof = true;
+      if (this.cFin) dl.disarm(this.cDl);
+      if (this.sniffing || !this.server || this.phase !== 'D') {
+        // Left before we had a server: nothing to forward.
+        this.rejected = this.sniffing;
+        this.abort('C', this.sniffing ? 'R' : this.phase);
+        return;
+      }
+      this.finTo(SERVER);
+    } else {
+      this.sEof = true;
+      if (this.sFin) dl.disarm(this.sDl);
+      this.finTo(CLIENT);
+    }
+    this.maybeClose();
+  }
+
+  /** Forwards a FIN: by close() if that side already sent its own and nothing is queued. */
+  private finTo(side: number): void {
+    const dl = this.fe.deadlines;
+    if (side === SERVER) {
+      if (this.sEof && this.sPending === 0) this.sFin = true;
+      else {
+        if (this.be.serverFinTimeout > 0) dl.arm(this.sDl, this.be.serverFinTimeout);
+        if (shutdownWrite(this.server!, onShutdown) !== 0) this.abort('S', 'D');
+      }
+    } else if (this.cEof && this.cPending === 0) this.cFin = true;
+    else {
+      if (this.fe.clientFinTimeout > 0) dl.arm(this.cDl, this.fe.clientFinTimeout);
+      if (shutdownWrite(this.client, onShutdown) !== 0) this.abort('C', 'D');
+    }
+  }
+
+  shutdownDone(h: StreamHandle, status: number): void {
+    if (this.finished) return;
+    const side = h === this.client ? CLIENT : SERVER;
+    if (status < 0) {
+      this.abort(side === CLIENT ? 'C' : 'S', 'D');
+      return;
+    }
+    if (side === CLIENT) this.cFin = true;
+    else this.sFin = true;
+    this.maybeClose();
+  }
+
+  private maybeClose(): void {
+    if (this.cEof && this.sEof && this.cFin && this.sFin) this.closeAll();
+  }
+
+  /** First chunk of a tcp frontend on an http backend: HTTP goes on, anything else gets 400. */
+  sniffed(chunk: Uint8Array): void {
+    this.client.readStop();
+    this.sniffing = false;
+    this.fe.deadlines.disarm(this.cDl);
+    this.bytesIn += chunk.length;
+    if (!looksLikeHttpRequest(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length))) {
+      this.setTermination('P', 'R');
+      this.rejected = true;
+      writeTo(this.client, HTTP_400, noop);
+      if (shutdownWrite(this.client, onRejectFlushed) !== 0) this.closeAll();
+      return;
+    }
+    this.pendingInitial = chunk;
+    this.start();
+  }
+
+  pendingInitial: Uint8Array | undefined;
+  /** Ended at the HTTP upgrade: logged with the frontend as backend, as HAProxy does. */
+  rejected = false;
+
+  /** An inactivity deadline of `side` expired. */
+  expired(side: number): void {
+    if (this.finished) return;
+    if (this.sniffing) {
+      this.rejected = true;
+      this.abort('c', 'R');
+    } else if (side === SERVER && this.phase === 'C') this.connectFailed('s', 0);
+    else this.abort(side === CLIENT ? 'c' : 's', this.phase);
   }
 
   /** Ends the session now with termination state `cause`+`phase` (first one wins). */
   abort(cause: string, phase: string): void {
+    this.setTermination(cause, phase);
+    this.closeAll();
+  }
+
+  setTermination(cause: string, phase: string): void {
     if (this.termCause === '-') {
       this.termCause = cause;
       this.termPhase = phase;
     }
-    this.client.destroy();
-    if (this.server) this.server.destroy();
-    else this.maybeFinish();
   }
 
-  setTermination(cause: string): void {
-    if (this.termCause === '-') {
-      this.termCause = cause;
-      this.termPhase = this.phase;
-    }
-  }
-
-  /**
-   * The client socket closed. A clean close in the data phase means both directions
-   * finished (we already forwarded its FIN): the server side finishes on its own, so bytes
-   * still buffered towards it are not cut. Anything else ends the server side now.
-   */
-  clientGone(hadError: boolean): void {
-    this.clientClosed = true;
-    if (this.queueTimer) {
-      // Client left while queued.
-      clearTimeout(this.queueTimer);
-      this.queueTimer = undefined;
-      this.be.unqueue(this, this.queuedOn);
-      this.setTermination('C');
-    }
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.setTermination('C');
-      if (this.target) {
-        this.be.release(this.target);
-        this.target = undefined;
-      }
-    }
-    if (this.server && !this.serverClosed) {
-      if (hadError || this.phase !== Phase.Data || this.termCause !== '-') {
-        this.setTermination('C');
-        this.server.destroy();
-      }
-    }
-    this.maybeFinish();
-  }
-
-  /** The server socket closed; same rule as clientGone, mirrored. */
-  serverGone(hadError: boolean): void {
-    this.serverClosed = true;
-    if (!this.clientClosed && (hadError || this.termCause !== '-')) {
-      this.setTermination('S');
-      this.client.destroy();
-    }
-    this.maybeFinish();
-  }
-
-  private maybeFinish(): void {
-    if (this.finished || !this.clientClosed || !this.serverClosed) return;
+  private closeAll(): void {
+    if (this.finished) return;
     this.finished = true;
-    if (this.queueTimer) clearTimeout(this.queueTimer);
+    const dl = this.fe.deadlines;
+    dl.disarm(this.cDl);
+    dl.disarm(this.sDl);
+    clearTimeout(this.timer);
+    if (this.phase === 'Q' && this.termCause !== '-') this.be.unqueue(this, this.queuedOn);
+    this.client.close();
+    if (this.server) this.server.close();
     const t = this.target;
     if (t) {
       this.target = undefined;
@@ -271,36 +373,36 @@ export class TcpSession implements Pending {
     this.fe.sessionEnded(this);
   }
 
-  lastServer: ServerRuntime | undefined;
+  /** Bytes halo holds for this session (queued writes both ways). */
+  buffered(): number {
+    return this.client.writeQueueSize + (this.server?.writeQueueSize ?? 0);
+  }
 
   /** The tcplog line; counters are read by the frontend right before it forgets us. */
   logLine(actconn: number, feconn: number): string {
-    const clientIp = this.client.remoteAddress ?? 'unix';
+    const rejected = this.rejected;
+    const tt = this.fe.deadlines.now() - this.t0;
     return formatTcpLog({
-      clientIp: clientIp.startsWith('::ffff:') ? clientIp.slice(7) : clientIp,
-      clientPort: this.client.remotePort ?? 1,
-      accepted: this.accepted,
+      clientIp: this.clientIp,
+      clientPort: this.clientPort,
+      accepted: Date.now() - tt,
       frontend: this.fe.name,
-      backend: this.be.name,
+      backend: rejected ? this.fe.name : this.be.name,
       server: this.lastServer?.name ?? '<NOSRV>',
       tw: this.tw,
       tc: this.tc,
-      tt: Math.round(performance.now() - this.t0),
+      tt: Math.round(tt),
       bytes: this.bytesOut,
       termination: `${this.termCause}${this.termPhase}`,
       actconn,
       feconn,
-      beconn: this.be.conns,
+      beconn: rejected ? 0 : this.be.conns,
       srvconn: this.lastServer?.conns ?? 0,
       retries: this.retries,
       redispatched: this.redispatched,
       srvQueue: this.srvQueuePos,
       beQueue: this.beQueuePos,
     });
-  }
-
-  get logLevel(): number {
-    return LogLevel.info;
   }
 }
 
@@ -314,75 +416,53 @@ function onRetry(s: TcpSession): void {
   s.retry();
 }
 
-function onServerConnect(this: Sock): void {
-  this[kSession]!.connected();
+function onConnect(status: number, h: StreamHandle): void {
+  const s = h.owner as TcpSession;
+  if (s.server !== h) return;
+  if (status < 0) {
+    s.connectFailed('S', status);
+    return;
+  }
+  s.connected();
+  const initial = s.pendingInitial;
+  if (initial) {
+    s.pendingInitial = undefined;
+    s.bytesIn -= initial.length;
+    s.relay(CLIENT, initial);
+  }
 }
 
-function onServerError(this: Sock, _err: Error): void {
-  const s = this[kSession]!;
+function onClientRead(this: StreamHandle, buf: ArrayBuffer | undefined): void {
+  const s = this.owner as TcpSession;
+  const n = readResult();
+  if (n > 0) {
+    const chunk = readChunk(buf!, n);
+    if (s.server) s.relay(CLIENT, chunk);
+    else s.sniffed(chunk);
+  } else if (n < 0) s.readEnded(CLIENT, n);
+}
+
+function onServerRead(this: StreamHandle, buf: ArrayBuffer | undefined): void {
+  const s = this.owner as TcpSession;
   if (s.server !== this) return;
-  if (s.tc < 0) s.connectFailed('S');
-  else s.setTermination('S');
+  const n = readResult();
+  if (n > 0) s.relay(SERVER, readChunk(buf!, n));
+  else if (n < 0) s.readEnded(SERVER, n);
 }
 
-function onServerTimeout(this: Sock): void {
-  const s = this[kSession]!;
-  if (s.server !== this) return;
-  if (s.tc < 0) s.connectFailed('s');
-  else s.abort('s', 'D');
+function onClientWritten(status: number, h: StreamHandle): void {
+  (h.owner as TcpSession).written(CLIENT, status);
 }
 
-function onServerClose(this: Sock, hadError: boolean): void {
-  const s = this[kSession]!;
-  if (s.server !== this) return;
-  s.serverGone(hadError);
+function onServerWritten(status: number, h: StreamHandle): void {
+  const s = h.owner as TcpSession;
+  if (s.server === h) s.written(SERVER, status);
 }
 
-function onClientError(this: Sock): void {
-  this[kSession]!.setTermination('C');
+function onShutdown(status: number, h: StreamHandle): void {
+  (h.owner as TcpSession).shutdownDone(h, status);
 }
 
-function onClientTimeout(this: Sock): void {
-  this[kSession]!.abort('c', 'D');
-}
-
-function onClientClose(this: Sock, hadError: boolean): void {
-  this[kSession]!.clientGone(hadError);
-}
-
-function onClientData(this: Sock, chunk: Buffer): void {
-  const s = this[kSession]!;
-  s.bytesIn += chunk.length;
-  if (!s.server!.write(chunk)) this.pause();
-}
-
-function onServerData(this: Sock, chunk: Buffer): void {
-  const s = this[kSession]!;
-  s.bytesOut += chunk.length;
-  if (!s.client.write(chunk)) this.pause();
-}
-
-function onServerDrain(this: Sock): void {
-  const c = this[kSession]!.client;
-  if (!c.readableEnded) c.resume();
-}
-
-function onClientDrain(this: Sock): void {
-  const srv = this[kSession]!.server;
-  if (srv && !srv.readableEnded) srv.resume();
-}
-
-/** Client sent FIN: forward it; the server side now runs on `timeout server-fin`. */
-function onClientEnd(this: Sock): void {
-  const s = this[kSession]!;
-  const srv = s.server!;
-  srv.end();
-  if (s.be.serverFinTimeout > 0) srv.setTimeout(s.be.serverFinTimeout);
-}
-
-/** Server sent FIN: forward it; the client side now runs on `timeout client-fin`. */
-function onServerEnd(this: Sock): void {
-  const s = this[kSession]!;
-  s.client.end();
-  if (s.fe.clientFinTimeout > 0) s.client.setTimeout(s.fe.clientFinTimeout);
+function onRejectFlushed(_status: number, h: StreamHandle): void {
+  (h.owner as TcpSession).abort('P', 'R');
 }

@@ -117,11 +117,11 @@ backend be
       net.connect({ port: p.port, host: '127.0.0.1' }),
     );
     const got = clients.map(() => '');
-    clients.forEach((c, i) =>
+    clients.forEach((c, i) => {
       c.on('data', (d) => {
         got[i] += d.toString();
-      }),
-    );
+      });
+    });
     await waitFor(() => b.accepted === 2, 2000, 'two accepted');
     await sleep(100);
     assert.equal(b.accepted, 2, 'the server never sees more than maxconn');
@@ -175,11 +175,11 @@ backend be
     cleanup.push(p.stop);
     const cs = Array.from({ length: 3 }, () => net.connect({ port: p.port, host: '127.0.0.1' }));
     const data = cs.map(() => '');
-    cs.forEach((c, i) =>
+    cs.forEach((c, i) => {
       c.on('data', (d) => {
         data[i] += d.toString();
-      }),
-    );
+      });
+    });
     await waitFor(() => b.accepted === 2, 2000);
     await sleep(100);
     assert.equal(b.accepted, 2);

@@ -1,0 +1,175 @@
+// Node's own libuv stream handles (tcp_wrap, stream_wrap), used without net.Socket.
+//
+// Why: a proxied connection is two sockets and a few callbacks. net.Socket builds a Duplex
+// with a ReadableState, a WritableState, an EventEmitter and a timer per socket, and runs
+// every chunk through them; profiles of the relay showed that machinery, not the bytes
+// moved, bounding new connections/s (halo reached about half of HAProxy). The handles
+// underneath are what net.js itself drives: accept gives a TCP handle, `onread` receives
+// each chunk, `writeBuffer` tries a synchronous write first. This module is the only one
+// that touches these internals (`process.binding` allows tcp_wrap and stream_wrap on
+// Node 20); everything else sees the small `StreamHandle` port below.
+
+import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
+
+/** What the relay uses of a connected TCP (or unix) stream handle. */
+export interface StreamHandle {
+  onread: ((this: StreamHandle, buf: ArrayBuffer | undefined) => void) | null;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: WriteReq, data: Uint8Array): number;
+  shutdown(req: ShutdownReq): number;
+  close(cb?: () => void): void;
+  setNoDelay?(on: boolean): number;
+  getpeername?(out: Record<string, unknown>): number;
+  getsockname?(out: Record<string, unknown>): number;
+  readonly writeQueueSize: number;
+  /** Set by the relay: who owns this handle (one property, same shape on every handle). */
+  owner: unknown;
+}
+
+interface WriteReq {
+  handle: StreamHandle | null;
+  oncomplete: (status: number, handle: StreamHandle, error?: unknown) => void;
+  async: boolean;
+  buffer: Uint8Array | null;
+}
+
+interface ShutdownReq {
+  handle: StreamHandle | null;
+  oncomplete: (status: number, handle: StreamHandle) => void;
+}
+
+interface ConnectReq {
+  oncomplete: (status: number, handle: StreamHandle, req: unknown, r: boolean, w: boolean) => void;
+}
+
+interface TcpBinding {
+  TCP: new (
+    type: number,
+  ) => StreamHandle & {
+    connect(req: ConnectReq, address: string, port: number): number;
+    connect6(req: ConnectReq, address: string, port: number): number;
+  };
+  TCPConnectWrap: new () => ConnectReq;
+  constants: { SOCKET: number };
+}
+
+interface StreamBinding {
+  WriteWrap: new () => WriteReq;
+  ShutdownWrap: new () => ShutdownReq;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kLastWriteWasAsync: number;
+  streamBaseState: Int32Array;
+}
+
+const binding = (process as unknown as { binding(name: string): unknown }).binding;
+const tcp = binding('tcp_wrap') as TcpBinding;
+const stream = binding('stream_wrap') as StreamBinding;
+const state = stream.streamBaseState;
+const kNread = stream.kReadBytesOrError;
+const kOffset = stream.kArrayBufferOffset;
+const kAsync = stream.kLastWriteWasAsync;
+
+/** libuv's UV_EOF: the peer sent FIN. */
+export const UV_EOF = -4095;
+
+/** Bytes (> 0), 0, UV_EOF or a negative errno for the `onread` call in progress. */
+export function readResult(): number {
+  return state[kNread]!;
+}
+
+/** The chunk of the `onread` call in progress (call only when readResult() > 0). */
+export function readChunk(buf: ArrayBuffer, n: number): Uint8Array {
+  return new Uint8Array(buf, state[kOffset]!, n);
+}
+
+export type WriteDone = (status: number, handle: StreamHandle) => void;
+
+// A write that completes synchronously leaves its request object untouched by libuv, so
+// one request serves every such write; a write that goes asynchronous keeps its request
+// (and, through `buffer`, its bytes) until `oncomplete`, and the next write gets a new one.
+let spareWrite: WriteReq = new stream.WriteWrap();
+
+/**
+ * Writes `data`: 0 when the kernel took all of it, 1 when the rest is queued (`done` runs
+ * when it is flushed), or a negative errno.
+ */
+export function writeTo(h: StreamHandle, data: Uint8Array, done: WriteDone): number {
+  const req = spareWrite;
+  req.handle = h;
+  req.oncomplete = done;
+  const err = h.writeBuffer(req, data);
+  if (err !== 0) return err;
+  if (state[kAsync] === 0) return 0;
+  req.buffer = data;
+  spareWrite = new stream.WriteWrap();
+  return 1;
+}
+
+/** Sends FIN once queued writes are flushed; `done` runs then. Returns 0 or a negative errno. */
+export function shutdownWrite(
+  h: StreamHandle,
+  done: (status: number, h: StreamHandle) => void,
+): number {
+  const req = new stream.ShutdownWrap();
+  req.handle = h;
+  req.oncomplete = done;
+  return h.shutdown(req);
+}
+
+export type ConnectDone = (status: number, handle: StreamHandle) => void;
+
+/** Starts a TCP connect to a numeric address; the handle is returned at once. */
+export function connectTcp(
+  address: string,
+  port: number,
+  done: ConnectDone,
+): { handle: StreamHandle; err: number } {
+  const handle = new tcp.TCP(tcp.constants.SOCKET);
+  const req = new tcp.TCPConnectWrap();
+  req.oncomplete = done;
+  const err = net.isIPv6(address)
+    ? handle.connect6(req, address, port)
+    : handle.connect(req, address, port);
+  return { handle, err };
+}
+
+/** The peer's address of a handle (`unix` for unix sockets). */
+export function peerAddress(h: StreamHandle): { address: string; port: number } {
+  const out: Record<string, unknown> = {};
+  if (h.getpeername?.(out) !== 0) return { address: 'unix', port: 1 };
+  const a = String(out.address ?? 'unix');
+  return { address: a.startsWith('::ffff:') ? a.slice(7) : a, port: Number(out.port ?? 1) };
+}
+
+/** The local port of a handle (servers without a port connect to the port the client used). */
+export function localPort(h: StreamHandle): number {
+  const out: Record<string, unknown> = {};
+  if (h.getsockname?.(out) !== 0) return 0;
+  return Number(out.port ?? 0);
+}
+
+export type AcceptHandler = (this: { owner: unknown }, err: number, h: StreamHandle) => void;
+
+/**
+ * Takes accepted connections of a listening net.Server as raw handles: `accept` runs with
+ * `this.owner === owner` and the new handle, not yet reading. Call once it is listening.
+ */
+export function takeAccepts(server: net.Server, owner: unknown, accept: AcceptHandler): void {
+  const h = (server as unknown as { _handle: { onconnection: unknown; owner: unknown } | null })
+    ._handle;
+  if (!h) return;
+  h.owner = owner;
+  h.onconnection = accept;
+}
+
+/** The errno name of a negative libuv status (`ECONNREFUSED`...). */
+export function errorName(status: number): string {
+  try {
+    return getSystemErrorName(status);
+  } catch {
+    return String(status);
+  }
+}
