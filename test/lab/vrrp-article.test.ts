@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labSkipReason } from './netns.js';
-import { articleConfig, inOrder, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+import { articleConfig, inOrder, sleep, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
 
 const skip = labSkipReason() ?? (existsSync('/usr/bin/socat') ? undefined : 'needs socat');
 
@@ -57,6 +57,7 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
   test('check_haproxy fails on master1: priority 100 -> 98, the VIP moves to master2', async (t) => {
     const mark1 = m1.log.length;
     const mark2 = m2.log.length;
+    const mark3 = m3.log.length;
     await m1.stopListener();
     const ms = await vipOnlyOn(nodes, 'master2', 25_000);
     t.diagnostic(`failover with the article's settings: ${(ms / 1000).toFixed(1)} s`);
@@ -81,7 +82,7 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
       `Sending gratuitous ARP on eth0 for ${VIP}`,
     ]);
     assert.equal(err2, undefined, `${err2}\n${m2.log}`);
-    assert.doesNotMatch(m3.log, /Entering MASTER STATE/, 'master3 (98) never takes over');
+    assert.doesNotMatch(m3.log.slice(mark3), /Entering MASTER STATE/, 'master3 (98) stays BACKUP');
   });
 
   test('check_haproxy recovers: priority back to 100, master1 takes the VIP back', async (t) => {
@@ -123,6 +124,21 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
       m1.log,
       /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: \(VI_1\) Entering MASTER STATE$/m,
     );
+  });
+
+  test('SIGHUP reloads without a state change', async () => {
+    const marks = nodes.map((n) => n.log.length);
+    const before = await Promise.all(nodes.map((n) => n.dump()));
+    for (const n of nodes) n.child!.kill('SIGHUP');
+    await Promise.all(nodes.map((n, i) => n.out!.waitFor(/Reloading \.\.\./, 3000, marks[i])));
+    await sleep(2500);
+    const after = await Promise.all(nodes.map((n) => n.dump()));
+    for (const [i, n] of nodes.entries()) {
+      assert.doesNotMatch(n.log.slice(marks[i]), /Entering \w+ STATE|sent 0 priority/, n.name);
+      assert.equal(after[i]!.instances[0]!.history.length, before[i]!.instances[0]!.history.length);
+      assert.equal(after[i]!.instances[0]!.state, before[i]!.instances[0]!.state);
+    }
+    assert.equal(m1.hasVip(), true);
   });
 
   test('SIGTERM on master1: priority-0 hand-over, VIP removed, pidfile gone', async () => {

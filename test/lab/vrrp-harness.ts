@@ -4,7 +4,7 @@
 // namespace, what `ss -alnupt | grep 9443` looks for), and VIP / state probes.
 
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VrrpDump } from '../../src/daemon/vrrp-daemon.js';
@@ -166,11 +166,9 @@ export class VrrpNode {
 
   /** halo only: the SIGUSR1 state dump. */
   async dump(): Promise<VrrpDump> {
-    const before = existsSync(this.dataFile) ? statSync(this.dataFile).mtimeMs : 0;
     rmSync(this.dataFile, { force: true });
     this.child?.kill('SIGUSR1');
     await until(() => existsSync(this.dataFile), 3000);
-    void before;
     return JSON.parse(readFileSync(this.dataFile, 'utf8')) as VrrpDump;
   }
 }
