@@ -9,7 +9,7 @@ import type {
   VrrpInstance as VrrpInstanceConfig,
 } from '../config/keepalived/model.js';
 import type { AddressManager, FrameSender, LinkMonitor, OpenVrrpTransport } from '../os/ports.js';
-import { instanceSettings, type VrrpSnapshot } from '../vrrp/index.js';
+import { instanceSettings, type VrrpScriptTracker, type VrrpSnapshot } from '../vrrp/index.js';
 import { kaLog } from '../vrrp/log-strings.js';
 import { InstanceRunner, type TimerPort } from './vrrp-instance-runner.js';
 import type { VrrpLog } from './vrrp-log.js';
@@ -107,7 +107,7 @@ export class VrrpDaemon {
     const old = this.config;
     const { log } = this.opts;
     const plans = planScripts(config, this.opts.scriptEnv, log);
-    const keep = new Map<string, import('../vrrp/index.js').VrrpScriptTracker>();
+    const keep = new Map<string, VrrpScriptTracker>();
     for (const [name] of plans) {
       const before = old?.scripts.find((s) => s.name === name);
       const tracker = this.scripts?.tracker(name);

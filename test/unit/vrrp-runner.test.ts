@@ -13,7 +13,7 @@ import type { KeepalivedConfig } from '../../src/config/keepalived/model.js';
 import { VrrpDaemon } from '../../src/daemon/vrrp-daemon.js';
 import { createVrrpLog, ctime } from '../../src/daemon/vrrp-log.js';
 import type { RunOptions } from '../../src/daemon/vrrp-scripts.js';
-import { insecurePath, lookupUser } from '../../src/daemon/vrrp-scripts.js';
+import { insecurePath, lookupUser, spawnScript } from '../../src/daemon/vrrp-scripts.js';
 import { planScripts } from '../../src/daemon/vrrp-track.js';
 import type { ScriptOutcome } from '../../src/vrrp/index.js';
 import {
@@ -208,6 +208,9 @@ describe('VrrpDaemon over fake ports', () => {
     assert.ok(h.lines.includes('Netlink reports ens33 down'));
     assert.ok(h.lines.includes('(VI_1) Entering FAULT STATE'));
     assert.equal(h.daemon.dump().instances[0]!.state, 'FAULT');
+    assert.equal(h.transports[0]!.sent.at(-1)!.bytes[2], 0, 'priority 0 on entering FAULT');
+    await tick();
+    assert.equal(h.journal.at(-1), 'remove 198.51.100.100');
     h.links.set('ens33', true);
     assert.ok(h.lines.includes('Netlink reports ens33 up'));
     assert.equal(h.daemon.dump().instances[0]!.state, 'BACKUP');
@@ -252,6 +255,23 @@ describe('script users and security', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('spawnScript: exit status, signal, timeout (process group killed), missing command', async () => {
+    assert.deepEqual(await spawnScript(['/bin/sh', '-c', 'exit 3'], {}), {
+      kind: 'exit',
+      status: 3,
+    });
+    assert.deepEqual(await spawnScript(['/bin/sh', '-c', 'kill -TERM $$'], {}), {
+      kind: 'signal',
+      signal: 15,
+    });
+    const t0 = Date.now();
+    assert.deepEqual(await spawnScript(['/bin/sh', '-c', 'sleep 5; sleep 5'], { timeoutMs: 200 }), {
+      kind: 'timeout',
+    });
+    assert.ok(Date.now() - t0 < 2000);
+    assert.deepEqual(await spawnScript(['/nonexistent/check'], {}), { kind: 'exit', status: 127 });
   });
 
   it("console lines carry ctime's timestamp", () => {
