@@ -4,7 +4,7 @@
 // engine stops accepting and keeps its sessions until they end (or hard-stop-after).
 
 import { HaloError } from '../config/diagnostics.js';
-import type { HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type { BindAddress, HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { ProcessCounters, RuntimeContext } from './context.js';
 import { FrontendRuntime } from './frontend-runtime.js';
@@ -26,6 +26,8 @@ export interface EngineOptions {
   readonly random?: () => number;
   /** Clock and scheduler of session timeouts (tests). */
   readonly clock?: DeadlineClock;
+  /** Where listening sockets come from: opened here by default; a worker gets its master's. */
+  readonly listen?: (addr: BindAddress, backlog: number) => Promise<Listener[]>;
 }
 
 export class ProxyEngine {
@@ -35,12 +37,14 @@ export class ProxyEngine {
   readonly ctx: RuntimeContext;
   private idleWaiters: (() => void)[] = [];
   private started = false;
+  private readonly listen: (addr: BindAddress, backlog: number) => Promise<Listener[]>;
 
   constructor(
     readonly config: HaproxyConfig,
     opts: EngineOptions,
   ) {
     const counters = opts.counters ?? { actconn: 0 };
+    this.listen = opts.listen ?? openListeners;
     this.ctx = {
       log: opts.log,
       counters,
@@ -83,6 +87,13 @@ export class ProxyEngine {
     return be;
   }
 
+  /** Every address this engine listens on, with its backlog (a master binds them for workers). */
+  bindAddresses(): { addr: BindAddress; backlog: number }[] {
+    return this.frontends.flatMap((fe) =>
+      fe.cfg.binds.flatMap((b) => b.addresses.map((addr) => ({ addr, backlog: fe.backlog }))),
+    );
+  }
+
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
     await this.openAll(previous);
@@ -115,7 +126,7 @@ export class ProxyEngine {
               for (const l of inherited as Listener[]) this.adopt(fe, l);
               continue;
             }
-            const fresh = await openListeners(addr, fe.backlog);
+            const fresh = await this.listen(addr, fe.backlog);
             opened.push(...fresh);
             for (const l of fresh) this.adopt(fe, l);
           }

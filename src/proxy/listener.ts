@@ -5,6 +5,7 @@
 
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import type { BindAddress } from '../config/haproxy/model.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import { takeAccepts } from './io/stream-handle.js';
@@ -101,4 +102,67 @@ function removeStaleSocket(path: string): void {
 export function listenerPort(l: net.Server): number | undefined {
   const a = l.address();
   return a && typeof a === 'object' ? a.port : undefined;
+}
+
+/** A bound (not yet listening) socket a master hands to its workers. */
+export interface BoundSocket {
+  readonly key: string;
+  /** libuv TCP or Pipe handle; sent to workers over IPC, never polled by the master. */
+  readonly handle: object & { close(): void };
+}
+
+type CreateServerHandle = (
+  address: string | null,
+  port: number | null,
+  addressType: number | null,
+  fd?: number,
+) => BoundSocket['handle'] | number;
+
+/**
+ * Binds every socket of `addr` without listening, as node:cluster's master does, so that
+ * only the workers accept. Throws the OS error (EADDRINUSE...) with its `code`.
+ */
+export function bindSockets(addr: BindAddress): BoundSocket[] {
+  const create = (net as unknown as { _createServerHandle: CreateServerHandle })
+    ._createServerHandle;
+  const out: BoundSocket[] = [];
+  for (const key of listenerKeys(addr)) {
+    let h: BoundSocket['handle'] | number;
+    if (addr.kind === 'unix') {
+      removeStaleSocket(addr.path);
+      h = create(addr.path, -1, -1);
+    } else if (addr.kind === 'fd') {
+      h = create(null, null, null, addr.fd);
+    } else {
+      const i = key.lastIndexOf(':');
+      const host = key.slice(0, i);
+      h = create(host, Number(key.slice(i + 1)), net.isIPv6(host) ? 6 : 4);
+    }
+    if (typeof h === 'number') {
+      for (const b of out) b.handle.close();
+      const code = getSystemErrorName(h);
+      throw Object.assign(new Error(`listen ${code}: ${key}`), { code, errno: h });
+    }
+    out.push({ key, handle: h });
+  }
+  return out;
+}
+
+/** Listens on a socket received from the master (worker side). */
+export function listenOnBound(key: string, handle: object, backlog: number): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }) as Listener;
+    server.key = key;
+    server.once('error', reject);
+    const done = () => {
+      server.removeListener('error', reject);
+      server.on('error', () => {});
+      takeAccepts(server, server, onConnection);
+      resolve(server);
+    };
+    // TCP handles are listened on directly; a unix socket handle by its descriptor.
+    const fd = (handle as { fd?: number }).fd;
+    if (handle.constructor.name === 'TCP') server.listen(handle, backlog, done);
+    else server.listen({ fd, backlog }, done);
+  });
 }

@@ -8,6 +8,8 @@ import { formatDiagnostic } from '../../config/diagnostics.js';
 import type { HaproxyConfig } from '../../config/haproxy/model.js';
 import { loadConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
+import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
+import { WorkerLink } from '../../daemon/proxy-worker.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import type { Command, CommandIO } from '../command.js';
 import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
@@ -23,6 +25,8 @@ interface ProxyArgs {
   hardStopPids: number[];
   version: 0 | 1 | 2;
   ignored: string[];
+  /** Internal: started by a master for `nbthread` > 1 (sockets and commands over IPC). */
+  worker: boolean;
 }
 
 const USAGE = `Usage: halo proxy -f <cfgfile|cfgdir>* [ -c ] [ -q ] [ -d | -db | -D ] [ -p <pidfile> ]
@@ -48,6 +52,7 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
     hardStopPids: [],
     version: 0,
     ignored: [],
+    worker: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -76,6 +81,9 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
           break;
         case '-D':
           a.daemon = true;
+          break;
+        case '--halo-worker':
+          a.worker = true;
           break;
         case '-p':
           a.pidfile = value();
@@ -117,7 +125,7 @@ export function versionText(verbose: boolean): string {
       '\n' +
       'Feature list : +TCP_MODE -HTTP_MODE(relayed as TCP, 400 for non-HTTP clients) +HEALTH_CHECKS(tcp,http,https,ssl-hello) ' +
       '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
-      '+SYSLOG_UDP +STDOUT_LOG -UNIX_DGRAM_LOG +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) -NBTHREAD -MASTER_WORKER -CHROOT\n';
+      '+SYSLOG_UDP +STDOUT_LOG -UNIX_DGRAM_LOG +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) -MASTER_CLI -CHROOT\n';
   }
   return s;
 }
@@ -136,11 +144,6 @@ function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>
     notify(
       'WARNING',
       `'chroot ${cfg.global.chroot.path}' is not honoured by halo (Node.js cannot chroot); running without it.`,
-    );
-  if ((cfg.global.nbthread ?? 1) > 1)
-    notify(
-      'WARNING',
-      `'nbthread ${cfg.global.nbthread}': halo runs one worker process; extra threads are not started.`,
     );
   if (cfg.global.daemon)
     notify('NOTICE', "'daemon' in global: halo stays in the foreground unless started with -D.");
@@ -197,14 +200,30 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   if (args.daemon && !args.foreground) return daemonize(args, cfg, io);
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
+  if (args.worker) return runWorker(args, cfg, io, notify);
   startupWarnings(cfg, notify);
+  if (workerCount(cfg) > 1) return runMaster(args, cfg, io, notify);
   const log = new SyslogSinks();
   const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
-  // Take-over: if another process holds our ports, ask it to pause (SIGTTOU) and retry.
+  if (!(await takeOver(args, io, () => daemon.start(cfg)))) return 1;
+  dropPrivileges(cfg, notify);
+  if (args.pidfile) writeFileSync(args.pidfile, `${process.pid}\n`);
+  return serve(daemon, log, notify);
+}
+
+/**
+ * Starts listening; if another process holds our ports (`-sf`/`-st`), asks it to pause
+ * (SIGTTOU) and retries, then tells it to finish. Returns false after reporting why not.
+ */
+async function takeOver(
+  args: ProxyArgs,
+  io: CommandIO,
+  start: () => Promise<void>,
+): Promise<boolean> {
   const others = [...args.softStopPids, ...args.hardStopPids];
   for (let attempt = 0; ; attempt++) {
     try {
-      await daemon.start(cfg);
+      await start();
       break;
     } catch (err) {
       if (
@@ -216,7 +235,7 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
         io.stderr(
           `[ALERT]    (${process.pid}) : Starting proxy: cannot bind socket: ${(err as Error).message}\n`,
         );
-        return 1;
+        return false;
       }
       if (attempt === 0) signalAll(others, 'SIGTTOU');
       await new Promise((r) => setTimeout(r, 50));
@@ -224,9 +243,78 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   }
   signalAll(args.softStopPids, 'SIGUSR1');
   signalAll(args.hardStopPids, 'SIGTERM');
-  dropPrivileges(cfg, notify);
+  return true;
+}
+
+/** `nbthread` > 1: this process binds the sockets and runs one worker per thread. */
+async function runMaster(
+  args: ProxyArgs,
+  cfg: HaproxyConfig,
+  io: CommandIO,
+  notify: ReturnType<typeof notifier>,
+): Promise<number> {
+  const workerArgs = ['proxy', ...args.files.flatMap((f) => ['-f', f]), '--halo-worker'];
+  if (args.quiet) workerArgs.push('-q');
+  const master = new ProxyMaster({
+    files: args.files,
+    env: io.env,
+    notify,
+    main: process.argv[1]!,
+    workerArgs,
+  });
+  if (!(await takeOver(args, io, () => master.start(cfg)))) {
+    await master.stop(true);
+    return 1;
+  }
   if (args.pidfile) writeFileSync(args.pidfile, `${process.pid}\n`);
-  return serve(daemon, log, notify);
+  notify(
+    'NOTICE',
+    `halo ${VERSION} master started ${workerCount(cfg)} workers (${master.pids.join(', ')}).`,
+  );
+  return serveMaster(master);
+}
+
+/** A worker: sockets and commands come from the master; SIGTERM/SIGUSR1 still work. */
+function runWorker(
+  args: ProxyArgs,
+  cfg: HaproxyConfig,
+  io: CommandIO,
+  notify: ReturnType<typeof notifier>,
+): Promise<number> {
+  const log = new SyslogSinks();
+  let link: WorkerLink | undefined;
+  const daemon = new ProxyDaemon({
+    files: args.files,
+    env: io.env,
+    log,
+    notify,
+    engine: { listen: (addr, backlog) => link!.listen(addr, backlog) },
+  });
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      log.close();
+      process.disconnect?.();
+      resolve(0);
+    };
+    const stop = (hard: boolean) => (hard ? daemon.hardStop() : daemon.softStop()).then(finish);
+    link = new WorkerLink(daemon, {
+      start: async () => {
+        await daemon.start(cfg);
+        dropPrivileges(cfg, notify);
+      },
+      stop,
+    });
+    link.attach();
+    process.on('disconnect', () => void stop(false)); // the master is gone
+    process.on('SIGTERM', () => void stop(true));
+    process.on('SIGINT', () => void stop(true));
+    process.on('SIGUSR1', () => void stop(false));
+    for (const sig of ['SIGHUP', 'SIGUSR2', 'SIGTTOU', 'SIGTTIN'] as const)
+      process.on(sig, () => {});
+  });
 }
 
 function serve(

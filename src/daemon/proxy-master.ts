@@ -1,0 +1,265 @@
+// `nbthread N` as N worker processes (Node has one JS thread per process). The master binds
+// every listening socket without listening (as node:cluster's master does), hands them to
+// the workers over IPC, and keeps them across reloads: a worker listens on the same
+// kernel socket, so all workers share one accept queue and no connection is refused
+// while any of them is up. Signals go to the master, which drives the workers:
+// SIGHUP/SIGUSR2 validate the files, bind new addresses, send them, then every worker
+// reloads in-process (seamless, as with one process); SIGUSR1/SIGTERM stop them softly or
+// hard; SIGTTOU/SIGTTIN release and take back the ports for `-sf`/`-st`. A worker that
+// dies unexpectedly is replaced.
+
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import type { HaproxyConfig } from '../config/haproxy/model.js';
+import type { RuntimeContext } from '../proxy/context.js';
+import { ProxyEngine } from '../proxy/engine.js';
+import type { BoundSocket } from '../proxy/listener.js';
+import { bindSockets, listenerKeys } from '../proxy/listener.js';
+import { MemoryLog } from '../proxy/log/sinks.js';
+import { loadConfig } from './proxy-config.js';
+import type { ToMaster, ToWorker } from './proxy-worker.js';
+
+export interface ProxyMasterOptions {
+  readonly files: readonly string[];
+  readonly env: Record<string, string | undefined>;
+  readonly notify: RuntimeContext['notify'];
+  /** The CLI entry point and the arguments that make it a worker. */
+  readonly main: string;
+  readonly workerArgs: readonly string[];
+}
+
+interface Worker {
+  readonly child: ChildProcess;
+  readonly id: number;
+  ready: boolean;
+  retiring: boolean;
+}
+
+/** How many workers a config asks for. */
+export function workerCount(cfg: HaproxyConfig): number {
+  return Math.max(1, cfg.global.nbthread ?? 1);
+}
+
+export class ProxyMaster {
+  private readonly sockets = new Map<string, BoundSocket>();
+  private readonly workers = new Set<Worker>();
+  private wanted = 1;
+  private nextId = 1;
+  private stopping = false;
+  private exited: (() => void) | undefined;
+  /** The config the workers run (resume binds its addresses again). */
+  private config: HaproxyConfig | undefined;
+
+  constructor(private readonly opts: ProxyMasterOptions) {}
+
+  /** Binds every address of `cfg` (throws EADDRINUSE...) and starts its workers. */
+  async start(cfg: HaproxyConfig): Promise<void> {
+    this.bindAll(cfg);
+    this.wanted = workerCount(cfg);
+    const starting: Promise<void>[] = [];
+    for (let i = 0; i < this.wanted; i++) starting.push(this.spawn());
+    await Promise.all(starting);
+  }
+
+  /** Binds the addresses of `cfg` not bound yet; returns the keys it uses and the new ones. */
+  private bindAll(cfg: HaproxyConfig): { keys: Set<string>; fresh: Set<string> } {
+    const engine = new ProxyEngine(cfg, { log: new MemoryLog() });
+    const keys = new Set<string>();
+    const fresh: BoundSocket[] = [];
+    try {
+      for (const { addr } of engine.bindAddresses()) {
+        const missing = listenerKeys(addr).some((k) => !this.sockets.has(k));
+        for (const k of listenerKeys(addr)) keys.add(k);
+        if (!missing) continue;
+        for (const b of bindSockets(addr)) {
+          if (this.sockets.has(b.key)) b.handle.close();
+          else fresh.push(b);
+        }
+      }
+    } catch (err) {
+      for (const b of fresh) b.handle.close();
+      throw err;
+    }
+    for (const b of fresh) this.sockets.set(b.key, b);
+    this.config = cfg;
+    return { keys, fresh: new Set(fresh.map((b) => b.key)) };
+  }
+
+  private send(w: Worker, msg: ToWorker, handle?: object): Promise<void> {
+    return new Promise((resolve) => {
+      if (!w.child.connected) {
+        resolve();
+        return;
+      }
+      w.child.send(msg, handle as never, () => resolve());
+    });
+  }
+
+  private async sendSockets(w: Worker, only?: Set<string>): Promise<void> {
+    for (const [key, b] of this.sockets) {
+      if (only && !only.has(key)) continue;
+      await this.send(w, { t: 'socket', key }, b.handle);
+    }
+  }
+
+  /** Forks one worker, gives it every socket and waits until it serves (or failed). */
+  private async spawn(): Promise<void> {
+    const child = fork(this.opts.main, [...this.opts.workerArgs], {
+      env: { ...this.opts.env, HALO_WORKER: String(this.nextId) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    const w: Worker = { child, id: this.nextId++, ready: false, retiring: false };
+    this.workers.add(w);
+    child.on('exit', (code, signal) => this.workerExited(w, code, signal));
+    await this.sendSockets(w);
+    const ready = this.reply(w, (m) => m.t === 'ready' || m.t === 'failed');
+    await this.send(w, { t: 'start' });
+    const m = await ready;
+    if (m?.t === 'failed') throw new Error(`worker ${w.id}: ${m.message}`);
+    w.ready = true;
+  }
+
+  private reply(w: Worker, match: (m: ToMaster) => boolean): Promise<ToMaster | undefined> {
+    return new Promise((resolve) => {
+      const onMessage = (m: ToMaster) => {
+        if (!match(m)) return;
+        cleanup();
+        resolve(m);
+      };
+      const onExit = () => {
+        cleanup();
+        resolve(undefined);
+      };
+      const cleanup = () => {
+        w.child.off('message', onMessage);
+        w.child.off('exit', onExit);
+      };
+      w.child.on('message', onMessage);
+      w.child.on('exit', onExit);
+    });
+  }
+
+  private workerExited(w: Worker, code: number | null, signal: string | null): void {
+    this.workers.delete(w);
+    if (this.workers.size === 0 && this.exited) this.exited();
+    if (this.stopping || w.retiring) return;
+    this.opts.notify(
+      'ALERT',
+      `Current worker #${w.id} (${w.child.pid}) exited with code ${code ?? signal}; starting a new one.`,
+    );
+    const t = setTimeout(() => {
+      if (!this.stopping) this.spawn().catch((e) => this.opts.notify('ALERT', String(e)));
+    }, 500);
+    t.unref();
+  }
+
+  /**
+   * SIGHUP: validate, bind new addresses, hand them out, reload every worker in-process,
+   * then release sockets no longer used and match the worker count to `nbthread`.
+   */
+  async reload(): Promise<boolean> {
+    if (this.stopping) return false;
+    const loaded = loadConfig(this.opts.files, this.opts.env);
+    const errors = loaded.diagnostics.list.filter((d) => d.severity === 'error');
+    if (loaded.readError || !loaded.config || errors.length > 0) {
+      const why = loaded.readError ?? errors.map((d) => formatDiagnostic(d)).join('; ');
+      this.opts.notify('ALERT', `Reload failed, the previous configuration keeps running: ${why}`);
+      return false;
+    }
+    let keys: Set<string>;
+    let fresh: Set<string>;
+    try {
+      ({ keys, fresh } = this.bindAll(loaded.config));
+    } catch (err) {
+      this.opts.notify(
+        'ALERT',
+        `Reload failed, the previous configuration keeps running: ${(err as Error).message}`,
+      );
+      return false;
+    }
+    const live = [...this.workers].filter((w) => !w.retiring);
+    const results = await Promise.all(
+      live.map(async (w) => {
+        await this.sendSockets(w, fresh);
+        const done = this.reply(w, (m) => m.t === 'reloaded');
+        await this.send(w, { t: 'reload' });
+        const m = await done;
+        return m?.t === 'reloaded' && m.ok;
+      }),
+    );
+    for (const [key, b] of this.sockets) {
+      if (keys.has(key)) continue;
+      b.handle.close();
+      this.sockets.delete(key);
+    }
+    this.wanted = workerCount(loaded.config);
+    const extra = live.slice(this.wanted);
+    for (const w of extra) {
+      w.retiring = true;
+      void this.send(w, { t: 'stop', hard: false });
+    }
+    const spawning: Promise<void>[] = [];
+    for (let n = live.length; n < this.wanted; n++) spawning.push(this.spawn());
+    await Promise.all(spawning).catch((e) => this.opts.notify('ALERT', String(e)));
+    return results.every(Boolean);
+  }
+
+  /** SIGUSR1 (soft) / SIGTERM (hard): stops every worker; resolves when all exited. */
+  async stop(hard: boolean): Promise<void> {
+    this.stopping = true;
+    const gone = new Promise<void>((r) => {
+      if (this.workers.size === 0) r();
+      else this.exited = r;
+    });
+    for (const w of this.workers) void this.send(w, { t: 'stop', hard });
+    await gone;
+    for (const b of this.sockets.values()) b.handle.close();
+    this.sockets.clear();
+  }
+
+  /** SIGTTOU: a new process wants the ports; workers close their listeners, we our sockets. */
+  pause(): void {
+    for (const w of this.workers) void this.send(w, { t: 'pause' });
+    for (const b of this.sockets.values()) b.handle.close();
+    this.sockets.clear();
+  }
+
+  /** SIGTTIN: the take-over was abandoned; bind again and let the workers listen again. */
+  async resume(): Promise<void> {
+    if (!this.config) return;
+    this.bindAll(this.config);
+    for (const w of this.workers) {
+      await this.sendSockets(w);
+      await this.send(w, { t: 'resume' });
+    }
+  }
+
+  get pids(): number[] {
+    return [...this.workers].map((w) => w.child.pid ?? 0);
+  }
+}
+
+/** The master's signals: reload, soft/hard stop, take-over pause/resume. Resolves on exit. */
+export function serveMaster(master: ProxyMaster): Promise<number> {
+  return new Promise((resolve) => {
+    const handlers: [NodeJS.Signals, () => void][] = [];
+    const on = (sig: NodeJS.Signals, fn: () => void) => {
+      handlers.push([sig, fn]);
+      process.on(sig, fn);
+    };
+    const stop = (hard: boolean) => () =>
+      void master.stop(hard).then(() => {
+        for (const [sig, fn] of handlers) process.removeListener(sig, fn);
+        resolve(0);
+      });
+    on('SIGHUP', () => void master.reload());
+    on('SIGUSR2', () => void master.reload());
+    on('SIGUSR1', stop(false));
+    on('SIGTERM', stop(true));
+    on('SIGINT', stop(true));
+    on('SIGTTOU', () => master.pause());
+    on('SIGTTIN', () => void master.resume());
+  });
+}

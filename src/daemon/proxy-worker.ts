@@ -1,0 +1,89 @@
+// The worker side of `nbthread N` (see proxy-master.ts): listening sockets arrive from the
+// master over IPC and the engine listens on those instead of binding; control messages
+// replace the signals a single process would get.
+
+import type { BindAddress } from '../config/haproxy/model.js';
+import type { Listener } from '../proxy/listener.js';
+import { listenerKeys, listenOnBound } from '../proxy/listener.js';
+import type { ProxyDaemon } from './proxy-daemon.js';
+
+export type ToWorker =
+  | { t: 'socket'; key: string }
+  | { t: 'start' }
+  | { t: 'reload' }
+  | { t: 'stop'; hard: boolean }
+  | { t: 'pause' }
+  | { t: 'resume' };
+
+export type ToMaster =
+  | { t: 'ready' }
+  | { t: 'failed'; message: string }
+  | { t: 'reloaded'; ok: boolean };
+
+export interface WorkerHooks {
+  /** Starts the daemon (the first config); rejects when it cannot serve. */
+  start(): Promise<void>;
+  /** Soft or hard stop; resolves when every session ended. */
+  stop(hard: boolean): Promise<void>;
+}
+
+/** Receives sockets and commands from the master; `listen` is the engine's socket source. */
+export class WorkerLink {
+  private readonly sockets = new Map<string, object>();
+
+  constructor(
+    private readonly daemon: ProxyDaemon,
+    private readonly hooks: WorkerHooks,
+  ) {}
+
+  readonly listen = async (addr: BindAddress, backlog: number): Promise<Listener[]> => {
+    const out: Listener[] = [];
+    for (const key of listenerKeys(addr)) {
+      const h = this.sockets.get(key);
+      if (!h)
+        throw Object.assign(new Error(`no socket from the master for ${key}`), { code: 'ENOENT' });
+      out.push(await listenOnBound(key, h, backlog));
+    }
+    return out;
+  };
+
+  /** Listens for the master's messages; the IPC channel closes when the worker is done. */
+  attach(): void {
+    process.on('message', (msg: ToWorker, handle?: object) => {
+      void this.handle(msg, handle);
+    });
+  }
+
+  private async handle(msg: ToWorker, handle?: object): Promise<void> {
+    switch (msg.t) {
+      case 'socket':
+        if (handle) this.sockets.set(msg.key, handle);
+        return;
+      case 'start':
+        try {
+          await this.hooks.start();
+          send({ t: 'ready' });
+        } catch (err) {
+          send({ t: 'failed', message: (err as Error).message });
+        }
+        return;
+      case 'reload':
+        send({ t: 'reloaded', ok: await this.daemon.reload() });
+        return;
+      case 'stop':
+        await this.hooks.stop(msg.hard);
+        return;
+      case 'pause':
+        this.daemon.pauseListeners();
+        this.sockets.clear();
+        return;
+      case 'resume':
+        await this.daemon.resumeListeners();
+        return;
+    }
+  }
+}
+
+function send(m: ToMaster): void {
+  process.send?.(m);
+}

@@ -1,0 +1,167 @@
+// `nbthread N` as worker processes: a master binds, N workers serve the same sockets; a
+// reload while connections stream keeps every byte and changes the worker count and the
+// listeners; SIGUSR1 stops the master and every worker.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from './proxy-harness.js';
+import { backend, exchange, freePort, waitFor } from './proxy-harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const compiled = here.includes(`${join('dist', 'test')}`);
+const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
+const halo = compiled
+  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
+  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+
+function config(nbthread: number, ports: number[], b: Backend): string {
+  return `global
+    nbthread ${nbthread}
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+${ports
+  .map(
+    (p, i) => `frontend fe${i}
+    bind 127.0.0.1:${p}
+    default_backend be
+`,
+  )
+  .join('')}backend be
+    server ${b.name} 127.0.0.1:${b.port}
+`;
+}
+
+/** Live child processes of `pid` (from /proc). */
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Streams `size` random bytes through the proxy to an echo backend; resolves true if all came back. */
+function stream(port: number, size: number, hold: Promise<void>): Promise<boolean> {
+  const payload = randomBytes(size);
+  return new Promise((resolve) => {
+    const c = net.connect({ port, host: '127.0.0.1' });
+    const hash = createHash('sha256');
+    let got = 0;
+    let greeting = true;
+    c.on('data', (d: Buffer) => {
+      if (greeting) {
+        const nl = d.indexOf(10);
+        if (nl < 0) return;
+        d = d.subarray(nl + 1);
+        greeting = false;
+      }
+      hash.update(d);
+      got += d.length;
+      if (got === size) c.end();
+    });
+    c.on('error', () => resolve(false));
+    c.on('close', () =>
+      resolve(
+        got === size && hash.digest('hex') === createHash('sha256').update(payload).digest('hex'),
+      ),
+    );
+    c.on('connect', async () => {
+      c.write(payload.subarray(0, size / 2));
+      await hold;
+      c.write(payload.subarray(size / 2));
+    });
+  });
+}
+
+describe('halo proxy with nbthread (worker processes)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-workers-'));
+  const cleanup: (() => Promise<void> | void)[] = [
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+
+  it('serves from N workers, reloads to another N and listener set, stops them all', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const [p1, p2] = [await freePort(), await freePort()];
+    const file = join(dir, 'w.cfg');
+    writeFileSync(file, config(2, [p1], b));
+    const master: ChildProcess = spawn(process.execPath, [...halo, 'proxy', '-f', file], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    master.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => master.on('exit', r));
+    cleanup.push(() => {
+      if (master.exitCode === null) master.kill('SIGKILL');
+    });
+    await waitFor(() => /master started 2 workers/.test(stderr), 20_000, 'master start');
+    const pid = master.pid!;
+    assert.equal(children(pid).length, 2, stderr);
+    const first = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => exchange(p1, `hello ${i}\n`)),
+    );
+    first.forEach((r, i) => {
+      assert.equal(r.data, `echo\nhello ${i}\n`);
+    });
+
+    // Reload while 20 connections stream: nbthread 3 and a second frontend.
+    let release!: () => void;
+    const hold = new Promise<void>((r) => {
+      release = r;
+    });
+    const streams = Array.from({ length: 20 }, () => stream(p1, 256 * 1024, hold));
+    await waitFor(() => b.sockets.size >= 20, 5000, 'streams connected');
+    writeFileSync(file, config(3, [p1, p2], b));
+    master.kill('SIGHUP');
+    await waitFor(() => children(pid).length === 3, 20_000, 'three workers');
+    await waitFor(() => (stderr.match(/Reloaded configuration/g) ?? []).length >= 2, 20_000);
+    release();
+    assert.deepEqual(await Promise.all(streams), Array(20).fill(true), 'no stream cut');
+    assert.equal((await exchange(p2, 'new\n')).data, 'echo\nnew\n');
+    assert.equal((await exchange(p1, 'old\n')).data, 'echo\nold\n');
+
+    // An invalid config leaves everything running.
+    writeFileSync(file, 'frontend broken\n    bind 127.0.0.1:1\n    nonsense here\n');
+    master.kill('SIGHUP');
+    await waitFor(() => /Reload failed/.test(stderr), 20_000, 'reload failure notice');
+    assert.equal((await exchange(p2, 'still\n')).data, 'echo\nstill\n');
+
+    const workers = children(pid);
+    master.kill('SIGUSR1');
+    assert.equal(await exited, 0);
+    await waitFor(() => workers.every((w) => children(pid).length === 0 && !alive(w)), 5000);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
