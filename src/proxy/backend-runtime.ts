@@ -119,6 +119,12 @@ export class BackendRuntime {
     }
   }
 
+  /** `nbsrv`: servers that may take traffic now. */
+  usableServers(): number {
+    const f = this.farm();
+    return f.active + f.backup;
+  }
+
   farm(): { active: number; backup: number } {
     let active = 0;
     let backup = 0;
@@ -145,6 +151,7 @@ export class BackendRuntime {
     });
     this.ctx.log.send(this.cfg.logs, LogLevel.alert, msg);
     this.ctx.notify('WARNING', msg);
+    if (s.cfg.onMarkedDown === 'shutdown-sessions') this.ctx.shutdownSessions((t) => t === s);
     if (farm.active + farm.backup === 0) {
       this.ctx.log.send(this.cfg.logs, LogLevel.emerg, noServerMessage(this.name));
       this.ctx.notify('ALERT', noServerMessage(this.name));
@@ -162,6 +169,10 @@ export class BackendRuntime {
     });
     this.ctx.log.send(this.cfg.logs, LogLevel.notice, msg);
     this.ctx.notify('NOTICE', msg);
+    if (!s.backup && s.cfg.onMarkedUp === 'shutdown-backup-sessions') {
+      const backups = new Set(this.servers.filter((b) => b.backup));
+      this.ctx.shutdownSessions((t) => backups.has(t as ServerRuntime));
+    }
     this.dispatchQueued(s);
   }
 
@@ -204,8 +215,48 @@ export class BackendRuntime {
           else if (r.transition === 'up') this.setServerUp(s, r.result);
         },
       });
+      if (c.observe === 'layer4') s.observer = (ok) => this.observed(s, ok);
       s.checker.start(Math.floor((c.inter * i) / checked.length));
     });
+  }
+
+  /**
+   * `observe layer4`: after `error-limit` consecutive failed connections, `on-error` acts
+   * on the health counter as HAProxy's health analyze does (fail-check: one failed check;
+   * sudden-death: leave one failure before DOWN, then fail; mark-down: DOWN now;
+   * fastinter: only check sooner), and the next check comes after `fastinter`.
+   */
+  observed(s: ServerRuntime, ok: boolean): void {
+    const checker = s.checker;
+    if (!checker) return;
+    if (ok) {
+      s.consecutiveErrors = 0;
+      return;
+    }
+    if (++s.consecutiveErrors < s.cfg.errorLimit) return;
+    const info = `Detected ${s.consecutiveErrors} consecutive errors, last one was: L4 unsuccessful connection`;
+    s.consecutiveErrors = 0;
+    const counter = checker.counter;
+    const rise = s.cfg.rise;
+    let transition: 'up' | 'down' | undefined;
+    switch (s.cfg.onError) {
+      case 'fastinter':
+        break;
+      case 'mark-down':
+        counter.health = rise;
+        transition = counter.failure();
+        break;
+      case 'sudden-death':
+        if (counter.health > rise) counter.health = rise + 1;
+        transition = counter.failure();
+        break;
+      default:
+        transition = counter.failure();
+    }
+    checker.hurry();
+    if (transition === 'down') {
+      this.setServerDown(s, { status: 'HANA', ok: false, info, durationMs: 0 });
+    }
   }
 
   stopChecks(): void {

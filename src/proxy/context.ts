@@ -19,6 +19,8 @@ export interface RuntimeContext {
   readonly random?: () => number;
   /** Inactivity timeouts of every session of this engine. */
   readonly deadlines: Deadlines;
+  /** Cuts the sessions established on servers that `match` accepts (`on-marked-down`...). */
+  shutdownSessions(match: (server: unknown) => boolean): number;
   /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
   slotFreed(): void;
 }

@@ -5,8 +5,10 @@
 
 import { HaloError } from '../config/diagnostics.js';
 import type { BindAddress, HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import { compileCondition } from './acl.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { ProcessCounters, RuntimeContext } from './context.js';
+import type { Route } from './frontend-runtime.js';
 import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { DeadlineClock } from './io/deadlines.js';
@@ -37,6 +39,7 @@ export class ProxyEngine {
   readonly ctx: RuntimeContext;
   private idleWaiters: (() => void)[] = [];
   private started = false;
+  private readonly startupNotes: string[] = [];
   private readonly listen: (addr: BindAddress, backlog: number) => Promise<Listener[]>;
 
   constructor(
@@ -44,6 +47,7 @@ export class ProxyEngine {
     opts: EngineOptions,
   ) {
     const counters = opts.counters ?? { actconn: 0 };
+    const nbsrv = (name: string) => this.backends.get(name)?.usableServers() ?? -1;
     this.listen = opts.listen ?? openListeners;
     this.ctx = {
       log: opts.log,
@@ -53,6 +57,8 @@ export class ProxyEngine {
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),
       slotFreed: () => this.slotFreed(),
+      shutdownSessions: (match) =>
+        this.frontends.reduce((n, fe) => n + fe.killServerSessions(match), 0),
     };
     const active = config.proxies.filter((p) => !p.disabled);
     for (const p of active) {
@@ -66,18 +72,34 @@ export class ProxyEngine {
     for (const p of active) {
       if (p.kind === 'backend' || p.binds.length === 0) continue;
       if (p.mode !== 'tcp' || p.stats?.enabled) continue; // HTTP proxies: not this engine
-      const be = this.backendFor(p);
-      this.frontends.push(new FrontendRuntime(p, be, this.ctx));
+      const { routes, fallback } = this.routesFor(p);
+      this.frontends.push(new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv));
     }
   }
 
-  private backendFor(fe: ProxyConfig): BackendRuntime | undefined {
-    // TCP frontends have no request to match ACLs on: unconditional use_backend rules and
-    // default_backend decide; a listen section is its own backend.
-    const rule = fe.useBackends.find((u) => !u.cond || isAlwaysTrue(u.cond));
-    const name =
-      rule?.backend ?? fe.defaultBackend?.name ?? (fe.kind === 'listen' ? fe.name : undefined);
-    if (name === undefined) return undefined;
+  /**
+   * `use_backend` rules in order (conditions compiled once), then `default_backend`; a
+   * listen section is its own backend. An unconditional rule ends the list.
+   */
+  private routesFor(fe: ProxyConfig): { routes: Route[]; fallback: BackendRuntime | undefined } {
+    const routes: Route[] = [];
+    for (const u of fe.useBackends) {
+      const be = this.backendNamed(fe, u.backend);
+      if (!u.cond || isAlwaysTrue(u.cond)) return { routes, fallback: be };
+      const c = compileCondition(u.cond, fe.acls);
+      for (const what of c.unsupported) {
+        this.startupNotes.push(
+          `frontend '${fe.name}': '${what}' cannot be evaluated on a TCP connection; the ` +
+            `'use_backend ${u.backend}' rule (${u.pos.file}:${u.pos.line}) never matches on it, as in HAProxy's tcp mode.`,
+        );
+      }
+      routes.push({ test: c.test, backend: be });
+    }
+    const name = fe.defaultBackend?.name ?? (fe.kind === 'listen' ? fe.name : undefined);
+    return { routes, fallback: name === undefined ? undefined : this.backendNamed(fe, name) };
+  }
+
+  private backendNamed(fe: ProxyConfig, name: string): BackendRuntime {
     const be = this.backends.get(name);
     if (!be)
       throw new HaloError(
@@ -97,6 +119,7 @@ export class ProxyEngine {
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
     await this.openAll(previous);
+    for (const note of this.startupNotes) this.ctx.notify('WARNING', note);
     for (const fe of this.frontends) {
       if (!fe.httpUpgrade || !fe.backend) continue;
       this.ctx.notify(

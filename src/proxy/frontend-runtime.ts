@@ -8,14 +8,47 @@
 // what a kernel backlog gives it: a connection that waits.
 
 import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type { ConnectionFacts } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
 import type { Deadlines } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { peerAddress } from './io/stream-handle.js';
+import { localAddress, peerAddress } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { LogLevel } from './log/messages.js';
 import { TcpSession } from './tcp-session.js';
+
+/** A conditional `use_backend` rule, compiled. */
+export interface Route {
+  readonly test: (facts: ConnectionFacts) => boolean;
+  readonly backend: BackendRuntime;
+}
+
+/** Layer-4 facts of one accepted connection, each read from the socket on first use. */
+class HandleFacts implements ConnectionFacts {
+  private peer: { address: string; port: number } | undefined;
+  private local: { address: string; port: number } | undefined;
+  constructor(
+    private readonly h: StreamHandle,
+    readonly nbsrv: (backend: string) => number,
+  ) {}
+  src(): string {
+    this.peer ??= peerAddress(this.h);
+    return this.peer.address;
+  }
+  srcPort(): number {
+    this.peer ??= peerAddress(this.h);
+    return this.peer.port;
+  }
+  dst(): string {
+    this.local ??= localAddress(this.h);
+    return this.local.address;
+  }
+  dstPort(): number {
+    this.local ??= localAddress(this.h);
+    return this.local.port;
+  }
+}
 
 export class FrontendRuntime implements ConnectionSink {
   readonly name: string;
@@ -40,8 +73,11 @@ export class FrontendRuntime implements ConnectionSink {
 
   constructor(
     readonly cfg: ProxyConfig,
+    /** default_backend (or the unconditional use_backend) */
     readonly backend: BackendRuntime | undefined,
     private readonly ctx: RuntimeContext,
+    private readonly routes: readonly Route[] = [],
+    private readonly nbsrv: (backend: string) => number = () => -1,
   ) {
     this.name = cfg.name;
     this.deadlines = ctx.deadlines;
@@ -53,7 +89,8 @@ export class FrontendRuntime implements ConnectionSink {
     this.dontlognull = cfg.options.dontlognull?.on === true;
     this.tcplog = cfg.options.tcplog?.on === true || cfg.options.httplog?.on === true;
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
-    this.wantsPeer = cfg.logs.length > 0 || backend?.cfg.balance.algorithm === 'source';
+    const all = [backend, ...routes.map((r) => r.backend)];
+    this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
   }
 
   /** Live sessions (stats, tests). */
@@ -85,10 +122,19 @@ export class FrontendRuntime implements ConnectionSink {
     this.startSession(handle);
   }
 
+  /** The backend for a new connection: the first `use_backend` whose condition holds. */
+  private route(handle: StreamHandle): BackendRuntime | undefined {
+    if (this.routes.length === 0) return this.backend;
+    const facts = new HandleFacts(handle, this.nbsrv);
+    for (const r of this.routes) if (r.test(facts)) return r.backend;
+    return this.backend;
+  }
+
   private startSession(handle: StreamHandle): void {
     this.conns++;
     this.ctx.counters.actconn++;
-    if (!this.backend) {
+    const be = this.route(handle);
+    if (!be) {
       // No backend: HAProxy closes the connection at once.
       handle.close();
       this.conns--;
@@ -96,7 +142,8 @@ export class FrontendRuntime implements ConnectionSink {
       return;
     }
     handle.setNoDelay?.(true);
-    const s = new TcpSession(this, this.backend, handle, this.httpUpgrade);
+    const sniff = this.cfg.mode === 'tcp' && be.cfg.mode === 'http';
+    const s = new TcpSession(this, be, handle, sniff);
     if (this.wantsPeer) {
       const peer = peerAddress(handle);
       s.clientIp = peer.address;
@@ -143,11 +190,11 @@ export class FrontendRuntime implements ConnectionSink {
     for (const s of [...this.sessions]) s.abort('K', 'D');
   }
 
-  /** `on-marked-down shutdown-sessions`: cut the sessions established on `server`. */
-  killServerSessions(server: unknown): number {
+  /** `on-marked-down shutdown-sessions`: cut the sessions on servers `match` accepts. */
+  killServerSessions(match: (server: unknown) => boolean): number {
     let n = 0;
     for (const s of [...this.sessions]) {
-      if (s.target === server) {
+      if (s.target !== undefined && match(s.target)) {
         s.abort('D', 'D');
         n++;
       }

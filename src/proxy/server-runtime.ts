@@ -25,6 +25,8 @@ export class ServerRuntime implements BalanceServer {
   readonly queue: PendingQueue;
   /** Numeric address to connect to; undefined until a host name is resolved. */
   address: string | undefined;
+  /** `observe layer4`: consecutive failed connections of live traffic. */
+  consecutiveErrors = 0;
   /** `observe layer4`: told about every connection attempt of live traffic. */
   observer: ((ok: boolean, info: string) => void) | undefined;
 

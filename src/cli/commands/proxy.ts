@@ -125,7 +125,7 @@ export function versionText(verbose: boolean): string {
       '\n' +
       'Feature list : +TCP_MODE -HTTP_MODE(relayed as TCP, 400 for non-HTTP clients) +HEALTH_CHECKS(tcp,http,https,ssl-hello) ' +
       '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
-      '+SYSLOG_UDP +STDOUT_LOG -UNIX_DGRAM_LOG +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) -MASTER_CLI -CHROOT\n';
+      '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) -MASTER_CLI -CHROOT\n';
   }
   return s;
 }

@@ -68,6 +68,17 @@ export class ServerChecker {
     }, delay);
   }
 
+  /**
+   * `observe` saw errors on live traffic: the next check comes after `fastinter` (when
+   * set) instead of the usual interval, as HAProxy forces after a health-analyze event.
+   */
+  hurry(): void {
+    const fast = this.opts.params.fastinter;
+    if (this.stopped || this.running || !fast || this.timer === undefined) return;
+    this.timers.clearTimeout(this.timer);
+    this.schedule(fast);
+  }
+
   /** One check now; resolves after the report. Exposed for tests and `on-error fastinter`. */
   async runOnce(): Promise<void> {
     if (this.running) return;

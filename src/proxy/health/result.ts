@@ -14,6 +14,7 @@ export const checkStatusText = {
   L7OK: 'Layer7 check passed',
   L7OKC: 'Layer7 check conditionally passed',
   L7STS: 'Layer7 wrong status',
+  HANA: 'Health analyze',
 } as const;
 
 export type CheckStatus = keyof typeof checkStatusText;

@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { LogTarget } from '../../config/haproxy/model.js';
+import { addon, isSystemCallError } from '../../os/native.js';
 import { frame, passes } from './syslog.js';
 
 export interface LogPort {
@@ -23,7 +24,7 @@ export interface SinkOptions {
 export class SyslogSinks implements LogPort {
   private udp4: dgram.Socket | undefined;
   private udp6: dgram.Socket | undefined;
-  private readonly unixStreams = new Map<string, UnixDgram>();
+  private readonly unixSockets = new Map<string, UnixDgram>();
   private readonly pid: number;
   private readonly now: () => number;
   private readonly stdout: (line: string) => void;
@@ -63,10 +64,10 @@ export class SyslogSinks implements LogPort {
   }
 
   private unix(path: string): UnixDgram {
-    let s = this.unixStreams.get(path);
+    let s = this.unixSockets.get(path);
     if (!s) {
       s = new UnixDgram(path);
-      this.unixStreams.set(path, s);
+      this.unixSockets.set(path, s);
     }
     return s;
   }
@@ -74,35 +75,51 @@ export class SyslogSinks implements LogPort {
   close(): void {
     this.udp4?.close();
     this.udp6?.close();
-    for (const s of this.unixStreams.values()) s.close();
+    for (const s of this.unixSockets.values()) s.close();
   }
 }
 
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+
+/** struct sockaddr_un for `path` (Linux: sa_family_t, then the NUL-terminated path). */
+export function sockaddrUn(path: string): Uint8Array {
+  const p = Buffer.from(path);
+  const out = Buffer.alloc(2 + p.length + 1);
+  out.writeUInt16LE(AF_UNIX, 0);
+  p.copy(out, 2);
+  return out;
+}
+
 /**
- * A unix-socket log target. Node has no AF_UNIX datagram sockets, so this writes
- * newline-free messages over a stream connection when the listener accepts one
- * (rsyslog's /dev/log is a datagram socket; see the report: messages to it are dropped).
+ * A unix datagram log target such as /dev/log. Node has no AF_UNIX datagram sockets, so
+ * this uses the halo_os addon's socket/sendto (non-blocking, as HAProxy's: a full or
+ * absent receiver drops the message). Unconnected, so a restarted syslog daemon is found
+ * again by the next message.
  */
 class UnixDgram {
-  private socket: net.Socket | undefined;
-  private failed = false;
+  private fd = -1;
+  private unavailable = false;
+  private readonly address: Uint8Array;
 
-  constructor(private readonly path: string) {}
+  constructor(path: string) {
+    this.address = sockaddrUn(path);
+  }
 
   send(text: string): void {
-    if (this.failed) return;
-    if (!this.socket) {
-      this.socket = net.connect(this.path);
-      this.socket.on('error', () => {
-        this.failed = true;
-      });
-      this.socket.unref();
+    if (this.unavailable) return;
+    try {
+      if (this.fd < 0) this.fd = addon().socket(AF_UNIX, SOCK_DGRAM, 0);
+      addon().sendto(this.fd, Buffer.from(text), this.address);
+    } catch (err) {
+      // No addon (not built): give up on this target; a send error: drop this message.
+      if (!isSystemCallError(err)) this.unavailable = true;
     }
-    this.socket.write(`${text}\n`);
   }
 
   close(): void {
-    this.socket?.destroy();
+    if (this.fd >= 0) addon().close(this.fd);
+    this.fd = -1;
   }
 }
 

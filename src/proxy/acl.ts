@@ -1,0 +1,173 @@
+// ACL conditions of `use_backend` evaluated on a TCP connection, with what layer 4 knows:
+// `src`, `src_port`, `dst`, `dst_port`, `ssl_fc` (always false: halo does not terminate
+// TLS), `nbsrv(backend)`, `always_true`/`always_false` and the predefined TRUE, FALSE and
+// LOCALHOST. Like HAProxy on a tcp frontend, an ACL on anything else (HTTP headers, SNI
+// that would need content inspection) never matches; `unsupported` lists them so the
+// engine can say so at start-up. Conditions compile once per config.
+
+import { BlockList, isIP } from 'node:net';
+import type { Acl, Condition } from '../config/haproxy/model.js';
+
+/** What a condition may look at for one connection; addresses are read only if needed. */
+export interface ConnectionFacts {
+  src(): string;
+  srcPort(): number;
+  dst(): string;
+  dstPort(): number;
+  /** Usable servers of a backend (`nbsrv`), -1 when there is no such backend. */
+  nbsrv(backend: string): number;
+}
+
+type Test = (f: ConnectionFacts) => boolean;
+
+export interface CompiledCondition {
+  readonly test: Test;
+  /** Criteria that cannot be evaluated on a TCP connection (they never match). */
+  readonly unsupported: string[];
+}
+
+/** `10.0.0.0/8`, `::1`, `127.0.0.1`: one address list for `src`/`dst`. */
+function addressList(values: string[]): BlockList {
+  const list = new BlockList();
+  for (const v of values) {
+    const [addr, bits] = v.split('/') as [string, string | undefined];
+    const family = isIP(addr);
+    if (family === 0) continue;
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, Number(bits), type);
+  }
+  return list;
+}
+
+function matchesAddress(list: BlockList, addr: string): boolean {
+  const family = isIP(addr);
+  if (family === 0) return false;
+  return list.check(addr, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Integer matching as HAProxy's `-m int`: `N`, `N:M`, `:M`, `N:`, or `eq|ne|lt|le|gt|ge N`. */
+export function intMatcher(values: string[]): (n: number) => boolean {
+  const ops: Record<string, (a: number, b: number) => boolean> = {
+    eq: (a, b) => a === b,
+    ne: (a, b) => a !== b,
+    lt: (a, b) => a < b,
+    le: (a, b) => a <= b,
+    gt: (a, b) => a > b,
+    ge: (a, b) => a >= b,
+  };
+  const tests: ((n: number) => boolean)[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const op = ops[v];
+    if (op && values[i + 1] !== undefined) {
+      const b = Number(values[++i]);
+      tests.push((n) => op(n, b));
+      continue;
+    }
+    const range = /^(\d*):(\d*)$/.exec(v);
+    if (range) {
+      const lo = range[1] === '' ? -Infinity : Number(range[1]);
+      const hi = range[2] === '' ? Infinity : Number(range[2]);
+      tests.push((n) => n >= lo && n <= hi);
+    } else if (/^\d+$/.test(v)) {
+      const b = Number(v);
+      tests.push((n) => n === b);
+    }
+  }
+  return (n) => tests.some((t) => t(n));
+}
+
+/** One ACL: criterion and values (flags such as `-i` or `-m ip` dropped). */
+function compileAcl(criterion: string, rawValues: string[], unsupported: string[]): Test {
+  const values: string[] = [];
+  for (let i = 0; i < rawValues.length; i++) {
+    const v = rawValues[i]!;
+    if (v === '--') {
+      values.push(...rawValues.slice(i + 1));
+      break;
+    }
+    if (v === '-m' || v === '-f' || v === '-M') i++;
+    else if (!v.startsWith('-')) values.push(v);
+  }
+  const fn = /^([a-z_.0-9]+)(?:\(([^)]*)\))?$/.exec(criterion);
+  const name = fn?.[1] ?? criterion;
+  switch (name) {
+    case 'src':
+    case 'dst': {
+      const list = addressList(values);
+      return name === 'src'
+        ? (f) => matchesAddress(list, f.src())
+        : (f) => matchesAddress(list, f.dst());
+    }
+    case 'src_port':
+    case 'dst_port': {
+      const m = intMatcher(values);
+      return name === 'src_port' ? (f) => m(f.srcPort()) : (f) => m(f.dstPort());
+    }
+    case 'nbsrv': {
+      const backend = fn?.[2] ?? '';
+      const m = intMatcher(values);
+      return (f) => m(f.nbsrv(backend));
+    }
+    case 'ssl_fc':
+      // A boolean fetch matches when true; halo relays TLS without terminating it.
+      return () => false;
+    case 'always_true':
+      return () => true;
+    case 'always_false':
+      return () => false;
+    default:
+      unsupported.push(criterion);
+      return () => false;
+  }
+}
+
+const LOCALHOST = addressList(['127.0.0.0/8', '::1']);
+
+function predefined(name: string): Test | undefined {
+  switch (name) {
+    case 'TRUE':
+      return () => true;
+    case 'FALSE':
+      return () => false;
+    case 'LOCALHOST':
+      return (f) => matchesAddress(LOCALHOST, f.src());
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Compiles `cond` against the proxy's ACLs. Named ACLs declared several times match when
+ * any declaration does (HAProxy ORs them); `{ ... }` terms are anonymous ACLs.
+ */
+export function compileCondition(cond: Condition, acls: readonly Acl[]): CompiledCondition {
+  const unsupported: string[] = [];
+  const named = new Map<string, Test[]>();
+  for (const a of acls) {
+    const list = named.get(a.name) ?? [];
+    list.push(compileAcl(a.criterion, a.values, unsupported));
+    named.set(a.name, list);
+  }
+  const term = (name: string): Test => {
+    if (name.startsWith('{')) {
+      const words = name.slice(1, -1).trim().split(/\s+/);
+      return compileAcl(words[0] ?? '', words.slice(1), unsupported);
+    }
+    const decl = named.get(name);
+    if (decl) return (f) => decl.some((t) => t(f));
+    const pre = predefined(name);
+    if (pre) return pre;
+    unsupported.push(name);
+    return () => false;
+  };
+  const ors = cond.terms.map((and) =>
+    and.map(({ name, negate }) => {
+      const t = term(name);
+      return negate ? (f: ConnectionFacts) => !t(f) : t;
+    }),
+  );
+  const test: Test = (f) => ors.some((and) => and.every((t) => t(f)));
+  return { test: cond.negate ? (f) => !test(f) : test, unsupported };
+}
