@@ -73,6 +73,7 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
       '(VI_1) removing VIPs.',
     ]);
     assert.equal(err, undefined, `${err}\n${m1.log}`);
+    await m2.out!.waitFor(/Sending gratuitous ARP on eth0/, 3000, mark2);
     const err2 = inOrder(m2.log.slice(mark2), [
       `(VI_1) received lower priority (98) advert from ${m1.node.address} - discarding`,
       '(VI_1) Receive advertisement timeout',
@@ -146,8 +147,8 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
     assert.equal(m1.child!.exitCode, 0);
     assert.equal(m1.hasVip(), false);
     await vipOnlyOn(nodes, 'master2', 3000);
-    assert.match(m1.log, /\(VI_1\) sent 0 priority/);
-    assert.match(m2.log, /\(VI_1\) Backup received priority 0 advertisement/);
+    await m1.out!.waitFor(/\(VI_1\) sent 0 priority/, 3000);
+    await m2.out!.waitFor(/\(VI_1\) Backup received priority 0 advertisement/, 3000);
     assert.equal(existsSync(join(dir, 'master1.pid')), false);
   });
 });
