@@ -94,7 +94,7 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
     t.diagnostic(`failback with the article's settings: ${(ms / 1000).toFixed(1)} s`);
     assert.ok(ms > 5000 && ms < 16_000, `failback took ${ms.toFixed(0)} ms`);
     await m1.out!.waitFor(
-      new RegExp(`(Sending gratuitous ARP on eth0 for ${VIP}[^]*){5}`),
+      new RegExp(`(Sending gratuitous ARP on eth0 for ${VIP}[\\s\\S]*){5}`),
       3000,
       mark1,
     );

@@ -71,7 +71,7 @@ describe('halo vrrp: split brain', { skip }, () => {
     try {
       await vipOnlyOn(nodes, 'master2', 10_000);
       await m1.out!.waitFor(
-        /Netlink reports eth0 down[^]*\(VI_1\) Entering FAULT STATE/,
+        /Netlink reports eth0 down[\s\S]*\(VI_1\) Entering FAULT STATE/,
         3000,
         mark,
       );
@@ -81,7 +81,7 @@ describe('halo vrrp: split brain', { skip }, () => {
     }
     await vipOnlyOn(nodes, 'master1', 10_000);
     await m1.out!.waitFor(
-      /Netlink reports eth0 up[^]*\(VI_1\) Entering BACKUP STATE[^]*\(VI_1\) Entering MASTER STATE/,
+      /Netlink reports eth0 up[\s\S]*\(VI_1\) Entering BACKUP STATE[\s\S]*\(VI_1\) Entering MASTER STATE/,
       3000,
       mark,
     );
