@@ -96,6 +96,20 @@ function ids(user: ScriptUser | undefined): { uid?: number; gid?: number } {
   return { uid: user.uid, gid: user.gid };
 }
 
+/** Process groups of the checks running now (those with a timeout), for stopping. */
+const runningChecks = new Set<number>();
+
+/** Kills every running check's process group (at shutdown, as Keepalived does). */
+export function killRunningChecks(): void {
+  for (const pid of runningChecks) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** The real executor: a child process in its own process group, no shell, no stdio. */
 export const spawnScript: ScriptExecutor = (argv, opts) =>
   new Promise((resolve) => {
@@ -113,12 +127,14 @@ export const spawnScript: ScriptExecutor = (argv, opts) =>
     });
     child.once('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (child.pid !== undefined) runningChecks.delete(child.pid);
       if (timedOut) resolve({ kind: 'timeout' });
       else if (signal) resolve({ kind: 'signal', signal: signalNumber(signal) });
       else resolve({ kind: 'exit', status: code ?? 0 });
     });
     if (opts.timeoutMs !== undefined && child.pid !== undefined) {
       const pid = child.pid;
+      runningChecks.add(pid);
       timer = setTimeout(() => {
         timedOut = true;
         try {

@@ -12,7 +12,7 @@ import { type KeepalivedConfig, parseKeepalived } from '../../config/keepalived/
 import { VrrpDaemon } from '../../daemon/vrrp-daemon.js';
 import { realTimers } from '../../daemon/vrrp-instance-runner.js';
 import { consoleSink, createVrrpLog, type LogSink, syslogSink } from '../../daemon/vrrp-log.js';
-import { spawnScript } from '../../daemon/vrrp-scripts.js';
+import { killRunningChecks, spawnScript } from '../../daemon/vrrp-scripts.js';
 import { missingCapabilities, openLinuxHost } from '../../os/linux-host.js';
 import type { Command, CommandIO } from '../command.js';
 import { realHost } from '../host.js';
@@ -175,6 +175,7 @@ async function runForeground(
       void reloading
         .then(() => daemon.stop())
         .finally(() => {
+          killRunningChecks();
           host.close();
           for (const p of o.pidFiles) rmSync(p, { force: true });
           log.info(`Stopped halo vrrp ${VERSION}`);
