@@ -15,6 +15,7 @@ import {
   type ConfigOptions,
   KEEPALIVED,
   type Kind,
+  until,
   VrrpNode,
   vipHolders,
   vipOnlyOn,
@@ -65,8 +66,8 @@ function group(kinds: [Kind, Kind, Kind]): void {
       await vipOnlyOn(nodes, 'master1', 15_000);
       await m1.out!.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000);
       for (const n of [m2, m3]) {
-        const last = n.log.match(/\(VI_1\) Entering (\w+) STATE/g)?.at(-1);
-        assert.equal(last, '(VI_1) Entering BACKUP STATE', `${n.name} is BACKUP`);
+        const last = () => n.log.match(/\(VI_1\) Entering (\w+) STATE/g)?.at(-1);
+        await until(() => last() === '(VI_1) Entering BACKUP STATE', 3000, `${n.name} BACKUP`);
       }
     });
 
