@@ -262,7 +262,9 @@ export class TcpSession implements Pending {
     const dl = this.fe.deadlines;
     if (side === CLIENT) {
       this.cEof = true;
-      if (this.cFin) dl.disarm(this.cDl);
+      // Nothing more to read from the client: its inactivity no longer counts (HAProxy
+      // stops the client read timeout at shutr); the server side's timeout governs.
+      dl.disarm(this.cDl);
       if (this.sniffing || !this.server || this.phase !== 'D') {
         // Left before we had a server: nothing to forward.
         this.rejected = this.sniffing;
@@ -272,7 +274,7 @@ export class TcpSession implements Pending {
       this.finTo(SERVER);
     } else {
       this.sEof = true;
-      if (this.sFin) dl.disarm(this.sDl);
+      dl.disarm(this.sDl);
       this.finTo(CLIENT);
     }
     this.maybeClose();
@@ -284,12 +286,15 @@ export class TcpSession implements Pending {
     if (side === SERVER) {
       if (this.sEof && this.sPending === 0) this.sFin = true;
       else {
-        if (this.be.serverFinTimeout > 0) dl.arm(this.sDl, this.be.serverFinTimeout);
+        dl.arm(
+          this.sDl,
+          this.be.serverFinTimeout || this.be.tunnelTimeout || this.be.serverTimeout,
+        );
         if (shutdownWrite(this.server!, onShutdown) !== 0) this.abort('S', 'D');
       }
     } else if (this.cEof && this.cPending === 0) this.cFin = true;
     else {
-      if (this.fe.clientFinTimeout > 0) dl.arm(this.cDl, this.fe.clientFinTimeout);
+      dl.arm(this.cDl, this.fe.clientFinTimeout || this.be.tunnelTimeout || this.fe.clientTimeout);
       if (shutdownWrite(this.client, onShutdown) !== 0) this.abort('C', 'D');
     }
   }
