@@ -19,6 +19,19 @@ export function pinned(cpus: string, cmd: string, args: string[], inherit = fals
   });
 }
 
+/** Throws if something already accepts on 127.0.0.1:`port` (a stale run would be measured). */
+export async function assertFree(port: number): Promise<void> {
+  const busy = await new Promise<boolean>((r) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('connect', () => {
+      c.destroy();
+      r(true);
+    });
+    c.on('error', () => r(false));
+  });
+  if (busy) throw new Error(`127.0.0.1:${port} is already in use: stop what listens there first`);
+}
+
 /** Resolves once something accepts on 127.0.0.1:`port` (at most 15 s). */
 export async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 300; i++) {

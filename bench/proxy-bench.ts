@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Holder, idleCost } from './proxy-bench-memory.js';
 import type { WrkResult } from './proxy-bench-tools.js';
 import {
+  assertFree,
   iperf,
   median,
   pinned,
@@ -225,6 +226,7 @@ async function main(): Promise<void> {
   const procs: ChildProcess[] = [];
   const holder = new Holder();
   try {
+    for (const port of Object.values(PORT)) await assertFree(port);
     await holder.listen(PORT.holder);
     await memory(holder);
     procs.push(nginx(PORT.nginx, 1, '1'), pinned('1', 'iperf3', ['-s', '-p', String(PORT.iperf)]));
