@@ -91,6 +91,14 @@ class RawVrrpTransport implements VrrpTransport {
       throw e;
     }
     try {
+      // Room for a burst of adverts (or a flood) while the event loop is busy: what does not
+      // fit is dropped by the kernel before halo can count it.
+      // RCVBUFFORCE (root) passes net.core.rmem_max, which caps RCVBUF at about 208 KB.
+      try {
+        this.receiver.setOption(SOL.SOCKET, SO.RCVBUFFORCE, 1 << 20);
+      } catch {
+        this.receiver.setOption(SOL.SOCKET, SO.RCVBUF, 1 << 20);
+      }
       if (o.family === 4) this.setUpIpv4(source, group);
       else this.setUpIpv6(source, group);
     } catch (e) {
