@@ -27,8 +27,17 @@ export {
 } from './script-tracker.js';
 export { instanceSettings, type SettingsContext } from './settings.js';
 export { masterDownIntervalMs, skewTimeMs, VrrpInstance } from './state-machine.js';
+export {
+  clampedStatus,
+  readTrackFileValue,
+  TRACK_FILE_FAULT,
+  TRACK_FILE_READ_BYTES,
+  type TrackFileRead,
+  trackFileStatus,
+} from './track-file.js';
 export type {
   TimerKind,
+  TrackedFile,
   VrrpCounters,
   VrrpEffect,
   VrrpEvent,

@@ -1,5 +1,5 @@
 // Keepalived 2.2.7's log lines for the VRRP engine, verbatim, so operators' grep habits keep
-// working. Sources: keepalived/vrrp/vrrp.c, vrrp_scheduler.c, vrrp_track.c, vrrp_arp.c,
+// working. Sources: keepalived/vrrp/vrrp.c, vrrp_scheduler.c, vrrp_track.c, trackers/track_file.c, vrrp_arp.c,
 // vrrp_ndisc.c, core/keepalived_netlink.c at tag v2.2.7, checked against the output of
 // /usr/sbin/keepalived 2.2.7 run in network namespaces (test/fixtures/vrrp/*.log).
 // Lines Keepalived prints only with -D (--log-detail) are marked `detail`.
@@ -55,6 +55,24 @@ export const kaLog = {
     `(${i}): entering FAULT state due to script ${script}`,
   faultInterfaceDown: (i: string, ifname: string) =>
     `(${i}): entering FAULT state (interface ${ifname} down)`,
+  faultTrackedFile: (i: string, file: string, status: number) =>
+    `(${i}): entering FAULT state (tracked file ${file} has status ${status})`,
+  /** detail */
+  trackedFileFault: (i: string, file: string) => `(${i}): tracked file ${file} now FAULT state`,
+  /** detail */
+  trackedFileLeavingFault: (i: string, file: string) =>
+    `(${i}): tracked file ${file} leaving FAULT state`,
+  /** detail */
+  settingEffectivePriority: (i: string, prio: number) =>
+    `(${i}) Setting effective priority to ${prio}`,
+  trackFileInvalidNumber: (printed: string, path: string) =>
+    `Invalid number ${printed} read from ${path} - ignoring`,
+  trackFileNoDirectory: (file: string) =>
+    `Track file directory for ${file} does not exist - removing`,
+  trackFileNotAccessible: (file: string) => `track file ${file} is not accessible - ignoring`,
+  trackFileInitNotRegular: (file: string) =>
+    `Cannot initialise track file ${file} - it is not a regular file`,
+  trackFileInitFailed: (file: string) => `Unable to initialise track file ${file}`,
   netlinkReports: (ifname: string, up: boolean) =>
     `Netlink reports ${ifname} ${up ? 'up' : 'down'}`,
   scriptNowReturning: (script: string, status: number) =>

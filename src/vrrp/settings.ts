@@ -5,6 +5,7 @@
 
 import type {
   GlobalDefs,
+  TrackFile,
   VrrpInstance as VrrpInstanceConfig,
   VrrpScript,
 } from '../config/keepalived/model.js';
@@ -14,6 +15,8 @@ import type { VrrpInstanceSettings } from './types.js';
 export interface SettingsContext {
   readonly globalDefs: GlobalDefs;
   readonly scripts: readonly VrrpScript[];
+  /** The track_file definitions in use (those Keepalived would drop left out). */
+  readonly trackFiles?: readonly TrackFile[];
   /** The interface's primary address of the instance's family (or unicast_src_ip). */
   readonly primaryAddress: string;
 }
@@ -78,5 +81,16 @@ export function instanceSettings(
       weight: t.weight ?? 0,
       reverse: t.reverse ?? false,
     })),
+    trackFiles: inst.trackFile.flatMap((t) => {
+      const file = ctx.trackFiles?.find((f) => f.name === t.name);
+      if (!file) return [];
+      return [
+        {
+          name: t.name,
+          weight: t.weight ?? file.weight,
+          reverse: t.reverse ?? file.weightReverse ?? false,
+        },
+      ];
+    }),
   };
 }

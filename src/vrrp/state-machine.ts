@@ -12,6 +12,7 @@ import { compareIp } from './ip-address.js';
 import { kaLog } from './log-strings.js';
 import type { ReceivedDatagram } from './receive-check.js';
 import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';
+import { clampedStatus, TRACK_FILE_FAULT, trackFileStatus } from './track-file.js';
 import type {
   TimerKind,
   VrrpAdvertLike,
@@ -70,6 +71,8 @@ export class VrrpInstance {
   private garpRefreshAt: number | undefined;
   private readonly scriptInit = new Map<string, ScriptInit>();
   private readonly links = new Map<string, boolean>();
+  /** Each tracked file's last value (Keepalived's last_status). */
+  private readonly fileValues = new Map<string, number>();
   private readonly armed = new Map<TimerKind, number>();
   private readonly history: VrrpTransitionRecord[] = [];
   private readonly counters: VrrpCounters = {
@@ -121,7 +124,7 @@ export class VrrpInstance {
     this.now = now;
     switch (event.type) {
       case 'Startup':
-        this.startup(event.links ?? {});
+        this.startup(event.links ?? {}, event.files ?? {});
         break;
       case 'PacketReceived':
         this.packetReceived(event.datagram);
@@ -137,6 +140,9 @@ export class VrrpInstance {
         break;
       case 'LinkChanged':
         this.linkChanged(event.ifname, event.up);
+        break;
+      case 'TrackFileChanged':
+        this.trackFileChanged(event.file, event.value);
         break;
       case 'Shutdown':
         this.shutdown();
@@ -334,6 +340,39 @@ export class VrrpInstance {
     }
   }
 
+  /** process_update_vrrp_track_file_status, for each of our entries tracking the file. */
+  private trackFileChanged(file: string, value: number): void {
+    const last = this.fileValues.get(file);
+    if (last === undefined || last === value || this.state === 'STOP') return;
+    this.fileValues.set(file, value);
+    for (const t of this.settings.trackFiles) {
+      if (t.name !== file) continue;
+      const next = clampedStatus(value, t.weight, t.reverse, false);
+      const prev = clampedStatus(last, t.weight, t.reverse, true);
+      if (next === prev) continue;
+      if (next === TRACK_FILE_FAULT) {
+        this.log(kaLog.trackedFileFault(this.name, file), true);
+        if (t.weight) this.totalPriority -= prev;
+        this.downInstance();
+      } else if (prev === TRACK_FILE_FAULT) {
+        if (t.weight) {
+          // Keepalived sets the priority directly here: no "Changing effective priority" line.
+          this.totalPriority += next;
+          this.effectivePriority = Math.min(
+            Math.max(this.totalPriority, 1),
+            VRRP_PRIORITY_OWNER - 1,
+          );
+        }
+        this.log(kaLog.trackedFileLeavingFault(this.name, file), true);
+        if (next) this.log(kaLog.settingEffectivePriority(this.name, this.effectivePriority), true);
+        this.tryUpInstance(false);
+      } else {
+        this.totalPriority += next - prev;
+        this.setEffectivePriority();
+      }
+    }
+  }
+
   private linkTracks(ifname: string): { weight: number; reverse: boolean }[] {
     const out = this.settings.trackInterfaces
       .filter((t) => t.name === ifname)
@@ -346,7 +385,10 @@ export class VrrpInstance {
 
   // ---- startup and shutdown ---------------------------------------------------------------
 
-  private startup(links: Readonly<Record<string, boolean>>): void {
+  private startup(
+    links: Readonly<Record<string, boolean>>,
+    files: Readonly<Record<string, number>>,
+  ): void {
     if (this.state !== 'INIT') return;
     const s = this.settings;
     const ifnames = new Set([s.interface, ...s.trackInterfaces.map((t) => t.name)]);
@@ -364,6 +406,15 @@ export class VrrpInstance {
           this.totalPriority += t.weight * mult;
         }
       }
+    }
+    for (const t of s.trackFiles) {
+      const value = files[t.name] ?? 0;
+      this.fileValues.set(t.name, value);
+      const status = trackFileStatus(value, t.weight, t.reverse, true);
+      if (status <= TRACK_FILE_FAULT) {
+        this.log(kaLog.faultTrackedFile(this.name, t.name, status));
+        this.numFault++;
+      } else this.totalPriority += Math.min(status, 253);
     }
     for (const t of s.trackScripts) {
       const init = this.scriptInit.get(t.name);

@@ -26,6 +26,13 @@ export interface TrackedInterface {
   readonly reverse: boolean;
 }
 
+export interface TrackedFile {
+  readonly name: string;
+  /** The weight in force for this instance (track_file item override or the file's own). */
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
 /** One vrrp_instance, resolved (times in milliseconds). */
 export interface VrrpInstanceSettings {
   readonly name: string;
@@ -57,6 +64,7 @@ export interface VrrpInstanceSettings {
   readonly dontTrackPrimary: boolean;
   readonly trackScripts: readonly TrackedScript[];
   readonly trackInterfaces: readonly TrackedInterface[];
+  readonly trackFiles: readonly TrackedFile[];
 }
 
 export type VrrpEvent =
@@ -64,6 +72,8 @@ export type VrrpEvent =
       readonly type: 'Startup';
       /** Link state of the instance's interface and of each tracked interface (default up). */
       readonly links?: Readonly<Record<string, boolean>>;
+      /** The value read from each tracked file at start (missing: 0). */
+      readonly files?: Readonly<Record<string, number>>;
     }
   | { readonly type: 'PacketReceived'; readonly datagram: ReceivedDatagram }
   | {
@@ -74,6 +84,8 @@ export type VrrpEvent =
   | { readonly type: 'TimerFired'; readonly kind: TimerKind }
   | { readonly type: 'ScriptResult'; readonly script: string; readonly ok: boolean }
   | { readonly type: 'LinkChanged'; readonly ifname: string; readonly up: boolean }
+  /** A tracked file now holds `value` (0 when it was deleted or cannot be read). */
+  | { readonly type: 'TrackFileChanged'; readonly file: string; readonly value: number }
   | { readonly type: 'Shutdown' };
 
 export type VrrpEffect =

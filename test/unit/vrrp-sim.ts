@@ -42,6 +42,7 @@ export function settings(over: Partial<VrrpInstanceSettings> = {}): VrrpInstance
     dontTrackPrimary: false,
     trackScripts: [],
     trackInterfaces: [],
+    trackFiles: [],
     ...over,
   };
 }

@@ -46,7 +46,9 @@ export interface TrackFileDraft {
   file?: string;
   weight: number;
   weightSet: boolean;
+  weightReverse?: boolean;
   initFile?: number;
+  initFileOverwrite?: boolean;
 }
 
 export interface InstanceDraft {

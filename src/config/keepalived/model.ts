@@ -105,7 +105,12 @@ export interface TrackFile {
   readonly name: string;
   readonly file: string;
   readonly weight: number;
+  /** `weight N reverse` */
+  readonly weightReverse?: boolean;
+  /** `init_file [VALUE]`: the value written when the file is missing (default 0). */
   readonly initFile?: number;
+  /** `init_file ... overwrite`: written even when the file exists. */
+  readonly initFileOverwrite?: boolean;
 }
 
 export interface KeepalivedConfig {

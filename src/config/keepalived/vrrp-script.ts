@@ -151,7 +151,8 @@ export const TRACK_FILE_KEYWORDS: readonly KeywordSpec<TrackFileDraft>[] = [
       }
       tf.weight = v ?? 1;
       tf.weightSet = v !== undefined && v !== 1;
-      if (s.args.length >= 2 && arg(s, 1) !== 'reverse') {
+      if (s.args.length >= 2 && arg(s, 1) === 'reverse') tf.weightReverse = true;
+      else if (s.args.length >= 2) {
         const msg = `track_file ${tf.name} unknown weight option ${arg(s, 1)}`;
         d.error(s.pos, 'KA_TRACK_FILE', msg, 'keepalived');
       }
@@ -169,7 +170,9 @@ export const TRACK_FILE_KEYWORDS: readonly KeywordSpec<TrackFileDraft>[] = [
             env.diags.error(s.pos, 'KA_TRACK_FILE', msg, 'keepalived');
           }
           tf.initFile = v ?? 0;
-        } else if (t.text !== 'overwrite') {
+        } else if (t.text === 'overwrite') {
+          tf.initFileOverwrite = true;
+        } else {
           const msg = `Unknown track file init option ${t.text}`;
           env.diags.error(s.pos, 'KA_TRACK_FILE', msg, 'keepalived');
         }
