@@ -15,6 +15,7 @@ import { InstanceRunner, type TimerPort } from './vrrp-instance-runner.js';
 import type { VrrpLog } from './vrrp-log.js';
 import type { ScriptExecutor } from './vrrp-scripts.js';
 import { defaultScriptUser, planScripts, type ScriptEnv, ScriptScheduler } from './vrrp-track.js';
+import { initTrackFiles, TrackFileMonitor } from './vrrp-track-file.js';
 
 export interface VrrpHost {
   readonly addresses: AddressManager;
@@ -36,6 +37,12 @@ export interface InstanceDump extends VrrpSnapshot {
   readonly interface: string;
   readonly vips: readonly string[];
   readonly trackScripts: readonly { name: string; status: string; weight: number }[];
+  readonly trackFiles: readonly {
+    name: string;
+    value: number | undefined;
+    weight: number;
+    reverse: boolean;
+  }[];
 }
 
 export interface VrrpDump {
@@ -47,7 +54,8 @@ export interface VrrpDump {
 /** An instance's identity for reload: everything but source positions. */
 function instanceKey(config: KeepalivedConfig, inst: VrrpInstanceConfig): string {
   const scripts = inst.trackScript.map((t) => config.scripts.find((s) => s.name === t.name));
-  return JSON.stringify([config.globalDefs, inst, scripts], (k, v) =>
+  const files = inst.trackFile.map((t) => config.trackFiles.find((f) => f.name === t.name));
+  return JSON.stringify([config.globalDefs, inst, scripts, files], (k, v) =>
     k === 'pos' || k === 'interfacePos' ? undefined : v,
   );
 }
@@ -60,6 +68,7 @@ export class VrrpDaemon {
   private config: KeepalivedConfig | undefined;
   private readonly runners = new Map<string, InstanceRunner>();
   private scripts: ScriptScheduler | undefined;
+  private files: TrackFileMonitor | undefined;
   private readonly links = new Map<string, boolean>();
   private offLink: (() => void) | undefined;
 
@@ -80,6 +89,7 @@ export class VrrpDaemon {
 
   async stop(): Promise<void> {
     this.scripts?.stop();
+    this.files?.stop();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
     this.offLink?.();
@@ -94,6 +104,12 @@ export class VrrpDaemon {
         name: t.name,
         status: this.scripts?.status(t.name) ?? 'unknown',
         weight: t.weight,
+      })),
+      trackFiles: r.settings.trackFiles.map((t) => ({
+        name: t.name,
+        value: this.files?.value(t.name),
+        weight: t.weight,
+        reverse: t.reverse,
       })),
     }));
     return { pid: process.pid, time: new Date().toISOString(), instances };
@@ -128,6 +144,7 @@ export class VrrpDaemon {
       keep,
     );
     this.scripts = scripts;
+    this.startTrackFiles(config, old !== undefined);
     const wanted = new Map(config.instances.map((i) => [i.name, i]));
     for (const [name, runner] of [...this.runners]) {
       const next = wanted.get(name);
@@ -145,7 +162,33 @@ export class VrrpDaemon {
         log.info(`(${inst.name}) cannot start: ${msg}`);
       }
     }
+    // Instances kept running hear the files' current values (a change while reloading).
+    for (const r of this.runners.values()) {
+      for (const t of r.settings.trackFiles) {
+        const value = this.files?.value(t.name);
+        if (value !== undefined) r.handle({ type: 'TrackFileChanged', file: t.name, value });
+      }
+    }
     scripts.start();
+  }
+
+  private startTrackFiles(config: KeepalivedConfig, reload: boolean): void {
+    const { log } = this.opts;
+    initTrackFiles(config.trackFiles, reload, log);
+    const tracked = new Set(config.instances.flatMap((i) => i.trackFile.map((t) => t.name)));
+    this.files?.stop();
+    const files = new TrackFileMonitor(
+      config.trackFiles.filter((f) => tracked.has(f.name)),
+      {
+        log,
+        onChange: (file, value) => {
+          for (const r of this.runners.values())
+            r.handle({ type: 'TrackFileChanged', file, value });
+        },
+      },
+    );
+    files.start();
+    this.files = files;
   }
 
   private async primaryAddress(inst: VrrpInstanceConfig, family: 4 | 6): Promise<string> {
@@ -166,6 +209,7 @@ export class VrrpDaemon {
     const settings = instanceSettings(inst, {
       globalDefs: config.globalDefs,
       scripts,
+      trackFiles: config.trackFiles.filter((f) => this.files?.has(f.name)),
       primaryAddress: primary,
     });
     const g = config.globalDefs;
@@ -200,7 +244,7 @@ export class VrrpDaemon {
       links[name] = link?.up ?? false;
       this.links.set(name, links[name]);
     }
-    runner.start(links);
+    runner.start(links, this.files?.values(settings.trackFiles.map((t) => t.name)) ?? {});
     for (const t of settings.trackScripts) {
       const status = this.scripts?.status(t.name);
       if (status === 'good' || status === 'bad') {

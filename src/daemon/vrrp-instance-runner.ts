@@ -101,8 +101,11 @@ export class InstanceRunner {
     return this.instance.snapshot();
   }
 
-  start(links: Readonly<Record<string, boolean>>): void {
-    this.handle({ type: 'Startup', links });
+  start(
+    links: Readonly<Record<string, boolean>>,
+    files: Readonly<Record<string, number>> = {},
+  ): void {
+    this.handle({ type: 'Startup', links, files });
   }
 
   handle(event: VrrpEvent): void {

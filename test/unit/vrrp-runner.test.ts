@@ -1,10 +1,19 @@
 // The VRRP daemon over fake host ports and a manual clock: the order on the wire when
 // becoming MASTER (advert, VIPs, gratuitous ARPs), script results changing the advertised
 // priority, notify arguments, shutdown (priority 0, VIPs removed), reload without a state
-// change, link events from the monitor, and script security / user selection.
+// change, link events from the monitor, track files on real files, and script security /
+// user selection.
 
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -56,8 +65,7 @@ vrrp_instance VI_1 {
 }
 `;
 
-function parse(prio = 100): KeepalivedConfig {
-  const text = MASTER1.replace('PRIO', String(prio));
+function parse(prio = 100, text = MASTER1.replace('PRIO', String(prio))): KeepalivedConfig {
   const host = { readFile: () => text, glob: () => [] };
   const { config, diagnostics } = parseKeepalived({ path: 'k.conf', text }, host, {
     offline: true,
@@ -215,6 +223,113 @@ describe('VrrpDaemon over fake ports', () => {
     assert.ok(h.lines.includes('Netlink reports ens33 up'));
     assert.equal(h.daemon.dump().instances[0]!.state, 'BACKUP');
     await h.daemon.stop();
+  });
+});
+
+/** MASTER1 with its check replaced by track files in `dir` (tf: weight -10, zero: weight 0). */
+function trackFileConfig(dir: string, extra = ''): string {
+  return MASTER1.replace('PRIO', '100')
+    .replace(
+      /vrrp_script check_haproxy \{[^}]*\}/,
+      `track_file tf {
+    file ${dir}/tf
+    weight -10
+    init_file 0
+}
+track_file zero {
+    file ${dir}/zero
+    weight 0
+}
+track_file gone {
+    file ${dir}/nodir/gone
+}
+${extra}`,
+    )
+    .replace(
+      /track_script \{[^}]*\}/,
+      'track_file {\n        tf\n        zero\n        gone\n    }',
+    );
+}
+
+async function until(fn: () => boolean, what: string, ms = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!fn()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('VrrpDaemon track_file on real files', () => {
+  it('init_file, value x weight on change, weight 0 FAULT, delete counts as 0, nothing after stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-tf-'));
+    try {
+      const h = setup();
+      await h.daemon.start(parse(100, trackFileConfig(dir)));
+      assert.equal(readFileSync(join(dir, 'tf'), 'utf8'), '0\n', 'init_file wrote 0');
+      assert.equal(existsSync(join(dir, 'zero')), false, 'no init_file: not created');
+      assert.ok(h.lines.includes('Track file directory for gone does not exist - removing'));
+      await run(h.clock, 4000);
+      const vi = () => h.daemon.dump().instances[0]!;
+      assert.equal(vi().state, 'MASTER');
+      assert.deepEqual(
+        vi().trackFiles.map((t) => [t.name, t.value, t.weight]),
+        [
+          ['tf', 0, -10],
+          ['zero', 0, 0],
+        ],
+      );
+      writeFileSync(join(dir, 'tf'), '3\n');
+      await until(() => vi().effectivePriority === 70, 'priority 70');
+      assert.ok(h.lines.includes('(VI_1) Changing effective priority from 100 to 70'));
+      await run(h.clock, 1000);
+      assert.equal(h.transports[0]!.sent.at(-1)!.bytes[2], 70, 'adverts carry 70');
+      rmSync(join(dir, 'tf'));
+      await until(() => vi().effectivePriority === 100, 'deleted: back to 100');
+      writeFileSync(join(dir, 'zero'), '1');
+      await until(() => vi().state === 'FAULT', 'weight 0, value 1: FAULT');
+      assert.equal(h.transports[0]!.sent.at(-1)!.bytes[2], 0, 'priority 0 on entering FAULT');
+      writeFileSync(join(dir, 'zero'), 'junk');
+      await until(() => vi().state === 'BACKUP', 'unreadable number counts as 0: BACKUP');
+      writeFileSync(join(dir, 'tf'), '99999999999');
+      await until(
+        () => h.lines.includes(`Invalid number 99999999999 read from ${dir}/tf - ignoring`),
+        'invalid number logged',
+      );
+      assert.equal(vi().effectivePriority, 100, 'an invalid number changes nothing');
+      await h.daemon.stop();
+      const before = h.lines.length;
+      writeFileSync(join(dir, 'tf'), '5');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.lines.length, before, 'no watcher left after stop');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reload keeps the instance; a value written meanwhile is applied; overwrite only at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-tf-'));
+    try {
+      writeFileSync(join(dir, 'tf'), '2\n');
+      const conf = trackFileConfig(dir).replace('init_file 0', 'init_file 1 overwrite');
+      const h = setup();
+      await h.daemon.start(parse(100, conf));
+      assert.equal(readFileSync(join(dir, 'tf'), 'utf8'), '1\n', 'overwrite at start');
+      assert.equal(h.daemon.dump().instances[0]!.effectivePriority, 90);
+      const runner = h.daemon.runner('VI_1');
+      writeFileSync(join(dir, 'tf'), '4\n');
+      await h.daemon.reload(parse(100, conf));
+      assert.equal(h.daemon.runner('VI_1'), runner, 'same runner');
+      assert.equal(readFileSync(join(dir, 'tf'), 'utf8'), '4\n', 'not overwritten on reload');
+      assert.equal(h.daemon.dump().instances[0]!.effectivePriority, 60);
+      writeFileSync(join(dir, 'tf'), '0\n');
+      await until(
+        () => h.daemon.dump().instances[0]!.effectivePriority === 100,
+        'watched after reload',
+      );
+      await h.daemon.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
