@@ -9,6 +9,10 @@ export const kaLog = {
   enteringBackup: (i: string) => `(${i}) Entering BACKUP STATE`,
   enteringMaster: (i: string) => `(${i}) Entering MASTER STATE`,
   enteringFault: (i: string) => `(${i}) Entering FAULT STATE`,
+  enteringFaultInit: (i: string) => `(${i}) Entering FAULT STATE (init)`,
+  syncGroupTo: (g: string, state: 'MASTER' | 'BACKUP' | 'FAULT') =>
+    `VRRP_Group(${g}) Syncing instances to ${state} state`,
+  syncGroupMemberFault: (g: string, i: string) => `VRRP_Group(${g}): Syncing ${i} to FAULT state`,
   /** detail */
   receiveTimeout: (i: string) => `(${i}) Receive advertisement timeout`,
   /** detail */

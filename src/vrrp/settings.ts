@@ -17,6 +17,8 @@ export interface SettingsContext {
   readonly scripts: readonly VrrpScript[];
   /** The track_file definitions in use (those Keepalived would drop left out). */
   readonly trackFiles?: readonly TrackFile[];
+  /** Whether the instance is a member of a vrrp_sync_group (tracking weights are ignored). */
+  readonly inSyncGroup?: boolean;
   /** The interface's primary address of the instance's family (or unicast_src_ip). */
   readonly primaryAddress: string;
 }
@@ -36,6 +38,12 @@ export function instanceSettings(
         ? VRRP_AUTH.pass
         : VRRP_AUTH.ah;
   const g = ctx.globalDefs;
+  // vrrp_complete_instance: a sync group member (no sgroup_tracking_weight) or an address
+  // owner ignores tracking weights. Weighted scripts are dropped; weighted interfaces get
+  // weight 0 in a sync group and are dropped for an owner; a file with the default weight 1
+  // gets weight 0, any other weight drops it.
+  const sync = ctx.inSyncGroup === true;
+  const noWeights = sync || owner;
   return {
     name: inst.name,
     interface: inst.interface,
@@ -67,6 +75,7 @@ export function instanceSettings(
     trackScripts: inst.trackScript.flatMap((t) => {
       const script = ctx.scripts.find((s) => s.name === t.name);
       if (!script) return [];
+      if (noWeights && (t.weight ?? script.weight) !== 0) return [];
       return [
         {
           name: t.name,
@@ -76,18 +85,21 @@ export function instanceSettings(
         },
       ];
     }),
-    trackInterfaces: inst.trackInterface.map((t) => ({
-      name: t.name,
-      weight: t.weight ?? 0,
-      reverse: t.reverse ?? false,
-    })),
+    trackInterfaces: inst.trackInterface.flatMap((t) => {
+      const weight = t.weight ?? 0;
+      if (weight !== 0 && noWeights && !sync) return [];
+      return [{ name: t.name, weight: noWeights ? 0 : weight, reverse: t.reverse ?? false }];
+    }),
     trackFiles: inst.trackFile.flatMap((t) => {
       const file = ctx.trackFiles?.find((f) => f.name === t.name);
       if (!file) return [];
+      let weight = t.weight ?? file.weight;
+      if (noWeights && weight === 1) weight = 0;
+      else if (noWeights && weight !== 0) return [];
       return [
         {
           name: t.name,
-          weight: t.weight ?? file.weight,
+          weight,
           reverse: t.reverse ?? file.weightReverse ?? false,
         },
       ];

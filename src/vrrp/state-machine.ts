@@ -12,6 +12,7 @@ import { compareIp } from './ip-address.js';
 import { kaLog } from './log-strings.js';
 import type { ReceivedDatagram } from './receive-check.js';
 import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';
+import type { VrrpSyncGroup } from './sync-group.js';
 import { clampedStatus, TRACK_FILE_FAULT, trackFileStatus } from './track-file.js';
 import type {
   TimerKind,
@@ -94,6 +95,8 @@ export class VrrpInstance {
   private readonly rxConfig: ReceiveCheckConfig;
   private out: VrrpEffect[] = [];
   private now = 0;
+  /** The vrrp_sync_group this instance is a member of (set by VrrpSyncGroup). */
+  sync: VrrpSyncGroup | undefined;
 
   constructor(settings: VrrpInstanceSettings) {
     this.settings = settings;
@@ -120,8 +123,8 @@ export class VrrpInstance {
   }
 
   handle(event: VrrpEvent, now: number): VrrpEffect[] {
-    this.out = [];
-    this.now = now;
+    this.begin(now);
+    const prev = this.state;
     switch (event.type) {
       case 'Startup':
         this.startup(event.links ?? {}, event.files ?? {});
@@ -148,8 +151,31 @@ export class VrrpInstance {
         this.shutdown();
         break;
     }
+    // Keepalived's VRRP_TSM_HANDLE, after a timer or a packet: B->M, M->M, F->M sync the
+    // group to MASTER, M->B to BACKUP.
+    const tsm =
+      event.type === 'TimerFired' ||
+      event.type === 'PacketReceived' ||
+      event.type === 'AdvertReceived';
+    if (this.sync && tsm) {
+      const to = this.snapshotState();
+      if (to === 'MASTER' && prev !== 'INIT' && prev !== 'STOP') this.sync.syncMaster(this);
+      else if (prev === 'MASTER' && to === 'BACKUP') this.sync.syncBackup(this);
+    }
+    return this.finish();
+  }
+
+  /** @internal Starts a step at `now`; effects collect until `finish`. */
+  begin(now: number): void {
+    this.now = now;
+  }
+
+  /** @internal Ends a step: timers brought in line, the collected effects handed over. */
+  finish(): VrrpEffect[] {
     this.syncTimers();
-    return this.out;
+    const out = this.out;
+    this.out = [];
+    return out;
   }
 
   snapshot(): VrrpSnapshot {
@@ -169,6 +195,47 @@ export class VrrpInstance {
     };
   }
 
+  // ---- what a sync group does to its members (vrrp_sync.c) -------------------------------
+
+  /** @internal The state this instance would be in disregarding its sync group. */
+  get wanted(): VrrpState {
+    return this.wantState;
+  }
+
+  /** @internal */
+  get current(): VrrpState {
+    return this.state;
+  }
+
+  /** @internal vrrp_sync_can_goto_master's side effect: wait a full down interval again. */
+  restartDownTimer(): void {
+    this.msDownTimer = this.msDown();
+    this.initSands();
+  }
+
+  /** @internal vrrp_sync_backup on another member. */
+  syncToBackup(): void {
+    this.wantState = 'BACKUP';
+    if (this.state === 'FAULT' || this.state === 'INIT') this.leaveFault();
+    else this.leaveMaster(false);
+  }
+
+  /** @internal vrrp_sync_master on another member. */
+  syncToMaster(): void {
+    this.wantState = 'MASTER';
+    this.gotoMaster('sync group');
+  }
+
+  /** @internal vrrp_sync_fault on another member. */
+  syncToFault(): void {
+    this.wantState = 'FAULT';
+    if (this.state === 'MASTER') this.leaveMaster(false);
+    else if (this.state === 'BACKUP' || this.state === 'INIT') {
+      this.setState('FAULT', 'sync group'); // Keepalived: "a bit of a bodge"
+      this.leaveFault();
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------
 
   /** The current state, unnarrowed (TypeScript narrows `this.state` across calls). */
@@ -180,8 +247,13 @@ export class VrrpInstance {
     return this.settings.name;
   }
 
+  private emit(e: VrrpEffect): void {
+    this.out.push(e);
+    this.sync?.record(this.settings.name, e);
+  }
+
   private log(text: string, detail = false): void {
-    this.out.push({ type: 'Log', text, detail });
+    this.emit({ type: 'Log', text, detail });
   }
 
   private skew(): number {
@@ -200,17 +272,17 @@ export class VrrpInstance {
     const rec = { at: this.now, from, to, reason };
     this.history.push(rec);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
-    this.out.push({ type: 'Transition', from, to, reason });
+    this.emit({ type: 'Transition', from, to, reason });
   }
 
   private notify(): void {
     if (this.state === 'MASTER' || this.state === 'BACKUP' || this.state === 'FAULT') {
-      this.out.push({ type: 'Notify', state: this.state });
+      this.emit({ type: 'Notify', state: this.state });
     }
   }
 
   private sendAdvert(priority: number): void {
-    this.out.push({ type: 'SendAdvert', priority });
+    this.emit({ type: 'SendAdvert', priority });
     this.counters.advertSent++;
   }
 
@@ -230,13 +302,13 @@ export class VrrpInstance {
     for (const [kind] of this.armed) {
       if (!want.has(kind)) {
         this.armed.delete(kind);
-        this.out.push({ type: 'CancelTimer', kind });
+        this.emit({ type: 'CancelTimer', kind });
       }
     }
     for (const [kind, at] of want) {
       if (this.armed.get(kind) !== at) {
         this.armed.set(kind, at);
-        this.out.push({ type: 'ArmTimer', kind, at });
+        this.emit({ type: 'ArmTimer', kind, at });
       }
     }
   }
@@ -249,7 +321,7 @@ export class VrrpInstance {
         true,
       );
     }
-    this.out.push({ type: 'SendGarp', addresses: this.settings.vips, repeat });
+    this.emit({ type: 'SendGarp', addresses: this.settings.vips, repeat });
   }
 
   private removeVips(): void {
@@ -257,7 +329,7 @@ export class VrrpInstance {
     this.garpLowerPrioAt = undefined;
     if (this.vipsSet) {
       this.log(kaLog.removingVips(this.name), true);
-      this.out.push({ type: 'RemoveVips' });
+      this.emit({ type: 'RemoveVips' });
       this.vipsSet = false;
     }
   }
@@ -282,20 +354,41 @@ export class VrrpInstance {
       this.wantState = 'FAULT';
       if (this.state === 'MASTER') this.leaveMaster(true);
       else this.leaveFault();
+      if (this.sync && this.sync.numMemberFault++ === 0) this.sync.syncFault(this);
     }
   }
 
   private tryUpInstance(leavingInit: boolean): void {
+    const sync = this.sync;
     if (leavingInit) {
       if (this.numFault) return;
     } else if (--this.numFault || this.numInit) {
-      if (!this.numFault) this.wantState = 'BACKUP';
+      if (!this.numFault) {
+        if (sync) {
+          sync.numMemberFault--;
+          sync.state = 'INIT';
+        }
+        this.wantState = 'BACKUP';
+      }
       return;
     }
     const owner = this.basePriority === VRRP_PRIORITY_OWNER;
     if (!(this.wantState === 'MASTER' && owner)) this.wantState = 'BACKUP';
     this.masterAdverInt = this.settings.advertIntMs;
+    if (sync) {
+      if (leavingInit) {
+        if (sync.numMemberFault) return;
+      } else if (--sync.numMemberFault || sync.numMemberInit) return;
+    }
+    // If the sync group cannot go to MASTER, we come up as BACKUP.
+    const want = this.wantState;
+    if (sync && want === 'MASTER' && !sync.canGotoMaster(this)) this.wantState = 'BACKUP';
     this.leaveFault();
+    this.wantState = want;
+    if (sync) {
+      if (this.snapshotState() === 'MASTER') sync.syncMaster(this);
+      else sync.syncBackup(this);
+    }
   }
 
   private scriptResult(script: string, ok: boolean): void {
@@ -308,9 +401,12 @@ export class VrrpInstance {
     if (this.state === 'STOP') return;
     if (w === 0) {
       let leftInit = false;
-      if (init === 'init' && --this.numInit === 0) leftInit = true;
+      if (init === 'init' && --this.numInit === 0) {
+        leftInit = true;
+        if (this.sync) this.sync.numMemberInit--;
+      }
       if (ok !== (mult === 1)) this.downInstance();
-      else if (this.numInit === 0) this.tryUpInstance(leftInit);
+      else if (this.numInit === 0 && !this.sync?.numMemberInit) this.tryUpInstance(leftInit);
       return;
     }
     if (this.basePriority === VRRP_PRIORITY_OWNER) return;
@@ -390,6 +486,15 @@ export class VrrpInstance {
     files: Readonly<Record<string, number>>,
   ): void {
     if (this.state !== 'INIT') return;
+    this.startTracking(links, files);
+    this.startState();
+  }
+
+  /** @internal initialise_tracking_priorities for this instance: faults and weights at start. */
+  startTracking(
+    links: Readonly<Record<string, boolean>>,
+    files: Readonly<Record<string, number>>,
+  ): void {
     const s = this.settings;
     const ifnames = new Set([s.interface, ...s.trackInterfaces.map((t) => t.name)]);
     for (const ifname of ifnames) {
@@ -429,21 +534,48 @@ export class VrrpInstance {
       }
     }
     this.setEffectivePriority();
+  }
+
+  /** @internal The start-up counts a sync group keeps from this member (faults, scripts in init). */
+  startCounts(): { fault: boolean; init: boolean } {
+    return { fault: this.numFault > 0, init: this.numInit > 0 };
+  }
+
+  /** @internal vrrp_init_state: the first state, from our wantstate or the sync group's state. */
+  startState(): void {
     const up = this.numFault === 0;
-    if (up && this.wantState === 'MASTER' && this.numInit === 0 && this.basePriority === 255) {
+    const sync = this.sync;
+    const newState = sync ? sync.state : this.wantState;
+    const groupInit = (sync?.numMemberInit ?? 0) > 0;
+    if (
+      up &&
+      newState === 'MASTER' &&
+      this.numInit === 0 &&
+      !groupInit &&
+      this.wantState === 'MASTER' &&
+      this.basePriority === 255
+    ) {
       // Keepalived: "the simplest way to become master is to timeout from the backup state
       // very quickly (1usec)".
       this.setState('BACKUP', 'init');
       this.msDownTimer = 0.001;
     } else {
-      this.msDownTimer = this.msDown();
+      // A member held in BACKUP by its group allows one advert interval for another master.
+      this.msDownTimer =
+        sync && newState === 'BACKUP' && this.wantState === 'MASTER'
+          ? this.masterAdverInt + skewTimeMs(this.settings.version, 255, this.masterAdverInt)
+          : this.msDown();
       this.log(kaLog.removingVips(this.name), true);
-      this.out.push({ type: 'RemoveVips' });
-      if (up && this.numInit === 0) {
+      this.emit({ type: 'RemoveVips' });
+      if (up && newState !== 'FAULT' && this.numInit === 0 && !groupInit) {
         this.log(kaLog.enteringBackupInit(this.name));
         this.setState('BACKUP', 'init');
       } else {
-        this.setState('FAULT', up ? 'tracked script not yet run' : 'tracking fault at start');
+        if (sync && up && this.numInit === 0) this.log(kaLog.enteringFaultInit(this.name));
+        this.setState(
+          'FAULT',
+          !up ? 'tracking fault at start' : sync ? 'sync group' : 'tracked script not yet run',
+        );
       }
       if (this.snapshotState() !== 'FAULT' || this.numFault) this.notify();
     }
@@ -458,7 +590,7 @@ export class VrrpInstance {
       this.removeVips();
     }
     this.setState('STOP', 'shutdown');
-    this.out.push({ type: 'Notify', state: 'STOP' });
+    this.emit({ type: 'Notify', state: 'STOP' });
     this.sands = undefined;
     this.garpAt = undefined;
     this.garpLowerPrioAt = undefined;
@@ -468,6 +600,8 @@ export class VrrpInstance {
 
   private gotoMaster(reason: string): void {
     this.wantState = 'MASTER';
+    // vrrp_state_goto_master: a sync group member waits until every member wants MASTER.
+    if (this.sync && !this.sync.canGotoMaster(this)) return;
     this.setState('MASTER', reason);
     this.initSands();
     this.masterTx();
@@ -482,7 +616,7 @@ export class VrrpInstance {
       this.counters.becomeMaster++;
       this.masterAdverInt = s.advertIntMs;
       this.log(kaLog.settingVips(this.name), true);
-      this.out.push({ type: 'AddVips' });
+      this.emit({ type: 'AddVips' });
       this.vipsSet = true;
       this.sendLinkUpdate(s.garpMasterRepeat);
       if (s.garpMasterRefreshMs > 0) this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
@@ -685,7 +819,7 @@ export class VrrpInstance {
         this.sendLinkUpdate(s.garpLowerPrioRepeat);
         if (s.garpLowerPrioDelayMs > 0) this.garpLowerPrioAt = this.now + s.garpLowerPrioDelayMs;
       }
-      this.out.push({ type: 'NotifyMasterRxLowerPriority' });
+      this.emit({ type: 'NotifyMasterRxLowerPriority' });
     } else if (prio > this.effectivePriority || (prio === this.effectivePriority && cmp > 0)) {
       this.log(
         prio > this.effectivePriority
