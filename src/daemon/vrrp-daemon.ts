@@ -11,6 +11,7 @@ import type {
 import type { AddressManager, FrameSender, LinkMonitor, OpenVrrpTransport } from '../os/ports.js';
 import { instanceSettings, type VrrpScriptTracker, type VrrpSnapshot } from '../vrrp/index.js';
 import { kaLog } from '../vrrp/log-strings.js';
+import { type SyncGroupEffect, VrrpSyncGroup } from '../vrrp/sync-group.js';
 import { InstanceRunner, type TimerPort } from './vrrp-instance-runner.js';
 import type { VrrpLog } from './vrrp-log.js';
 import type { ScriptExecutor } from './vrrp-scripts.js';
@@ -51,8 +52,26 @@ export interface VrrpDump {
   readonly instances: readonly InstanceDump[];
 }
 
-/** An instance's identity for reload: everything but source positions. */
+/** The vrrp_sync_group an instance is a member of. */
+function groupOf(config: KeepalivedConfig, name: string) {
+  return config.syncGroups.find((g) => g.group.includes(name));
+}
+
+/**
+ * An instance's identity for reload: everything but source positions; for a sync group
+ * member, the group and every member (a changed member restarts the whole group).
+ */
 function instanceKey(config: KeepalivedConfig, inst: VrrpInstanceConfig): string {
+  const g = groupOf(config, inst.name);
+  if (!g) return ownKey(config, inst);
+  const members = g.group.flatMap((n) => {
+    const m = config.instances.find((i) => i.name === n);
+    return m ? [ownKey(config, m)] : [];
+  });
+  return JSON.stringify([g.name, g.group, members]);
+}
+
+function ownKey(config: KeepalivedConfig, inst: VrrpInstanceConfig): string {
   const scripts = inst.trackScript.map((t) => config.scripts.find((s) => s.name === t.name));
   const files = inst.trackFile.map((t) => config.trackFiles.find((f) => f.name === t.name));
   return JSON.stringify([config.globalDefs, inst, scripts, files], (k, v) =>
@@ -62,6 +81,13 @@ function instanceKey(config: KeepalivedConfig, inst: VrrpInstanceConfig): string
 
 function scriptKey(s: KeepalivedConfig['scripts'][number] | undefined): string {
   return JSON.stringify(s, (k, v) => (k === 'pos' ? undefined : v));
+}
+
+/** A runner made but not started yet, with what it starts from. */
+interface Created {
+  readonly runner: InstanceRunner;
+  readonly links: Record<string, boolean>;
+  readonly files: Record<string, number>;
 }
 
 export class VrrpDaemon {
@@ -153,13 +179,33 @@ export class VrrpDaemon {
       this.runners.delete(name);
     }
     this.config = config;
+    const created: Created[] = [];
     for (const inst of config.instances) {
       if (this.runners.has(inst.name)) continue;
       try {
-        await this.startInstance(config, inst);
+        created.push(await this.createRunner(config, inst));
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         log.info(`(${inst.name}) cannot start: ${msg}`);
+      }
+    }
+    const grouped = new Set<string>();
+    for (const g of config.syncGroups) {
+      const members = created.filter((c) => g.group.includes(c.runner.name));
+      if (members.length === 0) continue;
+      this.startGroup(g.name, members);
+      for (const m of members) grouped.add(m.runner.name);
+    }
+    for (const c of created) {
+      if (!grouped.has(c.runner.name)) c.runner.start(c.links, c.files);
+    }
+    // Scripts that already have a result (kept across a reload) tell the new instances.
+    for (const { runner } of created) {
+      for (const t of runner.settings.trackScripts) {
+        const status = this.scripts?.status(t.name);
+        if (status === 'good' || status === 'bad') {
+          runner.handle({ type: 'ScriptResult', script: t.name, ok: status === 'good' });
+        }
       }
     }
     // Instances kept running hear the files' current values (a change while reloading).
@@ -202,7 +248,29 @@ export class VrrpDaemon {
     return found.address;
   }
 
-  private async startInstance(config: KeepalivedConfig, inst: VrrpInstanceConfig): Promise<void> {
+  /** A sync group's members start together and route their events through the group. */
+  private startGroup(name: string, members: readonly Created[]): void {
+    const group = new VrrpSyncGroup(
+      name,
+      members.map((m) => m.runner.instance),
+    );
+    const byName = new Map(members.map((m) => [m.runner.name, m.runner]));
+    const route = (list: readonly SyncGroupEffect[]) => {
+      for (const { member, effect } of list) byName.get(member)?.applyEffect(effect);
+    };
+    for (const m of members) {
+      m.runner.router = (event) => route(group.handle(m.runner.name, event, this.opts.clock()));
+    }
+    const startup = Object.fromEntries(
+      members.map((m) => [
+        m.runner.name,
+        { type: 'Startup' as const, links: m.links, files: m.files },
+      ]),
+    );
+    route(group.start(this.opts.clock(), startup));
+  }
+
+  private async createRunner(config: KeepalivedConfig, inst: VrrpInstanceConfig): Promise<Created> {
     const family = inst.virtualIpaddress[0]?.family ?? inst.family ?? 4;
     const primary = await this.primaryAddress(inst, family);
     const scripts = config.scripts.filter((s) => this.scripts?.has(s.name));
@@ -210,6 +278,7 @@ export class VrrpDaemon {
       globalDefs: config.globalDefs,
       scripts,
       trackFiles: config.trackFiles.filter((f) => this.files?.has(f.name)),
+      inSyncGroup: groupOf(config, inst.name) !== undefined,
       primaryAddress: primary,
     });
     const g = config.globalDefs;
@@ -244,13 +313,8 @@ export class VrrpDaemon {
       links[name] = link?.up ?? false;
       this.links.set(name, links[name]);
     }
-    runner.start(links, this.files?.values(settings.trackFiles.map((t) => t.name)) ?? {});
-    for (const t of settings.trackScripts) {
-      const status = this.scripts?.status(t.name);
-      if (status === 'good' || status === 'bad') {
-        runner.handle({ type: 'ScriptResult', script: t.name, ok: status === 'good' });
-      }
-    }
+    const files = this.files?.values(settings.trackFiles.map((t) => t.name)) ?? {};
+    return { runner, links, files };
   }
 
   private linkChanged(name: string, up: boolean): void {

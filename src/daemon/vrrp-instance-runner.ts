@@ -72,6 +72,11 @@ export class InstanceRunner {
   private readonly offAdvert: () => void;
   private readonly offError: () => void;
   private stopped = false;
+  /**
+   * Set for a vrrp_sync_group member: events go through the group, which hands each member
+   * its effects (applyEffect).
+   */
+  router: ((event: VrrpEvent) => void) | undefined;
 
   constructor(
     readonly settings: VrrpInstanceSettings,
@@ -110,8 +115,17 @@ export class InstanceRunner {
 
   handle(event: VrrpEvent): void {
     if (this.stopped) return;
+    if (this.router) {
+      this.router(event);
+      return;
+    }
     const effects = this.instance.handle(event, this.deps.clock());
     for (const e of effects) this.apply(e);
+  }
+
+  /** Carries out one effect of this instance (from its sync group). */
+  applyEffect(e: VrrpEffect): void {
+    if (!this.stopped) this.apply(e);
   }
 
   /** Shutdown: priority-0 advert when MASTER, VIPs removed, notify STOP; then sockets closed. */

@@ -27,6 +27,7 @@ export {
 } from './script-tracker.js';
 export { instanceSettings, type SettingsContext } from './settings.js';
 export { masterDownIntervalMs, skewTimeMs, VrrpInstance } from './state-machine.js';
+export { effectsOf, type SyncGroupEffect, VrrpSyncGroup } from './sync-group.js';
 export {
   clampedStatus,
   readTrackFileValue,

@@ -333,6 +333,68 @@ describe('VrrpDaemon track_file on real files', () => {
   });
 });
 
+describe('VrrpDaemon vrrp_sync_group', () => {
+  it('members start together; a weight-0 file on one takes both to FAULT; cleared: both back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-sg-'));
+    try {
+      const text = `track_file f {
+    file ${dir}/f
+    weight 0
+}
+vrrp_sync_group G1 {
+    group {
+        VI_1
+        VI_2
+    }
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface ens33
+    virtual_router_id 50
+    priority 100
+    virtual_ipaddress {
+        198.51.100.100
+    }
+}
+vrrp_instance VI_2 {
+    state MASTER
+    interface ens33
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        198.51.100.101
+    }
+    track_file {
+        f
+    }
+}
+`;
+      const h = setup();
+      await h.daemon.start(parse(100, text));
+      await run(h.clock, 4000);
+      const states = () => h.daemon.dump().instances.map((i) => i.state);
+      assert.deepEqual(states(), ['MASTER', 'MASTER']);
+      assert.ok(
+        h.lines.includes('VRRP_Group(G1) Syncing instances to MASTER state'),
+        h.lines.join('\n'),
+      );
+      writeFileSync(join(dir, 'f'), '1\n');
+      await until(() => states().every((s) => s === 'FAULT'), 'both FAULT');
+      assert.ok(h.lines.includes('VRRP_Group(G1) Syncing instances to FAULT state'));
+      assert.equal(h.transports[0]!.sent.at(-1)!.bytes[2], 0, 'VI_1 sends priority 0');
+      await tick();
+      assert.ok(h.journal.includes('remove 198.51.100.100'), 'VI_1 drops its VIP');
+      writeFileSync(join(dir, 'f'), '0\n');
+      await until(() => states().every((s) => s === 'BACKUP'), 'both BACKUP');
+      await run(h.clock, 4000);
+      assert.deepEqual(states(), ['MASTER', 'MASTER']);
+      await h.daemon.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('script users and security', () => {
   it("reads users and groups from passwd/group; Keepalived's default user and messages", () => {
     const etc = mkdtempSync(join(tmpdir(), 'halo-etc-'));
