@@ -9,7 +9,12 @@ import type {
   VrrpInstance as VrrpInstanceConfig,
 } from '../config/keepalived/model.js';
 import type { AddressManager, FrameSender, LinkMonitor, OpenVrrpTransport } from '../os/ports.js';
-import { instanceSettings, type VrrpScriptTracker, type VrrpSnapshot } from '../vrrp/index.js';
+import {
+  ignoredWeightMessages,
+  instanceSettings,
+  type VrrpScriptTracker,
+  type VrrpSnapshot,
+} from '../vrrp/index.js';
 import { kaLog } from '../vrrp/log-strings.js';
 import { type SyncGroupEffect, VrrpSyncGroup } from '../vrrp/sync-group.js';
 import { InstanceRunner, type TimerPort } from './vrrp-instance-runner.js';
@@ -274,13 +279,15 @@ export class VrrpDaemon {
     const family = inst.virtualIpaddress[0]?.family ?? inst.family ?? 4;
     const primary = await this.primaryAddress(inst, family);
     const scripts = config.scripts.filter((s) => this.scripts?.has(s.name));
-    const settings = instanceSettings(inst, {
+    const ctx = {
       globalDefs: config.globalDefs,
       scripts,
       trackFiles: config.trackFiles.filter((f) => this.files?.has(f.name)),
       inSyncGroup: groupOf(config, inst.name) !== undefined,
       primaryAddress: primary,
-    });
+    };
+    for (const line of ignoredWeightMessages(inst, ctx)) this.opts.log.info(line);
+    const settings = instanceSettings(inst, ctx);
     const g = config.globalDefs;
     const group = family === 4 ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6;
     const unicast = settings.unicastPeers.length > 0;

@@ -25,7 +25,7 @@ export {
   type ScriptRecord,
   VrrpScriptTracker,
 } from './script-tracker.js';
-export { instanceSettings, type SettingsContext } from './settings.js';
+export { ignoredWeightMessages, instanceSettings, type SettingsContext } from './settings.js';
 export { masterDownIntervalMs, skewTimeMs, VrrpInstance } from './state-machine.js';
 export { effectsOf, type SyncGroupEffect, VrrpSyncGroup } from './sync-group.js';
 export {

@@ -106,3 +106,41 @@ export function instanceSettings(
     }),
   };
 }
+
+/**
+ * Keepalived's messages for the tracking weights `instanceSettings` ignores in a sync group
+ * or for an address owner (vrrp_complete_instance), in its order and words.
+ */
+export function ignoredWeightMessages(inst: VrrpInstanceConfig, ctx: SettingsContext): string[] {
+  const sync = ctx.inSyncGroup === true;
+  if (!sync && inst.priority !== VRRP_PRIORITY_OWNER) return [];
+  const i = inst.name;
+  const why = sync ? 'SYNC group' : 'address_owner';
+  const out: string[] = [];
+  for (const t of inst.trackInterface) {
+    if (t.weight) {
+      out.push(
+        `(${i}) ignoring ${t.name} tracked interface ${sync ? 'weight ' : ''}due to ${sync ? 'SYNC group' : 'address owner'}`,
+      );
+    }
+  }
+  for (const t of inst.trackScript) {
+    const script = ctx.scripts.find((s) => s.name === t.name);
+    if (script && (t.weight ?? script.weight) !== 0) {
+      out.push(`(${i}) ignoring tracked script ${t.name} with weights due to ${why}`);
+    }
+  }
+  for (const t of inst.trackFile) {
+    const file = ctx.trackFiles?.find((f) => f.name === t.name);
+    if (!file) continue;
+    const w = t.weight ?? file.weight;
+    if (w === 1) {
+      out.push(
+        `(${i}) ignoring weight from tracked file ${t.name} due to ${why}. specify weight 0`,
+      );
+    } else if (w) {
+      out.push(`(${i}) ignoring tracked file ${t.name} with weight ${w} due to ${why}`);
+    }
+  }
+  return out;
+}

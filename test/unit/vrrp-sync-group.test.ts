@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseKeepalived } from '../../src/config/keepalived/index.js';
 import { buildAdvert } from '../../src/vrrp/advert.js';
-import { instanceSettings } from '../../src/vrrp/settings.js';
+import { ignoredWeightMessages, instanceSettings } from '../../src/vrrp/settings.js';
 import { VrrpInstance } from '../../src/vrrp/state-machine.js';
 import { effectsOf, type SyncGroupEffect, VrrpSyncGroup } from '../../src/vrrp/sync-group.js';
 import type { VrrpEffect, VrrpInstanceSettings } from '../../src/vrrp/types.js';
@@ -191,19 +191,43 @@ vrrp_instance VI_1 {
     }
 }
 `;
-  function resolved(prio: number, inSyncGroup: boolean) {
+  function context(prio: number, inSyncGroup: boolean) {
     const t = text(prio);
     const host = { readFile: () => t, glob: () => [] };
     const { config } = parseKeepalived({ path: 'k.conf', text: t }, host, { offline: true });
     assert.ok(config);
-    return instanceSettings(config.instances[0]!, {
+    const ctx = {
       globalDefs: config.globalDefs,
       scripts: config.scripts,
       trackFiles: config.trackFiles,
       primaryAddress: '198.51.100.1',
       inSyncGroup,
-    });
+    };
+    return { inst: config.instances[0]!, ctx };
   }
+  function resolved(prio: number, inSyncGroup: boolean) {
+    const { inst, ctx } = context(prio, inSyncGroup);
+    return instanceSettings(inst, ctx);
+  }
+
+  it("says what it ignores in Keepalived's words", () => {
+    const sync = context(100, true);
+    assert.deepEqual(ignoredWeightMessages(sync.inst, sync.ctx), [
+      '(VI_1) ignoring eth1 tracked interface weight due to SYNC group',
+      '(VI_1) ignoring tracked script chk with weights due to SYNC group',
+      '(VI_1) ignoring weight from tracked file f1 due to SYNC group. specify weight 0',
+      '(VI_1) ignoring tracked file f5 with weight 5 due to SYNC group',
+    ]);
+    const owner = context(255, false);
+    assert.deepEqual(ignoredWeightMessages(owner.inst, owner.ctx), [
+      '(VI_1) ignoring eth1 tracked interface due to address owner',
+      '(VI_1) ignoring tracked script chk with weights due to address_owner',
+      '(VI_1) ignoring weight from tracked file f1 due to address_owner. specify weight 0',
+      '(VI_1) ignoring tracked file f5 with weight 5 due to address_owner',
+    ]);
+    const alone = context(100, false);
+    assert.deepEqual(ignoredWeightMessages(alone.inst, alone.ctx), []);
+  });
 
   it('alone: every weight as written', () => {
     const s = resolved(100, false);
