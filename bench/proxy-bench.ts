@@ -214,7 +214,11 @@ function print(): void {
     const h = median(v.haproxy);
     const o = median(v.halo);
     const digits = Math.abs(h) < 100 ? 2 : 0;
-    const paired = v.haproxy.length === v.halo.length && v.haproxy.every((x) => x > 0);
+    // Latency differences can be near zero: a ratio per round would explode there.
+    const paired =
+      !/latency/.test(metric) &&
+      v.haproxy.length === v.halo.length &&
+      v.haproxy.every((x) => x > 0);
     const r = paired ? median(v.halo.map((x, i) => x / v.haproxy[i]!)) : o / h;
     const ratio = h === 0 ? (o === 0 ? '=' : 'n/a') : `${r.toFixed(2)}x`;
     console.log(
