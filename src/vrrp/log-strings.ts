@@ -9,7 +9,8 @@ export const kaLog = {
   enteringBackup: (i: string) => `(${i}) Entering BACKUP STATE`,
   enteringMaster: (i: string) => `(${i}) Entering MASTER STATE`,
   enteringFault: (i: string) => `(${i}) Entering FAULT STATE`,
-  enteringFaultInit: (i: string) => `(${i}) Entering FAULT STATE (init)`,
+  /** vrrp_complete_init, for an instance down at start (lower case, as Keepalived has it) */
+  enteringFaultAtStart: (i: string) => `(${i}) entering FAULT state`,
   syncGroupTo: (g: string, state: 'MASTER' | 'BACKUP' | 'FAULT') =>
     `VRRP_Group(${g}) Syncing instances to ${state} state`,
   syncGroupMemberFault: (g: string, i: string) => `VRRP_Group(${g}): Syncing ${i} to FAULT state`,

@@ -567,17 +567,20 @@ export class VrrpInstance {
           : this.msDown();
       this.log(kaLog.removingVips(this.name), true);
       this.emit({ type: 'RemoveVips' });
+      // vrrp_complete_init: an instance down at start (or whose group is) says so and
+      // notifies; one only waiting for its scripts is FAULT silently.
+      const fault = !up || newState === 'FAULT';
       if (up && newState !== 'FAULT' && this.numInit === 0 && !groupInit) {
         this.log(kaLog.enteringBackupInit(this.name));
         this.setState('BACKUP', 'init');
       } else {
-        if (sync && up && this.numInit === 0) this.log(kaLog.enteringFaultInit(this.name));
+        if (fault) this.log(kaLog.enteringFaultAtStart(this.name));
         this.setState(
           'FAULT',
-          !up ? 'tracking fault at start' : sync ? 'sync group' : 'tracked script not yet run',
+          !up ? 'tracking fault at start' : fault ? 'sync group' : 'tracked script not yet run',
         );
       }
-      if (this.snapshotState() !== 'FAULT' || this.numFault) this.notify();
+      if (this.snapshotState() !== 'FAULT' || fault) this.notify();
     }
     this.initSands();
   }

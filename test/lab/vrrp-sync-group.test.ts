@@ -1,7 +1,8 @@
 // vrrp_sync_group in the lab, halo next to the real Keepalived 2.2.7: one node runs VI_1
 // and VI_2 in sync group G1 (VI_2 tracks a file, whose default weight the group turns into
 // weight 0). Both become MASTER together; a non-zero value in the file takes both to FAULT
-// (both VIPs gone); 0 brings both back. The same lines are expected from halo and Keepalived.
+// (both VIPs gone); 0 brings both back. Started with the file at 1, the group starts in
+// FAULT. The same lines are expected from halo and Keepalived.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,36 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
       await out.waitFor(/VRRP_Group\(G1\) Syncing instances to MASTER state/, 10_000, mark);
       await until(() => vips().length === 2, 3000, 'both VIPs back');
       assert.deepEqual(vips(), VIPS);
+    } finally {
+      await node?.stop();
+      await lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`vrrp_sync_group starting in FAULT: ${kind}`, { skip: skip || undefined }, async () => {
+    const lab = new Lab('hvx');
+    const dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-sync-'));
+    let node: VrrpNode | undefined;
+    try {
+      writeFileSync(join(dir, 'f'), '1\n');
+      const [n] = lab.bridgedNodes(['m1']);
+      node = new VrrpNode(lab, n!, 'sync', kind, dir);
+      node.writeConfig(config(n!.dev, dir));
+      node.start();
+      const out = node.out!;
+      await out.waitFor(
+        /\(VI_2\): entering FAULT state \(tracked file f has status -254\)[\s\S]*VRRP_Group\(G1\): Syncing VI_2 to FAULT state[\s\S]*\(VI_1\) entering FAULT state[\s\S]*\(VI_2\) entering FAULT state/,
+        5000,
+      );
+      const mark = node.log.length;
+      writeFileSync(join(dir, 'f'), '0\n');
+      await out.waitFor(
+        /\(VI_2\) Entering BACKUP STATE[\s\S]*VRRP_Group\(G1\) Syncing instances to BACKUP state[\s\S]*\(VI_1\) Entering BACKUP STATE/,
+        5000,
+        mark,
+      );
+      assert.doesNotMatch(node.log, /Entering FAULT STATE \(init\)/);
     } finally {
       await node?.stop();
       await lab.destroy();

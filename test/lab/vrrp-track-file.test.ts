@@ -172,7 +172,10 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
       node.start();
       const out = node.out!;
       // -30 x 10 = -300: a weighted file can put the instance in FAULT at start.
-      await out.waitFor(/\(VI_1\): entering FAULT state \(tracked file tf has status -300\)/, 5000);
+      await out.waitFor(
+        /\(VI_1\): entering FAULT state \(tracked file tf has status -300\)[\s\S]*\(VI_1\) entering FAULT state/,
+        5000,
+      );
       let mark = node.log.length;
       writeFileSync(tf, '-2\n');
       await out.waitFor(
