@@ -149,6 +149,24 @@ describe('vrrp_sync_group', () => {
     assert.deepEqual(h.state(), ['BACKUP', 'BACKUP']);
   });
 
+  it('a member whose weight-0 script has not run yet holds the group (INIT) until it reports', () => {
+    const track = [{ name: 'chk', weight: 0, reverse: false, initFail: false }];
+    const vi1 = new VrrpInstance(settings({ name: 'VI_1', vrid: 50 }));
+    const vi2 = new VrrpInstance(settings({ name: 'VI_2', vrid: 51, trackScripts: track }));
+    const g = new VrrpSyncGroup('G1', [vi1, vi2]);
+    const fx = g.start(0);
+    assert.equal(g.state, 'INIT');
+    assert.deepEqual([vi1.snapshot().state, vi2.snapshot().state], ['FAULT', 'FAULT']);
+    assert.deepEqual(logs(fx), [], 'waiting for a script is silent');
+    const up = g.handle('VI_2', { type: 'ScriptResult', script: 'chk', ok: true }, 500);
+    assert.deepEqual([vi1.snapshot().state, vi2.snapshot().state], ['BACKUP', 'BACKUP']);
+    assert.deepEqual(logs(up), [
+      '(VI_2) Entering BACKUP STATE',
+      'VRRP_Group(G1) Syncing instances to BACKUP state',
+      '(VI_1) Entering BACKUP STATE',
+    ]);
+  });
+
   it('two faulty members: the group stays FAULT until the last one recovers', () => {
     const h = bothMaster();
     h.g.handle('VI_2', { type: 'TrackFileChanged', file: 'f', value: 1 }, h.t + 10);
