@@ -23,11 +23,27 @@ export function readSources(paths: readonly string[]): { path: string; text: str
   return out;
 }
 
+export interface ConfigSource {
+  readonly path: string;
+  readonly text: string;
+}
+
 export interface LoadedConfig {
   readonly config: HaproxyConfig | undefined;
   readonly diagnostics: Diagnostics;
+  /** The text that was parsed (a master hands it to its workers). */
+  readonly sources: readonly ConfigSource[];
   /** Set when the files could not be read at all. */
   readonly readError?: string;
+}
+
+/** Parses already-read sources (a worker gets them from its master). */
+export function parseConfig(
+  sources: readonly ConfigSource[],
+  env: Record<string, string | undefined>,
+): LoadedConfig {
+  const r = parseHaproxy([...sources], { env });
+  return { config: r.config, diagnostics: r.diagnostics, sources };
 }
 
 export function loadConfig(
@@ -39,8 +55,12 @@ export function loadConfig(
     sources = readSources(paths);
   } catch (err) {
     const r = parseHaproxy([], { env });
-    return { config: undefined, diagnostics: r.diagnostics, readError: (err as Error).message };
+    return {
+      config: undefined,
+      diagnostics: r.diagnostics,
+      sources: [],
+      readError: (err as Error).message,
+    };
   }
-  const r = parseHaproxy(sources, { env });
-  return { config: r.config, diagnostics: r.diagnostics };
+  return parseConfig(sources, env);
 }

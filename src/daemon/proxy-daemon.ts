@@ -9,7 +9,8 @@ import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
 import type { EngineOptions } from '../proxy/engine.js';
 import { ProxyEngine } from '../proxy/engine.js';
 import type { LogPort } from '../proxy/log/sinks.js';
-import { loadConfig } from './proxy-config.js';
+import type { ConfigSource } from './proxy-config.js';
+import { loadConfig, parseConfig } from './proxy-config.js';
 
 export interface ProxyDaemonOptions {
   readonly files: readonly string[];
@@ -45,15 +46,17 @@ export class ProxyDaemon {
   }
 
   /**
-   * Reload: read and validate the files again; on any error the running engine stays and
+   * Reload: read and validate the files again (or the `sources` a master validated); on any error the running engine stays and
    * the reason is reported. Otherwise the new engine takes over shared listeners and the
    * old one drains. Resolves to whether the new config is now serving.
    */
-  async reload(): Promise<boolean> {
+  async reload(sources?: readonly ConfigSource[]): Promise<boolean> {
     if (this.reloading || this.stopping || !this.engine) return false;
     this.reloading = true;
     try {
-      const loaded = loadConfig(this.opts.files, this.opts.env);
+      const loaded = sources
+        ? parseConfig(sources, this.opts.env)
+        : loadConfig(this.opts.files, this.opts.env);
       const errors = loaded.diagnostics.list.filter((d) => d.severity === 'error');
       if (loaded.readError || !loaded.config || errors.length > 0) {
         const why = loaded.readError ?? errors.map((d) => formatDiagnostic(d)).join('; ');

@@ -17,6 +17,7 @@ import { ProxyEngine } from '../proxy/engine.js';
 import type { BoundSocket } from '../proxy/listener.js';
 import { bindSockets, listenerKeys } from '../proxy/listener.js';
 import { MemoryLog } from '../proxy/log/sinks.js';
+import type { ConfigSource } from './proxy-config.js';
 import { loadConfig } from './proxy-config.js';
 import type { ToMaster, ToWorker } from './proxy-worker.js';
 
@@ -48,13 +49,15 @@ export class ProxyMaster {
   private nextId = 1;
   private stopping = false;
   private exited: (() => void) | undefined;
-  /** The config the workers run (resume binds its addresses again). */
+  /** The config the workers run (resume binds its addresses again) and its text. */
   private config: HaproxyConfig | undefined;
+  private sources: ConfigSource[] = [];
 
   constructor(private readonly opts: ProxyMasterOptions) {}
 
-  /** Binds every address of `cfg` (throws EADDRINUSE...) and starts its workers. */
-  async start(cfg: HaproxyConfig): Promise<void> {
+  /** Binds every address of `cfg` (throws EADDRINUSE...) and starts its workers on `sources`. */
+  async start(cfg: HaproxyConfig, sources: readonly ConfigSource[]): Promise<void> {
+    this.sources = [...sources];
     this.bindAll(cfg);
     this.wanted = workerCount(cfg);
     const starting: Promise<void>[] = [];
@@ -115,7 +118,7 @@ export class ProxyMaster {
     child.on('exit', (code, signal) => this.workerExited(w, code, signal));
     await this.sendSockets(w);
     const ready = this.reply(w, (m) => m.t === 'ready' || m.t === 'failed');
-    await this.send(w, { t: 'start' });
+    await this.send(w, { t: 'start', sources: this.sources });
     const m = await ready;
     if (m?.t === 'failed') throw new Error(`worker ${w.id}: ${m.message}`);
     w.ready = true;
@@ -179,12 +182,13 @@ export class ProxyMaster {
       );
       return false;
     }
+    this.sources = [...loaded.sources];
     const live = [...this.workers].filter((w) => !w.retiring);
     const results = await Promise.all(
       live.map(async (w) => {
         await this.sendSockets(w, fresh);
         const done = this.reply(w, (m) => m.t === 'reloaded');
-        await this.send(w, { t: 'reload' });
+        await this.send(w, { t: 'reload', sources: this.sources });
         const m = await done;
         return m?.t === 'reloaded' && m.ok;
       }),

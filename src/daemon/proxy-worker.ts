@@ -1,16 +1,18 @@
 // The worker side of `nbthread N` (see proxy-master.ts): listening sockets arrive from the
-// master over IPC and the engine listens on those instead of binding; control messages
-// replace the signals a single process would get.
+// master over IPC and the engine listens on those instead of binding; the config text
+// comes from the master too (what it validated, even if the files changed since), and
+// control messages replace the signals a single process would get.
 
 import type { BindAddress } from '../config/haproxy/model.js';
 import type { Listener } from '../proxy/listener.js';
 import { listenerKeys, listenOnBound } from '../proxy/listener.js';
+import type { ConfigSource } from './proxy-config.js';
 import type { ProxyDaemon } from './proxy-daemon.js';
 
 export type ToWorker =
   | { t: 'socket'; key: string }
-  | { t: 'start' }
-  | { t: 'reload' }
+  | { t: 'start'; sources: ConfigSource[] }
+  | { t: 'reload'; sources: ConfigSource[] }
   | { t: 'stop'; hard: boolean }
   | { t: 'pause' }
   | { t: 'resume' };
@@ -21,8 +23,8 @@ export type ToMaster =
   | { t: 'reloaded'; ok: boolean };
 
 export interface WorkerHooks {
-  /** Starts the daemon (the first config); rejects when it cannot serve. */
-  start(): Promise<void>;
+  /** Starts the daemon on the config text the master validated; rejects when it cannot serve. */
+  start(sources: readonly ConfigSource[]): Promise<void>;
   /** Soft or hard stop; resolves when every session ended. */
   stop(hard: boolean): Promise<void>;
 }
@@ -61,14 +63,14 @@ export class WorkerLink {
         return;
       case 'start':
         try {
-          await this.hooks.start();
+          await this.hooks.start(msg.sources);
           send({ t: 'ready' });
         } catch (err) {
           send({ t: 'failed', message: (err as Error).message });
         }
         return;
       case 'reload':
-        send({ t: 'reloaded', ok: await this.daemon.reload() });
+        send({ t: 'reloaded', ok: await this.daemon.reload(msg.sources) });
         return;
       case 'stop':
         await this.hooks.stop(msg.hard);

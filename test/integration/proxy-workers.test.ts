@@ -1,6 +1,6 @@
 // `nbthread N` as worker processes: a master binds, N workers serve the same sockets; a
 // reload while connections stream keeps every byte and changes the worker count and the
-// listeners; SIGUSR1 stops the master and every worker.
+// listeners; a killed worker is replaced; SIGUSR1 stops the master and every worker.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './proxy-harness.js';
-import { backend, exchange, freePort, waitFor } from './proxy-harness.js';
+import { backend, exchange, freePort, sleep, waitFor } from './proxy-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = here.includes(`${join('dist', 'test')}`);
@@ -42,7 +42,7 @@ ${ports
 `;
 }
 
-/** Live child processes of `pid` (from /proc). */
+/** Live worker processes of master `pid` (from /proc; tsx's esbuild helper is not one). */
 function children(pid: number): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
@@ -50,7 +50,8 @@ function children(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(d));
+      const worker = readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--halo-worker');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z' && worker) out.push(Number(d));
     } catch {
       // gone meanwhile
     }
@@ -149,6 +150,22 @@ describe('halo proxy with nbthread (worker processes)', () => {
     master.kill('SIGHUP');
     await waitFor(() => /Reload failed/.test(stderr), 20_000, 'reload failure notice');
     assert.equal((await exchange(p2, 'still\n')).data, 'echo\nstill\n');
+
+    // A worker that dies is replaced; the others keep serving meanwhile.
+    const victim = children(pid)[0]!;
+    process.kill(victim, 'SIGKILL');
+    assert.equal((await exchange(p1, 'meanwhile\n')).data, 'echo\nmeanwhile\n');
+    await waitFor(
+      () => !children(pid).includes(victim) && children(pid).length === 3,
+      20_000,
+      'a replacement worker',
+    );
+    await waitFor(() => /exited with code SIGKILL; starting a new one/.test(stderr), 5000);
+    // The files are broken now: the replacement runs the config the master validated,
+    // so it stays up instead of failing over and over.
+    await sleep(1500);
+    assert.equal((stderr.match(/starting a new one/g) ?? []).length, 1, stderr);
+    assert.equal(children(pid).length, 3);
 
     const workers = children(pid);
     master.kill('SIGUSR1');

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import type { HaproxyConfig } from '../../config/haproxy/model.js';
-import { loadConfig } from '../../daemon/proxy-config.js';
+import type { LoadedConfig } from '../../daemon/proxy-config.js';
+import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { WorkerLink } from '../../daemon/proxy-worker.js';
@@ -175,6 +176,8 @@ function signalAll(pids: number[], sig: NodeJS.Signals): void {
 
 async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   const notify = notifier(io, args.quiet);
+  // A worker runs the config text its master validated, whatever the files say now.
+  if (args.worker) return runWorker(args, io, notify);
   const loaded = loadConfig(args.files, io.env);
   if (loaded.readError) {
     io.stderr(`[ALERT]    (${process.pid}) : ${loaded.readError}\n`);
@@ -200,9 +203,8 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   if (args.daemon && !args.foreground) return daemonize(args, cfg, io);
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
-  if (args.worker) return runWorker(args, cfg, io, notify);
   startupWarnings(cfg, notify);
-  if (workerCount(cfg) > 1) return runMaster(args, cfg, io, notify);
+  if (workerCount(cfg) > 1) return runMaster(args, cfg, loaded.sources, io, notify);
   const log = new SyslogSinks();
   const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
   if (!(await takeOver(args, io, () => daemon.start(cfg)))) return 1;
@@ -250,6 +252,7 @@ async function takeOver(
 async function runMaster(
   args: ProxyArgs,
   cfg: HaproxyConfig,
+  sources: LoadedConfig['sources'],
   io: CommandIO,
   notify: ReturnType<typeof notifier>,
 ): Promise<number> {
@@ -262,7 +265,7 @@ async function runMaster(
     main: process.argv[1]!,
     workerArgs,
   });
-  if (!(await takeOver(args, io, () => master.start(cfg)))) {
+  if (!(await takeOver(args, io, () => master.start(cfg, sources)))) {
     await master.stop(true);
     return 1;
   }
@@ -277,7 +280,6 @@ async function runMaster(
 /** A worker: sockets and commands come from the master; SIGTERM/SIGUSR1 still work. */
 function runWorker(
   args: ProxyArgs,
-  cfg: HaproxyConfig,
   io: CommandIO,
   notify: ReturnType<typeof notifier>,
 ): Promise<number> {
@@ -301,7 +303,10 @@ function runWorker(
     };
     const stop = (hard: boolean) => (hard ? daemon.hardStop() : daemon.softStop()).then(finish);
     link = new WorkerLink(daemon, {
-      start: async () => {
+      start: async (sources) => {
+        const loaded = parseConfig(sources, io.env);
+        const cfg = loaded.config;
+        if (!cfg || loaded.diagnostics.errors > 0) throw new Error('the configuration has errors');
         await daemon.start(cfg);
         dropPrivileges(cfg, notify);
       },
