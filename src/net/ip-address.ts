@@ -1,4 +1,4 @@
-// IPv4/IPv6 text <-> network-order bytes (pure). IPv6 text is written the RFC 5952 way
+// IPv4/IPv6 text <-> network-order bytes (pure), shared by the VRRP codec and the OS adapters. IPv6 text is written the RFC 5952 way
 // (lower case, longest run of two or more zero groups shortened to `::`), as `ip` shows it.
 
 import { HaloError } from '../config/diagnostics.js';
@@ -135,4 +135,16 @@ export function parseMac(text: string): Uint8Array | undefined {
   const parts = text.split(':');
   if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{2}$/.test(p))) return undefined;
   return Uint8Array.from(parts, (p) => Number.parseInt(p, 16));
+}
+
+/** Compares two addresses of one family as unsigned big-endian numbers (-1, 0, 1). */
+export function compareIp(a: string, b: string): number {
+  const pa = parseIp(a);
+  const pb = parseIp(b);
+  if (!pa || !pb || pa.family !== pb.family) return 0;
+  for (let i = 0; i < pa.bytes.length; i++) {
+    const d = pa.bytes[i]! - pb.bytes[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }

@@ -3,8 +3,8 @@
 // so a MAC change is honoured; the socket (protocol 0) receives nothing.
 
 import { HaloError } from '../config/diagnostics.js';
+import { ipBytes, parseMac } from '../net/ip-address.js';
 import { ALL_NODES_MAC, BROADCAST_MAC, gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
-import { ipBytes, parseMac } from './ip-address.js';
 import type { NetlinkLinkMonitor } from './link-monitor.js';
 import { AF, ETH_P, SOCK, sockaddrLl } from './linux-abi.js';
 import type { FrameSender, LinkInfo } from './ports.js';

@@ -1,7 +1,7 @@
 // The ports the VRRP engine uses to reach the host: small interfaces with domain types
 // only. The Linux implementations live beside this file; fakes live in test/fakes.
 
-import type { IpFamily } from './ip-address.js';
+import type { IpFamily } from '../net/ip-address.js';
 
 export type { IpFamily };
 

@@ -3,7 +3,7 @@
 // RTM_NEWADDR/RTM_NEWLINK messages become InterfaceAddress / LinkInfo.
 
 import { HaloError } from '../config/diagnostics.js';
-import { broadcastOf, formatIp, formatMac, ipBytes } from './ip-address.js';
+import { broadcastOf, formatIp, formatMac, ipBytes } from '../net/ip-address.js';
 import { AF } from './linux-abi.js';
 import {
   attr,

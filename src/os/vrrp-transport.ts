@@ -3,7 +3,7 @@
 // to the source address that sends with TTL / hop limit 255 and no multicast loopback.
 
 import { HaloError } from '../config/diagnostics.js';
-import { formatIp, ipBytes, isMulticast } from './ip-address.js';
+import { formatIp, ipBytes, isMulticast } from '../net/ip-address.js';
 import {
   AF,
   IP,

@@ -1,6 +1,6 @@
 // The Internet checksum (RFC 1071) and the VRRPv3 pseudo-headers (RFC 5798 section 5.2.8).
 
-import { parseIp } from './ip-address.js';
+import { parseIp } from '../net/ip-address.js';
 
 /** One's-complement sum of 16-bit big-endian words, folded to 16 bits (not complemented). */
 export function onesSum(bytes: Uint8Array, start = 0, end = bytes.length, initial = 0): number {

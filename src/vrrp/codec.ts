@@ -2,8 +2,8 @@
 // (RFC 5798) over IPv4 and IPv6. Pure: bytes in, fields or a typed rejection out; it never
 // throws on any input, and encode(decode(x)) gives back x for every accepted x.
 
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../net/ip-address.js';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip-address.js';
 
 export const VRRP_PROTOCOL = 112;
 export const VRRP_TYPE_ADVERTISEMENT = 1;

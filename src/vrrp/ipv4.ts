@@ -2,9 +2,9 @@
 // IP_HDRINCL: parse/validate on receive (the TTL is needed for RFC 5798's TTL 255 check),
 // and build the header Keepalived builds (TOS 0xc0, TTL 255, protocol 112, DF clear).
 
+import { formatIpv4, parseIpv4 } from '../net/ip-address.js';
 import { internetChecksum } from './checksum.js';
 import { VRRP_PROTOCOL } from './codec.js';
-import { formatIpv4, parseIpv4 } from './ip-address.js';
 
 export const VRRP_TTL = 255;
 export const VRRP_TOS = 0xc0; // Internetwork Control, as Keepalived sets it

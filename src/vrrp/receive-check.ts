@@ -3,6 +3,7 @@
 // Keepalived's log line. Pure: the runner hands in the datagram and what the socket told it
 // (TTL/hop limit, source, destination); the state machine gets a checked advert or a drop.
 
+import { formatIpv4, isMulticast, parseIp } from '../net/ip-address.js';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
 import {
   decodeVrrp,
@@ -12,7 +13,6 @@ import {
   type VrrpAdvert,
   vrrpPacketLength,
 } from './codec.js';
-import { formatIpv4, isMulticast, parseIp } from './ip-address.js';
 import { VRRP_TTL } from './ipv4.js';
 
 /** What the checks need to know about the receiving instance. */
@@ -191,7 +191,7 @@ export function checkAdvert(cfg: ReceiveCheckConfig, dg: ReceivedDatagram): Rece
     }
   }
   // IPv6 without the destination from IPV6_PKTINFO cannot be told apart; let it through.
-  if (dst !== '' && isMulticast(dst) === cfg.unicast) {
+  if (dst !== '' && isMulticast(parseIp(dst)?.bytes ?? new Uint8Array(4)) === cfg.unicast) {
     const [want, got] = cfg.unicast ? ['un', 'mult'] : ['mult', 'un'];
     return drop(
       'cast-mismatch',

@@ -7,8 +7,8 @@
 // (vrrp.c: vrrp_state_backup, vrrp_state_master_rx/tx, leave_master/leave_fault;
 // vrrp_scheduler.c: vrrp_init_state, try_up_instance; vrrp_track.c: down_instance).
 
+import { compareIp } from '../net/ip-address.js';
 import { passwordAuthData, VRRP_PRIORITY_OWNER } from './codec.js';
-import { compareIp } from './ip-address.js';
 import { kaLog } from './log-strings.js';
 import type { ReceivedDatagram } from './receive-check.js';
 import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';

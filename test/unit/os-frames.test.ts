@@ -5,12 +5,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
-  hasCapability,
-  netCapabilities,
-  parseEffectiveCapabilities,
-} from '../../src/os/capabilities.js';
-import { gratuitousArpFrame, internetChecksum, unsolicitedNaFrame } from '../../src/os/frames.js';
-import {
   broadcastOf,
   formatIpv4,
   formatIpv6,
@@ -19,7 +13,13 @@ import {
   parseIpv4,
   parseIpv6,
   parseMac,
-} from '../../src/os/ip-address.js';
+} from '../../src/net/ip-address.js';
+import {
+  hasCapability,
+  netCapabilities,
+  parseEffectiveCapabilities,
+} from '../../src/os/capabilities.js';
+import { gratuitousArpFrame, internetChecksum, unsolicitedNaFrame } from '../../src/os/frames.js';
 import {
   ipMreqn,
   sockaddrAddress,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { formatIpv6, parseIpv4, parseIpv6 } from '../../src/net/ip-address.js';
 import { buildAdvert } from '../../src/vrrp/advert.js';
 import { decodeVrrp, encodeVrrp, type VrrpAdvertFields } from '../../src/vrrp/codec.js';
-import { formatIpv6, parseIpv4, parseIpv6 } from '../../src/vrrp/ip-address.js';
 import { buildIpv4Packet, parseIpv4Packet } from '../../src/vrrp/ipv4.js';
 import { hexFixtureNames, readHexFixture } from './vrrp-fixtures.js';
 

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { formatIpv6 } from '../../src/net/ip-address.js';
 import { buildAdvert } from '../../src/vrrp/advert.js';
 import { passwordAuthData } from '../../src/vrrp/codec.js';
-import { formatIpv6 } from '../../src/vrrp/ip-address.js';
 import { checkAdvert, type ReceiveCheckConfig } from '../../src/vrrp/receive-check.js';
 import { instanceSettings } from '../../src/vrrp/settings.js';
 import { VrrpInstance } from '../../src/vrrp/state-machine.js';
