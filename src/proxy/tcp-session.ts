@@ -17,8 +17,10 @@ import type { StreamHandle } from './io/stream-handle.js';
 import {
   connectTcp,
   localPort,
-  readChunk,
+  readIntoShared,
   readResult,
+  relayShared,
+  sharedCopy,
   shutdownWrite,
   UV_EOF,
   writeTo,
@@ -80,6 +82,7 @@ export class TcpSession implements Pending {
     this.sDl = new Deadline(this, SERVER);
     client.owner = this;
     client.onread = onClientRead;
+    readIntoShared(client);
   }
 
   start(): void {
@@ -160,6 +163,7 @@ export class TcpSession implements Pending {
     this.phase = 'D';
     s.setNoDelay?.(true);
     s.onread = onServerRead;
+    readIntoShared(s);
     const tunnel = this.be.tunnelTimeout;
     dl.arm(this.sDl, tunnel || this.be.serverTimeout, now);
     dl.arm(this.cDl, tunnel || this.fe.clientTimeout, now);
@@ -215,21 +219,25 @@ export class TcpSession implements Pending {
     this.connect(this.target!);
   }
 
-  /** Data read from one side goes to the other; backpressure stops the reading side. */
-  relay(from: number, chunk: Uint8Array): void {
+  /**
+   * `n` bytes read from one side (in the shared read buffer, or `chunk`) go to the other;
+   * backpressure stops the reading side.
+   */
+  relay(from: number, n: number, chunk?: Uint8Array): void {
     const now = this.fe.deadlines.now();
     this.cDl.last = now;
     this.sDl.last = now;
     if (from === CLIENT) {
-      this.bytesIn += chunk.length;
-      const r = writeTo(this.server!, chunk, onServerWritten);
+      this.bytesIn += n;
+      const s = this.server!;
+      const r = chunk ? writeTo(s, chunk, onServerWritten) : relayShared(s, n, onServerWritten);
       if (r === 1) {
         this.sPending++;
         this.client.readStop();
       } else if (r < 0) this.abort('S', this.phase);
     } else {
-      this.bytesOut += chunk.length;
-      const r = writeTo(this.client, chunk, onClientWritten);
+      this.bytesOut += n;
+      const r = relayShared(this.client, n, onClientWritten);
       if (r === 1) {
         this.cPending++;
         this.server!.readStop();
@@ -316,12 +324,12 @@ export class TcpSession implements Pending {
   }
 
   /** First chunk of a tcp frontend on an http backend: HTTP goes on, anything else gets 400. */
-  sniffed(chunk: Uint8Array): void {
+  sniffed(chunk: Buffer): void {
     this.client.readStop();
     this.sniffing = false;
     this.fe.deadlines.disarm(this.cDl);
     this.bytesIn += chunk.length;
-    if (!looksLikeHttpRequest(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length))) {
+    if (!looksLikeHttpRequest(chunk)) {
       this.setTermination('P', 'R');
       this.rejected = true;
       writeTo(this.client, HTTP_400, noop);
@@ -433,25 +441,24 @@ function onConnect(status: number, h: StreamHandle): void {
   if (initial) {
     s.pendingInitial = undefined;
     s.bytesIn -= initial.length;
-    s.relay(CLIENT, initial);
+    s.relay(CLIENT, initial.length, initial);
   }
 }
 
-function onClientRead(this: StreamHandle, buf: ArrayBuffer | undefined): void {
+function onClientRead(this: StreamHandle): void {
   const s = this.owner as TcpSession;
   const n = readResult();
   if (n > 0) {
-    const chunk = readChunk(buf!, n);
-    if (s.server) s.relay(CLIENT, chunk);
-    else s.sniffed(chunk);
+    if (s.server) s.relay(CLIENT, n);
+    else s.sniffed(sharedCopy(n));
   } else if (n < 0) s.readEnded(CLIENT, n);
 }
 
-function onServerRead(this: StreamHandle, buf: ArrayBuffer | undefined): void {
+function onServerRead(this: StreamHandle): void {
   const s = this.owner as TcpSession;
   if (s.server !== this) return;
   const n = readResult();
-  if (n > 0) s.relay(SERVER, readChunk(buf!, n));
+  if (n > 0) s.relay(SERVER, n);
   else if (n < 0) s.readEnded(SERVER, n);
 }
 

@@ -18,6 +18,8 @@ export interface StreamHandle {
   readStart(): number;
   readStop(): number;
   writeBuffer(req: WriteReq, data: Uint8Array): number;
+  writeLatin1String(req: WriteReq, data: string): number;
+  useUserBuffer(buf: Uint8Array): void;
   shutdown(req: ShutdownReq): number;
   close(cb?: () => void): void;
   setNoDelay?(on: boolean): number;
@@ -69,7 +71,6 @@ const tcp = binding('tcp_wrap') as TcpBinding;
 const stream = binding('stream_wrap') as StreamBinding;
 const state = stream.streamBaseState;
 const kNread = stream.kReadBytesOrError;
-const kOffset = stream.kArrayBufferOffset;
 const kAsync = stream.kLastWriteWasAsync;
 
 /** libuv's UV_EOF: the peer sent FIN. */
@@ -80,12 +81,40 @@ export function readResult(): number {
   return state[kNread]!;
 }
 
-/** The chunk of the `onread` call in progress (call only when readResult() > 0). */
-export function readChunk(buf: ArrayBuffer, n: number): Uint8Array {
-  return new Uint8Array(buf, state[kOffset]!, n);
+export type WriteDone = (status: number, handle: StreamHandle) => void;
+
+// Reads land in one buffer shared by every handle (`useUserBuffer`): no ArrayBuffer and
+// no malloc'd backing store per read, whose sweeping made young-generation GC pauses
+// (about 0.5 ms every 25 ms under load) show in the p99 latency. The bytes must leave the
+// buffer before the next read: relayShared() writes them at once, through Node's string
+// write for chunks up to 16 KiB (which copies whatever the kernel does not take at once)
+// or from a copy for larger ones.
+const SHARED_SIZE = 64 * 1024;
+const STRING_WRITE_MAX = 16 * 1024;
+const shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
+
+/** Makes `h` read into the shared buffer; call once per handle, before readStart. */
+export function readIntoShared(h: StreamHandle): void {
+  h.useUserBuffer(shared);
 }
 
-export type WriteDone = (status: number, handle: StreamHandle) => void;
+/** Writes the `n` bytes just read into the shared buffer to `h`; as writeTo. */
+export function relayShared(h: StreamHandle, n: number, done: WriteDone): number {
+  if (n > STRING_WRITE_MAX) return writeTo(h, Buffer.from(shared.subarray(0, n)), done);
+  const req = spareWrite;
+  req.handle = h;
+  req.oncomplete = done;
+  const err = h.writeLatin1String(req, shared.toString('latin1', 0, n));
+  if (err !== 0) return err;
+  if (state[kAsync] === 0) return 0;
+  spareWrite = new stream.WriteWrap();
+  return 1;
+}
+
+/** A private copy of the `n` bytes just read into the shared buffer. */
+export function sharedCopy(n: number): Buffer {
+  return Buffer.from(shared.subarray(0, n));
+}
 
 // A write that completes synchronously leaves its request object untouched by libuv, so
 // one request serves every such write; a write that goes asynchronous keeps its request
