@@ -2,17 +2,11 @@
 // connection; weights are ignored (except 0). Without maxconn a server is never full, so
 // the first usable server takes everything.
 
-import { ServerPool } from './pool.js';
-import type { Balancer, BalancerOptions, BalanceServer, PickContext } from './types.js';
+import { PoolBalancer } from './pool.js';
+import type { BalancerOptions, BalanceServer, PickContext } from './types.js';
 import { isFull } from './types.js';
 
-export class First implements Balancer {
-  private readonly pool: ServerPool;
-
-  constructor(servers: readonly BalanceServer[], opts: BalancerOptions) {
-    this.pool = new ServerPool(servers, opts);
-  }
-
+export class First extends PoolBalancer {
   pick(ctx?: PickContext): BalanceServer | undefined {
     let fallback: BalanceServer | undefined;
     for (const s of this.pool.servers) {
@@ -24,18 +18,6 @@ export class First implements Balancer {
       return s;
     }
     return fallback;
-  }
-
-  serverUp(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  serverDown(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  weightChanged(_s: BalanceServer): void {
-    this.pool.refresh();
   }
 }
 

@@ -2,17 +2,16 @@
 // ((conns + 1) / weight, as HAProxy keys its tree). Among equals, the one picked longest
 // ago wins, so an idle farm still rotates like round robin.
 
-import { ServerPool } from './pool.js';
-import type { Balancer, BalancerOptions, BalanceServer, PickContext } from './types.js';
+import { PoolBalancer } from './pool.js';
+import type { BalancerOptions, BalanceServer, PickContext } from './types.js';
 import { isFull } from './types.js';
 
-export class LeastConn implements Balancer {
-  private readonly pool: ServerPool;
+export class LeastConn extends PoolBalancer {
   private readonly lastPick = new Map<BalanceServer, number>();
   private sequence = 0;
 
   constructor(servers: readonly BalanceServer[], opts: BalancerOptions) {
-    this.pool = new ServerPool(servers, opts);
+    super(servers, opts);
   }
 
   pick(ctx?: PickContext): BalanceServer | undefined {
@@ -37,18 +36,6 @@ export class LeastConn implements Balancer {
     best ??= fallback;
     if (best) this.lastPick.set(best, this.sequence++);
     return best;
-  }
-
-  serverUp(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  serverDown(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  weightChanged(_s: BalanceServer): void {
-    this.pool.refresh();
   }
 }
 

@@ -2,7 +2,7 @@
 // usable, the first usable backup (every usable backup with `option allbackups`).
 // Weight 0 makes a server unusable, as in HAProxy, so backups take over from an all-zero farm.
 
-import type { BalancerOptions, BalanceServer } from './types.js';
+import type { Balancer, BalancerOptions, BalanceServer, PickContext } from './types.js';
 
 export function isUsable(s: BalanceServer): boolean {
   return s.up && s.weight > 0;
@@ -60,4 +60,27 @@ export function weightedMap(servers: readonly BalanceServer[]): BalanceServer[] 
     map.push(servers[best]!);
   }
   return map;
+}
+
+/** A balancer whose only server state is the usable pool: any change rebuilds the pool. */
+export abstract class PoolBalancer implements Balancer {
+  protected readonly pool: ServerPool;
+
+  constructor(servers: readonly BalanceServer[], opts: BalancerOptions) {
+    this.pool = new ServerPool(servers, opts);
+  }
+
+  abstract pick(ctx?: PickContext): BalanceServer | undefined;
+
+  serverUp(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
+
+  serverDown(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
+
+  weightChanged(_s: BalanceServer): void {
+    this.pool.refresh();
+  }
 }

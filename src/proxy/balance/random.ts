@@ -1,17 +1,16 @@
 // `balance random(N)`: draw N servers at random, each with probability proportional to
 // its weight, and keep the least loaded (power of N choices; HAProxy's default N is 2).
 
-import { ServerPool } from './pool.js';
-import type { Balancer, BalancerOptions, BalanceServer, PickContext } from './types.js';
+import { PoolBalancer } from './pool.js';
+import type { BalancerOptions, BalanceServer, PickContext } from './types.js';
 import { isFull } from './types.js';
 
-export class RandomBalancer implements Balancer {
-  private readonly pool: ServerPool;
+export class RandomBalancer extends PoolBalancer {
   private readonly draws: number;
   private readonly random: () => number;
 
   constructor(servers: readonly BalanceServer[], opts: BalancerOptions) {
-    this.pool = new ServerPool(servers, opts);
+    super(servers, opts);
     this.draws = Math.max(1, opts.draws ?? 2);
     this.random = opts.random ?? Math.random;
   }
@@ -37,18 +36,6 @@ export class RandomBalancer implements Balancer {
       if (s.conns / s.weight < best.conns / best.weight) best = s;
     }
     return best;
-  }
-
-  serverUp(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  serverDown(_s: BalanceServer): void {
-    this.pool.refresh();
-  }
-
-  weightChanged(_s: BalanceServer): void {
-    this.pool.refresh();
   }
 }
 
