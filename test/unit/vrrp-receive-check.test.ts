@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { GLOBAL_DEFS_DEFAULTS } from '../../src/config/keepalived/drafts.js';
 import { formatIpv6 } from '../../src/net/ip-address.js';
 import { buildAdvert } from '../../src/vrrp/advert.js';
 import { passwordAuthData } from '../../src/vrrp/codec.js';
@@ -192,17 +193,7 @@ describe('instance settings from keepalived.conf', () => {
     notify: {},
     dontTrackPrimary: false,
   };
-  const globalDefs = {
-    vrrpVersion: 2 as const,
-    enableScriptSecurity: false,
-    garpMasterDelay: 5,
-    garpMasterRepeat: 5,
-    garpMasterRefresh: 0,
-    garpMasterRefreshRepeat: 1,
-    garpInterval: 0,
-    vrrpMcastGroup4: '224.0.0.18',
-    vrrpMcastGroup6: 'ff02::12',
-  };
+  const globalDefs = { ...GLOBAL_DEFS_DEFAULTS };
 
   it("applies Keepalived's corrections and the script's weight", () => {
     const s = instanceSettings(inst, {

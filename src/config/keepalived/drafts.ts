@@ -108,19 +108,22 @@ export interface ConfigDraft {
   notifyScripts: SourcePos[];
 }
 
+/** Keepalived 2.2.7's global_defs values when the file sets none. */
+export const GLOBAL_DEFS_DEFAULTS = {
+  vrrpVersion: 2,
+  enableScriptSecurity: false,
+  garpMasterDelay: 5,
+  garpMasterRepeat: 5,
+  garpMasterRefresh: 0,
+  garpMasterRefreshRepeat: 1,
+  garpInterval: 0,
+  vrrpMcastGroup4: '224.0.0.18',
+  vrrpMcastGroup6: 'ff02::12',
+} as const satisfies GlobalDefsDraft;
+
 export function newConfigDraft(): ConfigDraft {
   return {
-    global: {
-      vrrpVersion: 2,
-      enableScriptSecurity: false,
-      garpMasterDelay: 5,
-      garpMasterRepeat: 5,
-      garpMasterRefresh: 0,
-      garpMasterRefreshRepeat: 1,
-      garpInterval: 0,
-      vrrpMcastGroup4: '224.0.0.18',
-      vrrpMcastGroup6: 'ff02::12',
-    },
+    global: { ...GLOBAL_DEFS_DEFAULTS },
     scripts: [],
     trackFiles: [],
     instances: [],
