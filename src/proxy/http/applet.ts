@@ -1,0 +1,14 @@
+// An applet answers HTTP requests inside halo instead of a server: the stats page is one
+// (HAProxy's "<STATS>" in logs). An HTTP-mode proxy asks its applets, in order, whether a
+// request is theirs before it picks a backend server.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface HttpApplet {
+  /** The name HAProxy logs in place of the server (`<STATS>`). */
+  readonly logName: string;
+  /** Whether this request is the applet's (checked before any backend is chosen). */
+  matches(req: IncomingMessage): boolean;
+  /** Answers the request completely (status, headers, body); never throws. */
+  serve(req: IncomingMessage, res: ServerResponse): void;
+}
