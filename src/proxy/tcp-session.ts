@@ -5,8 +5,10 @@
 // module-level function shared by all sessions; a handle points back to its session
 // through its `owner` property. A chunk read on one side is written to the other at once;
 // when the kernel does not take all of it, reading that side stops until the write is
-// flushed, so halo never holds more than one chunk per direction. Inactivity timeouts are
-// two `Deadline`s (client side, server side) that activity only time-stamps.
+// flushed, so halo never holds more than one chunk per direction (at most 128 KiB, read
+// into a buffer of that side's own once it moves bulk data; see io/stream-handle.ts).
+// Inactivity timeouts are two `Deadline`s (client side, server side) that activity only
+// time-stamps.
 // A protocol engine: longer than most files, kept whole so the state rules read together.
 
 import type { BackendRuntime } from './backend-runtime.js';
@@ -16,10 +18,13 @@ import { Deadline } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import {
   connectTcp,
+  isBulk,
   localPort,
+  readIntoOwn,
   readIntoShared,
   readResult,
   relayShared,
+  releaseOwn,
   sharedCopy,
   shutdownWrite,
   UV_EOF,
@@ -64,6 +69,9 @@ export class TcpSession implements Pending {
   private cPending = 0;
   private sPending = 0;
   private finished = false;
+  /** Read buffers of the client / server side once it moves bulk data (stream-handle.ts). */
+  private cBuf: Buffer | undefined;
+  private sBuf: Buffer | undefined;
   /** tcp frontend on an http backend: the first chunk decides (http-upgrade.ts). */
   private sniffing: boolean;
   readonly cDl: Deadline;
@@ -230,18 +238,34 @@ export class TcpSession implements Pending {
     if (from === CLIENT) {
       this.bytesIn += n;
       const s = this.server!;
-      const r = chunk ? writeTo(s, chunk, onServerWritten) : relayShared(s, n, onServerWritten);
+      const own = this.cBuf;
+      const r = chunk
+        ? writeTo(s, chunk, onServerWritten)
+        : own
+          ? writeTo(s, own.subarray(0, n), onServerWritten)
+          : relayShared(s, n, onServerWritten);
       if (r === 1) {
         this.sPending++;
         this.client.readStop();
-      } else if (r < 0) this.abort('S', this.phase);
+      } else if (r < 0) {
+        this.abort('S', this.phase);
+        return;
+      }
+      if (!own && !chunk && (r === 1 || isBulk(n))) this.cBuf = readIntoOwn(this.client);
     } else {
       this.bytesOut += n;
-      const r = relayShared(this.client, n, onClientWritten);
+      const own = this.sBuf;
+      const r = own
+        ? writeTo(this.client, own.subarray(0, n), onClientWritten)
+        : relayShared(this.client, n, onClientWritten);
       if (r === 1) {
         this.cPending++;
         this.server!.readStop();
-      } else if (r < 0) this.abort('C', this.phase);
+      } else if (r < 0) {
+        this.abort('C', this.phase);
+        return;
+      }
+      if (!own && (r === 1 || isBulk(n))) this.sBuf = readIntoOwn(this.server!);
     }
   }
 
@@ -377,6 +401,9 @@ export class TcpSession implements Pending {
     if (this.phase === 'Q' && this.termCause !== '-') this.be.unqueue(this, this.queuedOn);
     this.client.close();
     if (this.server) this.server.close();
+    if (this.cBuf) releaseOwn(this.cBuf);
+    if (this.sBuf) releaseOwn(this.sBuf);
+    this.cBuf = this.sBuf = undefined;
     const t = this.target;
     if (t) {
       this.target = undefined;

@@ -127,4 +127,45 @@ backend be
     assert.ok(Buffer.concat(received).equals(payload));
     c.destroy();
   });
+
+  it('bulk both ways in concurrent sessions, waves reusing read buffers: every byte echoed', async () => {
+    // Bulk sides read into buffers of their own, pooled across sessions. Stalled clients
+    // leave writes pending from those buffers while other sessions stream: a buffer handed
+    // to two sessions, or reused while a write from it is pending, corrupts an echo.
+    const b = await backend('echo', (s) => s.pipe(s));
+    cleanup.push(() => b.close());
+    const p = await startProxy(`${tcpDefaults}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s1 127.0.0.1:${b.port}
+`);
+    cleanup.push(p.stop);
+    const echo = async (i: number, stallMs: number): Promise<void> => {
+      const payload = randomBytes((stallMs ? 8 : 2) * 1024 * 1024 + i * 4099);
+      const c = net.connect({ port: p.port, host: '127.0.0.1' });
+      const got: Buffer[] = [];
+      let n = 0;
+      c.on('data', (d: Buffer) => {
+        got.push(d);
+        n += d.length;
+        if (n >= payload.length) c.end();
+      });
+      if (stallMs) {
+        c.pause();
+        setTimeout(() => c.resume(), stallMs);
+      }
+      c.write(payload);
+      await new Promise((r) => c.on('close', r));
+      assert.equal(n, payload.length, `session ${i}: byte count`);
+      assert.ok(Buffer.concat(got).equals(payload), `session ${i}: bytes differ`);
+    };
+    for (let wave = 0; wave < 3; wave++) {
+      const stalled = [0, 1, 2].map((i) => echo(wave * 8 + i, 300));
+      await sleep(50);
+      const streaming = [3, 4, 5, 6, 7].map((i) => echo(wave * 8 + i, 0));
+      await Promise.all([...stalled, ...streaming]);
+    }
+  });
 });
