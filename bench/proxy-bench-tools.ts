@@ -1,10 +1,10 @@
 // Helpers for the proxy bench: processes pinned with taskset, waiting for ports, wrk and
-// iperf3 runs parsed into numbers, RSS from /proc, medians. Every external run is bounded
-// by a timeout; everything stays on 127.0.0.1.
+// iperf3 runs parsed into numbers, RSS and CPU time from /proc, medians. Every external
+// run is bounded by a timeout; everything stays on 127.0.0.1.
 
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -29,7 +29,10 @@ export async function assertFree(port: number): Promise<void> {
     });
     c.on('error', () => r(false));
   });
-  if (busy) throw new Error(`127.0.0.1:${port} is already in use: stop what listens there first`);
+  if (busy)
+    throw new Error(
+      `127.0.0.1:${port} is already in use: stop what listens there, or set HALO_BENCH_PORT_BASE`,
+    );
 }
 
 /** Resolves once something accepts on 127.0.0.1:`port` (at most 15 s). */
@@ -97,19 +100,85 @@ export async function wrk(o: WrkOptions): Promise<WrkResult> {
   return parseWrk(await run('taskset', args, (o.seconds + 20) * 1000));
 }
 
-/** Bulk throughput through `port` to an iperf3 server, Gbit/s received. */
-export async function iperf(cpus: string, port: number, seconds: number): Promise<number> {
+export interface IperfResult {
+  /** Gbit/s received. */
+  readonly gbps: number;
+  /** Bytes received. */
+  readonly bytes: number;
+}
+
+/**
+ * Bulk transfer through `port` to an iperf3 server: for `seconds`, or of a fixed number of
+ * `bytes` (at most 60 s).
+ */
+export async function iperf(
+  cpus: string,
+  port: number,
+  amount: { seconds: number } | { bytes: string },
+): Promise<IperfResult> {
+  const limit = 'seconds' in amount ? ['-t', String(amount.seconds)] : ['-n', amount.bytes];
   const out = await run(
     'taskset',
-    ['-c', cpus, 'iperf3', '-c', '127.0.0.1', '-p', String(port), '-t', String(seconds), '-J'],
-    (seconds + 20) * 1000,
+    ['-c', cpus, 'iperf3', '-c', '127.0.0.1', '-p', String(port), ...limit, '-J'],
+    ('seconds' in amount ? amount.seconds + 20 : 60) * 1000,
   );
   try {
-    const j = JSON.parse(out) as { end?: { sum_received?: { bits_per_second?: number } } };
-    return (j.end?.sum_received?.bits_per_second ?? 0) / 1e9;
+    const j = JSON.parse(out) as {
+      end?: { sum_received?: { bits_per_second?: number; bytes?: number } };
+    };
+    const r = j.end?.sum_received;
+    return { gbps: (r?.bits_per_second ?? 0) / 1e9, bytes: r?.bytes ?? 0 };
   } catch {
-    return 0;
+    return { gbps: 0, bytes: 0 };
   }
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** [utime + stime in ms, parent pid] of one process, or undefined when it is gone. */
+function procStat(pid: number): [number, number] | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: state is field 3, ppid 4,
+    // utime 14 and stime 15 (1-based), i.e. 1, 11 and 12 here.
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return [((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK, Number(f[1])];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system, ms) used so far by `pid` and its live descendants (HAProxy's
+ * master-worker and halo's workers). CPU per unit of work moves much less with other load
+ * on the machine than requests/s or Gbit/s do.
+ */
+export function cpuMs(pid: number): number {
+  const parent = new Map<number, number>();
+  const used = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    const p = Number(name);
+    if (!Number.isInteger(p)) continue;
+    const st = procStat(p);
+    if (!st) continue;
+    used.set(p, st[0]);
+    parent.set(p, st[1]);
+  }
+  let total = 0;
+  for (const [p, ms] of used) {
+    for (let q: number | undefined = p; q !== undefined && q > 1; q = parent.get(q)) {
+      if (q === pid) {
+        total += ms;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/** Load averages of the machine (1, 5, 15 min), as /proc/loadavg gives them. */
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 /** Resident set size of a process, bytes. */

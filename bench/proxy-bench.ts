@@ -3,14 +3,21 @@
 //   keep-alive requests/s and new connections/s (wrk; proxy on CPU 0, wrk and nginx on 1),
 //   p99 latency added over going to nginx directly (wrk --latency, 10 connections),
 //   bulk throughput (iperf3 through the proxy),
+//   CPU time per unit of work in those runs (per 10k requests, per 10k connections, per
+//   GB): the proxy's user + system time from /proc, which other load on the machine moves
+//   much less than the rates,
 //   RSS per idle proxied connection (fresh processes that have served no load),
 //   failed requests while the proxy reloads 50 times under load (halo: SIGHUP; HAProxy:
 //   master-worker, SIGUSR2),
 //   and 2 workers (nbthread 2) against HAProxy nbthread 2, both CPUs for everyone.
-// Bounded: about 4 minutes with the defaults. Run after `npm run build`:
-//   node dist/bench/proxy-bench.js [runs=5] [seconds=3] [idle-connections=4000]
-// Idle connections: at most about 9,000 here (20,000 descriptors per process; the proxy
-// needs two per connection, and this process holds both far ends).
+// Bounded: about 5 minutes with the defaults. Run after `npm run build`:
+//   node dist/bench/proxy-bench.js [runs=5] [seconds=3] [idle-connections=10000] [--cpu|--memory]
+// --cpu: only the one-CPU keep-alive, new-connection and bulk runs (bulk: a fixed 2 GB per
+// run), printing rates and CPU per unit; --memory: only the idle-connection RSS.
+// Idle connections: the proxy needs two descriptors per connection. The bench raises its
+// descriptor limit (inherited by everything it starts) to fit 10,000 when the system lets
+// it; otherwise it holds as many as fit (9,980 under a hard limit of 20,000; raising
+// that needs CAP_SYS_RESOURCE).
 // The ratio column is the median of per-round ratios (each round runs both proxies back
 // to back), which resists other load on the machine better than a ratio of medians.
 
@@ -19,11 +26,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Holder, idleCost } from './proxy-bench-memory.js';
+import { Holder, idleCost, raiseOpenFiles } from './proxy-bench-memory.js';
 import type { WrkResult } from './proxy-bench-tools.js';
 import {
   assertFree,
+  cpuMs,
   iperf,
+  loadAverage,
   median,
   pinned,
   quiet,
@@ -33,24 +42,38 @@ import {
   wrk,
 } from './proxy-bench-tools.js';
 
-const RUNS = Number(process.argv[2] ?? 5);
-const SECONDS = Number(process.argv[3] ?? 3);
-const IDLE = Number(process.argv[4] ?? 4000);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const MODE = process.argv.includes('--cpu')
+  ? 'cpu'
+  : process.argv.includes('--memory')
+    ? 'memory'
+    : 'all';
+const RUNS = Number(args[0] ?? 5);
+const SECONDS = Number(args[1] ?? 3);
+// Two descriptors per proxied connection in the proxy, plus its own (HAProxy asks for
+// 2 x maxconn + 17 with one frontend and refuses to start without them).
+const FD_LIMIT = raiseOpenFiles(2 * 10_000 + 200);
+const IDLE = Math.min(Number(args[2] ?? 10_000), (FD_LIMIT - 40) >> 1);
+const IDLE_MAXCONN = Math.min(IDLE + 10, (FD_LIMIT - 18) >> 1);
+const BULK_BYTES = '2G';
 const RELOADS = 50;
 const here = dirname(fileURLToPath(import.meta.url));
 // The compiled bench sits in dist/bench, next to dist/src.
 const haloMain = join(here, '..', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'halo-bench-'));
 
+// Ports: 18000 + offset, or HALO_BENCH_PORT_BASE + offset (another run on the machine;
+// keep them below the ephemeral range, 32768 and up, where outgoing connections land).
+const BASE = Number(process.env.HALO_BENCH_PORT_BASE ?? 18000);
 const PORT = {
-  nginx: 18080,
-  nginx2: 18081,
-  iperf: 18201,
-  holder: 18300,
-  haproxy: 18443,
-  halo: 18444,
-  haproxyBulk: 18445,
-  haloBulk: 18446,
+  nginx: BASE + 80,
+  nginx2: BASE + 81,
+  iperf: BASE + 201,
+  holder: BASE + 300,
+  haproxy: BASE + 443,
+  halo: BASE + 444,
+  haproxyBulk: BASE + 445,
+  haloBulk: BASE + 446,
 } as const;
 type Who = 'haproxy' | 'halo';
 const WHO: Who[] = ['haproxy', 'halo'];
@@ -60,6 +83,7 @@ function proxyConfig(o: {
   backend: number;
   bulkPort?: number;
   nbthread: number;
+  maxconn?: number;
 }): string {
   const bulk =
     o.bulkPort === undefined
@@ -70,7 +94,7 @@ function proxyConfig(o: {
 backend iperf
     server iperf3 127.0.0.1:${PORT.iperf}
 `;
-  const maxconn = Math.max(5000, IDLE + 100);
+  const maxconn = o.maxconn ?? 5000;
   return `global
     maxconn ${maxconn}
     nbthread ${o.nbthread}
@@ -103,6 +127,7 @@ http { access_log off; keepalive_requests 1000000;
 
 /** Starts halo and HAProxy (master-worker, so it can reload) with the same settings. */
 async function proxies(
+  procs: ChildProcess[],
   cpus: string,
   o: Omit<Parameters<typeof proxyConfig>[0], 'port' | 'bulkPort'> & { bulk?: boolean },
 ): Promise<Record<Who, ChildProcess>> {
@@ -122,6 +147,7 @@ async function proxies(
     haproxy: pinned(cpus, '/usr/sbin/haproxy', ['-W', '-db', '-f', cfg('haproxy')]),
     halo: pinned(cpus, process.execPath, [haloMain, 'proxy', '-q', '-f', cfg('halo')]),
   };
+  procs.push(p.haproxy, p.halo); // stopped at the end, also when one fails to start
   await waitPort(PORT.haproxy);
   await waitPort(PORT.halo);
   return p;
@@ -134,11 +160,16 @@ function record(metric: string, who: Who, v: number): void {
   table[metric]![who].push(v);
 }
 
-async function throughputRuns(prefix: string, wrkCpus: string): Promise<void> {
+async function throughputRuns(
+  prefix: string,
+  wrkCpus: string,
+  procs: Record<Who, ChildProcess>,
+): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     await quiet();
     for (const close of [false, true]) {
       for (const who of WHO) {
+        const cpu0 = cpuMs(procs[who].pid!);
         const w = await wrk({
           cpus: wrkCpus,
           port: PORT[who],
@@ -146,7 +177,11 @@ async function throughputRuns(prefix: string, wrkCpus: string): Promise<void> {
           connections: 50,
           close,
         });
-        record(`${prefix}${close ? 'new connections/s' : 'keep-alive requests/s'}`, who, w.rps);
+        const cpu = cpuMs(procs[who].pid!) - cpu0;
+        const what = close ? 'new connections' : 'keep-alive requests';
+        record(`${prefix}${what}/s`, who, w.rps);
+        if (w.requests > 0)
+          record(`${prefix}CPU ms per 10k ${what}`, who, (cpu * 1e4) / w.requests);
         if (close) await sleep(1000); // let TIME_WAIT ports settle a little
       }
     }
@@ -163,11 +198,17 @@ async function latencyRuns(): Promise<void> {
   }
 }
 
-async function bulkRuns(): Promise<void> {
+/** iperf3 through each proxy: for SECONDS, or (--cpu) a fixed BULK_BYTES per run. */
+async function bulkRuns(procs: Record<Who, ChildProcess>): Promise<void> {
+  const amount = MODE === 'cpu' ? { bytes: BULK_BYTES } : { seconds: SECONDS };
   for (let r = 0; r < RUNS; r++) {
     for (const who of WHO) {
       const port = who === 'halo' ? PORT.haloBulk : PORT.haproxyBulk;
-      record('bulk throughput, Gbit/s', who, await iperf('1', port, 3));
+      const cpu0 = cpuMs(procs[who].pid!);
+      const res = await iperf('1', port, amount);
+      const cpu = cpuMs(procs[who].pid!) - cpu0;
+      record('bulk throughput, Gbit/s', who, res.gbps);
+      if (res.bytes > 0) record('bulk: CPU ms per GB', who, (cpu * 1e9) / res.bytes);
     }
   }
 }
@@ -187,7 +228,10 @@ async function reloadRun(who: Who, proc: ChildProcess): Promise<WrkResult> {
 async function memory(holder: Holder): Promise<void> {
   const cfg = (who: Who) => {
     const file = join(dir, `${who}-idle.cfg`);
-    writeFileSync(file, proxyConfig({ port: PORT[who], backend: PORT.holder, nbthread: 1 }));
+    writeFileSync(
+      file,
+      proxyConfig({ port: PORT[who], backend: PORT.holder, nbthread: 1, maxconn: IDLE_MAXCONN }),
+    );
     return file;
   };
   const p = {
@@ -209,7 +253,7 @@ async function memory(holder: Holder): Promise<void> {
 }
 
 function print(): void {
-  const lowerIsBetter = /latency|RSS|failed/;
+  const lowerIsBetter = /latency|RSS|failed|CPU/;
   console.log(
     `${'metric'.padEnd(44)}${'haproxy'.padStart(10)}${'halo'.padStart(10)}   halo/haproxy`,
   );
@@ -229,37 +273,48 @@ function print(): void {
     );
   }
   console.log(
-    `medians of ${RUNS} rounds of ${SECONDS}s (latency: ${Math.min(RUNS, 3)} rounds of 3s); ` +
+    `medians of ${RUNS} rounds of ${SECONDS}s (latency: ${Math.min(RUNS, 3)} rounds of 3s` +
+      `${MODE === 'cpu' ? `; bulk: ${BULK_BYTES} per run` : ''}); ` +
       'ratio: median of per-round ratios; one CPU each unless it says workers',
   );
+  console.log(`descriptor limit ${FD_LIMIT}; load average ${loadStart} -> ${loadAverage()}`);
+}
+
+const loadStart = loadAverage();
+
+async function measure(procs: ChildProcess[], holder: Holder): Promise<void> {
+  for (const port of Object.values(PORT)) await assertFree(port);
+  if (MODE !== 'cpu') {
+    await holder.listen(PORT.holder);
+    await memory(holder);
+    holder.close();
+    if (MODE === 'memory') return;
+  }
+  procs.push(nginx(PORT.nginx, 1, '1'), pinned('1', 'iperf3', ['-s', '-p', String(PORT.iperf)]));
+  await waitPort(PORT.nginx);
+  const single = await proxies(procs, '0', { backend: PORT.nginx, nbthread: 1, bulk: true });
+  await throughputRuns('', '1', single);
+  if (MODE === 'all') await latencyRuns();
+  await bulkRuns(single);
+  if (MODE === 'cpu') return;
+  for (const who of WHO) {
+    await quiet();
+    const r = await reloadRun(who, single[who]);
+    record(`failed requests in ${RELOADS} reloads`, who, r.failed);
+    record(`requests served during the reloads`, who, r.requests);
+  }
+  await stopAll(Object.values(single));
+  procs.push(nginx(PORT.nginx2, 2, '0,1'));
+  await waitPort(PORT.nginx2);
+  const dual = await proxies(procs, '0,1', { backend: PORT.nginx2, nbthread: 2 });
+  await throughputRuns('2 workers/threads: ', '0,1', dual);
 }
 
 async function main(): Promise<void> {
   const procs: ChildProcess[] = [];
   const holder = new Holder();
   try {
-    for (const port of Object.values(PORT)) await assertFree(port);
-    await holder.listen(PORT.holder);
-    await memory(holder);
-    procs.push(nginx(PORT.nginx, 1, '1'), pinned('1', 'iperf3', ['-s', '-p', String(PORT.iperf)]));
-    await waitPort(PORT.nginx);
-    const single = await proxies('0', { backend: PORT.nginx, nbthread: 1, bulk: true });
-    procs.push(...Object.values(single));
-    await throughputRuns('', '1');
-    await latencyRuns();
-    await bulkRuns();
-    for (const who of WHO) {
-      await quiet();
-      const r = await reloadRun(who, single[who]);
-      record(`failed requests in ${RELOADS} reloads`, who, r.failed);
-      record(`requests served during the reloads`, who, r.requests);
-    }
-    await stopAll(Object.values(single));
-    procs.push(nginx(PORT.nginx2, 2, '0,1'));
-    await waitPort(PORT.nginx2);
-    const dual = await proxies('0,1', { backend: PORT.nginx2, nbthread: 2 });
-    procs.push(...Object.values(dual));
-    await throughputRuns('2 workers/threads: ', '0,1');
+    await measure(procs, holder);
   } finally {
     holder.close();
     await stopAll(procs);
