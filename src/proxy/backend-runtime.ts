@@ -15,6 +15,8 @@ import { LogLevel, noServerMessage, serverDownMessage, serverUpMessage } from '.
 import type { Pending } from './queue.js';
 import { PendingQueue } from './queue.js';
 import { ServerRuntime } from './server-runtime.js';
+import type { ServerCounters } from './stats/counters.js';
+import { markStateChange, newServerCounters } from './stats/counters.js';
 
 export type AssignResult =
   | { kind: 'server'; server: ServerRuntime }
@@ -33,6 +35,8 @@ export class BackendRuntime {
   readonly queue = new PendingQueue();
   /** beconn: sessions holding a server slot here. */
   conns = 0;
+  /** Stats: the backend's own counters (its servers keep theirs). */
+  readonly counters: ServerCounters = newServerCounters(Date.now());
   readonly redispatch: boolean;
   readonly retries: number;
   readonly connectTimeout: number;
@@ -45,7 +49,7 @@ export class BackendRuntime {
 
   constructor(
     readonly cfg: ProxyConfig,
-    private readonly ctx: RuntimeContext,
+    readonly ctx: RuntimeContext,
     private readonly opts: BackendOptions = {},
   ) {
     this.name = cfg.name;
@@ -76,11 +80,15 @@ export class BackendRuntime {
         return { kind: 'server', server: s };
       }
       if (this.deterministic && (s.maxqueue === 0 || s.queue.length < s.maxqueue)) {
-        return { kind: 'queued', server: s, position: s.queue.push(p) };
+        const position = s.queue.push(p);
+        if (position > s.counters.qmax) s.counters.qmax = position;
+        return { kind: 'queued', server: s, position };
       }
     }
     if (usablePool(this.servers, this.balancerOpts).length === 0) return { kind: 'none' };
-    return { kind: 'queued', server: undefined, position: this.queue.push(p) };
+    const position = this.queue.push(p);
+    if (position > this.counters.qmax) this.counters.qmax = position;
+    return { kind: 'queued', server: undefined, position };
   }
 
   /** Leaves whichever queue `p` waits in (queue timeout). */
@@ -93,6 +101,13 @@ export class BackendRuntime {
     s.conns++;
     s.total++;
     this.conns++;
+    const c = s.counters;
+    c.lbtot++;
+    c.stot++;
+    c.lastSess = Date.now();
+    c.rate.hit(c.lastSess);
+    if (s.conns > c.smax) c.smax = s.conns;
+    if (this.conns > this.counters.smax) this.counters.smax = this.conns;
   }
 
   release(s: ServerRuntime): void {
@@ -102,7 +117,7 @@ export class BackendRuntime {
   }
 
   /** Moves queued sessions onto free slots: the server's own queue first, then the backend's. */
-  private dispatchQueued(s: ServerRuntime | undefined): void {
+  dispatchQueued(s: ServerRuntime | undefined): void {
     if (s?.up) {
       while (s.hasFreeSlot() && s.queue.length > 0) {
         const p = s.queue.shift()!;
@@ -140,6 +155,8 @@ export class BackendRuntime {
     if (!s.up) return;
     s.up = false;
     this.balancer.serverDown(s);
+    s.counters.chkdown++;
+    markStateChange(s.counters, true, Date.now());
     // Sessions waiting on this server go back to the backend queue.
     const requeued = s.queue.drain();
     for (const p of requeued) this.queue.push(p);
@@ -153,6 +170,8 @@ export class BackendRuntime {
     this.ctx.notify('WARNING', msg);
     if (s.cfg.onMarkedDown === 'shutdown-sessions') this.ctx.shutdownSessions((t) => t === s);
     if (farm.active + farm.backup === 0) {
+      this.counters.chkdown++;
+      markStateChange(this.counters, true, Date.now());
       this.ctx.log.send(this.cfg.logs, LogLevel.emerg, noServerMessage(this.name));
       this.ctx.notify('ALERT', noServerMessage(this.name));
     }
@@ -161,8 +180,11 @@ export class BackendRuntime {
 
   setServerUp(s: ServerRuntime, result: CheckResult | undefined): void {
     if (s.up || s.maintenance) return;
+    const wasEmpty = this.usableServers() === 0;
     s.up = true;
     this.balancer.serverUp(s);
+    markStateChange(s.counters, false, Date.now());
+    if (wasEmpty && this.usableServers() > 0) markStateChange(this.counters, false, Date.now());
     const msg = serverUpMessage(this.name, s.name, result, this.farm(), {
       requeued: 0,
       queued: this.queue.length,
@@ -184,7 +206,8 @@ export class BackendRuntime {
 
   /** Starts the health checks, spread over the smallest interval as HAProxy does. */
   startChecks(connectTimeoutDefault: number): void {
-    const checked = this.servers.filter((s) => s.cfg.check && !s.maintenance);
+    // Servers in maintenance get a checker too, paused until they leave it (runtime API).
+    const checked = this.servers.filter((s) => s.cfg.check);
     checked.forEach((s, i) => {
       const c = s.cfg;
       const { connectTimeout, readTimeout } = checkTimeouts(
@@ -211,12 +234,14 @@ export class BackendRuntime {
         },
         probe: this.opts.probe ?? createProbe(this.cfg.healthCheck),
         onReport: (r) => {
+          s.lastCheck = r.result;
+          if (!r.result.ok && s.up) s.counters.chkfail++; // HAProxy: failures while UP
           if (r.transition === 'down') this.setServerDown(s, r.result);
           else if (r.transition === 'up') this.setServerUp(s, r.result);
         },
       });
       if (c.observe === 'layer4') s.observer = (ok) => this.observed(s, ok);
-      s.checker.start(Math.floor((c.inter * i) / checked.length));
+      if (!s.maintenance) s.checker.start(Math.floor((c.inter * i) / checked.length));
     });
   }
 

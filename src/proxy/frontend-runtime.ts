@@ -16,6 +16,8 @@ import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { LogLevel } from './log/messages.js';
+import type { FrontendCounters, SessionFacts } from './stats/counters.js';
+import { addSession, newFrontendCounters } from './stats/counters.js';
 import { TcpSession } from './tcp-session.js';
 
 /** A conditional `use_backend` rule, compiled. */
@@ -54,6 +56,8 @@ export class FrontendRuntime implements ConnectionSink {
   readonly name: string;
   /** feconn */
   conns = 0;
+  /** Stats: sessions, bytes, rates (bumped at session start and end). */
+  readonly counters: FrontendCounters = newFrontendCounters();
   readonly maxconn: number;
   readonly backlog: number;
   readonly clientTimeout: number;
@@ -141,6 +145,12 @@ export class FrontendRuntime implements ConnectionSink {
       this.ctx.counters.actconn--;
       return;
     }
+    const c = this.counters;
+    c.stot++;
+    c.rate.hit(Date.now());
+    if (this.conns > c.smax) c.smax = this.conns;
+    be.counters.stot++;
+    be.counters.rate.hit(Date.now());
     handle.setNoDelay?.(true);
     const sniff = this.cfg.mode === 'tcp' && be.cfg.mode === 'http';
     const s = new TcpSession(this, be, handle, sniff);
@@ -155,6 +165,7 @@ export class FrontendRuntime implements ConnectionSink {
 
   sessionEnded(s: TcpSession): void {
     this.sessions.delete(s);
+    this.count(s);
     if (
       this.cfg.logs.length > 0 &&
       (this.tcplog || s.rejected) &&
@@ -169,6 +180,29 @@ export class FrontendRuntime implements ConnectionSink {
     this.conns--;
     this.ctx.counters.actconn--;
     this.ctx.slotFreed();
+  }
+
+  /** Adds a finished session to the frontend's, backend's and server's stats counters. */
+  private count(s: TcpSession): void {
+    this.counters.bytesIn += s.bytesIn;
+    this.counters.bytesOut += s.bytesOut;
+    if (s.rejected) {
+      this.counters.errors++;
+      return;
+    }
+    const term = s.termination;
+    const facts: SessionFacts = {
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      retries: s.retries,
+      redispatched: s.redispatched,
+      connectFailed: term[1] === 'C' && (term[0] === 'S' || term[0] === 's'),
+      abortBy: term[1] === 'D' && (term[0] === 'C' || term[0] === 'S') ? term[0] : undefined,
+      tc: s.tc,
+      tt: this.deadlines.now() - s.startedAt,
+    };
+    addSession(s.be.counters, facts);
+    if (s.lastServer) addSession(s.lastServer.counters, facts);
   }
 
   /** Starts parked connections while slots are free (called on every freed slot). */

@@ -6,7 +6,10 @@ import { isIP } from 'node:net';
 import type { Server } from '../config/haproxy/model.js';
 import type { BalanceServer } from './balance/types.js';
 import type { ServerChecker } from './health/checker.js';
+import type { CheckResult } from './health/result.js';
 import type { PendingQueue } from './queue.js';
+import type { ServerCounters } from './stats/counters.js';
+import { newServerCounters } from './stats/counters.js';
 
 export class ServerRuntime implements BalanceServer {
   readonly name: string;
@@ -29,6 +32,16 @@ export class ServerRuntime implements BalanceServer {
   consecutiveErrors = 0;
   /** `observe layer4`: told about every connection attempt of live traffic. */
   observer: ((ok: boolean, info: string) => void) | undefined;
+  /** Admin state (HAProxy's SRV_ADMF_MAINT / SRV_ADMF_DRAIN): config `disabled` or runtime API. */
+  maint: boolean;
+  drain = false;
+  /** Weight set by the config or `set weight` (`uweight`); `weight` is the effective one. */
+  uweight: number;
+  /** Health checks turned off by `disable health` (the checker is paused). */
+  healthDisabled = false;
+  /** The last check's result, for the stats (`check_status`, `last_chk`). */
+  lastCheck: CheckResult | undefined;
+  readonly counters: ServerCounters = newServerCounters(Date.now());
 
   constructor(
     readonly id: number,
@@ -39,6 +52,8 @@ export class ServerRuntime implements BalanceServer {
     this.weight = cfg.weight;
     this.backup = cfg.backup;
     this.up = !cfg.disabled;
+    this.maint = cfg.disabled;
+    this.uweight = cfg.weight;
     this.maxconn = cfg.maxconn ?? 0;
     this.maxqueue = cfg.maxqueue ?? 0;
     this.host = cfg.host;
@@ -70,9 +85,9 @@ export class ServerRuntime implements BalanceServer {
     this.observer?.(false, kind === 'timeout' ? 'Connection timeout' : errnoText(status));
   }
 
-  /** In maintenance (`disabled`): never up, whatever the checks say. */
+  /** In maintenance (`disabled`, `set server ... state maint`): never up, whatever the checks say. */
   get maintenance(): boolean {
-    return this.cfg.disabled;
+    return this.maint;
   }
 
   hasFreeSlot(): boolean {

@@ -418,6 +418,16 @@ export class TcpSession implements Pending {
     return this.client.writeQueueSize + (this.server?.writeQueueSize ?? 0);
   }
 
+  /** Termination state (`--`, `SC`, `CD`...), read by the stats counters at session end. */
+  get termination(): string {
+    return `${this.termCause}${this.termPhase}`;
+  }
+
+  /** When the session was accepted (deadline clock, ms). */
+  get startedAt(): number {
+    return this.t0;
+  }
+
   /** The tcplog line; counters are read by the frontend right before it forgets us. */
   logLine(actconn: number, feconn: number): string {
     const rejected = this.rejected;
