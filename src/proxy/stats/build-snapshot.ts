@@ -200,6 +200,11 @@ function serverRow(s: ServerRuntime, now: number): ServerRow {
     addr: s.address ?? s.host,
     port: s.port,
     transitional: ck !== undefined && !s.maint && ck.counter.health > 0 && ck.counter.health < top,
+    host: s.host,
+    cfgDisabled: s.cfg.disabled,
+    healthDisabled: s.healthDisabled,
+    ssl: s.cfg.ssl,
+    checkPort: s.cfg.checkPort,
   };
 }
 

@@ -92,6 +92,12 @@ export interface ServerRow extends TrafficRow {
   readonly port: number | undefined;
   /** Going up or down: health between 0 and the top (`UP 1/3`, `DOWN 1/2`). */
   readonly transitional: boolean;
+  /** For `show servers state`: host as written, config `disabled`, checks turned off, TLS. */
+  readonly host: string;
+  readonly cfgDisabled: boolean;
+  readonly healthDisabled: boolean;
+  readonly ssl: boolean;
+  readonly checkPort: number | undefined;
 }
 
 export interface BackendRow extends TrafficRow {

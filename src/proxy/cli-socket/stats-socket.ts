@@ -1,0 +1,131 @@
+// `stats socket` listeners: a unix path (with `mode`, `uid`/`gid`/`user`/`group`), `ipv4@` /
+// `ipv6@` host:port, or an inherited `fd@N`; `level` (default operator, as HAProxy 2.6) and
+// `stats timeout` (default 10s of inactivity). Each connection runs a CliSession against
+// whichever engine serves at that moment, so a reload keeps the socket open.
+
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { userInfo } from 'node:os';
+import type { BindAddress, GlobalConfig } from '../../config/haproxy/model.js';
+import type { ProxyEngine } from '../engine.js';
+import { buildSnapshot } from '../stats/build-snapshot.js';
+import { HALO_STATS_VERSION, statsEnvironment } from '../stats/environment.js';
+import type { Level } from './commands.js';
+import { LEVELS } from './commands.js';
+import { CliSession } from './session.js';
+
+export const DEFAULT_STATS_TIMEOUT = 10_000;
+
+export interface StatsSocketsOptions {
+  readonly global: GlobalConfig;
+  readonly engine: () => ProxyEngine | undefined;
+  readonly notify?: (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => void;
+}
+
+/** A human name for a stats socket address (`/run/haproxy.sock`, `ipv4@127.0.0.1:9999`). */
+export function socketName(a: BindAddress): string {
+  if (a.kind === 'unix') return a.path;
+  if (a.kind === 'fd') return `fd@${a.fd}`;
+  return `${a.family === 6 ? 'ipv6' : 'ipv4'}@${a.host}:${a.port}`;
+}
+
+function removeStale(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent
+  }
+}
+
+function listenOn(server: net.Server, a: BindAddress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.removeListener('error', reject);
+      server.on('error', () => {});
+      resolve();
+    };
+    if (a.kind === 'unix') {
+      removeStale(a.path);
+      server.listen({ path: a.path }, done);
+    } else if (a.kind === 'fd') server.listen({ fd: a.fd }, done);
+    else {
+      const host = a.host === '' || a.host === '*' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
+      server.listen({ host: host.replace(/^\[|\]$/g, ''), port: a.port }, done);
+    }
+  });
+}
+
+/** Applies `mode` (octal) and owner options to a unix socket, as HAProxy does after bind. */
+function applyUnixOptions(path: string, o: Record<string, string | true>): void {
+  if (typeof o.mode === 'string') chmodSync(path, Number.parseInt(o.mode, 8));
+  const uid = typeof o.uid === 'string' ? Number(o.uid) : undefined;
+  const gid = typeof o.gid === 'string' ? Number(o.gid) : undefined;
+  if (uid !== undefined || gid !== undefined) {
+    const me = userInfo();
+    chownSync(path, uid ?? me.uid, gid ?? me.gid);
+  }
+}
+
+export class StatsSockets {
+  private readonly servers: { server: net.Server; path?: string }[] = [];
+  private readonly conns = new Set<net.Socket>();
+
+  constructor(private readonly opts: StatsSocketsOptions) {}
+
+  /** Opens every `stats socket`; rejects with the OS error of the first that fails. */
+  async start(): Promise<void> {
+    const timeout = this.opts.global.statsTimeout ?? DEFAULT_STATS_TIMEOUT;
+    try {
+      for (const s of this.opts.global.statsSockets) {
+        const level = (
+          LEVELS.includes(s.options.level as Level) ? s.options.level : 'operator'
+        ) as Level;
+        const server = net.createServer((c) => this.serve(c, level, timeout));
+        await listenOn(server, s.address);
+        if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
+        this.servers.push({
+          server,
+          ...(s.address.kind === 'unix' ? { path: s.address.path } : {}),
+        });
+      }
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  private serve(c: net.Socket, level: Level, timeout: number): void {
+    this.conns.add(c);
+    c.setEncoding('latin1');
+    c.on('error', () => c.destroy());
+    c.on('close', () => this.conns.delete(c));
+    if (timeout > 0) c.setTimeout(timeout, () => c.destroy());
+    const session = new CliSession({
+      level,
+      engine: this.opts.engine,
+      snapshot: (e) => buildSnapshot(e, statsEnvironment(e)),
+      version: HALO_STATS_VERSION,
+      write: (t) => {
+        if (t !== '') c.write(t);
+      },
+      end: () => c.end(),
+    });
+    c.on('data', (d: string) => session.feed(d));
+    c.on('end', () => session.inputEnded());
+  }
+
+  /** Addresses actually listened on (port 0 resolved), for tests and start-up notes. */
+  addresses(): (string | net.AddressInfo | null)[] {
+    return this.servers.map((s) => s.server.address());
+  }
+
+  close(): void {
+    for (const { server, path } of this.servers) {
+      server.close();
+      if (path) removeStale(path);
+    }
+    this.servers.length = 0;
+    for (const c of this.conns) c.destroy();
+  }
+}
