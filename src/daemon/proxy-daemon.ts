@@ -5,6 +5,7 @@
 
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
+import { StatsSockets } from '../proxy/cli-socket/stats-socket.js';
 import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
 import type { EngineOptions } from '../proxy/engine.js';
 import { ProxyEngine } from '../proxy/engine.js';
@@ -18,6 +19,8 @@ export interface ProxyDaemonOptions {
   readonly log: LogPort;
   readonly notify: RuntimeContext['notify'];
   readonly engine?: Partial<EngineOptions>;
+  /** Serve the global `stats socket`s (default true; only worker 1 does with `nbthread`). */
+  readonly statsSockets?: boolean;
 }
 
 export class ProxyDaemon {
@@ -26,6 +29,8 @@ export class ProxyDaemon {
   private readonly counters: ProcessCounters = { actconn: 0 };
   private reloading = false;
   private stopping = false;
+  private statsSockets: StatsSockets | undefined;
+  private statsSocketsKey = '';
 
   constructor(private readonly opts: ProxyDaemonOptions) {}
 
@@ -43,6 +48,29 @@ export class ProxyDaemon {
     const engine = this.newEngine(config);
     await engine.start();
     this.engine = engine;
+    try {
+      await this.openStatsSockets(config);
+    } catch (err) {
+      engine.stopAccepting();
+      throw err;
+    }
+  }
+
+  /**
+   * The runtime API sockets follow the serving engine; they are reopened only when the
+   * `stats socket` / `stats timeout` lines change (a failure then keeps the old ones).
+   */
+  private async openStatsSockets(config: HaproxyConfig): Promise<void> {
+    if (this.opts.statsSockets === false) return;
+    const g = config.global;
+    const key = JSON.stringify([g.statsSockets.map((s) => [s.address, s.options]), g.statsTimeout]);
+    if (key === this.statsSocketsKey) return;
+    const next = new StatsSockets({ global: g, engine: () => this.engine });
+    this.statsSockets?.close();
+    this.statsSockets = undefined;
+    await next.start();
+    this.statsSockets = next;
+    this.statsSocketsKey = key;
   }
 
   /**
@@ -81,6 +109,9 @@ export class ProxyDaemon {
       this.engine = next;
       prev.stopAccepting(next);
       this.drain(prev);
+      await this.openStatsSockets(loaded.config).catch((err: Error) =>
+        this.opts.notify('ALERT', `Reload: cannot bind the stats socket: ${err.message}`),
+      );
       this.opts.notify('NOTICE', `Reloaded configuration from ${this.opts.files.join(', ')}`);
       return true;
     } finally {
@@ -105,6 +136,7 @@ export class ProxyDaemon {
   /** SIGUSR1: stop listening, let every session finish; resolves when the last one ends. */
   async softStop(): Promise<void> {
     this.stopping = true;
+    this.statsSockets?.close();
     const all = [...this.draining, ...(this.engine ? [this.engine] : [])];
     for (const e of all) e.stopAccepting();
     const hsa = this.engine?.config.global.hardStopAfter;
@@ -117,6 +149,7 @@ export class ProxyDaemon {
   /** SIGTERM: stop listening and cut every session now. */
   async hardStop(): Promise<void> {
     this.stopping = true;
+    this.statsSockets?.close();
     const all = [...this.draining, ...(this.engine ? [this.engine] : [])];
     for (const e of all) {
       e.stopAccepting();

@@ -12,6 +12,7 @@ import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { WorkerLink } from '../../daemon/proxy-worker.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
+import { processIdentity } from '../../proxy/stats/environment.js';
 import type { Command, CommandIO } from '../command.js';
 import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
 
@@ -148,8 +149,11 @@ function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>
     );
   if (cfg.global.daemon)
     notify('NOTICE', "'daemon' in global: halo stays in the foreground unless started with -D.");
-  if (cfg.global.statsSockets.length > 0)
-    notify('WARNING', "'stats socket' is not served by 'halo proxy' yet.");
+  if (cfg.global.statsSockets.length > 0 && workerCount(cfg) > 1)
+    notify(
+      'NOTICE',
+      `'stats socket' with nbthread ${workerCount(cfg)}: served by worker 1 with its own counters (each worker counts its own sessions).`,
+    );
 }
 
 function dropPrivileges(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
@@ -278,6 +282,11 @@ async function runMaster(
 }
 
 /** A worker: sockets and commands come from the master; SIGTERM/SIGUSR1 still work. */
+/** A worker's number in the stats (`pid`/`Process_num`) and how many serve the config. */
+function setProcessIdentity(num: number): void {
+  processIdentity.num = num;
+}
+
 function runWorker(
   args: ProxyArgs,
   io: CommandIO,
@@ -291,7 +300,9 @@ function runWorker(
     log,
     notify,
     engine: { listen: (addr, backlog) => link!.listen(addr, backlog) },
+    statsSockets: io.env.HALO_WORKER === '1',
   });
+  setProcessIdentity(Number(io.env.HALO_WORKER ?? 1));
   return new Promise((resolve) => {
     let done = false;
     const finish = () => {
@@ -307,6 +318,7 @@ function runWorker(
         const loaded = parseConfig(sources, io.env);
         const cfg = loaded.config;
         if (!cfg || loaded.diagnostics.errors > 0) throw new Error('the configuration has errors');
+        processIdentity.nbproc = workerCount(cfg);
         await daemon.start(cfg);
         dropPrivileges(cfg, notify);
       },

@@ -12,7 +12,7 @@ export type AdminState = 'ready' | 'drain' | 'maint';
 
 function say(be: BackendRuntime, level: number, msg: string): void {
   be.ctx.log.send(be.cfg.logs, level, msg);
-  be.ctx.notify(level <= LogLevel.alert ? 'ALERT' : 'WARNING', msg);
+  be.ctx.notify('WARNING', msg);
 }
 
 /** `set server B/S state ...`, the admin form's READY/DRAIN/MAINT, `enable/disable server`. */
