@@ -95,17 +95,18 @@ export function setServerWeight(be: BackendRuntime, s: ServerRuntime, weight: nu
 
 /**
  * Parses a weight as HAProxy's server_parse_weight_change_request: `N` (0..256) or `N%` of
- * the initial weight. Returns the weight or HAProxy's error text.
+ * the initial weight. Returns the weight or HAProxy's error text (some without a newline,
+ * as HAProxy prints them).
  */
 export function parseWeight(text: string, initial: number): number | string {
   const m = /^(\d+)(%?)$/.exec(text);
   if (!m) return 'Empty weight string empty or preceded by garbage';
   const n = Number(m[1]);
   if (m[2] === '%') {
-    if (n > 100) return 'Relative weight must be positive.';
+    if (n > 100) return 'Relative weight must be positive.\n';
     return Math.floor((initial * n) / 100);
   }
-  if (n > 256) return 'Absolute weight can only be between 0 and 256 inclusive.';
+  if (n > 256) return 'Absolute weight can only be between 0 and 256 inclusive.\n';
   return n;
 }
 
