@@ -80,7 +80,7 @@ function setServer(be: BackendRuntime, s: ServerRuntime, args: string[]): string
     }
     case 'weight': {
       const w = parseWeight(value ?? '', s.cfg.weight);
-      if (typeof w === 'string') return w.endsWith('\n') ? w : `${w}\n`;
+      if (typeof w === 'string') return w;
       setServerWeight(be, s, w);
       return '';
     }

@@ -1,0 +1,214 @@
+// The runtime API over real sockets with socat, the way operators use it: `stats socket`
+// on a unix path (mode, level admin) and on ipv4@ (level operator), served by ProxyDaemon
+// for the same config the real HAProxy 2.6 runs next to it. The answers to the same
+// commands are compared with HAProxy's byte for byte (errors, help lines, CSV header and
+// which fields each row fills), and a server put in MAINT over the socket gets no traffic.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ProxyDaemon } from '../../src/daemon/proxy-daemon.js';
+import { MemoryLog } from '../../src/proxy/log/sinks.js';
+import type { Backend } from './proxy-harness.js';
+import { backend, exchange, freePort, parse, sleep, waitFor } from './proxy-harness.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+const socatMissing = spawnSync('socat', ['-V']).error
+  ? 'socat is not installed (apt-get install socat)'
+  : undefined;
+
+function config(
+  dir: string,
+  ports: { fe: number; cli: number; servers: number[] },
+  tag: string,
+): string {
+  return `
+global
+    maxconn 4000
+    stats socket ${dir}/${tag}.sock mode 600 level admin
+    stats socket ipv4@127.0.0.1:${ports.cli} level operator
+    stats timeout 5s
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend apiserver
+    bind 127.0.0.1:${ports.fe}
+    default_backend apiserver
+backend apiserver
+    balance roundrobin
+${ports.servers.map((p, i) => `    server k8s-master${i + 1} 127.0.0.1:${p} check inter 300 rise 2 fall 3`).join('\n')}
+`;
+}
+
+/** One command line through socat, as `echo CMD | socat stdio unix-connect:PATH` does. */
+function socat(target: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('socat', ['-t', '2', 'stdio', target]);
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
+    p.on('error', reject);
+    p.on('close', () => resolve(out));
+    p.stdin.end(input);
+  });
+}
+
+describe('stats socket (runtime API) with socat', { skip: socatMissing }, () => {
+  let dir: string;
+  let servers: Backend[];
+  let daemon: ProxyDaemon;
+  let fePort: number;
+  let cliPort: number;
+  let ref: ReturnType<typeof spawn> | undefined;
+  let refSock = '';
+  const unix = () => `unix-connect:${dir}/halo.sock`;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'halo-stats-sock-'));
+    servers = [await backend('m1'), await backend('m2')];
+    const dead = await freePort(); // nothing listens: DOWN after the first check
+    fePort = await freePort();
+    cliPort = await freePort();
+    const ports = { fe: fePort, cli: cliPort, servers: [servers[0]!.port, servers[1]!.port, dead] };
+    daemon = new ProxyDaemon({ files: [], env: {}, log: new MemoryLog(), notify: () => {} });
+    await daemon.start(parse(config(dir, ports, 'halo')));
+    if (existsSync(HAPROXY)) {
+      // The real HAProxy on the same servers, its own ports and socket.
+      const refPorts = { fe: await freePort(), cli: await freePort(), servers: ports.servers };
+      const file = join(dir, 'ref.cfg');
+      (await import('node:fs')).writeFileSync(file, config(dir, refPorts, 'ref'));
+      ref = spawn(HAPROXY, ['-db', '-f', file], { stdio: 'ignore' });
+      refSock = `unix-connect:${dir}/ref.sock`;
+      await waitFor(() => existsSync(`${dir}/ref.sock`), 5000, 'haproxy stats socket');
+    }
+    await sleep(1000); // a few checks: m3 DOWN on both sides
+  });
+
+  after(async () => {
+    ref?.kill('SIGTERM');
+    await daemon.hardStop();
+    for (const s of servers) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the unix socket with its mode', () => {
+    assert.equal(statSync(`${dir}/halo.sock`).mode & 0o777, 0o600);
+  });
+
+  it('answers show servers state, show backend, get weight', async () => {
+    const state = await socat(unix(), 'show servers state apiserver\n');
+    const lines = state.split('\n');
+    assert.equal(lines[0], '1');
+    assert.match(lines[2]!, /^3 apiserver 1 k8s-master1 127\.0\.0\.1 2 0 1 1 \d+ 6 3 4 6 /);
+    assert.match(lines[4]!, /^3 apiserver 3 k8s-master3 127\.0\.0\.1 0 0 1 1 \d+ 8 2 0 6 /);
+    assert.equal(await socat(unix(), 'show backend\n'), '# name\napiserver\n\n');
+    assert.equal(await socat(unix(), 'get weight apiserver/k8s-master2\n'), '1 (initial 1)\n\n');
+  });
+
+  it('levels: the ipv4 socket is operator, the unix one admin', async () => {
+    const tcp = `tcp:127.0.0.1:${cliPort}`;
+    assert.equal(await socat(tcp, 'show cli level\n'), 'operator\n\n');
+    assert.equal(
+      await socat(tcp, 'disable server apiserver/k8s-master1\n'),
+      'Permission denied\n\n',
+    );
+    assert.equal(await socat(unix(), 'show cli level\n'), 'admin\n\n');
+  });
+
+  it('same texts as HAProxy 2.6 for the same commands', {
+    skip: existsSync(HAPROXY) ? undefined : `${HAPROXY} is not installed`,
+  }, async () => {
+    const commands = [
+      'disable server apiserver/nope',
+      'disable server nope/k8s-master1',
+      'disable server apiserver',
+      'get weight apiserver/k8s-master1',
+      'get weight apiserver',
+      'set weight apiserver/k8s-master1 300',
+      'set weight apiserver/k8s-master1 abc',
+      'set server apiserver/k8s-master1 state bogus',
+      'set server apiserver/k8s-master1',
+      'set server apiserver/k8s-master1 weight abc',
+      'show servers state nope',
+      'show backend',
+      'show backend; get weight apiserver/k8s-master2',
+      'help',
+    ];
+    for (const c of commands) {
+      const theirs = await socat(refSock, `${c}\n`);
+      const ours = await socat(unix(), `${c}\n`);
+      if (c === 'help') {
+        // HAProxy knows more commands: every line halo prints must be one of HAProxy's.
+        const known = new Set(theirs.split('\n'));
+        for (const l of ours.split('\n'))
+          assert.ok(known.has(l), `help line not in HAProxy's: ${JSON.stringify(l)}`);
+        continue;
+      }
+      assert.equal(ours, theirs, c);
+    }
+  });
+
+  it('show stat: same header, same fields filled per row', {
+    skip: existsSync(HAPROXY) ? undefined : `${HAPROXY} is not installed`,
+  }, async () => {
+    const shape = (csv: string) =>
+      csv
+        .trimEnd()
+        .split('\n')
+        .map((l, i) =>
+          i === 0
+            ? l
+            : l
+                .split(',')
+                .map((v, j) => (j < 2 || j === 17 ? v : v === '' ? '' : '#'))
+                .join(','),
+        );
+    const theirs = shape(await socat(refSock, 'show stat\n'));
+    const ours = shape(await socat(unix(), 'show stat\n'));
+    assert.equal(ours[0], theirs[0], 'header');
+    assert.equal(ours.length, theirs.length);
+    for (let i = 1; i < ours.length; i++) {
+      const a = ours[i]!.split(',');
+      const b = theirs[i]!.split(',');
+      // Fields halo leaves empty where HAProxy fills them (or the reverse), by name.
+      const header = ours[0]!.slice(2).split(',');
+      const differ = header.filter((_f, j) => a[j] !== b[j]);
+      // check_code and need_conn_est are estimates HAProxy fills that halo does not have.
+      assert.deepEqual(
+        differ.filter((f) => !['need_conn_est'].includes(f)),
+        [],
+        `row ${a.slice(0, 2).join(',')}`,
+      );
+    }
+  });
+
+  it('MAINT over the socket: no new connection reaches the server; READY brings it back', async () => {
+    assert.equal(await socat(unix(), 'set server apiserver/k8s-master1 state maint\n'), '\n');
+    const before = servers[0]!.accepted;
+    for (let i = 0; i < 6; i++)
+      assert.equal((await exchange(fePort, 'x')).data.split('\n')[0], 'm2');
+    assert.equal(servers[0]!.accepted, before);
+    assert.match(
+      await socat(unix(), 'show stat\n'),
+      /^apiserver,k8s-master1,(?:[^,]*,){15}MAINT,/m,
+    );
+    assert.equal(await socat(unix(), 'set server apiserver/k8s-master1 state ready\n'), '\n');
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await exchange(fePort, 'x')).data.split('\n')[0]!);
+    assert.deepEqual([...seen].sort(), ['m1', 'm2']);
+  });
+
+  it('prompt mode over one connection', async () => {
+    const out = await socat(
+      unix(),
+      'prompt\nshow cli level\nget weight apiserver/k8s-master1\nquit\n',
+    );
+    assert.equal(out, '\n> admin\n\n> 1 (initial 1)\n\n> ');
+  });
+});
