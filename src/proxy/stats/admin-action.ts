@@ -6,6 +6,7 @@
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { ProxyEngine } from '../engine.js';
 import type { ServerRuntime } from '../server-runtime.js';
+import { proxyIidBase } from './build-snapshot.js';
 import { setHealthChecks, setServerState, shutdownServerSessions } from './server-admin.js';
 
 type Action = (be: BackendRuntime, s: ServerRuntime) => boolean;
@@ -54,7 +55,7 @@ const ACTIONS: Record<string, Action> = {
 
 export function findBackend(engine: ProxyEngine, ref: string): BackendRuntime | undefined {
   if (ref.startsWith('#')) {
-    const p = engine.config.proxies[Number(ref.slice(1)) - 2];
+    const p = engine.config.proxies[Number(ref.slice(1)) - proxyIidBase(engine.config)];
     return p && p.kind !== 'frontend' ? engine.backends.get(p.name) : undefined;
   }
   return engine.backends.get(ref);

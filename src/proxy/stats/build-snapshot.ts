@@ -1,5 +1,5 @@
 // Reads a running engine into a StatsSnapshot: one ProxyStats per config section in file
-// order (HAProxy's order), with HAProxy's ids (iid = position + 2, sid = position + 1).
+// order (HAProxy's order), with HAProxy's ids (iid from proxyIidBase, sid = position + 1).
 // Sections halo serves with an applet (the stats page's own `listen`) have no runtime
 // objects; their counters come from `StatsEnvironment.appletCounters`.
 
@@ -38,9 +38,18 @@ export interface StatsEnvironment {
   appletCounters(name: string): FrontendCounters | undefined;
 }
 
+/**
+ * HAProxy numbers proxies in file order from 1; a global `stats socket` creates its internal
+ * "GLOBAL" proxy first, which takes id 1.
+ */
+export function proxyIidBase(config: ProxyEngine['config']): number {
+  return config.global.statsSockets.length > 0 ? 2 : 1;
+}
+
 export function buildSnapshot(engine: ProxyEngine, env: StatsEnvironment): StatsSnapshot {
   const now = env.now();
   const proxies: ProxyStats[] = [];
+  const base = proxyIidBase(engine.config);
   engine.config.proxies.forEach((p, i) => {
     if (p.disabled) return;
     const fe = engine.frontends.find((f) => f.cfg === p);
@@ -48,7 +57,7 @@ export function buildSnapshot(engine: ProxyEngine, env: StatsEnvironment): Stats
     const feCounters = fe?.counters ?? env.appletCounters(p.name);
     proxies.push({
       name: p.name,
-      iid: i + 2,
+      iid: i + base,
       mode: p.mode,
       frontend: p.kind === 'backend' ? undefined : frontendRow(p, fe, feCounters, engine, now),
       servers: be ? be.servers.map((s) => serverRow(s, now)) : [],
