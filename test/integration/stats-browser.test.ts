@@ -23,9 +23,16 @@ import {
 import { StatsTarget } from './stats-target.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is not installed (apt-get install chromium)`;
+function skipReason(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (apt-get install chromium)`;
+  try {
+    createRequire(import.meta.url).resolve('playwright-core');
+  } catch {
+    return 'playwright-core is not installed (npm ci)';
+  }
+  return undefined;
+}
+const skip = skipReason();
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
