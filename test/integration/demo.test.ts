@@ -47,5 +47,10 @@ test('halo demo runs the article on loopback: mode trap, round-robin, DOWN after
     /Server apiserver\/k8s-master1 is DOWN, reason: Layer4 connection problem/,
   );
   assert.match(r.stdout, /four connections: k8s-master2, k8s-master3, k8s-master2, k8s-master3/);
+  assert.match(
+    r.stdout,
+    /stats page: http:\/\/127\.0\.0\.1:\d+\/haproxy-status \(user admin, password admin123/,
+  );
+  assert.match(r.stdout, /runtime API \(.*\): k8s-master1 DOWN, k8s-master2 UP, k8s-master3 UP/);
   assert.match(r.stdout, /Server apiserver\/k8s-master1 is UP, reason: Layer4 check passed/);
 });

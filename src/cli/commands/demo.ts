@@ -11,13 +11,16 @@ import type { Command, CommandIO } from '../command.js';
 import {
   type Apiserver,
   ask,
+  csvServers,
   freePort,
   makeWorkDir,
   ProxyProcess,
   rewriteArticleConfig,
+  runtimeApi,
   SyslogReceiver,
   sleep,
   startApiserver,
+  statsPage,
   stopApiserver,
   tlsHandshake,
 } from '../demo/article-lab.js';
@@ -73,6 +76,10 @@ async function runProxyStory(io: CommandIO, root: string): Promise<number> {
     say(
       `== halo proxy -f haproxy.cfg: the article's file, addresses moved to 127.0.0.1 (frontend :${ports.frontend})`,
     );
+    say(
+      `   stats page: http://127.0.0.1:${ports.stats}/haproxy-status (user admin, password admin123, ` +
+        `realm 'welcome'); runtime API: ${join(work.dir, 'stats.sock')}`,
+    );
     proxy = new ProxyProcess(join(root, 'dist', 'src', 'cli', 'main.js'), cfg);
     await proxy.start();
     for (const l of proxy.stderr.filter((l) => /mode/.test(l))) say(`   halo: ${l}`);
@@ -103,7 +110,14 @@ async function runProxyStory(io: CommandIO, root: string): Promise<number> {
     say(`-> syslog: ${down ?? '(no DOWN line within 15 s)'}`);
     const after: string[] = [];
     for (let i = 0; i < 4; i++) after.push(await ask(ports.frontend));
-    say(`-> four connections: ${after.map((a) => a.replace('hello from ', '')).join(', ')}\n`);
+    say(`-> four connections: ${after.map((a) => a.replace('hello from ', '')).join(', ')}`);
+    const sock = join(work.dir, 'stats.sock');
+    const stat = csvServers(await runtimeApi(sock, 'show stat'));
+    say(`-> runtime API (echo 'show stat' | socat stdio unix:${sock}): ${stat.join(', ')}`);
+    const page = await statsPage(ports.stats, '/haproxy-status', 'admin:admin123');
+    if (typeof page !== 'string' && page.status === 200)
+      say(`-> stats page (;csv, admin:admin123): ${page.servers.join(', ')}`);
+    say('');
 
     say('== k8s-master1 comes back');
     await startApiserver(m1);

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,58 @@ export function ask(port: number): Promise<string> {
     s.on('error', (e) => resolve(`error: ${e.message}`));
     s.on('close', () => resolve(got.trim()));
   });
+}
+
+/** One runtime-API command on a `stats socket` (what `echo CMD | socat stdio unix:PATH` does). */
+export function runtimeApi(path: string, command: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    let got = '';
+    s.setTimeout(3000, () => s.destroy());
+    s.on('connect', () => s.write(`${command}\n`));
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('error', (e) => resolve(`error: ${e.message}`));
+    s.on('close', () => resolve(got));
+  });
+}
+
+/** The stats page with basic auth: the status and each server's status from `;csv`. */
+export function statsPage(
+  port: number,
+  uri: string,
+  auth: string,
+): Promise<{ status: number; servers: string[] } | string> {
+  return new Promise((resolve) => {
+    const req = httpGet(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `${uri};csv`,
+        headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}` },
+        timeout: 3000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, servers: csvServers(body) }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => resolve(e.message));
+  });
+}
+
+/** `name STATUS` of every server row of a stats CSV. */
+export function csvServers(csv: string): string[] {
+  return csv
+    .split('\n')
+    .map((l) => l.split(','))
+    .filter((f) => f.length > 17 && !f[0]!.startsWith('#') && !/^(FRONTEND|BACKEND)$/.test(f[1]!))
+    .map((f) => `${f[1]} ${f[17]}`);
 }
 
 /** What kubectl sees: a TLS handshake through the proxy. */
