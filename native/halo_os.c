@@ -1,4 +1,5 @@
 // halo_os: the few Linux socket calls Node.js has no API for (raw IP, AF_PACKET, AF_NETLINK).
+// Also the accept side of halo's listeners (listen, accept, pausable polling).
 // Deliberately generic and thin: socket addresses, socket options, packet and netlink
 // formats are all built and parsed in TypeScript (src/os/); this file only moves bytes,
 // reads the ancillary data the kernel attaches (TTL / hop limit, arrival interface,
@@ -277,6 +278,35 @@ static napi_value js_setns(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// listen(fd, backlog): halo's listening sockets are bound here or by libuv but never
+// listened on by libuv, whose accept loop takes every queued connection at once. halo
+// accepts them itself (accept below) and stops polling at maxconn, so the rest wait in
+// the kernel's accept queue, as with HAProxy.
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd, backlog;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &fd) ||
+      !get_int(env, argv[1], &backlog))
+    return NULL;
+  if (listen(fd, backlog) < 0) return throw_errno(env, errno, "listen");
+  return NULL;
+}
+
+// accept(fd) -> the new connection's fd (non-blocking, close-on-exec), or -errno:
+// -EAGAIN when the queue is empty, -EMFILE... The caller loops; errors are returned rather
+// than thrown because they are part of the normal flow of an accept loop.
+static napi_value js_accept(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], &fd)) return NULL;
+  int c;
+  do c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  while (c < 0 && errno == EINTR);
+  napi_value out;
+  napi_create_int32(env, c < 0 ? -errno : c, &out);
+  return out;
+}
+
 // Readiness: one uv_poll per descriptor; JavaScript drains the socket with recvmsg.
 typedef struct {
   uv_poll_t poll;
@@ -359,6 +389,20 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// pollWatch(handle, on): stops or restarts polling without freeing the handle (a
+// listener at maxconn). A stopped poll does not keep the event loop alive.
+static napi_value js_poll_watch(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  bool on;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  watcher_t *w = get_watcher(env, argv[0]);
+  if (!w) return NULL;
+  napi_get_value_bool(env, argv[1], &on);
+  int rc = on ? uv_poll_start(&w->poll, UV_READABLE, on_poll) : uv_poll_stop(&w->poll);
+  if (rc < 0) return throw_errno(env, -rc, on ? "uv_poll_start" : "uv_poll_stop");
+  return NULL;
+}
+
 // refWatch(handle, keepsLoopAlive): a monitor that should not hold the process open.
 static napi_value js_ref_watch(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -394,6 +438,9 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FN("watch", js_watch);
   EXPORT_FN("unwatch", js_unwatch);
   EXPORT_FN("refWatch", js_ref_watch);
+  EXPORT_FN("pollWatch", js_poll_watch);
+  EXPORT_FN("listen", js_listen);
+  EXPORT_FN("accept", js_accept);
   return exports;
 }
 

@@ -58,7 +58,7 @@ export class ProxyMaster {
   /** Binds every address of `cfg` (throws EADDRINUSE...) and starts its workers on `sources`. */
   async start(cfg: HaproxyConfig, sources: readonly ConfigSource[]): Promise<void> {
     this.sources = [...sources];
-    this.bindAll(cfg);
+    await this.bindAll(cfg);
     this.wanted = workerCount(cfg);
     const starting: Promise<void>[] = [];
     for (let i = 0; i < this.wanted; i++) starting.push(this.spawn());
@@ -66,7 +66,7 @@ export class ProxyMaster {
   }
 
   /** Binds the addresses of `cfg` not bound yet; returns the keys it uses and the new ones. */
-  private bindAll(cfg: HaproxyConfig): { keys: Set<string>; fresh: Set<string> } {
+  private async bindAll(cfg: HaproxyConfig): Promise<{ keys: Set<string>; fresh: Set<string> }> {
     const engine = new ProxyEngine(cfg, { log: new MemoryLog() });
     const keys = new Set<string>();
     const fresh: BoundSocket[] = [];
@@ -75,7 +75,7 @@ export class ProxyMaster {
         const missing = listenerKeys(addr).some((k) => !this.sockets.has(k));
         for (const k of listenerKeys(addr)) keys.add(k);
         if (!missing) continue;
-        for (const b of bindSockets(addr)) {
+        for (const b of await bindSockets(addr)) {
           if (this.sockets.has(b.key)) b.handle.close();
           else fresh.push(b);
         }
@@ -174,7 +174,7 @@ export class ProxyMaster {
     let keys: Set<string>;
     let fresh: Set<string>;
     try {
-      ({ keys, fresh } = this.bindAll(loaded.config));
+      ({ keys, fresh } = await this.bindAll(loaded.config));
     } catch (err) {
       this.opts.notify(
         'ALERT',
@@ -233,7 +233,7 @@ export class ProxyMaster {
   /** SIGTTIN: the take-over was abandoned; bind again and let the workers listen again. */
   async resume(): Promise<void> {
     if (!this.config) return;
-    this.bindAll(this.config);
+    await this.bindAll(this.config);
     for (const w of this.workers) {
       await this.sendSockets(w);
       await this.send(w, { t: 'resume' });

@@ -34,6 +34,11 @@ export interface HaloOsAddon {
   watch(fd: number, onReadable: (status: number) => void): WatchHandle;
   unwatch(handle: WatchHandle): void;
   refWatch(handle: WatchHandle, keepsLoopAlive: boolean): void;
+  /** Stops (false) or restarts (true) polling; the handle stays valid. */
+  pollWatch(handle: WatchHandle, on: boolean): void;
+  listen(fd: number, backlog: number): void;
+  /** A new connection's fd, or -errno (-EAGAIN: none queued). */
+  accept(fd: number): number;
 }
 
 /** An Error thrown by the addon: `code` is the errno name (`EPERM`, `EEXIST`...). */

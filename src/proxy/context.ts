@@ -7,6 +7,8 @@ import type { LogPort } from './log/sinks.js';
 export interface ProcessCounters {
   /** HAProxy's actconn: sessions alive in this process, across old and new configs. */
   actconn: number;
+  /** One per running engine: lets its listeners accept again when a slot frees anywhere. */
+  wakers?: Set<() => void>;
 }
 
 export interface RuntimeContext {

@@ -119,6 +119,8 @@ export class ProxyEngine {
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
     await this.openAll(previous);
+    this.ctx.counters.wakers ??= new Set();
+    this.ctx.counters.wakers.add(this.wake);
     for (const note of this.startupNotes) this.ctx.notify('WARNING', note);
     for (const fe of this.frontends) {
       if (!fe.httpUpgrade || !fe.backend) continue;
@@ -197,6 +199,7 @@ export class ProxyEngine {
     }
     for (const fe of this.frontends) fe.stopAccepting();
     for (const be of this.backends.values()) be.stopChecks();
+    this.ctx.counters.wakers?.delete(this.wake);
   }
 
   get activeSessions(): number {
@@ -216,8 +219,17 @@ export class ProxyEngine {
     for (const fe of this.frontends) fe.killSessions();
   }
 
+  /** Lets this engine's listeners accept again (a slot freed here or in another engine). */
+  private readonly wake = (): void => {
+    for (const fe of this.frontends) fe.resumeListeners();
+  };
+
   private slotFreed(): void {
-    for (const fe of this.frontends) fe.drainParked();
+    // Global maxconn counts the sessions of every engine of the process (old ones drain
+    // after a reload): a slot freed in one may unblock the listeners of another.
+    const wakers = this.ctx.counters.wakers;
+    if (wakers) for (const w of wakers) w();
+    else this.wake();
     if (this.idleWaiters.length > 0 && this.activeSessions === 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];

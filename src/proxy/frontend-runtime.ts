@@ -2,10 +2,8 @@
 // (global and its own), starts a session on its backend, and writes the tcplog line when
 // the session ends.
 //
-// Past maxconn, Node cannot leave connections in the kernel backlog (libuv accepts
-// eagerly and has no way to stop polling a listener), so accepted sockets are parked
-// unread, FIFO, up to the listener backlog; they start as slots free up. The client sees
-// what a kernel backlog gives it: a connection that waits.
+// At maxconn its listeners stop accepting (listener.ts): further clients wait in the
+// kernel's accept queue, as with HAProxy, and are accepted as slots free up.
 
 import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { ConnectionFacts } from './acl.js';
@@ -67,9 +65,9 @@ export class FrontendRuntime implements ConnectionSink {
   readonly tcplog: boolean;
   readonly listeners: Listener[] = [];
   readonly deadlines: Deadlines;
-  private parked: StreamHandle[] = [];
   private readonly sessions = new Set<TcpSession>();
   private stopped = false;
+  private lastFdAlert = 0;
   /** tcp frontend -> http backend: HAProxy's implicit HTTP upgrade (see http-upgrade.ts). */
   readonly httpUpgrade: boolean;
   /** The client address is read at accept only when something uses it (logs, hashing). */
@@ -113,17 +111,29 @@ export class FrontendRuntime implements ConnectionSink {
     );
   }
 
+  canAccept(): boolean {
+    return !this.stopped && !this.full();
+  }
+
+  /** Listeners ask canAccept() first, so this runs below maxconn. */
   accept(handle: StreamHandle): void {
     if (this.stopped) {
       handle.close();
       return;
     }
-    if (this.full()) {
-      if (this.parked.length >= this.backlog) handle.close();
-      else this.parked.push(handle);
-      return;
-    }
     this.startSession(handle);
+  }
+
+  /** HAProxy's alert when accept() runs out of descriptors (the listener retries in 100 ms). */
+  acceptFailed(code: string): void {
+    if (code !== 'EMFILE' && code !== 'ENFILE') return;
+    const now = Date.now();
+    if (now - this.lastFdAlert < 1000) return;
+    this.lastFdAlert = now;
+    this.ctx.notify(
+      'ALERT',
+      `Proxy ${this.name} reached ${code === 'EMFILE' ? 'process' : 'system'} FD limit. Please check 'ulimit-n' and restart.`,
+    );
   }
 
   /** The backend for a new connection: the first `use_backend` whose condition holds. */
@@ -205,18 +215,15 @@ export class FrontendRuntime implements ConnectionSink {
     if (s.lastServer) addSession(s.lastServer.counters, facts);
   }
 
-  /** Starts parked connections while slots are free (called on every freed slot). */
-  drainParked(): void {
-    while (this.parked.length > 0 && !this.full()) {
-      this.startSession(this.parked.shift()!);
-    }
+  /** Polls the listeners again if a slot is free (called on every freed slot). */
+  resumeListeners(): void {
+    if (this.full() || this.stopped) return;
+    for (const l of this.listeners) l.resume();
   }
 
-  /** Soft stop: no new connections; parked ones are closed as HAProxy's closed listener would. */
+  /** Soft stop: no new connections. */
   stopAccepting(): void {
     this.stopped = true;
-    for (const h of this.parked) h.close();
-    this.parked = [];
   }
 
   /** Hard stop: cut every session. */

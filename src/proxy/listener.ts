@@ -1,22 +1,172 @@
 // Listening sockets for every `bind` form: IPv4, IPv6, `*` / empty host (all IPv4
-// addresses, as HAProxy), port ranges, unix sockets and inherited descriptors (`fd@N`).
-// A listener's owner (the frontend that gets its connections) can be swapped on reload
-// without closing the socket, so no connection is refused during the swap.
+// addresses, as HAProxy), host names, port ranges, unix sockets and inherited descriptors
+// (`fd@N`).
+//
+// halo accepts by itself instead of through libuv's listen: libuv's accept loop takes
+// every queued connection as soon as the socket is readable and offers no way to stop,
+// so past maxconn Node would own (and hold descriptors and memory for) every waiting
+// client. Here the listening fd is polled with the halo_os addon and accepted one by one
+// while the owner (the frontend) has a free slot; at maxconn polling stops, and further
+// clients wait in the kernel's accept queue (`ss -ltn` Recv-Q), with the kernel's
+// backlog-overflow behaviour, exactly as with HAProxy (`limit_listener`). Polling resumes
+// when a slot frees.
+//
+// TCP sockets get SO_REUSEADDR and SO_REUSEPORT as HAProxy sets them on Linux, so a new
+// process (`-sf`/`-st`) binds next to the old one and no connection is refused during the
+// take-over. A listener's owner can be swapped on reload without closing the socket.
 
+import { lookup } from 'node:dns/promises';
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { BindAddress } from '../config/haproxy/model.js';
+import { parseIp } from '../net/ip-address.js';
+import { AF, sockaddrIn, sockaddrIn6 } from '../os/linux-abi.js';
+import type { WatchHandle } from '../os/native.js';
+import { addon } from '../os/native.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { takeAccepts } from './io/stream-handle.js';
+import { handleFromFd, tcpServerHandleFromFd } from './io/stream-handle.js';
 
 export interface ConnectionSink {
   /** A new connection, as a raw handle that is not reading yet. */
   accept(handle: StreamHandle): void;
+  /** False at maxconn (the frontend's or the global one) or once stopped. */
+  canAccept(): boolean;
+  /** accept() failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM). */
+  acceptFailed?(code: string): void;
 }
 
-const kOwner = Symbol('halo.listener.owner');
-export type Listener = net.Server & { [kOwner]?: ConnectionSink; key: string };
+/** A libuv TCP or Pipe handle owning a bound socket's fd (sent to workers over IPC). */
+export type ServerHandle = object & { close(): void };
+
+/** At most this many accepts per wake-up (HAProxy's tune.maxaccept), so listeners share. */
+const MAX_ACCEPT = 64;
+/** After EMFILE and friends, HAProxy retries the listener 100 ms later. */
+const RETRY_MS = 100;
+
+const SOCK_STREAM = 1;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const SO_REUSEPORT = 15;
+const IPPROTO_IPV6 = 41;
+const IPV6_V6ONLY = 26;
+const ECONNABORTED = -103;
+const EINTR = -4;
+const RESOURCE = new Set([-24, -23, -105, -12]); // EMFILE ENFILE ENOBUFS ENOMEM
+
+export class Listener {
+  private sink: ConnectionSink | undefined;
+  private watch: WatchHandle | undefined;
+  private polling = false;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Connections this listener accepted (tests, stats). */
+  accepted = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly server: ServerHandle,
+    readonly fd: number,
+    private readonly unix: boolean,
+  ) {}
+
+  /** Starts polling the (already listening) fd; connections go to the owner. */
+  start(): void {
+    this.watch = addon().watch(this.fd, () => this.onReadable());
+    this.polling = true;
+    if (!this.sink?.canAccept()) this.pause();
+  }
+
+  setOwner(sink: ConnectionSink): void {
+    this.sink = sink;
+    this.resume();
+  }
+
+  /** Polls again if the owner can take a connection (a slot freed, a new owner). */
+  resume(): void {
+    if (this.polling || this.closed || !this.watch || this.retry) return;
+    if (!this.sink?.canAccept()) return;
+    addon().pollWatch(this.watch, true);
+    this.polling = true;
+  }
+
+  /** Stops polling: new clients wait in the kernel's accept queue. */
+  pause(): void {
+    if (!this.polling || !this.watch) return;
+    addon().pollWatch(this.watch, false);
+    this.polling = false;
+  }
+
+  get isPolling(): boolean {
+    return this.polling;
+  }
+
+  /** The bound port (port 0 binds in tests); undefined for unix sockets. */
+  get port(): number | undefined {
+    const out: Record<string, unknown> = {};
+    const h = this.server as { getsockname?(o: Record<string, unknown>): number };
+    if (this.unix || h.getsockname?.(out) !== 0) return undefined;
+    return Number(out.port);
+  }
+
+  private onReadable(): void {
+    for (let n = 0; n < MAX_ACCEPT; n++) {
+      const sink = this.sink;
+      if (!sink?.canAccept()) {
+        this.pause();
+        return;
+      }
+      const fd = addon().accept(this.fd);
+      if (fd >= 0) {
+        this.take(sink, fd);
+        continue;
+      }
+      if (fd === ECONNABORTED || fd === EINTR) continue;
+      if (RESOURCE.has(fd)) {
+        // The connection stays queued; try again later rather than spin on it.
+        this.pause();
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          this.resume();
+        }, RETRY_MS);
+        sink.acceptFailed?.(getSystemErrorName(fd));
+      }
+      return; // EAGAIN: the queue is empty
+    }
+  }
+
+  private take(sink: ConnectionSink, fd: number): void {
+    const h = handleFromFd(fd, this.unix);
+    if (typeof h === 'number') {
+      addon().close(fd);
+      return;
+    }
+    this.accepted++;
+    sink.accept(h);
+  }
+
+  /**
+   * Stops listening. Connections already queued are accepted first (when the owner can
+   * take them): closing a listening socket resets every queued connection, which a
+   * soft-stopping process (`-sf`) would otherwise do to clients already handed to it.
+   */
+  close(): void {
+    if (this.closed) return;
+    if (this.watch) {
+      for (let n = 0; n < MAX_ACCEPT * 16 && this.sink?.canAccept(); n++) {
+        const fd = addon().accept(this.fd);
+        if (fd >= 0) this.take(this.sink, fd);
+        else if (fd !== ECONNABORTED && fd !== EINTR) break;
+      }
+      addon().unwatch(this.watch);
+    }
+    this.closed = true;
+    this.polling = false;
+    this.watch = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    this.server.close();
+  }
+}
 
 /** A stable identity for a listening address, used to hand sockets over on reload. */
 export function listenerKeys(addr: BindAddress): string[] {
@@ -39,55 +189,22 @@ function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
   return addr.host.replace(/^\[|\]$/g, '');
 }
 
-// Runs with `this` = the listening handle, whose owner is the Listener (takeAccepts).
-function onConnection(this: { owner: unknown }, err: number, handle: StreamHandle): void {
-  if (err !== 0 || !handle) return; // EMFILE and friends: the kernel keeps the connection queued
-  const sink = (this.owner as Listener)[kOwner];
-  if (sink) sink.accept(handle);
-  else handle.close();
-}
-
 export function setOwner(l: Listener, owner: ConnectionSink): void {
-  l[kOwner] = owner;
+  l.setOwner(owner);
 }
 
 /** Opens one listener per address/port; rejects with the OS error (EADDRINUSE...). */
 export async function openListeners(addr: BindAddress, backlog: number): Promise<Listener[]> {
-  const keys = listenerKeys(addr);
+  const bound = await bindSockets(addr);
   const out: Listener[] = [];
   try {
-    for (const key of keys) {
-      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }) as Listener;
-      server.key = key;
-      await listen(server, addr, key, backlog);
-      takeAccepts(server, server, onConnection);
-      out.push(server);
-    }
+    for (const b of bound) out.push(listenOnBound(b.key, b.handle, backlog));
   } catch (err) {
-    for (const s of out) s.close();
+    for (const l of out) l.close();
+    for (const b of bound.slice(out.length)) b.handle.close();
     throw err;
   }
   return out;
-}
-
-function listen(server: Listener, addr: BindAddress, key: string, backlog: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    const done = () => {
-      server.removeListener('error', reject);
-      server.on('error', () => {}); // accept errors (EMFILE) must not crash the process
-      resolve();
-    };
-    if (addr.kind === 'unix') {
-      removeStaleSocket(addr.path);
-      server.listen({ path: addr.path, backlog }, done);
-    } else if (addr.kind === 'fd') {
-      server.listen({ fd: addr.fd, backlog }, done);
-    } else {
-      const i = key.lastIndexOf(':');
-      server.listen({ host: key.slice(0, i), port: Number(key.slice(i + 1)), backlog }, done);
-    }
-  });
 }
 
 function removeStaleSocket(path: string): void {
@@ -99,16 +216,15 @@ function removeStaleSocket(path: string): void {
 }
 
 /** The actual port of a listener (port 0 binds in tests). */
-export function listenerPort(l: net.Server): number | undefined {
-  const a = l.address();
-  return a && typeof a === 'object' ? a.port : undefined;
+export function listenerPort(l: Listener): number | undefined {
+  return l.port;
 }
 
 /** A bound (not yet listening) socket a master hands to its workers. */
 export interface BoundSocket {
   readonly key: string;
   /** libuv TCP or Pipe handle; sent to workers over IPC, never polled by the master. */
-  readonly handle: object & { close(): void };
+  readonly handle: ServerHandle;
 }
 
 type CreateServerHandle = (
@@ -116,53 +232,103 @@ type CreateServerHandle = (
   port: number | null,
   addressType: number | null,
   fd?: number,
-) => BoundSocket['handle'] | number;
+) => ServerHandle | number;
+
+function osError(key: string, errno: number): Error {
+  const code = getSystemErrorName(errno);
+  return Object.assign(new Error(`listen ${code}: ${key}`), { code, errno });
+}
 
 /**
- * Binds every socket of `addr` without listening, as node:cluster's master does, so that
- * only the workers accept. Throws the OS error (EADDRINUSE...) with its `code`.
+ * Binds every socket of `addr` without listening, so that a master can hand them to its
+ * workers and only they accept. Rejects with the OS error (EADDRINUSE...) and its `code`.
  */
-export function bindSockets(addr: BindAddress): BoundSocket[] {
-  const create = (net as unknown as { _createServerHandle: CreateServerHandle })
-    ._createServerHandle;
+export async function bindSockets(addr: BindAddress): Promise<BoundSocket[]> {
   const out: BoundSocket[] = [];
-  for (const key of listenerKeys(addr)) {
-    let h: BoundSocket['handle'] | number;
+  try {
+    if (addr.kind === 'inet') {
+      const ip = await resolveBindHost(addr);
+      for (const key of listenerKeys(addr)) {
+        const port = Number(key.slice(key.lastIndexOf(':') + 1));
+        out.push({ key, handle: bindTcp(key, ip, port) });
+      }
+      return out;
+    }
+    const create = (net as unknown as { _createServerHandle: CreateServerHandle })
+      ._createServerHandle;
+    const key = listenerKeys(addr)[0]!;
+    let h: ServerHandle | number;
     if (addr.kind === 'unix') {
       removeStaleSocket(addr.path);
       h = create(addr.path, -1, -1);
-    } else if (addr.kind === 'fd') {
-      h = create(null, null, null, addr.fd);
     } else {
-      const i = key.lastIndexOf(':');
-      const host = key.slice(0, i);
-      h = create(host, Number(key.slice(i + 1)), net.isIPv6(host) ? 6 : 4);
+      h = create(null, null, null, addr.fd);
     }
-    if (typeof h === 'number') {
-      for (const b of out) b.handle.close();
-      const code = getSystemErrorName(h);
-      throw Object.assign(new Error(`listen ${code}: ${key}`), { code, errno: h });
-    }
+    if (typeof h === 'number') throw osError(key, h);
     out.push({ key, handle: h });
+    return out;
+  } catch (err) {
+    for (const b of out) b.handle.close();
+    throw err;
   }
-  return out;
 }
 
-/** Listens on a socket received from the master (worker side). */
-export function listenOnBound(key: string, handle: object, backlog: number): Promise<Listener> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }) as Listener;
-    server.key = key;
-    server.once('error', reject);
-    const done = () => {
-      server.removeListener('error', reject);
-      server.on('error', () => {});
-      takeAccepts(server, server, onConnection);
-      resolve(server);
-    };
-    // TCP handles are listened on directly; a unix socket handle by its descriptor.
-    const fd = (handle as { fd?: number }).fd;
-    if (handle.constructor.name === 'TCP') server.listen(handle, backlog, done);
-    else server.listen({ fd, backlog }, done);
-  });
+async function resolveBindHost(
+  addr: Extract<BindAddress, { kind: 'inet' }>,
+): Promise<{ family: 4 | 6; bytes: Uint8Array }> {
+  const host = bindHost(addr);
+  const ip = parseIp(host);
+  if (ip) return ip;
+  const family = addr.family === 'any' ? 0 : addr.family;
+  const found = await lookup(host, { family });
+  const parsed = parseIp(found.address);
+  if (!parsed) throw Object.assign(new Error(`cannot resolve ${host}`), { code: 'ENOTFOUND' });
+  return parsed;
+}
+
+// socket + SO_REUSEADDR + SO_REUSEPORT + bind, as HAProxy's sock_inet_bind_receiver does;
+// IPv6 sockets take IPv4 too (IPV6_V6ONLY off, as libuv and HAProxy's default leave it).
+function bindTcp(
+  key: string,
+  ip: { family: 4 | 6; bytes: Uint8Array },
+  port: number,
+): ServerHandle {
+  const os = addon();
+  const v6 = ip.family === 6;
+  const fd = os.socket(v6 ? AF.INET6 : AF.INET, SOCK_STREAM, 0);
+  try {
+    os.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    os.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    if (v6) os.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+    os.bind(fd, v6 ? sockaddrIn6(ip.bytes, 0, port) : sockaddrIn(ip.bytes, port));
+  } catch (err) {
+    os.close(fd);
+    const e = err as { code?: string; errno?: number };
+    throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), {
+      code: e.code,
+      errno: e.errno,
+    });
+  }
+  const h = tcpServerHandleFromFd(fd);
+  if (typeof h === 'number') {
+    os.close(fd);
+    throw osError(key, h);
+  }
+  return h;
+}
+
+/** Listens on a bound socket (ours, or one received from the master) and starts polling. */
+export function listenOnBound(key: string, handle: object, backlog: number): Listener {
+  const fd = (handle as { fd?: number }).fd;
+  if (typeof fd !== 'number' || fd < 0) throw osError(key, -9); // EBADF
+  try {
+    addon().listen(fd, backlog);
+  } catch (err) {
+    const e = err as { code?: string; errno?: number };
+    throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), e);
+  }
+  const unix = handle.constructor.name === 'Pipe';
+  const l = new Listener(key, handle as ServerHandle, fd, unix);
+  l.start();
+  return l;
 }

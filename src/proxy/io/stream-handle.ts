@@ -9,7 +9,6 @@
 // that touches these internals (`process.binding` allows tcp_wrap and stream_wrap on
 // Node 20); everything else sees the small `StreamHandle` port below.
 
-import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 
 /** What the relay uses of a connected TCP (or unix) stream handle. */
@@ -52,8 +51,14 @@ interface TcpBinding {
   ) => StreamHandle & {
     connect(req: ConnectReq, address: string, port: number): number;
     connect6(req: ConnectReq, address: string, port: number): number;
+    open(fd: number): number;
   };
   TCPConnectWrap: new () => ConnectReq;
+  constants: { SOCKET: number; SERVER: number };
+}
+
+interface PipeBinding {
+  Pipe: new (type: number) => StreamHandle & { open(fd: number): void };
   constants: { SOCKET: number };
 }
 
@@ -69,6 +74,7 @@ interface StreamBinding {
 const binding = (process as unknown as { binding(name: string): unknown }).binding;
 const tcp = binding('tcp_wrap') as TcpBinding;
 const stream = binding('stream_wrap') as StreamBinding;
+const pipe = binding('pipe_wrap') as PipeBinding;
 const state = stream.streamBaseState;
 const kNread = stream.kReadBytesOrError;
 const kAsync = stream.kLastWriteWasAsync;
@@ -219,18 +225,35 @@ export function localPort(h: StreamHandle): number {
   return Number(out.port ?? 0);
 }
 
-export type AcceptHandler = (this: { owner: unknown }, err: number, h: StreamHandle) => void;
-
 /**
- * Takes accepted connections of a listening net.Server as raw handles: `accept` runs with
- * `this.owner === owner` and the new handle, not yet reading. Call once it is listening.
+ * A connection halo accepted itself (listener.ts) as a stream handle, not reading yet:
+ * a TCP handle, or a Pipe handle for a unix socket. Returns a negative errno on failure
+ * (the fd is then the caller's to close).
  */
-export function takeAccepts(server: net.Server, owner: unknown, accept: AcceptHandler): void {
-  const h = (server as unknown as { _handle: { onconnection: unknown; owner: unknown } | null })
-    ._handle;
-  if (!h) return;
-  h.owner = owner;
-  h.onconnection = accept;
+export function handleFromFd(fd: number, unix: boolean): StreamHandle | number {
+  if (unix) {
+    const h = new pipe.Pipe(pipe.constants.SOCKET);
+    try {
+      h.open(fd);
+    } catch (err) {
+      return (err as { errno?: number }).errno ?? -22;
+    }
+    return h;
+  }
+  const h = new tcp.TCP(tcp.constants.SOCKET);
+  const err = h.open(fd);
+  return err === 0 ? h : err;
+}
+
+/** A listening (or bound) TCP socket's fd as a libuv handle that can be sent over IPC. */
+export function tcpServerHandleFromFd(fd: number): { fd: number; close(): void } | number {
+  const h = new tcp.TCP(tcp.constants.SERVER) as unknown as {
+    fd: number;
+    open(fd: number): number;
+    close(): void;
+  };
+  const err = h.open(fd);
+  return err === 0 ? h : err;
 }
 
 /** The errno name of a negative libuv status (`ECONNREFUSED`...). */

@@ -1,0 +1,238 @@
+// maxconn and the kernel backlog, halo next to the real HAProxy 2.6 on the same config:
+// past maxconn a client's handshake completes but the process has not accepted it (`ss`
+// shows it in the listener's Recv-Q, the process holds no descriptor for it), and it is
+// served as soon as a slot frees; the global maxconn does the same across frontends; a
+// flood that overflows the backlog crashes nothing.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from './proxy-harness.js';
+import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const compiled = here.includes(`${join('dist', 'test')}`);
+const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
+const HALO = compiled
+  ? [process.execPath, join(root, 'dist', 'src', 'cli', 'main.js')]
+  : [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+const HAPROXY = '/usr/sbin/haproxy';
+
+/** The listening socket's accept queue: Recv-Q (waiting) and Send-Q (backlog) from `ss`. */
+export function acceptQueue(port: number): { queued: number; backlog: number } | undefined {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => l.startsWith('LISTEN'));
+  if (!line) return undefined;
+  const [, recvQ, sendQ] = line.trim().split(/\s+/);
+  return { queued: Number(recvQ), backlog: Number(sendQ) };
+}
+
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stderr: string;
+  stop(): Promise<void>;
+}
+
+async function runProxy(argv: string[], ports: number[]): Promise<Proc> {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const p: Proc = {
+    child,
+    pid: child.pid!,
+    stderr: '',
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+  child.stderr!.on('data', (d) => {
+    p.stderr += d;
+  });
+  await waitFor(() => ports.every((port) => acceptQueue(port) !== undefined), 20_000, 'listening');
+  return p;
+}
+
+/** A client that resolves once its handshake completed, and records what it receives. */
+function client(port: number): Promise<{ socket: net.Socket; data: () => string }> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = net.connect({ port, host: '127.0.0.1' }, () =>
+      resolve({ socket, data: () => data }),
+    );
+    socket.on('data', (d) => {
+      data += d;
+    });
+    socket.on('error', reject);
+  });
+}
+
+const implementations: [string, (cfg: string) => string[], string | undefined][] = [
+  ['halo', (cfg) => [...HALO, 'proxy', '-f', cfg], undefined],
+  [
+    'haproxy 2.6',
+    (cfg) => [HAPROXY, '-d', '-f', cfg],
+    existsSync(HAPROXY) ? undefined : `${HAPROXY} is not installed`,
+  ],
+];
+
+describe('maxconn: waiting clients stay in the kernel backlog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-accept-'));
+  const cleanup: (() => Promise<void> | void)[] = [
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+  let b: Backend | undefined;
+  const echo = async () => {
+    if (!b) {
+      b = await backend('s1');
+      cleanup.push(() => b!.close());
+    }
+    return b;
+  };
+
+  for (const [name, command, skip] of implementations) {
+    it(`${name}: frontend maxconn 2, the third client waits in Recv-Q, unaccepted`, {
+      skip,
+    }, async () => {
+      const be = await echo();
+      const port = await freePort();
+      const cfg = join(dir, `fe-${name.replace(/\W/g, '')}.cfg`);
+      writeFileSync(
+        cfg,
+        `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:${port}
+    maxconn 2
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`,
+      );
+      const proc = await runProxy(command(cfg), [port]);
+      cleanup.push(() => proc.stop());
+      const c1 = await client(port);
+      const c2 = await client(port);
+      await waitFor(() => c1.data() === 's1\n' && c2.data() === 's1\n', 5000, 'two served');
+      const fds = fdCount(proc.pid);
+      const c3 = await client(port); // the handshake completes: the kernel accepted it
+      await sleep(300);
+      assert.deepEqual(acceptQueue(port), { queued: 1, backlog: 2 }, 'one client queued');
+      assert.equal(fdCount(proc.pid), fds, 'the process holds no descriptor for it');
+      assert.equal(c3.data(), '', 'not served yet');
+      c1.socket.end();
+      await waitFor(() => c3.data() === 's1\n', 5000, 'served once a slot freed');
+      assert.equal(acceptQueue(port)?.queued, 0);
+      c3.socket.write('late\n');
+      await waitFor(() => c3.data() === 's1\nlate\n', 5000, 'relayed');
+      for (const c of [c2, c3]) c.socket.destroy();
+      await proc.stop();
+    });
+
+    it(`${name}: global maxconn 2 holds a third client of another frontend`, { skip }, async () => {
+      const be = await echo();
+      const [p1, p2] = [await freePort(), await freePort()];
+      const cfg = join(dir, `global-${name.replace(/\W/g, '')}.cfg`);
+      writeFileSync(
+        cfg,
+        `global
+    maxconn 2
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe1
+    bind 127.0.0.1:${p1}
+    default_backend be
+frontend fe2
+    bind 127.0.0.1:${p2}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`,
+      );
+      const proc = await runProxy(command(cfg), [p1, p2]);
+      cleanup.push(() => proc.stop());
+      const c1 = await client(p1);
+      const c2 = await client(p1);
+      await waitFor(() => c1.data() === 's1\n' && c2.data() === 's1\n', 5000, 'two served');
+      const fds = fdCount(proc.pid);
+      const c3 = await client(p2);
+      await sleep(300);
+      assert.equal(acceptQueue(p2)?.queued, 1, 'queued on the other frontend');
+      assert.equal(fdCount(proc.pid), fds);
+      assert.equal(c3.data(), '');
+      c2.socket.end();
+      await waitFor(() => c3.data() === 's1\n', 5000, 'served once a slot freed');
+      for (const c of [c1, c3]) c.socket.destroy();
+      await proc.stop();
+    });
+  }
+
+  it('halo: a flood past maxconn and the backlog crashes nothing and is served after', async () => {
+    const be = await echo();
+    const port = await freePort();
+    const cfg = join(dir, 'flood.cfg');
+    writeFileSync(
+      cfg,
+      `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:${port}
+    maxconn 1
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`,
+    );
+    const proc = await runProxy([...HALO, 'proxy', '-f', cfg], [port]);
+    cleanup.push(() => proc.stop());
+    const holder = await client(port);
+    await waitFor(() => holder.data() === 's1\n', 5000, 'the holder is served');
+    const fds = fdCount(proc.pid);
+    // 200 clients at a listener whose backlog is 1: most overflow it (the kernel drops
+    // their handshake's last ACK and retries later); bounded by a 2 s timeout each.
+    const flood = Array.from({ length: 200 }, () => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.on('error', () => {});
+      s.setTimeout(2000, () => s.destroy());
+      return s;
+    });
+    await sleep(500);
+    assert.ok((acceptQueue(port)?.queued ?? 0) >= 1, 'the queue is full');
+    assert.ok(fdCount(proc.pid) <= fds + 1, 'no descriptor per waiting client');
+    await new Promise<void>((r) => {
+      let n = flood.length;
+      for (const s of flood) s.once('close', () => --n === 0 && r());
+    });
+    assert.equal(proc.child.exitCode, null, 'still running');
+    holder.socket.destroy();
+    await waitFor(() => acceptQueue(port)?.queued === 0, 5000, 'queue drained');
+    const after = await client(port);
+    await waitFor(() => after.data() === 's1\n', 5000, 'a new client is served');
+    after.socket.destroy();
+    await proc.stop();
+    assert.doesNotMatch(proc.stderr, /Error|ALERT/);
+  });
+});
