@@ -71,11 +71,11 @@ export class ProxyMaster {
     const keys = new Set<string>();
     const fresh: BoundSocket[] = [];
     try {
-      for (const { addr } of engine.bindAddresses()) {
+      for (const { addr, backlog } of engine.bindAddresses()) {
         const missing = listenerKeys(addr).some((k) => !this.sockets.has(k));
         for (const k of listenerKeys(addr)) keys.add(k);
         if (!missing) continue;
-        for (const b of await bindSockets(addr)) {
+        for (const b of await bindSockets(addr, backlog)) {
           if (this.sockets.has(b.key)) b.handle.close();
           else fresh.push(b);
         }
@@ -218,9 +218,13 @@ export class ProxyMaster {
       else this.exited = r;
     });
     for (const w of this.workers) void this.send(w, { t: 'stop', hard });
-    await gone;
+    // Our copies go now: the workers' keep the sockets open, and the last worker to close
+    // one accepts what is queued first (listener.ts). Were ours kept until the workers
+    // exited, a socket nobody polls would stay in the SO_REUSEPORT group of a successor
+    // (`-sf`) and take its share of new connections, to reset them at our exit.
     for (const b of this.sockets.values()) b.handle.close();
     this.sockets.clear();
+    await gone;
   }
 
   /** SIGTTOU: a new process wants the ports; workers close their listeners, we our sockets. */
@@ -233,7 +237,12 @@ export class ProxyMaster {
   /** SIGTTIN: the take-over was abandoned; bind again and let the workers listen again. */
   async resume(): Promise<void> {
     if (!this.config) return;
-    await this.bindAll(this.config);
+    try {
+      await this.bindAll(this.config);
+    } catch (err) {
+      this.opts.notify('ALERT', `Resuming the listeners failed: ${(err as Error).message}`);
+      return;
+    }
     for (const w of this.workers) {
       await this.sendSockets(w);
       await this.send(w, { t: 'resume' });

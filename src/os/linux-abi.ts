@@ -2,7 +2,7 @@
 // kernel's stable userspace ABI (same on x86_64 and arm64); multi-byte host-order fields
 // are little-endian, which every platform halo targets is (the adapters check it).
 
-export const AF = { INET: 2, INET6: 10, NETLINK: 16, PACKET: 17 } as const;
+export const AF = { UNIX: 1, INET: 2, INET6: 10, NETLINK: 16, PACKET: 17 } as const;
 export const SOCK = { DGRAM: 2, RAW: 3 } as const;
 export const SOL = { SOCKET: 1, IP: 0, IPV6: 41, PACKET: 263 } as const;
 export const IPPROTO = { VRRP: 112, ICMPV6: 58 } as const;
@@ -63,6 +63,16 @@ export function sockaddrIn6(address: Uint8Array, scopeId = 0, port = 0): Uint8Ar
   v.setUint16(2, port, false);
   out.set(address.subarray(0, 16), 8);
   v.setUint32(24, scopeId, true);
+  return out;
+}
+
+/** struct sockaddr_un for a path (at most 107 bytes: sun_path ends with a NUL). */
+export function sockaddrUn(path: string): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  if (bytes.length > 107) throw new RangeError(`unix socket path too long: ${path}`);
+  const out = new Uint8Array(2 + bytes.length + 1);
+  view(out).setUint16(0, AF.UNIX, true);
+  out.set(bytes, 2);
   return out;
 }
 

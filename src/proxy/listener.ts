@@ -16,16 +16,16 @@
 // take-over. A listener's owner can be swapped on reload without closing the socket.
 
 import { lookup } from 'node:dns/promises';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, renameSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { BindAddress } from '../config/haproxy/model.js';
 import { parseIp } from '../net/ip-address.js';
-import { AF, sockaddrIn, sockaddrIn6 } from '../os/linux-abi.js';
+import { AF, sockaddrIn, sockaddrIn6, sockaddrUn } from '../os/linux-abi.js';
 import type { WatchHandle } from '../os/native.js';
 import { addon } from '../os/native.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { handleFromFd, tcpServerHandleFromFd } from './io/stream-handle.js';
+import { handleFromFd, serverHandleFromFd } from './io/stream-handle.js';
 
 export interface ConnectionSink {
   /** A new connection, as a raw handle that is not reading yet. */
@@ -195,7 +195,7 @@ export function setOwner(l: Listener, owner: ConnectionSink): void {
 
 /** Opens one listener per address/port; rejects with the OS error (EADDRINUSE...). */
 export async function openListeners(addr: BindAddress, backlog: number): Promise<Listener[]> {
-  const bound = await bindSockets(addr);
+  const bound = await bindSockets(addr, backlog);
   const out: Listener[] = [];
   try {
     for (const b of bound) out.push(listenOnBound(b.key, b.handle, backlog));
@@ -240,10 +240,11 @@ function osError(key: string, errno: number): Error {
 }
 
 /**
- * Binds every socket of `addr` without listening, so that a master can hand them to its
- * workers and only they accept. Rejects with the OS error (EADDRINUSE...) and its `code`.
+ * Binds every socket of `addr` (unix sockets also listen, see bindUnix), so that a
+ * master can hand them to its workers and only they accept. Rejects with the OS error
+ * (EADDRINUSE...) and its `code`.
  */
-export async function bindSockets(addr: BindAddress): Promise<BoundSocket[]> {
+export async function bindSockets(addr: BindAddress, backlog: number): Promise<BoundSocket[]> {
   const out: BoundSocket[] = [];
   try {
     if (addr.kind === 'inet') {
@@ -254,22 +255,57 @@ export async function bindSockets(addr: BindAddress): Promise<BoundSocket[]> {
       }
       return out;
     }
+    const key = listenerKeys(addr)[0]!;
+    if (addr.kind === 'unix') {
+      out.push({ key, handle: bindUnix(key, addr.path, backlog) });
+      return out;
+    }
     const create = (net as unknown as { _createServerHandle: CreateServerHandle })
       ._createServerHandle;
-    const key = listenerKeys(addr)[0]!;
-    let h: ServerHandle | number;
-    if (addr.kind === 'unix') {
-      removeStaleSocket(addr.path);
-      h = create(addr.path, -1, -1);
-    } else {
-      h = create(null, null, null, addr.fd);
-    }
+    const h = create(null, null, null, addr.fd);
     if (typeof h === 'number') throw osError(key, h);
     out.push({ key, handle: h });
     return out;
   } catch (err) {
     for (const b of out) b.handle.close();
     throw err;
+  }
+}
+
+function rethrow(key: string, err: unknown): never {
+  const e = err as { code?: string; errno?: number };
+  throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), {
+    code: e.code,
+    errno: e.errno,
+  });
+}
+
+// As HAProxy's sock_unix_bind_receiver: bind and listen on `<path>.<pid>.tmp`, then rename
+// it over `path`, so the path always names a listening socket: a process taking over
+// (`-sf`) replaces its predecessor's socket without a moment where clients find none. No
+// one unlinks the path on close (HAProxy leaves it too), so a predecessor that stops
+// never removes its successor's socket.
+function bindUnix(key: string, path: string, backlog: number): ServerHandle {
+  const os = addon();
+  const tmp = `${path}.${process.pid}.tmp`;
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st && !st.isSocket()) rethrow(key, { code: 'EEXIST', errno: -17 }); // not ours to replace
+  removeStaleSocket(tmp);
+  const fd = os.socket(AF.UNIX, SOCK_STREAM, 0);
+  try {
+    os.bind(fd, sockaddrUn(tmp));
+    os.listen(fd, backlog);
+    renameSync(tmp, path);
+  } catch (err) {
+    os.close(fd);
+    removeStaleSocket(tmp);
+    rethrow(key, err);
+  }
+  try {
+    return serverHandleFromFd(fd, true);
+  } catch (err) {
+    os.close(fd);
+    rethrow(key, err);
   }
 }
 
@@ -303,18 +339,14 @@ function bindTcp(
     os.bind(fd, v6 ? sockaddrIn6(ip.bytes, 0, port) : sockaddrIn(ip.bytes, port));
   } catch (err) {
     os.close(fd);
-    const e = err as { code?: string; errno?: number };
-    throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), {
-      code: e.code,
-      errno: e.errno,
-    });
+    rethrow(key, err);
   }
-  const h = tcpServerHandleFromFd(fd);
-  if (typeof h === 'number') {
+  try {
+    return serverHandleFromFd(fd, false);
+  } catch (err) {
     os.close(fd);
-    throw osError(key, h);
+    rethrow(key, err);
   }
-  return h;
 }
 
 /** Listens on a bound socket (ours, or one received from the master) and starts polling. */
@@ -324,8 +356,7 @@ export function listenOnBound(key: string, handle: object, backlog: number): Lis
   try {
     addon().listen(fd, backlog);
   } catch (err) {
-    const e = err as { code?: string; errno?: number };
-    throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), e);
+    rethrow(key, err);
   }
   const unix = handle.constructor.name === 'Pipe';
   const l = new Listener(key, handle as ServerHandle, fd, unix);

@@ -59,7 +59,7 @@ interface TcpBinding {
 
 interface PipeBinding {
   Pipe: new (type: number) => StreamHandle & { open(fd: number): void };
-  constants: { SOCKET: number };
+  constants: { SOCKET: number; SERVER: number };
 }
 
 interface StreamBinding {
@@ -245,15 +245,14 @@ export function handleFromFd(fd: number, unix: boolean): StreamHandle | number {
   return err === 0 ? h : err;
 }
 
-/** A listening (or bound) TCP socket's fd as a libuv handle that can be sent over IPC. */
-export function tcpServerHandleFromFd(fd: number): { fd: number; close(): void } | number {
-  const h = new tcp.TCP(tcp.constants.SERVER) as unknown as {
-    fd: number;
-    open(fd: number): number;
-    close(): void;
-  };
-  const err = h.open(fd);
-  return err === 0 ? h : err;
+/** A bound TCP or unix socket's fd as a libuv server handle (it can be sent over IPC). */
+export function serverHandleFromFd(fd: number, unix: boolean): { fd: number; close(): void } {
+  const h = unix ? new pipe.Pipe(pipe.constants.SERVER) : new tcp.TCP(tcp.constants.SERVER);
+  const err = (h as unknown as { open(fd: number): number | undefined }).open(fd);
+  if (typeof err === 'number' && err !== 0) {
+    throw Object.assign(new Error(`open: ${errorName(err)}`), { code: errorName(err), errno: err });
+  }
+  return h as unknown as { fd: number; close(): void };
 }
 
 /** The errno name of a negative libuv status (`ECONNREFUSED`...). */

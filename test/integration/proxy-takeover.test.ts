@@ -1,0 +1,228 @@
+// Worker mode (`nbthread N`) under a client loop that runs throughout: `-sf` and `-st`
+// take-over from a running halo with workers, a unix-socket bind served by every worker
+// (and across a reload), a killed worker replaced while the others keep serving. No
+// connection may be refused at any moment.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from './proxy-harness.js';
+import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const compiled = here.includes(`${join('dist', 'test')}`);
+const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
+const halo = compiled
+  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
+  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+
+function config(nbthread: number, bind: string, b: Backend): string {
+  return `global
+    nbthread ${nbthread}
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind ${bind}
+    default_backend be
+backend be
+    server ${b.name} 127.0.0.1:${b.port}
+`;
+}
+
+interface Halo {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+async function startHalo(args: string[], workers: number): Promise<Halo> {
+  const child = spawn(process.execPath, [...halo, 'proxy', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const h: Halo = {
+    child,
+    pid: child.pid!,
+    stderr: '',
+    exited: new Promise((r) => child.on('exit', (code) => r(code))),
+  };
+  child.stderr!.on('data', (d) => {
+    h.stderr += d;
+  });
+  await waitFor(
+    () => new RegExp(`master started ${workers} workers`).test(h.stderr),
+    20_000,
+    `master start: ${h.stderr}`,
+  );
+  return h;
+}
+
+/** Live worker processes of master `pid`. */
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const worker = readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--halo-worker');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z' && worker) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * `lanes` clients in a row each: connect, send a line, expect the greeting and the echo.
+ * Bounded by `max` exchanges per lane and a 3 s timeout each. `failures` holds an error
+ * code (ECONNREFUSED...) or what came back instead.
+ */
+function clientLoop(to: net.NetConnectOpts, lanes = 4, max = 3000) {
+  let stop = false;
+  let ok = 0;
+  const failures: string[] = [];
+  const one = (i: number) =>
+    new Promise<void>((resolve) => {
+      let got = '';
+      const c = net.connect(to, () => c.write(`ping ${i}\n`));
+      c.setTimeout(3000, () => c.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+      c.on('data', (d) => {
+        got += d;
+        if (got === `echo\nping ${i}\n`) c.end();
+      });
+      c.on('error', (e: NodeJS.ErrnoException) => {
+        failures.push(e.code ?? e.message);
+      });
+      c.on('close', (hadError) => {
+        if (got === `echo\nping ${i}\n`) ok++;
+        else if (!hadError) failures.push(`got ${JSON.stringify(got)}`);
+        resolve();
+      });
+    });
+  const done = Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let i = 0; i < max && !stop; i++) await one(lane * max + i);
+    }),
+  );
+  return {
+    get ok() {
+      return ok;
+    },
+    failures,
+    async end() {
+      stop = true;
+      await done;
+    },
+  };
+}
+
+describe('worker mode: take-over, unix sockets, a killed worker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-takeover-'));
+  const cleanup: (() => Promise<void> | void)[] = [
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+  const kill = (h: Halo) =>
+    cleanup.push(() => {
+      for (const w of children(h.pid)) process.kill(w, 'SIGKILL');
+      if (h.child.exitCode === null) h.child.kill('SIGKILL');
+    });
+
+  it('-sf then -st take over from a running halo with workers; no connection refused', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const port = await freePort();
+    const file = join(dir, 'sf.cfg');
+    writeFileSync(file, config(2, `127.0.0.1:${port}`, b));
+    const first = await startHalo(['-f', file], 2);
+    kill(first);
+    const loop = clientLoop({ host: '127.0.0.1', port });
+    await waitFor(() => loop.ok >= 50, 10_000, 'the loop runs');
+
+    const second = await startHalo(['-f', file, '-sf', String(first.pid)], 2);
+    kill(second);
+    assert.equal(await first.exited, 0, first.stderr);
+    const afterSf = loop.ok;
+    await waitFor(() => loop.ok >= afterSf + 50, 10_000, 'served by the successor');
+    assert.deepEqual(loop.failures, [], 'no failure during -sf');
+
+    // -st: the old process is stopped hard; sessions it still had may be cut, but no
+    // connection attempt is refused.
+    const third = await startHalo(['-f', file, '-st', String(second.pid)], 2);
+    kill(third);
+    await second.exited;
+    const afterSt = loop.ok;
+    await waitFor(() => loop.ok >= afterSt + 50, 10_000, 'served by the third');
+    await loop.end();
+    assert.ok(!loop.failures.includes('ECONNREFUSED'), loop.failures.join(', '));
+    assert.ok(loop.failures.length <= 4, `at most the exchanges in flight: ${loop.failures}`);
+    third.child.kill('SIGUSR1');
+    assert.equal(await third.exited, 0);
+  });
+
+  it('a unix-socket bind is served by every worker, across a reload', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const path = join(dir, 'fe.sock');
+    const file = join(dir, 'unix.cfg');
+    writeFileSync(file, config(2, path, b));
+    const h = await startHalo(['-f', file], 2);
+    kill(h);
+    const loop = clientLoop({ path });
+    await waitFor(() => loop.ok >= 50, 10_000, 'served over the unix socket');
+    // Both workers take connections from the one shared socket.
+    const workers = children(h.pid);
+    assert.equal(workers.length, 2);
+    writeFileSync(file, config(3, path, b));
+    h.child.kill('SIGHUP');
+    await waitFor(() => children(h.pid).length === 3, 20_000, 'three workers');
+    const n = loop.ok;
+    await waitFor(() => loop.ok >= n + 50, 10_000, 'served after the reload');
+    await loop.end();
+    assert.deepEqual(loop.failures, []);
+    h.child.kill('SIGUSR1');
+    assert.equal(await h.exited, 0);
+  });
+
+  it('a killed worker is replaced; the others refuse nothing meanwhile', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const port = await freePort();
+    const file = join(dir, 'kill.cfg');
+    writeFileSync(file, config(2, `127.0.0.1:${port}`, b));
+    const h = await startHalo(['-f', file], 2);
+    kill(h);
+    const loop = clientLoop({ host: '127.0.0.1', port }, 2);
+    await waitFor(() => loop.ok >= 50, 10_000, 'the loop runs');
+    const [victim] = children(h.pid);
+    process.kill(victim!, 'SIGKILL');
+    const n = loop.ok;
+    await waitFor(() => loop.ok >= n + 100, 10_000, 'the other worker serves');
+    await waitFor(
+      () => children(h.pid).length === 2 && !children(h.pid).includes(victim!),
+      20_000,
+      'a replacement',
+    );
+    await sleep(200);
+    await loop.end();
+    assert.ok(!loop.failures.includes('ECONNREFUSED'), loop.failures.join(', '));
+    // Only exchanges the killed worker was serving can be lost (one per lane at most).
+    assert.ok(loop.failures.length <= 2, loop.failures.join(', '));
+    h.child.kill('SIGUSR1');
+    assert.equal(await h.exited, 0);
+  });
+});
