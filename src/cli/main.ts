@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `halo` command: a table of subcommands; `help` is generated from it.
 
+import './preflight.js'; // first: checks the Node.js internals before the proxy binds them
 import type { Command, CommandIO } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';

@@ -59,11 +59,8 @@ async function startHalo(args: string[], workers: number): Promise<Halo> {
   child.stderr!.on('data', (d) => {
     h.stderr += d;
   });
-  await waitFor(
-    () => new RegExp(`master started ${workers} workers`).test(h.stderr),
-    20_000,
-    `master start: ${h.stderr}`,
-  );
+  const ready = workers > 1 ? `master started ${workers} workers` : 'proxy started';
+  await waitFor(() => new RegExp(ready).test(h.stderr), 20_000, `master start: ${h.stderr}`);
   return h;
 }
 
@@ -158,7 +155,7 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     assert.equal(await first.exited, 0, first.stderr);
     const afterSf = loop.ok;
     await waitFor(() => loop.ok >= afterSf + 50, 10_000, 'served by the successor');
-    assert.deepEqual(loop.failures, [], 'no failure during -sf');
+    assert.equal(loop.failures.length, 0, `no failure during -sf: ${loop.failures}`);
 
     // -st: the old process is stopped hard; sessions it still had may be cut, but no
     // connection attempt is refused.
@@ -172,6 +169,27 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     assert.ok(loop.failures.length <= 4, `at most the exchanges in flight: ${loop.failures}`);
     third.child.kill('SIGUSR1');
     assert.equal(await third.exited, 0);
+  });
+
+  it('-sf between single processes (nbthread 1): no failure at all', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const port = await freePort();
+    const file = join(dir, 'single.cfg');
+    writeFileSync(file, config(1, `127.0.0.1:${port}`, b));
+    const first = await startHalo(['-f', file], 1);
+    kill(first);
+    const loop = clientLoop({ host: '127.0.0.1', port });
+    await waitFor(() => loop.ok >= 50, 10_000, 'the loop runs');
+    const second = await startHalo(['-f', file, '-sf', String(first.pid)], 1);
+    kill(second);
+    assert.equal(await first.exited, 0, first.stderr);
+    const n = loop.ok;
+    await waitFor(() => loop.ok >= n + 50, 10_000, 'served by the successor');
+    await loop.end();
+    assert.deepEqual(loop.failures, []);
+    second.child.kill('SIGUSR1');
+    assert.equal(await second.exited, 0);
   });
 
   it('a unix-socket bind is served by every worker, across a reload', async () => {

@@ -1,0 +1,108 @@
+// The start-up check of the Node.js internals the proxy binds: every missing piece is
+// named, the real Node.js 20 has them all, and the `halo` command stops with the Node.js
+// version in its message when process.binding is gone.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { InternalsHost } from '../../src/proxy/io/node-internals.js';
+import { missingNodeInternals, nodeInternalsMessage } from '../../src/proxy/io/node-internals.js';
+
+const realBinding = (process as unknown as { binding: (n: string) => unknown }).binding;
+
+/** The real bindings with one piece taken away. */
+function without(module: string, edit: (b: Record<string, unknown>) => Record<string, unknown>) {
+  return (name: string) => {
+    const b = realBinding(name) as Record<string, unknown>;
+    return name === module ? edit({ ...b }) : b;
+  };
+}
+
+class Bare {}
+
+describe('Node.js internals check', () => {
+  it('finds everything on this Node.js', () => {
+    assert.deepEqual(missingNodeInternals(), []);
+  });
+
+  const cases: [string, InternalsHost, string[]][] = [
+    ['no process.binding', { binding: undefined, net }, ['process.binding']],
+    ['no net._createServerHandle', { binding: realBinding, net: {} }, ['net._createServerHandle']],
+    [
+      'a binding that throws (not allowed any more)',
+      {
+        binding: (n: string) => {
+          if (n === 'pipe_wrap') throw new Error('No such module');
+          return realBinding(n);
+        },
+        net,
+      },
+      ["process.binding('pipe_wrap')"],
+    ],
+    [
+      'TCP without open() and constants',
+      {
+        binding: without('tcp_wrap', (b) => ({ ...b, TCP: Bare, constants: {} })),
+        net,
+      },
+      [
+        'open',
+        'connect',
+        'connect6',
+        'getsockname',
+        'getpeername',
+        'setNoDelay',
+        'readStart',
+        'readStop',
+        'shutdown',
+        'useUserBuffer',
+        'writeBuffer',
+        'writeLatin1String',
+        'close',
+      ]
+        .map((m) => `process.binding('tcp_wrap').TCP.prototype.${m}`)
+        .concat([
+          "process.binding('tcp_wrap').constants.SOCKET",
+          "process.binding('tcp_wrap').constants.SERVER",
+        ]),
+    ],
+    [
+      'stream_wrap without its shared state',
+      {
+        binding: without('stream_wrap', (b) => ({ ...b, streamBaseState: undefined })),
+        net,
+      },
+      ["process.binding('stream_wrap').streamBaseState"],
+    ],
+  ];
+  for (const [name, host, expected] of cases) {
+    it(name, () => {
+      assert.deepEqual(missingNodeInternals(host), expected);
+    });
+  }
+
+  it('names the Node.js version and what is missing', () => {
+    const m = nodeInternalsMessage('v99.0.0', ['process.binding']);
+    assert.match(m, /Node\.js v99\.0\.0 does not provide: process\.binding\./);
+    assert.match(m, /Node\.js 20/);
+  });
+
+  it('the halo command stops at start-up with that message', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const compiled = here.includes(join('dist', 'test'));
+    const root = join(here, '..', '..', ...(compiled ? ['..'] : []));
+    const main = compiled
+      ? [join(root, 'dist', 'src', 'cli', 'main.js')]
+      : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'data:text/javascript,delete process.binding', ...main, 'proxy', '-v'],
+      { encoding: 'utf8', cwd: root, timeout: 20_000 },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `halo: ${nodeInternalsMessage(process.version, ['process.binding'])}\n`);
+  });
+});
