@@ -11,7 +11,13 @@ import { checkTimeouts, ServerChecker } from './health/checker.js';
 import type { Probe } from './health/probe.js';
 import type { CheckResult } from './health/result.js';
 import { createProbe } from './health/select.js';
-import { LogLevel, noServerMessage, serverDownMessage, serverUpMessage } from './log/messages.js';
+import {
+  LogLevel,
+  noServerAlert,
+  noServerMessage,
+  serverDownMessage,
+  serverUpMessage,
+} from './log/messages.js';
 import type { Pending } from './queue.js';
 import { PendingQueue } from './queue.js';
 import { ServerRuntime } from './server-runtime.js';
@@ -168,13 +174,14 @@ export class BackendRuntime {
     });
     this.ctx.log.send(this.cfg.logs, LogLevel.alert, msg);
     this.ctx.notify('WARNING', msg);
-    if (s.cfg.onMarkedDown === 'shutdown-sessions') this.ctx.shutdownSessions((t) => t === s);
     if (farm.active + farm.backup === 0) {
       this.counters.chkdown++;
       markStateChange(this.counters, true, Date.now());
       this.ctx.log.send(this.cfg.logs, LogLevel.emerg, noServerMessage(this.name));
-      this.ctx.notify('ALERT', noServerMessage(this.name));
+      this.ctx.notify('ALERT', noServerAlert(this.name));
     }
+    // After the lines above, as in HAProxy, where the cut sessions log when their task runs.
+    if (s.cfg.onMarkedDown === 'shutdown-sessions') this.ctx.shutdownSessions((t) => t === s, 'D');
     this.dispatchQueued(undefined);
   }
 
@@ -193,7 +200,7 @@ export class BackendRuntime {
     this.ctx.notify('NOTICE', msg);
     if (!s.backup && s.cfg.onMarkedUp === 'shutdown-backup-sessions') {
       const backups = new Set(this.servers.filter((b) => b.backup));
-      this.ctx.shutdownSessions((t) => backups.has(t as ServerRuntime));
+      this.ctx.shutdownSessions((t) => backups.has(t as ServerRuntime), 'U');
     }
     this.dispatchQueued(s);
   }

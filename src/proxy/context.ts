@@ -21,8 +21,11 @@ export interface RuntimeContext {
   readonly random?: () => number;
   /** Inactivity timeouts of every session of this engine. */
   readonly deadlines: Deadlines;
-  /** Cuts the sessions established on servers that `match` accepts (`on-marked-down`...). */
-  shutdownSessions(match: (server: unknown) => boolean): number;
+  /**
+   * Cuts the sessions established on servers that `match` accepts: `on-marked-down
+   * shutdown-sessions` (cause 'D') and `on-marked-up shutdown-backup-sessions` ('U').
+   */
+  shutdownSessions(match: (server: unknown) => boolean, cause: 'D' | 'U'): number;
   /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
   slotFreed(): void;
 }

@@ -57,8 +57,8 @@ export class ProxyEngine {
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),
       slotFreed: () => this.slotFreed(),
-      shutdownSessions: (match) =>
-        this.frontends.reduce((n, fe) => n + fe.killServerSessions(match), 0),
+      shutdownSessions: (match, cause) =>
+        this.frontends.reduce((n, fe) => n + fe.killServerSessions(match, cause), 0),
     };
     const active = config.proxies.filter((p) => !p.disabled);
     for (const p of active) {

@@ -231,12 +231,16 @@ export class FrontendRuntime implements ConnectionSink {
     for (const s of [...this.sessions]) s.abort('K', 'D');
   }
 
-  /** `on-marked-down shutdown-sessions`: cut the sessions on servers `match` accepts. */
-  killServerSessions(match: (server: unknown) => boolean): number {
+  /**
+   * `on-marked-down shutdown-sessions` / `on-marked-up shutdown-backup-sessions`: cut the
+   * sessions on servers `match` accepts. HAProxy 2.6 logs them as `D-` / `U-` (the cause,
+   * and no session state: stream_shutdown() sets none).
+   */
+  killServerSessions(match: (server: unknown) => boolean, cause: 'D' | 'U' = 'D'): number {
     let n = 0;
     for (const s of [...this.sessions]) {
       if (s.target !== undefined && match(s.target)) {
-        s.abort('D', 'D');
+        s.abort(cause, '-');
         n++;
       }
     }

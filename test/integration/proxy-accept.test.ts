@@ -6,15 +6,15 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './proxy-harness.js';
-import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
+import { acceptQueue, backend, fdCount, freePort, sleep, waitFor } from './proxy-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = here.includes(`${join('dist', 'test')}`);
@@ -23,19 +23,6 @@ const HALO = compiled
   ? [process.execPath, join(root, 'dist', 'src', 'cli', 'main.js')]
   : [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
 const HAPROXY = '/usr/sbin/haproxy';
-
-/** The listening socket's accept queue: Recv-Q (waiting) and Send-Q (backlog) from `ss`. */
-export function acceptQueue(port: number): { queued: number; backlog: number } | undefined {
-  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
-  const line = out.split('\n').find((l) => l.startsWith('LISTEN'));
-  if (!line) return undefined;
-  const [, recvQ, sendQ] = line.trim().split(/\s+/);
-  return { queued: Number(recvQ), backlog: Number(sendQ) };
-}
-
-export function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
 
 interface Proc {
   readonly child: ChildProcess;

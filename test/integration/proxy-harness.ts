@@ -2,6 +2,8 @@
 // engine started from haproxy.cfg text through the real parser, and client helpers.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
@@ -150,3 +152,16 @@ defaults
     timeout client 5s
     timeout server 5s
 `;
+
+/** The listening socket's accept queue: Recv-Q (waiting) and Send-Q (backlog) from `ss`. */
+export function acceptQueue(port: number): { queued: number; backlog: number } | undefined {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => l.startsWith('LISTEN'));
+  if (!line) return undefined;
+  const [, recvQ, sendQ] = line.trim().split(/\s+/);
+  return { queued: Number(recvQ), backlog: Number(sendQ) };
+}
+
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogTarget } from '../../src/config/haproxy/model.js';
 import {
+  noServerAlert,
   noServerMessage,
   serverDownMessage,
   serverUpMessage,
@@ -131,5 +132,25 @@ describe('server messages', () => {
       'Server be2/s1 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
     );
     assert.equal(noServerMessage('be'), 'backend be has no server available!');
+    // HAProxy's stderr alert quotes the name; its log line does not.
+    assert.equal(noServerAlert('be'), "backend 'be' has no server available!");
+  });
+
+  it('Health analyze (observe layer4) carries no check duration, as in HAProxy 2.6', () => {
+    assert.equal(
+      serverDownMessage(
+        'be',
+        's1',
+        {
+          status: 'HANA',
+          ok: false,
+          info: 'Detected 2 consecutive errors, last one was: L4 unsuccessful connection',
+          durationMs: 0,
+        },
+        { active: 0, backup: 0 },
+        { active: 1, requeued: 0, queued: 0 },
+      ),
+      'Server be/s1 is DOWN, reason: Health analyze, info: "Detected 2 consecutive errors, last one was: L4 unsuccessful connection". 0 active and 0 backup servers left. 1 sessions active, 0 requeued, 0 remaining in queue.',
+    );
   });
 });

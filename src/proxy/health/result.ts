@@ -31,11 +31,13 @@ export interface CheckResult {
 /** Statuses that carry an HTTP code in the log line (HAProxy: status >= L57DATA). */
 const withCode: ReadonlySet<CheckStatus> = new Set(['L7OK', 'L7OKC', 'L7STS']);
 
-/** `, reason: X[, code: N][, info: "..."], check duration: Nms` */
+/** `, reason: X[, code: N][, info: "..."], check duration: Nms` (no duration for HANA) */
 export function formatCheckReason(r: CheckResult): string {
   let s = `, reason: ${checkStatusText[r.status]}`;
   if (withCode.has(r.status) && r.code !== undefined) s += `, code: ${r.code}`;
   if (r.info) s += `, info: "${r.info}"`;
+  // Health analyze (observe) is not a check that ran: HAProxy 2.6 prints no duration.
+  if (r.status === 'HANA') return s;
   return `${s}, check duration: ${Math.max(0, Math.round(r.durationMs))}ms`;
 }
 

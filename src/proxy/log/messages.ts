@@ -51,6 +51,11 @@ export function serverUpMessage(
   );
 }
 
+/** The log line; HAProxy's stderr alert quotes the name (noServerAlert). */
 export function noServerMessage(backend: string): string {
   return `backend ${backend} has no server available!`;
+}
+
+export function noServerAlert(backend: string): string {
+  return `backend '${backend}' has no server available!`;
 }
