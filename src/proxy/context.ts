@@ -23,9 +23,10 @@ export interface RuntimeContext {
   readonly deadlines: Deadlines;
   /**
    * Cuts the sessions established on servers that `match` accepts: `on-marked-down
-   * shutdown-sessions` (cause 'D') and `on-marked-up shutdown-backup-sessions` ('U').
+   * shutdown-sessions` (cause 'D'), `on-marked-up shutdown-backup-sessions` ('U') and the
+   * runtime API's `shutdown sessions server` ('K', HAProxy's SF_ERR_KILLED).
    */
-  shutdownSessions(match: (server: unknown) => boolean, cause: 'D' | 'U'): number;
+  shutdownSessions(match: (server: unknown) => boolean, cause: 'D' | 'U' | 'K'): number;
   /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
   slotFreed(): void;
 }

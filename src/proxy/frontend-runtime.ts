@@ -236,7 +236,7 @@ export class FrontendRuntime implements ConnectionSink {
    * sessions on servers `match` accepts. HAProxy 2.6 logs them as `D-` / `U-` (the cause,
    * and no session state: stream_shutdown() sets none).
    */
-  killServerSessions(match: (server: unknown) => boolean, cause: 'D' | 'U' = 'D'): number {
+  killServerSessions(match: (server: unknown) => boolean, cause: 'D' | 'U' | 'K' = 'D'): number {
     let n = 0;
     for (const s of [...this.sessions]) {
       if (s.target !== undefined && match(s.target)) {

@@ -120,5 +120,5 @@ export function setHealthChecks(s: ServerRuntime, on: boolean): void {
 
 /** `shutdown sessions server B/S` and the admin form's "Kill Sessions". */
 export function shutdownServerSessions(be: BackendRuntime, s: ServerRuntime): number {
-  return be.ctx.shutdownSessions((t) => t === s);
+  return be.ctx.shutdownSessions((t) => t === s, 'K'); // HAProxy: SF_ERR_KILLED
 }
