@@ -112,7 +112,7 @@ export class ProxyEngine {
   /** Every address this engine listens on, with its backlog (a master binds them for workers). */
   bindAddresses(): { addr: BindAddress; backlog: number }[] {
     return this.frontends.flatMap((fe) =>
-      fe.cfg.binds.flatMap((b) => b.addresses.map((addr) => ({ addr, backlog: fe.backlog }))),
+      fe.cfg.binds.flatMap((b) => b.addresses.map((addr) => ({ addr, backlog: fe.backlogFor(b) }))),
     );
   }
 
@@ -151,7 +151,7 @@ export class ProxyEngine {
               for (const l of inherited as Listener[]) this.adopt(fe, l);
               continue;
             }
-            const fresh = await this.listen(addr, fe.backlog);
+            const fresh = await this.listen(addr, fe.backlogFor(bind));
             opened.push(...fresh);
             for (const l of fresh) this.adopt(fe, l);
           }

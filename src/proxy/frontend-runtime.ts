@@ -5,7 +5,7 @@
 // At maxconn its listeners stop accepting (listener.ts): further clients wait in the
 // kernel's accept queue, as with HAProxy, and are accepted as slots free up.
 
-import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type { Bind, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { ConnectionFacts } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
@@ -57,7 +57,6 @@ export class FrontendRuntime implements ConnectionSink {
   /** Stats: sessions, bytes, rates (bumped at session start and end). */
   readonly counters: FrontendCounters = newFrontendCounters();
   readonly maxconn: number;
-  readonly backlog: number;
   readonly clientTimeout: number;
   readonly clientFinTimeout: number;
   readonly httpRequestTimeout: number;
@@ -84,7 +83,6 @@ export class FrontendRuntime implements ConnectionSink {
     this.name = cfg.name;
     this.deadlines = ctx.deadlines;
     this.maxconn = cfg.maxconn ?? ctx.maxconn;
-    this.backlog = Number(cfg.binds[0]?.options.backlog ?? 0) || this.maxconn || 1024;
     this.clientTimeout = cfg.timeouts.client ?? 0;
     this.clientFinTimeout = cfg.timeouts.clientFin ?? 0;
     this.httpRequestTimeout = cfg.timeouts.httpRequest ?? this.clientTimeout;
@@ -93,6 +91,16 @@ export class FrontendRuntime implements ConnectionSink {
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     const all = [backend, ...routes.map((r) => r.backend)];
     this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
+  }
+
+  /**
+   * The accept queue of a bind line, as HAProxy's listener_backlog(): the bind's
+   * `backlog`, else the frontend's, else its maxconn. Without any maxconn HAProxy's is
+   * sized from the descriptor limit, beyond what the kernel keeps (net.core.somaxconn
+   * caps every backlog), so the largest value stands in for it.
+   */
+  backlogFor(bind: Bind): number {
+    return Number(bind.options.backlog ?? 0) || this.cfg.backlog || this.maxconn || 65535;
   }
 
   /** Live sessions (stats, tests). */

@@ -174,6 +174,48 @@ backend be
     });
   }
 
+  it("the accept queue sizes (ss Send-Q) are HAProxy's: bind backlog, backlog, maxconn", {
+    skip: implementations[1]![2],
+  }, async () => {
+    const sizes: Record<string, number[]> = {};
+    for (const global of ['', 'global\n    maxconn 300\n']) {
+      for (const [name, command] of implementations) {
+        const ports = [await freePort(), await freePort(), await freePort()];
+        const cfg = join(dir, `backlog-${name.replace(/\W/g, '')}.cfg`);
+        writeFileSync(
+          cfg,
+          `${global}defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe1
+    bind 127.0.0.1:${ports[0]}
+    default_backend be
+frontend fe2
+    bind 127.0.0.1:${ports[1]}
+    backlog 77
+    default_backend be
+frontend fe3
+    bind 127.0.0.1:${ports[2]} backlog 33
+    maxconn 50
+    default_backend be
+backend be
+    server s1 127.0.0.1:1
+`,
+        );
+        const proc = await runProxy(command(cfg), ports);
+        sizes[`${name} ${global ? 'global maxconn' : 'no maxconn'}`] = ports.map(
+          (p) => acceptQueue(p)!.backlog,
+        );
+        await proc.stop();
+      }
+    }
+    assert.deepEqual(sizes['haproxy 2.6 global maxconn'], [300, 77, 33]);
+    assert.deepEqual(sizes['halo global maxconn'], sizes['haproxy 2.6 global maxconn']);
+    assert.deepEqual(sizes['halo no maxconn'], sizes['haproxy 2.6 no maxconn']);
+  });
+
   it('halo: a flood past maxconn and the backlog crashes nothing and is served after', async () => {
     const be = await echo();
     const port = await freePort();

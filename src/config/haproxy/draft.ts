@@ -70,6 +70,7 @@ export interface ProxyDraft {
   servers: DraftServer[];
   defaultServer: DefaultServer;
   maxconn?: Located<number>;
+  backlog?: Located<number>;
   retries?: number;
   timeouts: Timeouts;
   timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;

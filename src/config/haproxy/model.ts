@@ -186,6 +186,8 @@ export interface Proxy {
   readonly servers: Server[];
   readonly defaultServer: Partial<Server>;
   readonly maxconn?: number;
+  /** Frontend `backlog`: the accept queue's size when the bind line sets none. */
+  readonly backlog?: number;
   readonly retries: number; // default 3
   readonly timeouts: Timeouts;
   readonly timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;

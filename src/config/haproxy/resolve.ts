@@ -285,6 +285,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     useBackends: isBack ? [] : d.useBackends,
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
+    ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),
     ...(d.forwardfor
       ? {
           forwardfor: {

@@ -250,7 +250,6 @@ const PASSTHROUGH: [string, Cap, boolean][] = [
   ['hash-type', 'be', false],
   ['hash-balance-factor', 'be', false],
   ['fullconn', 'be', false],
-  ['backlog', 'fe', false],
   ['description', 'both', false],
   ['id', 'both', false],
   ['stick-table', 'both', false],
@@ -332,6 +331,19 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       },
       { capHint: " Maybe you want 'fullconn' instead ?" },
     ),
+    kw('backlog', 'fe', (ctx, px) => {
+      if (tooManyArgs(ctx, 1)) return;
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'backlog' expects an integer argument.`);
+        return;
+      }
+      const value = lenientInt(ctx, 'backlog', ctx.arg(1), (v) =>
+        v === 0
+          ? 'A backlog of 0 means that the frontend maxconn sizes the accept queue.'
+          : `The kernel queues at most ${v} connections not yet accepted.`,
+      );
+      px.backlog = { value, pos: ctx.pos };
+    }),
     kw('default_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'default_backend')),
     kw('use_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'use_backend'), {
       inDefaults: 'no',
