@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './proxy-harness.js';
-import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
+import { acceptQueue, backend, freePort, sleep, waitFor } from './proxy-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = here.includes(`${join('dist', 'test')}`);
@@ -191,6 +191,36 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     second.child.kill('SIGUSR1');
     assert.equal(await second.exited, 0);
   });
+
+  for (const n of [1, 2]) {
+    it(`SIGTTOU releases the port, SIGTTIN takes it back (nbthread ${n}); sessions go on`, async () => {
+      const b = await backend('echo');
+      cleanup.push(() => b.close());
+      const port = await freePort();
+      const file = join(dir, `ttou-${n}.cfg`);
+      writeFileSync(file, config(n, `127.0.0.1:${port}`, b));
+      const h = await startHalo(['-f', file], n);
+      kill(h);
+      let got = '';
+      const held = net.connect({ port, host: '127.0.0.1' });
+      held.on('data', (d) => {
+        got += d;
+      });
+      await waitFor(() => got === 'echo\n', 5000, 'a session');
+      h.child.kill('SIGTTOU');
+      await waitFor(() => acceptQueue(port) === undefined, 5000, 'the port released');
+      held.write('still\n');
+      await waitFor(() => got === 'echo\nstill\n', 5000, 'the session goes on');
+      h.child.kill('SIGTTIN');
+      await waitFor(() => acceptQueue(port) !== undefined, 5000, 'listening again');
+      const loop = clientLoop({ host: '127.0.0.1', port }, 1, 20);
+      await waitFor(() => loop.ok >= 20, 10_000, 'served again');
+      await loop.end();
+      held.destroy();
+      h.child.kill('SIGUSR1');
+      assert.equal(await h.exited, 0);
+    });
+  }
 
   it('a unix-socket bind is served by every worker, across a reload', async () => {
     const b = await backend('echo');
