@@ -13,7 +13,7 @@ import type { Deadlines } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
-import { LogLevel } from './log/messages.js';
+import { fdLimitMessage, LogLevel } from './log/messages.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
 import { addSession, newFrontendCounters } from './stats/counters.js';
 import { TcpSession } from './tcp-session.js';
@@ -132,16 +132,18 @@ export class FrontendRuntime implements ConnectionSink {
     this.startSession(handle);
   }
 
-  /** HAProxy's alert when accept() runs out of descriptors (the listener retries in 100 ms). */
-  acceptFailed(code: string): void {
+  /**
+   * accept() ran out of descriptors: HAProxy's emergency log line, also on stderr. At
+   * most one a second (the listener retries every 100 ms meanwhile).
+   */
+  acceptFailed(code: string, maxsock: number): void {
     if (code !== 'EMFILE' && code !== 'ENFILE') return;
     const now = Date.now();
     if (now - this.lastFdAlert < 1000) return;
     this.lastFdAlert = now;
-    this.ctx.notify(
-      'ALERT',
-      `Proxy ${this.name} reached ${code === 'EMFILE' ? 'process' : 'system'} FD limit. Please check 'ulimit-n' and restart.`,
-    );
+    const msg = fdLimitMessage(this.name, code, maxsock);
+    this.ctx.log.send(this.cfg.logs, LogLevel.emerg, msg);
+    this.ctx.notify('ALERT', msg);
   }
 
   /** The backend for a new connection: the first `use_backend` whose condition holds. */

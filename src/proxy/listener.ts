@@ -16,7 +16,7 @@
 // take-over. A listener's owner can be swapped on reload without closing the socket.
 
 import { lookup } from 'node:dns/promises';
-import { lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { BindAddress } from '../config/haproxy/model.js';
@@ -32,8 +32,11 @@ export interface ConnectionSink {
   accept(handle: StreamHandle): void;
   /** False at maxconn (the frontend's or the global one) or once stopped. */
   canAccept(): boolean;
-  /** accept() failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM). */
-  acceptFailed?(code: string): void;
+  /**
+   * accept() failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM);
+   * `maxsock` is the process's descriptor limit. The listener retries 100 ms later.
+   */
+  acceptFailed?(code: string, maxsock: number): void;
 }
 
 /** A libuv TCP or Pipe handle owning a bound socket's fd (sent to workers over IPC). */
@@ -72,6 +75,7 @@ export class Listener {
 
   /** Starts polling the (already listening) fd; connections go to the owner. */
   start(): void {
+    openFilesLimit(); // read now: at EMFILE there is no descriptor left to read it with
     this.watch = addon().watch(this.fd, () => this.onReadable());
     this.polling = true;
     if (!this.sink?.canAccept()) this.pause();
@@ -129,7 +133,7 @@ export class Listener {
           this.retry = undefined;
           this.resume();
         }, RETRY_MS);
-        sink.acceptFailed?.(getSystemErrorName(fd));
+        sink.acceptFailed?.(getSystemErrorName(fd), openFilesLimit());
       }
       return; // EAGAIN: the queue is empty
     }
@@ -166,6 +170,20 @@ export class Listener {
     if (this.retry) clearTimeout(this.retry);
     this.server.close();
   }
+}
+
+/** The soft RLIMIT_NOFILE (`ulimit -n`), read once; 0 when unknown. */
+let nofile: number | undefined;
+function openFilesLimit(): number {
+  if (nofile === undefined) {
+    try {
+      const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+      nofile = m ? Number(m[1]) : 0;
+    } catch {
+      nofile = 0;
+    }
+  }
+  return nofile;
 }
 
 /** A stable identity for a listening address, used to hand sockets over on reload. */

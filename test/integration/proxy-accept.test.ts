@@ -216,6 +216,61 @@ backend be
     assert.deepEqual(sizes['halo no maxconn'], sizes['haproxy 2.6 no maxconn']);
   });
 
+  it("halo: out of descriptors (EMFILE), clients wait and HAProxy's alert is printed", async () => {
+    const be = await echo();
+    const port = await freePort();
+    const cfg = join(dir, 'emfile.cfg');
+    writeFileSync(
+      cfg,
+      `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 20s
+    timeout server 20s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`,
+    );
+    const limit = 160;
+    const cmd = [...HALO, 'proxy', '-f', cfg].map((a) => `'${a}'`).join(' ');
+    const proc = await runProxy(['bash', '-c', `ulimit -n ${limit} && exec ${cmd}`], [port]);
+    cleanup.push(() => proc.stop());
+    const idle = fdCount(proc.pid);
+    // Each proxied connection takes two descriptors: fewer than `limit` clients fit.
+    const clients = Array.from({ length: limit }, () => {
+      let data = '';
+      const socket = net.connect({ port, host: '127.0.0.1' });
+      socket.on('data', (d) => {
+        data += d;
+      });
+      socket.on('error', () => {});
+      return { socket, served: () => data === 's1\n' };
+    });
+    await waitFor(() => /reached process FD limit/.test(proc.stderr), 5000, 'the alert');
+    await sleep(300);
+    const served = clients.filter((c) => c.served());
+    assert.ok(served.length > 0 && served.length < limit, `${served.length} served`);
+    assert.match(
+      proc.stderr,
+      new RegExp(
+        `\\[ALERT\\] +\\(\\d+\\) : Proxy fe reached process FD limit \\(maxsock=${limit}\\)\\. Please check 'ulimit-n' and restart\\.`,
+      ),
+    );
+    for (const c of served) c.socket.destroy();
+    await waitFor(
+      () => clients.filter((c) => c.served()).length >= Math.min(limit, 2 * served.length),
+      10_000,
+      'waiting clients served as descriptors free up',
+    );
+    for (const c of clients) c.socket.destroy();
+    await waitFor(() => fdCount(proc.pid) <= idle + 2, 5000, 'descriptors released');
+    assert.equal(proc.child.exitCode, null, 'still running');
+    await proc.stop();
+  });
+
   it('halo: a flood past maxconn and the backlog crashes nothing and is served after', async () => {
     const be = await echo();
     const port = await freePort();

@@ -59,3 +59,10 @@ export function noServerMessage(backend: string): string {
 export function noServerAlert(backend: string): string {
   return `backend '${backend}' has no server available!`;
 }
+
+/** accept() out of descriptors: HAProxy's emergency line (listener.c), per errno. */
+export function fdLimitMessage(proxy: string, code: 'EMFILE' | 'ENFILE', maxsock: number): string {
+  return code === 'EMFILE'
+    ? `Proxy ${proxy} reached process FD limit (maxsock=${maxsock}). Please check 'ulimit-n' and restart.`
+    : `Proxy ${proxy} reached system FD limit (maxsock=${maxsock}). Please check system tunables.`;
+}
