@@ -71,11 +71,11 @@ export class ProxyMaster {
     const keys = new Set<string>();
     const fresh: BoundSocket[] = [];
     try {
-      for (const { addr, backlog } of engine.bindAddresses()) {
+      for (const { addr, backlog, socket } of engine.bindAddresses()) {
         const missing = listenerKeys(addr).some((k) => !this.sockets.has(k));
         for (const k of listenerKeys(addr)) keys.add(k);
         if (!missing) continue;
-        for (const b of await bindSockets(addr, backlog)) {
+        for (const b of await bindSockets(addr, backlog, socket)) {
           if (this.sockets.has(b.key)) b.handle.close();
           else fresh.push(b);
         }

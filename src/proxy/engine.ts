@@ -13,8 +13,8 @@ import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
-import type { Listener } from './listener.js';
-import { listenerKeys, openListeners, setOwner } from './listener.js';
+import type { Listener, SocketOptions } from './listener.js';
+import { listenerKeys, openListeners, setOwner, socketOptions } from './listener.js';
 import type { LogPort } from './log/sinks.js';
 import type { TcpSession } from './tcp-session.js';
 
@@ -29,7 +29,11 @@ export interface EngineOptions {
   /** Clock and scheduler of session timeouts (tests). */
   readonly clock?: DeadlineClock;
   /** Where listening sockets come from: opened here by default; a worker gets its master's. */
-  readonly listen?: (addr: BindAddress, backlog: number) => Promise<Listener[]>;
+  readonly listen?: (
+    addr: BindAddress,
+    backlog: number,
+    opts?: SocketOptions,
+  ) => Promise<Listener[]>;
 }
 
 export class ProxyEngine {
@@ -40,7 +44,7 @@ export class ProxyEngine {
   private idleWaiters: (() => void)[] = [];
   private started = false;
   private readonly startupNotes: string[] = [];
-  private readonly listen: (addr: BindAddress, backlog: number) => Promise<Listener[]>;
+  private readonly listen: NonNullable<EngineOptions['listen']>;
 
   constructor(
     readonly config: HaproxyConfig,
@@ -110,9 +114,15 @@ export class ProxyEngine {
   }
 
   /** Every address this engine listens on, with its backlog (a master binds them for workers). */
-  bindAddresses(): { addr: BindAddress; backlog: number }[] {
+  bindAddresses(): { addr: BindAddress; backlog: number; socket: SocketOptions }[] {
     return this.frontends.flatMap((fe) =>
-      fe.cfg.binds.flatMap((b) => b.addresses.map((addr) => ({ addr, backlog: fe.backlogFor(b) }))),
+      fe.cfg.binds.flatMap((b) =>
+        b.addresses.map((addr) => ({
+          addr,
+          backlog: fe.backlogFor(b),
+          socket: socketOptions(b, this.config.global),
+        })),
+      ),
     );
   }
 
@@ -151,7 +161,11 @@ export class ProxyEngine {
               for (const l of inherited as Listener[]) this.adopt(fe, l);
               continue;
             }
-            const fresh = await this.listen(addr, fe.backlogFor(bind));
+            const fresh = await this.listen(
+              addr,
+              fe.backlogFor(bind),
+              socketOptions(bind, this.config.global),
+            );
             opened.push(...fresh);
             for (const l of fresh) this.adopt(fe, l);
           }

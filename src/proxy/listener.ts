@@ -19,7 +19,7 @@ import { lookup } from 'node:dns/promises';
 import { lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import type { BindAddress } from '../config/haproxy/model.js';
+import type { Bind, BindAddress, GlobalConfig } from '../config/haproxy/model.js';
 import { parseIp } from '../net/ip-address.js';
 import { AF, sockaddrIn, sockaddrIn6, sockaddrUn } from '../os/linux-abi.js';
 import type { WatchHandle } from '../os/native.js';
@@ -37,6 +37,21 @@ export interface ConnectionSink {
    * `maxsock` is the process's descriptor limit. The listener retries 100 ms later.
    */
   acceptFailed?(code: string, maxsock: number): void;
+}
+
+/** What a bind line and the global section ask of a TCP listening socket itself. */
+export interface SocketOptions {
+  /** `v6only` on the bind line: IPv6 sockets take no IPv4 (IPV6_V6ONLY). */
+  readonly v6only?: boolean;
+  /** `noreuseport` in global: no SO_REUSEPORT. */
+  readonly noReusePort?: boolean;
+}
+
+export function socketOptions(bind: Bind, global: GlobalConfig): SocketOptions {
+  return {
+    ...(bind.options.v6only ? { v6only: true } : {}),
+    ...(global.noReusePort ? { noReusePort: true } : {}),
+  };
 }
 
 /** A libuv TCP or Pipe handle owning a bound socket's fd (sent to workers over IPC). */
@@ -212,8 +227,12 @@ export function setOwner(l: Listener, owner: ConnectionSink): void {
 }
 
 /** Opens one listener per address/port; rejects with the OS error (EADDRINUSE...). */
-export async function openListeners(addr: BindAddress, backlog: number): Promise<Listener[]> {
-  const bound = await bindSockets(addr, backlog);
+export async function openListeners(
+  addr: BindAddress,
+  backlog: number,
+  opts: SocketOptions = {},
+): Promise<Listener[]> {
+  const bound = await bindSockets(addr, backlog, opts);
   const out: Listener[] = [];
   try {
     for (const b of bound) out.push(listenOnBound(b.key, b.handle, backlog));
@@ -262,14 +281,18 @@ function osError(key: string, errno: number): Error {
  * master can hand them to its workers and only they accept. Rejects with the OS error
  * (EADDRINUSE...) and its `code`.
  */
-export async function bindSockets(addr: BindAddress, backlog: number): Promise<BoundSocket[]> {
+export async function bindSockets(
+  addr: BindAddress,
+  backlog: number,
+  opts: SocketOptions = {},
+): Promise<BoundSocket[]> {
   const out: BoundSocket[] = [];
   try {
     if (addr.kind === 'inet') {
       const ip = await resolveBindHost(addr);
       for (const key of listenerKeys(addr)) {
         const port = Number(key.slice(key.lastIndexOf(':') + 1));
-        out.push({ key, handle: bindTcp(key, ip, port) });
+        out.push({ key, handle: bindTcp(key, ip, port, opts) });
       }
       return out;
     }
@@ -341,19 +364,20 @@ async function resolveBindHost(
 }
 
 // socket + SO_REUSEADDR + SO_REUSEPORT + bind, as HAProxy's sock_inet_bind_receiver does;
-// IPv6 sockets take IPv4 too (IPV6_V6ONLY off, as libuv and HAProxy's default leave it).
+// IPv6 sockets take IPv4 too (IPV6_V6ONLY off, as libuv leaves it) unless `v6only`.
 function bindTcp(
   key: string,
   ip: { family: 4 | 6; bytes: Uint8Array },
   port: number,
+  opts: SocketOptions,
 ): ServerHandle {
   const os = addon();
   const v6 = ip.family === 6;
   const fd = os.socket(v6 ? AF.INET6 : AF.INET, SOCK_STREAM, 0);
   try {
     os.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-    os.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
-    if (v6) os.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+    if (!opts.noReusePort) os.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    if (v6) os.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, opts.v6only ? 1 : 0);
     os.bind(fd, v6 ? sockaddrIn6(ip.bytes, 0, port) : sockaddrIn(ip.bytes, port));
   } catch (err) {
     os.close(fd);

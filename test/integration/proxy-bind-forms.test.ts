@@ -133,6 +133,55 @@ ${extra}`;
     await new Promise((r) => stale.close(r));
   });
 
+  it('v6only keeps IPv4 clients off an IPv6 wildcard socket; without it they come in', async () => {
+    const b: Backend = await backend('s1');
+    cleanup.push(() => b.close());
+    for (const v6only of [false, true]) {
+      const port = await freePort();
+      const engine = new ProxyEngine(
+        parse(`frontend fe
+    mode tcp
+    bind :::${port}${v6only ? ' v6only' : ''}
+    default_backend be
+backend be
+    mode tcp
+    server s1 127.0.0.1:${b.port}
+`),
+        { log: new MemoryLog() },
+      );
+      await engine.start();
+      assert.equal(await talk({ host: '::1', port }, 'six\n'), 's1\nsix\n');
+      const four = talk({ host: '127.0.0.1', port }, 'four\n').catch(
+        (e: { code?: string }) => e.code,
+      );
+      assert.equal(await four, v6only ? 'ECONNREFUSED' : 's1\nfour\n');
+      engine.stopAccepting();
+      engine.killSessions();
+    }
+  });
+
+  it('SO_REUSEPORT lets a second process bind the port; noreuseport refuses it', async () => {
+    for (const noreuseport of [false, true]) {
+      const port = await freePort();
+      const cfg = parse(`${noreuseport ? 'global\n    noreuseport\n' : ''}frontend fe
+    mode tcp
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    mode tcp
+    server s1 127.0.0.1:1
+`);
+      assert.equal(cfg.global.noReusePort, noreuseport || undefined);
+      const first = new ProxyEngine(cfg, { log: new MemoryLog() });
+      await first.start();
+      const second = new ProxyEngine(cfg, { log: new MemoryLog() });
+      if (noreuseport) await assert.rejects(second.start(), { code: 'EADDRINUSE' });
+      else await second.start();
+      first.stopAccepting();
+      second.stopAccepting();
+    }
+  });
+
   it('refuses to replace a unix path that is not a socket', async () => {
     const path = join(dir, 'plain');
     writeFileSync(path, 'data');

@@ -158,6 +158,7 @@ export interface GlobalDraft {
   uid?: number;
   gid?: number;
   daemon: boolean;
+  noReusePort?: boolean;
   masterWorker: boolean;
   nbthread?: number;
   ulimitN?: number;

@@ -224,6 +224,8 @@ export interface GlobalConfig {
   readonly uid?: number;
   readonly gid?: number;
   readonly ulimitN?: number;
+  /** `noreuseport`: listening sockets without SO_REUSEPORT (`-sf` then pauses the old process). */
+  readonly noReusePort?: boolean;
   readonly masterWorker?: boolean;
   readonly statsMaxconn?: number;
   /** `ssl-server-verify`: the default of servers' `verify` (HAProxy's default: required). */

@@ -208,6 +208,7 @@ function resolveGlobal(g: GlobalDraft): GlobalConfig {
   return {
     logs: g.logs,
     daemon: g.daemon,
+    ...(g.noReusePort ? { noReusePort: true } : {}),
     statsSockets: g.statsSockets,
     masterWorker: g.masterWorker,
     ...opt('chroot', g.chroot),

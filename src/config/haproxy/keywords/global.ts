@@ -205,7 +205,6 @@ const PASSTHROUGH = [
   'noepoll',
   'nopoll',
   'nosplice',
-  'noreuseport',
   'nogetaddrinfo',
   'expose-experimental-directives',
   'ssl-default-bind-ciphers',
@@ -287,6 +286,9 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
   idSetting('gid'),
   nameSetting('user'),
   nameSetting('group'),
+  flag('noreuseport', (g) => {
+    g.noReusePort = true;
+  }),
   flag('daemon', (g) => {
     g.daemon = true;
   }),
