@@ -222,6 +222,33 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     });
   }
 
+  it('-sf with noreuseport: the old process is paused (SIGTTOU) so the new one can bind', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const port = await freePort();
+    const file = join(dir, 'noreuseport.cfg');
+    writeFileSync(
+      file,
+      `global\n    noreuseport\n${config(1, `127.0.0.1:${port}`, b).slice('global\n'.length)}`,
+    );
+    const first = await startHalo(['-f', file], 1);
+    kill(first);
+    const loop = clientLoop({ host: '127.0.0.1', port }, 2);
+    await waitFor(() => loop.ok >= 20, 10_000, 'the loop runs');
+    const second = await startHalo(['-f', file, '-sf', String(first.pid)], 1);
+    kill(second);
+    assert.equal(await first.exited, 0, first.stderr);
+    const n = loop.ok;
+    await waitFor(() => loop.ok >= n + 20, 10_000, 'served by the successor');
+    await loop.end();
+    // As with HAProxy without SO_REUSEPORT, the port is closed for a moment: a client
+    // may be refused (or reset, if it was queued on the closing socket), nothing worse.
+    const other = loop.failures.filter((f) => f !== 'ECONNREFUSED' && f !== 'ECONNRESET');
+    assert.deepEqual(other, []);
+    second.child.kill('SIGUSR1');
+    assert.equal(await second.exited, 0);
+  });
+
   it('a unix-socket bind is served by every worker, across a reload', async () => {
     const b = await backend('echo');
     cleanup.push(() => b.close());
