@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ProxyEngine } from '../../src/proxy/engine.js';
+import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import type { Backend } from './proxy-harness.js';
-import { acceptQueue, backend, fdCount, freePort, sleep, waitFor } from './proxy-harness.js';
+import { acceptQueue, backend, fdCount, freePort, parse, sleep, waitFor } from './proxy-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = here.includes(`${join('dist', 'test')}`);
@@ -269,6 +271,48 @@ backend be
     await waitFor(() => fdCount(proc.pid) <= idle + 2, 5000, 'descriptors released');
     assert.equal(proc.child.exitCode, null, 'still running');
     await proc.stop();
+  });
+
+  it('halo: a reload under global maxconn: a slot freed by the old config wakes the new one', async () => {
+    const be = await echo();
+    const port = await freePort();
+    const text = `global
+    maxconn 1
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`;
+    const counters = { actconn: 0 };
+    const old = new ProxyEngine(parse(text), { log: new MemoryLog(), counters });
+    await old.start();
+    const listener = old.frontends[0]!.listeners[0]!;
+    const c1 = await client(port);
+    await waitFor(() => c1.data() === 's1\n', 5000, 'first client served');
+    assert.equal(listener.isPolling, false, 'at maxconn the listener stops polling');
+    const next = new ProxyEngine(parse(text), { log: new MemoryLog(), counters });
+    await next.start(old);
+    old.stopAccepting(next);
+    cleanup.push(() => {
+      next.stopAccepting();
+      next.killSessions();
+    });
+    assert.equal(next.frontends[0]!.listeners[0], listener, 'the same socket, handed over');
+    const c2 = await client(port);
+    await sleep(200);
+    assert.equal(acceptQueue(port)?.queued, 1, 'waits: the old session holds the only slot');
+    assert.equal(listener.accepted, 1);
+    c1.socket.end();
+    await waitFor(() => c2.data() === 's1\n', 5000, 'served by the new config');
+    assert.equal(listener.accepted, 2);
+    c2.socket.destroy();
+    await waitFor(() => listener.isPolling, 5000, 'polling again below maxconn');
   });
 
   it('halo: a flood past maxconn and the backlog crashes nothing and is served after', async () => {
