@@ -5,6 +5,7 @@
 
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
+import { applyRelayed } from '../proxy/cli-socket/session.js';
 import { StatsSockets } from '../proxy/cli-socket/stats-socket.js';
 import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
 import type { EngineOptions } from '../proxy/engine.js';
@@ -21,6 +22,8 @@ export interface ProxyDaemonOptions {
   readonly engine?: Partial<EngineOptions>;
   /** Serve the global `stats socket`s (default true; only worker 1 does with `nbthread`). */
   readonly statsSockets?: boolean;
+  /** Where the runtime API's state changes go for the other workers (`nbthread`). */
+  readonly statsRelay?: (words: string[]) => void;
 }
 
 export class ProxyDaemon {
@@ -65,7 +68,11 @@ export class ProxyDaemon {
     const g = config.global;
     const key = JSON.stringify([g.statsSockets.map((s) => [s.address, s.options]), g.statsTimeout]);
     if (key === this.statsSocketsKey) return;
-    const next = new StatsSockets({ global: g, engine: () => this.engine });
+    const next = new StatsSockets({
+      global: g,
+      engine: () => this.engine,
+      ...(this.opts.statsRelay ? { relay: this.opts.statsRelay } : {}),
+    });
     this.statsSockets?.close();
     this.statsSockets = undefined;
     await next.start();
@@ -166,6 +173,11 @@ export class ProxyDaemon {
   /** SIGTTIN: the new process gave up; listen again. */
   async resumeListeners(): Promise<void> {
     await this.engine?.reopenListeners();
+  }
+
+  /** A state change made on another worker's runtime API (`set server ... state maint`). */
+  applyRelayed(words: string[]): void {
+    if (this.engine) applyRelayed(this.engine, words);
   }
 
   get actconn(): number {

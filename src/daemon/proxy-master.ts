@@ -33,6 +33,8 @@ export interface ProxyMasterOptions {
 interface Worker {
   readonly child: ChildProcess;
   readonly id: number;
+  /** 1..nbthread, reused by a replacement: slot 1 serves the stats sockets. */
+  readonly slot: number;
   ready: boolean;
   retiring: boolean;
 }
@@ -108,13 +110,21 @@ export class ProxyMaster {
 
   /** Forks one worker, gives it every socket and waits until it serves (or failed). */
   private async spawn(): Promise<void> {
+    const used = new Set([...this.workers].filter((x) => !x.retiring).map((x) => x.slot));
+    let slot = 1;
+    while (used.has(slot)) slot++;
     const child = fork(this.opts.main, [...this.opts.workerArgs], {
-      env: { ...this.opts.env, HALO_WORKER: String(this.nextId) },
+      env: { ...this.opts.env, HALO_WORKER: String(this.nextId), HALO_WORKER_SLOT: String(slot) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    const w: Worker = { child, id: this.nextId++, ready: false, retiring: false };
+    const w: Worker = { child, id: this.nextId++, slot, ready: false, retiring: false };
     this.workers.add(w);
+    // The runtime API runs in slot 1; its state changes apply in every worker.
+    child.on('message', (m: ToMaster) => {
+      if (m.t !== 'cli') return;
+      for (const o of this.workers) if (o !== w) void this.send(o, { t: 'cli', words: m.words });
+    });
     child.on('exit', (code, signal) => this.workerExited(w, code, signal));
     await this.sendSockets(w);
     const ready = this.reply(w, (m) => m.t === 'ready' || m.t === 'failed');

@@ -15,12 +15,16 @@ export type ToWorker =
   | { t: 'reload'; sources: ConfigSource[] }
   | { t: 'stop'; hard: boolean }
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  /** A runtime-API state change made on another worker. */
+  | { t: 'cli'; words: string[] };
 
 export type ToMaster =
   | { t: 'ready' }
   | { t: 'failed'; message: string }
-  | { t: 'reloaded'; ok: boolean };
+  | { t: 'reloaded'; ok: boolean }
+  /** A runtime-API state change made here, for the master to hand to the other workers. */
+  | { t: 'cli'; words: string[] };
 
 export interface WorkerHooks {
   /** Starts the daemon on the config text the master validated; rejects when it cannot serve. */
@@ -82,8 +86,16 @@ export class WorkerLink {
       case 'resume':
         await this.daemon.resumeListeners();
         return;
+      case 'cli':
+        this.daemon.applyRelayed(msg.words);
+        return;
     }
   }
+}
+
+/** Hands a runtime-API state change to the master, which repeats it in the other workers. */
+export function relayToMaster(words: string[]): void {
+  send({ t: 'cli', words });
 }
 
 function send(m: ToMaster): void {

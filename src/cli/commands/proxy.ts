@@ -10,7 +10,7 @@ import type { LoadedConfig } from '../../daemon/proxy-config.js';
 import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
-import { WorkerLink } from '../../daemon/proxy-worker.js';
+import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import type { Command, CommandIO } from '../command.js';
@@ -152,7 +152,7 @@ function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>
   if (cfg.global.statsSockets.length > 0 && workerCount(cfg) > 1)
     notify(
       'NOTICE',
-      `'stats socket' with nbthread ${workerCount(cfg)}: served by worker 1 with its own counters (each worker counts its own sessions).`,
+      `'stats socket' with nbthread ${workerCount(cfg)}: served by worker 1, showing its counters (each worker counts its own sessions); state changes made there apply in every worker.`,
     );
 }
 
@@ -300,9 +300,10 @@ function runWorker(
     log,
     notify,
     engine: { listen: (addr, backlog) => link!.listen(addr, backlog) },
-    statsSockets: io.env.HALO_WORKER === '1',
+    statsSockets: io.env.HALO_WORKER_SLOT === '1',
+    statsRelay: relayToMaster,
   });
-  setProcessIdentity(Number(io.env.HALO_WORKER ?? 1));
+  setProcessIdentity(Number(io.env.HALO_WORKER_SLOT ?? 1));
   return new Promise((resolve) => {
     let done = false;
     const finish = () => {

@@ -37,6 +37,8 @@ export interface CliCommand {
   readonly usage: string;
   readonly help: string;
   readonly level: Level;
+  /** Changes server state: with `nbthread`, repeated in every worker (see session.ts). */
+  readonly changes?: boolean;
   /** Output without the final empty line the session adds. */
   run(args: string[], ctx: CliContext): string;
 }
@@ -121,6 +123,7 @@ function showStat(args: string[], ctx: CliContext): string {
 export const CLI_COMMANDS: readonly CliCommand[] = [
   {
     words: ['disable', 'health'],
+    changes: true,
     usage: 'disable health',
     help: 'disable health checks',
     level: 'admin',
@@ -131,6 +134,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['disable', 'server'],
+    changes: true,
     usage: 'disable server (DEPRECATED)',
     help: "disable a server for maintenance (use 'set server' instead)",
     level: 'admin',
@@ -141,6 +145,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['enable', 'health'],
+    changes: true,
     usage: 'enable health',
     help: 'enable health checks',
     level: 'admin',
@@ -151,6 +156,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['enable', 'server'],
+    changes: true,
     usage: 'enable server  (DEPRECATED)',
     help: "enable a disabled server (use 'set server' instead)",
     level: 'admin',
@@ -178,6 +184,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['set', 'server'],
+    changes: true,
     usage: 'set server <bk>/<srv> [opts]',
     help: "change a server's state, weight, address or ssl",
     level: 'admin',
@@ -185,6 +192,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['set', 'weight'],
+    changes: true,
     usage: 'set weight <bk>/<srv>  (DEPRECATED)',
     help: "change a server's weight (use 'set server' instead)",
     level: 'admin',
@@ -239,6 +247,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['shutdown', 'sessions', 'server'],
+    changes: true,
     usage: 'shutdown sessions server <bk>/<srv>',
     help: 'kill sessions on a server',
     level: 'admin',

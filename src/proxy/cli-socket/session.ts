@@ -17,6 +17,8 @@ export interface CliSessionOptions {
   readonly version: string;
   write(text: string): void;
   end(): void;
+  /** Told about every state change that succeeded (a worker repeats it in the others). */
+  relay?(words: string[]): void;
 }
 
 /** Splits a line into commands on unescaped `;`, each into words on unescaped blanks. */
@@ -133,6 +135,23 @@ export class CliSession {
       quit: () => this.close(),
       version: this.opts.version,
     };
-    return cmd.run(words.slice(cmd.words.length), ctx);
+    const out = cmd.run(words.slice(cmd.words.length), ctx);
+    if (cmd.changes && out === '') this.opts.relay?.(words);
+    return out;
   }
+}
+
+/** Runs a state change relayed from another worker's runtime API, at admin level. */
+export function applyRelayed(engine: ProxyEngine, words: string[]): void {
+  const s = new CliSession({
+    level: 'admin',
+    engine: () => engine,
+    snapshot: () => {
+      throw new Error('a relayed command shows nothing');
+    },
+    version: '',
+    write: () => {},
+    end: () => {},
+  });
+  s.feed(`${words.map((w) => w.replace(/([\\; \t])/g, '\\$1')).join(' ')}\n`);
 }

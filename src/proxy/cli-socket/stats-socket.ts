@@ -20,6 +20,8 @@ export interface StatsSocketsOptions {
   readonly global: GlobalConfig;
   readonly engine: () => ProxyEngine | undefined;
   readonly notify?: (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => void;
+  /** Successful state changes, for the other workers (`nbthread`). */
+  readonly relay?: (words: string[]) => void;
 }
 
 /** A human name for a stats socket address (`/run/haproxy.sock`, `ipv4@127.0.0.1:9999`). */
@@ -110,6 +112,7 @@ export class StatsSockets {
         if (t !== '') c.write(t);
       },
       end: () => c.end(),
+      ...(this.opts.relay ? { relay: this.opts.relay } : {}),
     });
     c.on('data', (d: string) => session.feed(d));
     c.on('end', () => session.inputEnded());
