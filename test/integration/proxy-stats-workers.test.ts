@@ -76,13 +76,17 @@ backend be
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     proc.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-    await waitFor(() => existsSync(sock()), 10_000, 'the stats socket');
+    await waitFor(() => existsSync(sock()) || proc.exitCode !== null, 10_000, 'the stats socket');
+    assert.equal(proc.exitCode, null, `halo proxy exited: ${stderr.join('')}`);
     await sleep(300);
   });
 
   after(async () => {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
     for (const s of servers) await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
