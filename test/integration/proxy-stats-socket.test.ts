@@ -6,10 +6,12 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ProxyDaemon } from '../../src/daemon/proxy-daemon.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import type { Backend } from './proxy-harness.js';
@@ -82,7 +84,7 @@ describe('stats socket (runtime API) with socat', { skip: socatMissing }, () => 
       // The real HAProxy on the same servers, its own ports and socket.
       const refPorts = { fe: await freePort(), cli: await freePort(), servers: ports.servers };
       const file = join(dir, 'ref.cfg');
-      (await import('node:fs')).writeFileSync(file, config(dir, refPorts, 'ref'));
+      writeFileSync(file, config(dir, refPorts, 'ref'));
       ref = spawn(HAPROXY, ['-db', '-f', file], { stdio: 'ignore' });
       refSock = `unix-connect:${dir}/ref.sock`;
       await waitFor(() => existsSync(`${dir}/ref.sock`), 5000, 'haproxy stats socket');
@@ -212,5 +214,52 @@ describe('stats socket (runtime API) with socat', { skip: socatMissing }, () => 
       'prompt\nshow cli level\nget weight apiserver/k8s-master1\nquit\n',
     );
     assert.equal(out, '\n> admin\n\n> 1 (initial 1)\n\n> ');
+  });
+});
+
+describe('stats socket fd@N (a socket inherited from a supervisor)', () => {
+  it('serves the runtime API on the inherited listening socket', async () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const compiled = here.includes(join('dist', 'test'));
+    const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
+    const halo = compiled
+      ? [join(root, 'dist', 'src', 'cli', 'main.js')]
+      : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+    const dir = mkdtempSync(join(tmpdir(), 'halo-stats-fd-'));
+    // The supervisor's side: a listening socket, handed to halo as its descriptor 3.
+    const sup = net.createServer();
+    await new Promise<void>((r) => sup.listen(0, '127.0.0.1', r));
+    const port = (sup.address() as net.AddressInfo).port;
+    const fd = (sup as unknown as { _handle: { fd: number } })._handle.fd;
+    const cfg = join(dir, 'haproxy.cfg');
+    writeFileSync(
+      cfg,
+      `global\n    stats socket fd@3 level admin\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${await freePort()}\n`,
+    );
+    const child = spawn(process.execPath, [...halo, 'proxy', '-q', '-f', cfg], {
+      stdio: ['ignore', 'ignore', 'pipe', fd],
+      cwd: root,
+    });
+    sup.close(); // only halo holds the socket now
+    try {
+      let answer = '';
+      const end = Date.now() + 10_000;
+      while (answer === '' && Date.now() < end && child.exitCode === null) {
+        await sleep(200);
+        answer = (await exchange(port, 'show cli level\n', { timeout: 1000 })).data;
+      }
+      assert.equal(answer, 'admin\n\n');
+      assert.match(
+        (await exchange(port, 'show servers state\n')).data,
+        /^1\n# be_id be_name .*\n3 be 1 s1 127\.0\.0\.1 /,
+      );
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
