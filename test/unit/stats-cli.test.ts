@@ -145,6 +145,19 @@ describe('runtime API', () => {
     assert.match(ask(e, 'show stat', 'user'), /^# pxname,svname,/);
   });
 
+  it('clear counters: maximums at operator level, everything at admin level', () => {
+    const { engine: e } = engine();
+    const m1 = e.backends.get('apiserver')!.servers[0]!;
+    m1.counters.smax = 5;
+    m1.counters.stot = 9;
+    assert.equal(ask(e, 'clear counters', 'user'), 'Permission denied\n\n');
+    assert.equal(ask(e, 'clear counters', 'operator'), '\n');
+    assert.deepEqual([m1.counters.smax, m1.counters.stot], [0, 9]);
+    assert.equal(ask(e, 'clear counters all', 'operator'), 'Permission denied\n\n');
+    assert.equal(ask(e, 'clear counters all', 'admin'), '\n');
+    assert.equal(m1.counters.stot, 0);
+  });
+
   it('prompt mode keeps the connection and prints "> "; quit ends it', () => {
     const { engine: e } = engine();
     const x = session(e);

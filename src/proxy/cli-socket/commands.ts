@@ -6,6 +6,7 @@
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { ProxyEngine } from '../engine.js';
 import type { ServerRuntime } from '../server-runtime.js';
+import { clearFrontendCounters, clearServerCounters } from '../stats/counters.js';
 import { renderCsv } from '../stats/csv.js';
 import { renderJson } from '../stats/json.js';
 import { renderServersState, renderShowBackend, renderShowInfo } from '../stats/runtime-text.js';
@@ -119,8 +120,30 @@ function showStat(args: string[], ctx: CliContext): string {
   });
 }
 
+function clearCounters(args: string[], ctx: CliContext): string {
+  const all = args[0] === 'all';
+  if (all && ctx.level !== 'admin') return PERMISSION_DENIED;
+  const now = Date.now();
+  for (const fe of ctx.engine.frontends) clearFrontendCounters(fe.counters, all);
+  for (const be of ctx.engine.backends.values()) {
+    clearServerCounters(be.counters, all, now);
+    for (const s of be.servers) {
+      clearServerCounters(s.counters, all, now);
+      if (all) s.total = 0;
+    }
+  }
+  return '';
+}
+
 /** Every command halo's runtime API knows, in `help` order (help/prompt/quit come last). */
 export const CLI_COMMANDS: readonly CliCommand[] = [
+  {
+    words: ['clear', 'counters'],
+    usage: 'clear counters [all]',
+    help: 'clear max statistics counters (or all counters)',
+    level: 'operator',
+    run: clearCounters,
+  },
   {
     words: ['disable', 'health'],
     changes: true,

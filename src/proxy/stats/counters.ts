@@ -123,6 +123,32 @@ export function newServerCounters(now: number): ServerCounters {
   };
 }
 
+/** `clear counters`: the maximums (HAProxy's operator level); `all`: every counter (admin). */
+export function clearServerCounters(c: ServerCounters, all: boolean, now: number): void {
+  c.smax = 0;
+  c.qmax = 0;
+  c.rate.max = 0;
+  c.ctimeMax = 0;
+  c.ttimeMax = 0;
+  if (!all) return;
+  Object.assign(
+    c,
+    { ...newServerCounters(now), rate: c.rate },
+    {
+      lastChange: c.lastChange,
+      downSince: c.downSince,
+      downtime: 0,
+    },
+  );
+}
+
+export function clearFrontendCounters(c: FrontendCounters, all: boolean): void {
+  c.smax = 0;
+  c.rate.max = 0;
+  if (!all) return;
+  Object.assign(c, { stot: 0, bytesIn: 0, bytesOut: 0, denied: 0, errors: 0 });
+}
+
 /** HAProxy's average over the last 1024 samples (a plain mean until there are 1024). */
 export function slidingAverage(avg: number, sample: number, count: number): number {
   return avg + (sample - avg) / Math.min(Math.max(count, 1), 1024);

@@ -2,6 +2,7 @@
 // proxies that halo answers with an applet. This is the stats' only contact with the OS;
 // the snapshot builder and renderers get it injected.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { FOLLOWS_HAPROXY, VERSION } from '../../cli/version.js';
 import type { ProxyEngine } from '../engine.js';
@@ -31,6 +32,16 @@ export function appletCountersFor(engine: ProxyEngine, proxy: string): FrontendC
   return c;
 }
 
+/** The process's open-files limit (`ulimit -n`), as `show info` reports it; 0 if unknown. */
+function openFilesLimit(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export const HALO_STATS_VERSION = `${FOLLOWS_HAPROXY}-halo-${VERSION}`;
 
 export function statsEnvironment(engine: ProxyEngine): StatsEnvironment {
@@ -40,7 +51,7 @@ export function statsEnvironment(engine: ProxyEngine): StatsEnvironment {
     nbproc: processIdentity.nbproc,
     startedAt: processStart,
     node: hostname(),
-    ulimitN: engine.config.global.ulimitN ?? 0,
+    ulimitN: engine.config.global.ulimitN ?? openFilesLimit(),
     version: HALO_STATS_VERSION,
     now: () => Date.now(),
     memRss: () => process.memoryUsage.rss(),
