@@ -4,8 +4,9 @@
 // control messages replace the signals a single process would get.
 
 import type { BindAddress } from '../config/haproxy/model.js';
+import { listenerKeys } from '../proxy/listen-sockets.js';
 import type { Listener } from '../proxy/listener.js';
-import { listenerKeys, listenOnBound } from '../proxy/listener.js';
+import { listenOnBound } from '../proxy/listener.js';
 import type { ConfigSource } from './proxy-config.js';
 import type { ProxyDaemon } from './proxy-daemon.js';
 

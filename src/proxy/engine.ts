@@ -13,8 +13,10 @@ import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
-import type { Listener, SocketOptions } from './listener.js';
-import { listenerKeys, openListeners, setOwner, socketOptions } from './listener.js';
+import type { SocketOptions } from './listen-sockets.js';
+import { listenerKeys, socketOptions } from './listen-sockets.js';
+import type { Listener } from './listener.js';
+import { openListeners, setOwner } from './listener.js';
 import type { LogPort } from './log/sinks.js';
 import type { TcpSession } from './tcp-session.js';
 

@@ -1,31 +1,23 @@
-// Listening sockets for every `bind` form: IPv4, IPv6, `*` / empty host (all IPv4
-// addresses, as HAProxy), host names, port ranges, unix sockets and inherited descriptors
-// (`fd@N`).
+// A listening socket halo accepts from by itself (sockets are made in listen-sockets.ts).
 //
-// halo accepts by itself instead of through libuv's listen: libuv's accept loop takes
-// every queued connection as soon as the socket is readable and offers no way to stop,
-// so past maxconn Node would own (and hold descriptors and memory for) every waiting
-// client. Here the listening fd is polled with the halo_os addon and accepted one by one
-// while the owner (the frontend) has a free slot; at maxconn polling stops, and further
-// clients wait in the kernel's accept queue (`ss -ltn` Recv-Q), with the kernel's
-// backlog-overflow behaviour, exactly as with HAProxy (`limit_listener`). Polling resumes
-// when a slot frees.
-//
-// TCP sockets get SO_REUSEADDR and SO_REUSEPORT as HAProxy sets them on Linux, so a new
-// process (`-sf`/`-st`) binds next to the old one and no connection is refused during the
-// take-over. A listener's owner can be swapped on reload without closing the socket.
+// Why not libuv's listen: libuv's accept loop takes every queued connection as soon as the
+// socket is readable and offers no way to stop, so past maxconn Node would own (and hold
+// descriptors and memory for) every waiting client. Here the listening fd is polled with
+// the halo_os addon and accepted one by one while the owner (the frontend) has a free
+// slot; at maxconn polling stops, and further clients wait in the kernel's accept queue
+// (`ss -ltn` Recv-Q), with the kernel's backlog-overflow behaviour, exactly as with
+// HAProxy (`limit_listener`). Polling resumes when a slot frees. A listener's owner can be
+// swapped on reload without closing the socket.
 
-import { lookup } from 'node:dns/promises';
-import { lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
-import type { Bind, BindAddress, GlobalConfig } from '../config/haproxy/model.js';
-import { parseIp } from '../net/ip-address.js';
-import { AF, sockaddrIn, sockaddrIn6, sockaddrUn } from '../os/linux-abi.js';
+import type { BindAddress } from '../config/haproxy/model.js';
 import type { WatchHandle } from '../os/native.js';
 import { addon } from '../os/native.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { handleFromFd, serverHandleFromFd } from './io/stream-handle.js';
+import { handleFromFd } from './io/stream-handle.js';
+import type { ServerHandle, SocketOptions } from './listen-sockets.js';
+import { bindSockets, osError, rethrow } from './listen-sockets.js';
 
 export interface ConnectionSink {
   /** A new connection, as a raw handle that is not reading yet. */
@@ -39,35 +31,11 @@ export interface ConnectionSink {
   acceptFailed?(code: string, maxsock: number): void;
 }
 
-/** What a bind line and the global section ask of a TCP listening socket itself. */
-export interface SocketOptions {
-  /** `v6only` on the bind line: IPv6 sockets take no IPv4 (IPV6_V6ONLY). */
-  readonly v6only?: boolean;
-  /** `noreuseport` in global: no SO_REUSEPORT. */
-  readonly noReusePort?: boolean;
-}
-
-export function socketOptions(bind: Bind, global: GlobalConfig): SocketOptions {
-  return {
-    ...(bind.options.v6only ? { v6only: true } : {}),
-    ...(global.noReusePort ? { noReusePort: true } : {}),
-  };
-}
-
-/** A libuv TCP or Pipe handle owning a bound socket's fd (sent to workers over IPC). */
-export type ServerHandle = object & { close(): void };
-
 /** At most this many accepts per wake-up (HAProxy's tune.maxaccept), so listeners share. */
 const MAX_ACCEPT = 64;
 /** After EMFILE and friends, HAProxy retries the listener 100 ms later. */
 const RETRY_MS = 100;
 
-const SOCK_STREAM = 1;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_REUSEPORT = 15;
-const IPPROTO_IPV6 = 41;
-const IPV6_V6ONLY = 26;
 const ECONNABORTED = -103;
 const EINTR = -4;
 const RESOURCE = new Set([-24, -23, -105, -12]); // EMFILE ENFILE ENOBUFS ENOMEM
@@ -201,27 +169,6 @@ function openFilesLimit(): number {
   return nofile;
 }
 
-/** A stable identity for a listening address, used to hand sockets over on reload. */
-export function listenerKeys(addr: BindAddress): string[] {
-  switch (addr.kind) {
-    case 'unix':
-      return [`unix:${addr.path}`];
-    case 'fd':
-      return [`fd@${addr.fd}`];
-    default: {
-      const host = bindHost(addr);
-      const keys: string[] = [];
-      for (let p = addr.port; p <= (addr.portEnd ?? addr.port); p++) keys.push(`${host}:${p}`);
-      return keys;
-    }
-  }
-}
-
-function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
-  if (addr.host === '' || addr.host === '*') return addr.family === 6 ? '::' : '0.0.0.0';
-  return addr.host.replace(/^\[|\]$/g, '');
-}
-
 export function setOwner(l: Listener, owner: ConnectionSink): void {
   l.setOwner(owner);
 }
@@ -244,151 +191,9 @@ export async function openListeners(
   return out;
 }
 
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // absent: nothing to remove
-  }
-}
-
 /** The actual port of a listener (port 0 binds in tests). */
 export function listenerPort(l: Listener): number | undefined {
   return l.port;
-}
-
-/** A bound (not yet listening) socket a master hands to its workers. */
-export interface BoundSocket {
-  readonly key: string;
-  /** libuv TCP or Pipe handle; sent to workers over IPC, never polled by the master. */
-  readonly handle: ServerHandle;
-}
-
-type CreateServerHandle = (
-  address: string | null,
-  port: number | null,
-  addressType: number | null,
-  fd?: number,
-) => ServerHandle | number;
-
-function osError(key: string, errno: number): Error {
-  const code = getSystemErrorName(errno);
-  return Object.assign(new Error(`listen ${code}: ${key}`), { code, errno });
-}
-
-/**
- * Binds every socket of `addr` (unix sockets also listen, see bindUnix), so that a
- * master can hand them to its workers and only they accept. Rejects with the OS error
- * (EADDRINUSE...) and its `code`.
- */
-export async function bindSockets(
-  addr: BindAddress,
-  backlog: number,
-  opts: SocketOptions = {},
-): Promise<BoundSocket[]> {
-  const out: BoundSocket[] = [];
-  try {
-    if (addr.kind === 'inet') {
-      const ip = await resolveBindHost(addr);
-      for (const key of listenerKeys(addr)) {
-        const port = Number(key.slice(key.lastIndexOf(':') + 1));
-        out.push({ key, handle: bindTcp(key, ip, port, opts) });
-      }
-      return out;
-    }
-    const key = listenerKeys(addr)[0]!;
-    if (addr.kind === 'unix') {
-      out.push({ key, handle: bindUnix(key, addr.path, backlog) });
-      return out;
-    }
-    const create = (net as unknown as { _createServerHandle: CreateServerHandle })
-      ._createServerHandle;
-    const h = create(null, null, null, addr.fd);
-    if (typeof h === 'number') throw osError(key, h);
-    out.push({ key, handle: h });
-    return out;
-  } catch (err) {
-    for (const b of out) b.handle.close();
-    throw err;
-  }
-}
-
-function rethrow(key: string, err: unknown): never {
-  const e = err as { code?: string; errno?: number };
-  throw Object.assign(new Error(`listen ${e.code ?? 'E?'}: ${key}`), {
-    code: e.code,
-    errno: e.errno,
-  });
-}
-
-// As HAProxy's sock_unix_bind_receiver: bind and listen on `<path>.<pid>.tmp`, then rename
-// it over `path`, so the path always names a listening socket: a process taking over
-// (`-sf`) replaces its predecessor's socket without a moment where clients find none. No
-// one unlinks the path on close (HAProxy leaves it too), so a predecessor that stops
-// never removes its successor's socket.
-function bindUnix(key: string, path: string, backlog: number): ServerHandle {
-  const os = addon();
-  const tmp = `${path}.${process.pid}.tmp`;
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  if (st && !st.isSocket()) rethrow(key, { code: 'EEXIST', errno: -17 }); // not ours to replace
-  removeStaleSocket(tmp);
-  const fd = os.socket(AF.UNIX, SOCK_STREAM, 0);
-  try {
-    os.bind(fd, sockaddrUn(tmp));
-    os.listen(fd, backlog);
-    renameSync(tmp, path);
-  } catch (err) {
-    os.close(fd);
-    removeStaleSocket(tmp);
-    rethrow(key, err);
-  }
-  try {
-    return serverHandleFromFd(fd, true);
-  } catch (err) {
-    os.close(fd);
-    rethrow(key, err);
-  }
-}
-
-async function resolveBindHost(
-  addr: Extract<BindAddress, { kind: 'inet' }>,
-): Promise<{ family: 4 | 6; bytes: Uint8Array }> {
-  const host = bindHost(addr);
-  const ip = parseIp(host);
-  if (ip) return ip;
-  const family = addr.family === 'any' ? 0 : addr.family;
-  const found = await lookup(host, { family });
-  const parsed = parseIp(found.address);
-  if (!parsed) throw Object.assign(new Error(`cannot resolve ${host}`), { code: 'ENOTFOUND' });
-  return parsed;
-}
-
-// socket + SO_REUSEADDR + SO_REUSEPORT + bind, as HAProxy's sock_inet_bind_receiver does;
-// IPv6 sockets take IPv4 too (IPV6_V6ONLY off, as libuv leaves it) unless `v6only`.
-function bindTcp(
-  key: string,
-  ip: { family: 4 | 6; bytes: Uint8Array },
-  port: number,
-  opts: SocketOptions,
-): ServerHandle {
-  const os = addon();
-  const v6 = ip.family === 6;
-  const fd = os.socket(v6 ? AF.INET6 : AF.INET, SOCK_STREAM, 0);
-  try {
-    os.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-    if (!opts.noReusePort) os.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
-    if (v6) os.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, opts.v6only ? 1 : 0);
-    os.bind(fd, v6 ? sockaddrIn6(ip.bytes, 0, port) : sockaddrIn(ip.bytes, port));
-  } catch (err) {
-    os.close(fd);
-    rethrow(key, err);
-  }
-  try {
-    return serverHandleFromFd(fd, false);
-  } catch (err) {
-    os.close(fd);
-    rethrow(key, err);
-  }
 }
 
 /** Listens on a bound socket (ours, or one received from the master) and starts polling. */
