@@ -254,6 +254,24 @@ describe('stats CSV', () => {
     assert.deepEqual(names({ legends: false, iid: -1, types: 2, sid: -1 }), ['3/BACKEND']);
   });
 
+  it('quotes values with commas or quotes as HAProxy does', () => {
+    const odd = server({
+      check: {
+        ...server().check!,
+        status: 'L7STS',
+        info: 'Bad, "very" bad',
+        desc: 'Layer7 wrong status',
+      },
+    });
+    const text = renderCsv(snapshot([odd]), { legends: false });
+    assert.match(text, /,"Bad, ""very"" bad",/);
+    const json = JSON.parse(renderJson(snapshot([odd]))) as {
+      field: { name: string };
+      value: { value: unknown };
+    }[][];
+    assert.equal(json[1]!.find((f) => f.field.name === 'last_chk')?.value.value, 'Bad, "very" bad');
+  });
+
   it('JSON carries the same values, typed', () => {
     const rows = JSON.parse(renderJson(snapshot([server()]))) as {
       field: { name: string };

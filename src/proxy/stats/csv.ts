@@ -32,7 +32,7 @@ export const CSV_FIELDS = [
 ] as const;
 
 export type CsvField = (typeof CSV_FIELDS)[number];
-type Row = Partial<Record<CsvField, string | number>>;
+export type Row = Partial<Record<CsvField, string | number>>;
 
 /** The SSL/H2/H1 module fields (after `-`). */
 const MODULE_FIELDS = CSV_FIELDS.slice(CSV_FIELDS.indexOf('-') + 1);
@@ -54,9 +54,15 @@ export function csvHeader(): string {
   return `# ${CSV_FIELDS.join(',')},\n`;
 }
 
+/** HAProxy's csv_enc: a value with a comma, quote or line break is quoted, quotes doubled. */
+export function csvValue(v: string | number | undefined): string {
+  const t = v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
 function line(r: Row): string {
   let s = '';
-  for (const f of CSV_FIELDS) s += `${f === '-' ? '-' : (r[f] ?? '')},`;
+  for (const f of CSV_FIELDS) s += `${f === '-' ? '-' : csvValue(r[f])},`;
   return `${s}\n`;
 }
 
@@ -64,7 +70,7 @@ function zeros(fields: readonly CsvField[], r: Row): void {
   for (const f of fields) r[f] = 0;
 }
 
-function frontendLine(p: ProxyStats, f: FrontendRow, pid: number): string {
+function frontendRecord(p: ProxyStats, f: FrontendRow, pid: number): Row {
   const r: Row = {
     pxname: p.name,
     svname: 'FRONTEND',
@@ -107,7 +113,7 @@ function frontendLine(p: ProxyStats, f: FrontendRow, pid: number): string {
     r.intercepted = f.reqTot ?? 0;
   }
   zeros(MODULE_FIELDS, r);
-  return line(r);
+  return r;
 }
 
 function timing(r: Row, t: ServerRow | BackendRow): void {
@@ -121,7 +127,7 @@ function timing(r: Row, t: ServerRow | BackendRow): void {
   r.ttime_max = t.ttimeMax;
 }
 
-function serverLine(p: ProxyStats, s: ServerRow, pid: number, o: CsvOptions): string {
+function serverRecord(p: ProxyStats, s: ServerRow, pid: number, o: CsvOptions): Row {
   const r: Row = {
     pxname: p.name,
     svname: s.name,
@@ -189,10 +195,10 @@ function serverLine(p: ProxyStats, s: ServerRow, pid: number, o: CsvOptions): st
     r.req_tot = s.stot;
   }
   zeros(SSL_FIELDS, r);
-  return line(r);
+  return r;
 }
 
-function backendLine(p: ProxyStats, b: BackendRow, pid: number, o: CsvOptions): string {
+function backendRecord(p: ProxyStats, b: BackendRow, pid: number, o: CsvOptions): Row {
   const r: Row = {
     pxname: p.name,
     svname: 'BACKEND',
@@ -249,26 +255,31 @@ function backendLine(p: ProxyStats, b: BackendRow, pid: number, o: CsvOptions): 
     r.req_tot = b.stot;
   }
   zeros(MODULE_FIELDS, r);
-  return line(r);
+  return r;
 }
 
-/** The CSV body: the header, then per proxy its FRONTEND, servers and BACKEND lines. */
-export function renderCsv(snap: StatsSnapshot, o: CsvOptions): string {
+/** Per proxy its FRONTEND, servers and BACKEND rows, as field -> value. */
+export function csvRecords(snap: StatsSnapshot, o: CsvOptions): Row[] {
   const pid = snap.info.processNum;
   const types = o.types ?? 7;
-  let out = csvHeader();
+  const out: Row[] = [];
   for (const p of snap.proxies) {
     if (o.iid !== undefined && o.iid !== -1 && o.iid !== p.iid) continue;
-    if (p.frontend && types & 1) out += frontendLine(p, p.frontend, pid);
+    if (p.frontend && types & 1) out.push(frontendRecord(p, p.frontend, pid));
     if (types & 4) {
       for (const s of p.servers) {
         if (o.sid !== undefined && o.sid !== -1 && o.sid !== s.sid) continue;
         if (o.upOnly && !s.up) continue;
         if (o.noMaint && s.maint) continue;
-        out += serverLine(p, s, pid, o);
+        out.push(serverRecord(p, s, pid, o));
       }
     }
-    if (p.backend && types & 2) out += backendLine(p, p.backend, pid, o);
+    if (p.backend && types & 2) out.push(backendRecord(p, p.backend, pid, o));
   }
   return out;
+}
+
+/** The CSV body: the header, then the rows. */
+export function renderCsv(snap: StatsSnapshot, o: CsvOptions): string {
+  return csvHeader() + csvRecords(snap, o).map(line).join('');
 }
