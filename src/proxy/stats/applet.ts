@@ -190,3 +190,8 @@ export function createStatsApplet(
     },
   };
 }
+
+/** The applets of an http proxy: its stats page when `stats enable`/`stats uri` is set. */
+export function statsApplets(proxy: ProxyConfig, engine: ProxyEngine): HttpApplet[] {
+  return proxy.stats?.enabled ? [createStatsApplet(proxy, engine)] : [];
+}
