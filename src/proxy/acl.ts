@@ -1,12 +1,15 @@
-// ACL conditions of `use_backend` evaluated on a TCP connection, with what layer 4 knows:
-// `src`, `src_port`, `dst`, `dst_port`, `ssl_fc` (always false: halo does not terminate
-// TLS), `nbsrv(backend)`, `always_true`/`always_false` and the predefined TRUE, FALSE and
-// LOCALHOST. Like HAProxy on a tcp frontend, an ACL on anything else (HTTP headers, SNI
-// that would need content inspection) never matches; `unsupported` lists them so the
-// engine can say so at start-up. Conditions compile once per config.
+// ACL conditions of `use_backend`. On a TCP connection, with what layer 4 knows: `src`,
+// `src_port`, `dst`, `dst_port`, `ssl_fc` (always false: halo does not terminate TLS),
+// `nbsrv(backend)`, `always_true`/`always_false` and the predefined TRUE, FALSE and
+// LOCALHOST. On an HTTP request (http-fetches.ts) also `path*`, `url*`, `hdr*`/`req.hdr`,
+// `method`, `req.ver` and the predefined HTTP, METH_*, HTTP_1.0/1.1. Like HAProxy on a tcp
+// frontend, an ACL on anything else never matches; `unsupported` lists them so the engine
+// can say so at start-up. Conditions compile once per config.
 
 import { BlockList, isIP } from 'node:net';
 import type { Acl, Condition } from '../config/haproxy/model.js';
+import type { HttpRequestFacts } from './http/http-fetches.js';
+import { compileHttpFetch, httpPredefined } from './http/http-fetches.js';
 
 /** What a condition may look at for one connection; addresses are read only if needed. */
 export interface ConnectionFacts {
@@ -16,6 +19,8 @@ export interface ConnectionFacts {
   dstPort(): number;
   /** Usable servers of a backend (`nbsrv`), -1 when there is no such backend. */
   nbsrv(backend: string): number;
+  /** The HTTP request being routed; absent on a TCP connection. */
+  readonly http?: HttpRequestFacts;
 }
 
 type Test = (f: ConnectionFacts) => boolean;
@@ -24,6 +29,8 @@ export interface CompiledCondition {
   readonly test: Test;
   /** Criteria that cannot be evaluated on a TCP connection (they never match). */
   readonly unsupported: string[];
+  /** Criteria that cannot be evaluated on an HTTP request either (subset of `unsupported`). */
+  readonly unsupportedOnHttp: string[];
 }
 
 /** `10.0.0.0/8`, `::1`, `127.0.0.1`: one address list for `src`/`dst`. */
@@ -79,19 +86,28 @@ export function intMatcher(values: string[]): (n: number) => boolean {
 }
 
 /** One ACL: criterion and values (flags such as `-i` or `-m ip` dropped). */
-function compileAcl(criterion: string, rawValues: string[], unsupported: string[]): Test {
+function compileAcl(criterion: string, rawValues: string[], out: Unsupported): Test {
   const values: string[] = [];
+  let ignoreCase = false;
+  let method: string | undefined;
   for (let i = 0; i < rawValues.length; i++) {
     const v = rawValues[i]!;
     if (v === '--') {
       values.push(...rawValues.slice(i + 1));
       break;
     }
-    if (v === '-m' || v === '-f' || v === '-M') i++;
+    if (v === '-i') ignoreCase = true;
+    else if (v === '-m') method = rawValues[++i];
+    else if (v === '-f' || v === '-M') i++;
     else if (!v.startsWith('-')) values.push(v);
   }
   const fn = /^([a-z_.0-9]+)(?:\(([^)]*)\))?$/.exec(criterion);
   const name = fn?.[1] ?? criterion;
+  const http = compileHttpFetch(name, fn?.[2], values, { ignoreCase, method });
+  if (http) {
+    out.tcp.push(criterion);
+    return (f) => (f.http ? http(f.http) : false);
+  }
   switch (name) {
     case 'src':
     case 'dst': {
@@ -118,9 +134,15 @@ function compileAcl(criterion: string, rawValues: string[], unsupported: string[
     case 'always_false':
       return () => false;
     default:
-      unsupported.push(criterion);
+      out.tcp.push(criterion);
+      out.http.push(criterion);
       return () => false;
   }
+}
+
+interface Unsupported {
+  readonly tcp: string[];
+  readonly http: string[];
 }
 
 const LOCALHOST = addressList(['127.0.0.0/8', '::1']);
@@ -133,8 +155,10 @@ function predefined(name: string): Test | undefined {
       return () => false;
     case 'LOCALHOST':
       return (f) => matchesAddress(LOCALHOST, f.src());
-    default:
-      return undefined;
+    default: {
+      const h = httpPredefined(name);
+      return h && ((f) => (f.http ? h(f.http) : false));
+    }
   }
 }
 
@@ -143,23 +167,27 @@ function predefined(name: string): Test | undefined {
  * any declaration does (HAProxy ORs them); `{ ... }` terms are anonymous ACLs.
  */
 export function compileCondition(cond: Condition, acls: readonly Acl[]): CompiledCondition {
-  const unsupported: string[] = [];
+  const out: Unsupported = { tcp: [], http: [] };
   const named = new Map<string, Test[]>();
   for (const a of acls) {
     const list = named.get(a.name) ?? [];
-    list.push(compileAcl(a.criterion, a.values, unsupported));
+    list.push(compileAcl(a.criterion, a.values, out));
     named.set(a.name, list);
   }
   const term = (name: string): Test => {
     if (name.startsWith('{')) {
       const words = name.slice(1, -1).trim().split(/\s+/);
-      return compileAcl(words[0] ?? '', words.slice(1), unsupported);
+      return compileAcl(words[0] ?? '', words.slice(1), out);
     }
     const decl = named.get(name);
     if (decl) return (f) => decl.some((t) => t(f));
     const pre = predefined(name);
-    if (pre) return pre;
-    unsupported.push(name);
+    if (pre) {
+      if (httpPredefined(name)) out.tcp.push(name);
+      return pre;
+    }
+    out.tcp.push(name);
+    out.http.push(name);
     return () => false;
   };
   const ors = cond.terms.map((and) =>
@@ -169,5 +197,9 @@ export function compileCondition(cond: Condition, acls: readonly Acl[]): Compile
     }),
   );
   const test: Test = (f) => ors.some((and) => and.every((t) => t(f)));
-  return { test: cond.negate ? (f) => !test(f) : test, unsupported };
+  return {
+    test: cond.negate ? (f) => !test(f) : test,
+    unsupported: out.tcp,
+    unsupportedOnHttp: out.http,
+  };
 }

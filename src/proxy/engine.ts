@@ -11,6 +11,7 @@ import type { ProcessCounters, RuntimeContext } from './context.js';
 import type { Route } from './frontend-runtime.js';
 import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
+import type { HttpApplet } from './http/applet.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
 import type { SocketOptions } from './listen-sockets.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
     backlog: number,
     opts?: SocketOptions,
   ) => Promise<Listener[]>;
+  /** In-process HTTP answerers of an http proxy (the stats page), asked before any server. */
+  readonly applets?: (proxy: ProxyConfig, engine: ProxyEngine) => HttpApplet[];
 }
 
 export class ProxyEngine {
@@ -77,9 +80,9 @@ export class ProxyEngine {
     }
     for (const p of active) {
       if (p.kind === 'backend' || p.binds.length === 0) continue;
-      if (p.mode !== 'tcp' || p.stats?.enabled) continue; // HTTP proxies: not this engine
       const { routes, fallback } = this.routesFor(p);
-      this.frontends.push(new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv));
+      const applets = p.mode === 'http' ? (opts.applets?.(p, this) ?? []) : [];
+      this.frontends.push(new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets));
     }
   }
 
@@ -93,15 +96,21 @@ export class ProxyEngine {
       const be = this.backendNamed(fe, u.backend);
       if (!u.cond || isAlwaysTrue(u.cond)) return { routes, fallback: be };
       const c = compileCondition(u.cond, fe.acls);
-      for (const what of c.unsupported) {
+      const http = fe.mode === 'http';
+      for (const what of http ? c.unsupportedOnHttp : c.unsupported) {
         this.startupNotes.push(
-          `frontend '${fe.name}': '${what}' cannot be evaluated on a TCP connection; the ` +
-            `'use_backend ${u.backend}' rule (${u.pos.file}:${u.pos.line}) never matches on it, as in HAProxy's tcp mode.`,
+          http
+            ? `frontend '${fe.name}': halo cannot evaluate '${what}'; the 'use_backend ${u.backend}' ` +
+                `rule (${u.pos.file}:${u.pos.line}) never matches on it.`
+            : `frontend '${fe.name}': '${what}' cannot be evaluated on a TCP connection; the ` +
+                `'use_backend ${u.backend}' rule (${u.pos.file}:${u.pos.line}) never matches on it, as in HAProxy's tcp mode.`,
         );
       }
       routes.push({ test: c.test, backend: be });
     }
-    const name = fe.defaultBackend?.name ?? (fe.kind === 'listen' ? fe.name : undefined);
+    // A listen section without servers (a stats page) has no backend: HAProxy answers 503.
+    const own = fe.kind === 'listen' && this.backends.has(fe.name) ? fe.name : undefined;
+    const name = fe.defaultBackend?.name ?? own;
     return { routes, fallback: name === undefined ? undefined : this.backendNamed(fe, name) };
   }
 
@@ -139,8 +148,9 @@ export class ProxyEngine {
       this.ctx.notify(
         'WARNING',
         `tcp frontend '${fe.name}' uses backend '${fe.backend.name}' which is in mode http: as ` +
-          `HAProxy does, halo answers clients that do not speak HTTP (TLS, e.g. kubectl) with ` +
-          `'400 Bad request'; HTTP clients are relayed as plain TCP (halo has no HTTP mode yet). ` +
+          `HAProxy does, halo upgrades its connections to HTTP, so clients that do not speak ` +
+          `HTTP (TLS, e.g. kubectl) get '400 Bad request' and HTTP clients get the backend's ` +
+          `HTTP processing (X-Forwarded-For, connection close). ` +
           `Fix: add 'mode tcp' to backend '${fe.backend.name}'.`,
       );
     }

@@ -9,11 +9,15 @@ import type { Bind, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { ConnectionFacts } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
+import type { HttpApplet } from './http/applet.js';
+import type { HttpFrontendHost } from './http/http-frontend.js';
+import { HttpFrontend } from './http/http-frontend.js';
 import type { Deadlines } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { fdLimitMessage, LogLevel } from './log/messages.js';
+import type { ServerRuntime } from './server-runtime.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
 import { addSession, newFrontendCounters } from './stats/counters.js';
 import { TcpSession } from './tcp-session.js';
@@ -50,7 +54,7 @@ class HandleFacts implements ConnectionFacts {
   }
 }
 
-export class FrontendRuntime implements ConnectionSink {
+export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   readonly name: string;
   /** feconn */
   conns = 0;
@@ -71,6 +75,8 @@ export class FrontendRuntime implements ConnectionSink {
   readonly httpUpgrade: boolean;
   /** The client address is read at accept only when something uses it (logs, hashing). */
   private readonly wantsPeer: boolean;
+  /** HTTP side: an http frontend, or a tcp one with an http backend (http/http-frontend.ts). */
+  readonly http: HttpFrontend | undefined;
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -78,7 +84,8 @@ export class FrontendRuntime implements ConnectionSink {
     readonly backend: BackendRuntime | undefined,
     private readonly ctx: RuntimeContext,
     private readonly routes: readonly Route[] = [],
-    private readonly nbsrv: (backend: string) => number = () => -1,
+    readonly nbsrv: (backend: string) => number = () => -1,
+    applets: readonly HttpApplet[] = [],
   ) {
     this.name = cfg.name;
     this.deadlines = ctx.deadlines;
@@ -91,6 +98,23 @@ export class FrontendRuntime implements ConnectionSink {
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     const all = [backend, ...routes.map((r) => r.backend)];
     this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
+    this.http =
+      cfg.mode === 'http' || all.some((b) => b?.cfg.mode === 'http')
+        ? new HttpFrontend(this, ctx, applets)
+        : undefined;
+  }
+
+  /** The backend of one HTTP request: the first `use_backend` whose condition holds. */
+  routeRequest(facts: ConnectionFacts): BackendRuntime | undefined {
+    for (const r of this.routes) if (r.test(facts)) return r.backend;
+    return this.backend;
+  }
+
+  /** An HTTP client connection ended (HttpFrontend). */
+  connectionEnded(): void {
+    this.conns--;
+    this.ctx.counters.actconn--;
+    this.ctx.slotFreed();
   }
 
   /**
@@ -109,7 +133,7 @@ export class FrontendRuntime implements ConnectionSink {
   }
 
   get activeSessions(): number {
-    return this.sessions.size;
+    return this.sessions.size + (this.http?.conns.size ?? 0);
   }
 
   private full(): boolean {
@@ -157,6 +181,11 @@ export class FrontendRuntime implements ConnectionSink {
   private startSession(handle: StreamHandle): void {
     this.conns++;
     this.ctx.counters.actconn++;
+    if (this.cfg.mode === 'http' && this.http) {
+      this.countConnection();
+      this.http.accept(handle, undefined);
+      return;
+    }
     const be = this.route(handle);
     if (!be) {
       // No backend: HAProxy closes the connection at once.
@@ -165,15 +194,16 @@ export class FrontendRuntime implements ConnectionSink {
       this.ctx.counters.actconn--;
       return;
     }
-    const c = this.counters;
-    c.stot++;
-    c.rate.hit(Date.now());
-    if (this.conns > c.smax) c.smax = this.conns;
+    this.countConnection();
     be.counters.stot++;
     be.counters.rate.hit(Date.now());
+    if (be.cfg.mode === 'http' && this.http) {
+      // HAProxy upgrades the stream to HTTP: HTTP clients are proxied, others get a 400.
+      this.http.accept(handle, be);
+      return;
+    }
     handle.setNoDelay?.(true);
-    const sniff = this.cfg.mode === 'tcp' && be.cfg.mode === 'http';
-    const s = new TcpSession(this, be, handle, sniff);
+    const s = new TcpSession(this, be, handle, false);
     if (this.wantsPeer) {
       const peer = peerAddress(handle);
       s.clientIp = peer.address;
@@ -181,6 +211,32 @@ export class FrontendRuntime implements ConnectionSink {
     }
     this.sessions.add(s);
     s.start();
+  }
+
+  private countConnection(): void {
+    const c = this.counters;
+    c.stot++;
+    c.rate.hit(Date.now());
+    if (this.conns > c.smax) c.smax = this.conns;
+  }
+
+  /** Stats of one finished HTTP request (HttpExchange). */
+  countExchange(
+    be: BackendRuntime | undefined,
+    server: ServerRuntime | undefined,
+    f: SessionFacts,
+    error: boolean,
+  ): void {
+    this.counters.bytesIn += f.bytesIn;
+    this.counters.bytesOut += f.bytesOut;
+    if (error) this.counters.errors++;
+    if (!be) return;
+    if (this.cfg.mode === 'http') {
+      be.counters.stot++;
+      be.counters.rate.hit(Date.now());
+    }
+    addSession(be.counters, f);
+    if (server) addSession(server.counters, f);
   }
 
   sessionEnded(s: TcpSession): void {
@@ -234,11 +290,13 @@ export class FrontendRuntime implements ConnectionSink {
   /** Soft stop: no new connections. */
   stopAccepting(): void {
     this.stopped = true;
+    this.http?.stopAccepting();
   }
 
   /** Hard stop: cut every session. */
   killSessions(): void {
     for (const s of [...this.sessions]) s.abort('K', 'D');
+    this.http?.killAll();
   }
 
   /**
@@ -254,6 +312,6 @@ export class FrontendRuntime implements ConnectionSink {
         n++;
       }
     }
-    return n;
+    return n + (this.http?.killServer(match, cause) ?? 0);
   }
 }

@@ -1,0 +1,55 @@
+// HAProxy 2.6's built-in error replies, captured from the real binary (2.6.12).
+//
+// Two shapes reach the client. 400 and 408 are written by the HTTP/1 layer before any
+// request exists, byte for byte as HAProxy keeps them (capitalised names, `Connection:
+// close`), and the connection closes; the log counts 0 bytes. The others (403, 500, 502,
+// 503, 504) go through the normal response path: header names in lower case, no
+// Connection header, the client connection stays usable, and the log counts them as any
+// response (htxResponseSize).
+
+export interface ErrorReply {
+  readonly status: number;
+  readonly reason: string;
+  /** Lower-case header pairs, in HAProxy's order. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
+function reply(status: number, reason: string, text: string): ErrorReply {
+  const body = `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+  return {
+    status,
+    reason,
+    headers: [
+      ['content-length', String(Buffer.byteLength(body))],
+      ['cache-control', 'no-cache'],
+      ['content-type', 'text/html'],
+    ],
+    body,
+  };
+}
+
+export const HTTP_ERRORS = {
+  403: reply(403, 'Forbidden', 'Request forbidden by administrative rules.'),
+  500: reply(500, 'Internal Server Error', 'An internal server error occurred.'),
+  502: reply(502, 'Bad Gateway', 'The server returned an invalid or incomplete response.'),
+  503: reply(503, 'Service Unavailable', 'No server is available to handle this request.'),
+  504: reply(504, 'Gateway Time-out', "The server didn't respond in time."),
+} as const;
+
+function raw(status: number, reason: string, text: string): Buffer {
+  const body = `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n${body}`,
+  );
+}
+
+/** A request that cannot be parsed (also what a TLS client gets on an HTTP port). */
+export const RAW_400 = raw(400, 'Bad request', 'Your browser sent an invalid request.');
+/** No complete request within `timeout http-request`. */
+export const RAW_408 = raw(
+  408,
+  'Request Time-out',
+  "Your browser didn't send a complete request in time.",
+);

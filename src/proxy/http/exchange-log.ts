@@ -1,0 +1,142 @@
+// The log line of one HTTP exchange: httplog on an http frontend, tcplog on a tcp frontend
+// whose stream HAProxy upgraded to HTTP (one line per request there too, measured on
+// 2.6.12). Response sizes are counted as HAProxy counts them (htxResponseSize), from the
+// head Node wrote.
+
+import type { HttpLogFields } from '../log/httplog.js';
+import { formatHttpLog, htxResponseSize } from '../log/httplog.js';
+import { formatTcpLog } from '../log/tcplog.js';
+import type { HttpExchange } from './http-exchange.js';
+import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
+
+/** HAProxy's response size from the head Node sent (its own `connection` line excluded). */
+export function sizeFromHead(
+  head: string | undefined,
+  bodyBytes: number,
+  chunked: boolean,
+): number {
+  if (!head) return 0;
+  const lines = head.split('\r\n');
+  const m = /^(\S+) (\d+) ?(.*)$/.exec(lines[0] ?? '');
+  if (!m) return 0;
+  const headers: [string, string][] = [];
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    if (i <= 0) continue;
+    const name = l.slice(0, i).toLowerCase();
+    if (name === 'connection' || name === 'keep-alive') continue;
+    headers.push([name, l.slice(i + 1).trim()]);
+  }
+  return htxResponseSize({
+    version: m[1]!,
+    status: Number(m[2]),
+    reason: m[3] ?? '',
+    headers,
+    bodyBytes,
+    chunked,
+  });
+}
+
+function requestLine(x: HttpExchange): string {
+  return `${x.req.method} ${x.req.url} HTTP/${x.req.httpVersion}`;
+}
+
+export function exchangeLogLine(x: HttpExchange, now: number): string {
+  const h = x.http;
+  const host = h.host;
+  const be = x.be;
+  const ta = Math.round(now - x.tReq) + x.tR;
+  const head = (x.res as unknown as { _header?: string | null })._header ?? undefined;
+  const srv = x.lastServer;
+  const fields = {
+    clientIp: x.conn.clientIp,
+    clientPort: x.conn.clientPort,
+    frontend: host.name,
+    backend: be?.name ?? host.name,
+    server: x.appletName ?? srv?.name ?? '<NOSRV>',
+    actconn: h.ctx.counters.actconn,
+    feconn: host.conns,
+    beconn: be?.conns ?? 0,
+    srvconn: srv?.conns ?? 0,
+    retries: x.retries,
+    redispatched: x.redispatched,
+    srvQueue: x.srvQueuePos,
+    beQueue: x.beQueuePos,
+    bytes: sizeFromHead(head, x.bodyBytes, x.chunked),
+  };
+  const cause = x.cause === '-' ? '-' : x.cause;
+  const phase = x.cause === '-' ? '-' : x.termPhase;
+  if (!h.httplog) {
+    return formatTcpLog({
+      ...fields,
+      accepted: x.received,
+      tw: x.tw,
+      tc: x.tc,
+      tt: ta,
+      termination: `${cause}${phase}`,
+    });
+  }
+  const f: HttpLogFields = {
+    ...fields,
+    received: x.received,
+    tR: x.tR,
+    tw: x.tw,
+    tc: x.tc,
+    tr: x.tr,
+    ta,
+    status: x.res.statusCode,
+    termination: `${cause}${phase}--`,
+    requestLine: requestLine(x),
+  };
+  return formatHttpLog(f);
+}
+
+/** A request refused before it could be parsed (400 `PR`) or completed (408 `cR`). */
+export function rejectedLogLine(
+  h: HttpFrontend,
+  conn: HttpClientConn,
+  status: number,
+  term: string,
+  now: number,
+): string {
+  const host = h.host;
+  const t = Math.round(now - conn.accepted);
+  const common = {
+    clientIp: conn.clientIp,
+    clientPort: conn.clientPort,
+    frontend: host.name,
+    backend: host.name,
+    server: '<NOSRV>',
+    bytes: 0,
+    actconn: h.ctx.counters.actconn,
+    feconn: host.conns,
+    beconn: 0,
+    srvconn: 0,
+    retries: 0,
+    redispatched: false,
+    srvQueue: 0,
+    beQueue: 0,
+  };
+  if (!h.httplog) {
+    return formatTcpLog({
+      ...common,
+      accepted: conn.acceptedAt,
+      tw: -1,
+      tc: -1,
+      tt: t,
+      termination: term,
+    });
+  }
+  return formatHttpLog({
+    ...common,
+    received: conn.acceptedAt,
+    tR: -1,
+    tw: -1,
+    tc: -1,
+    tr: -1,
+    ta: t,
+    status,
+    termination: `${term}--`,
+    requestLine: undefined,
+  });
+}

@@ -1,0 +1,466 @@
+// One HTTP request through halo: applet or backend server, server slot (maxconn, queue),
+// connect with retries and redispatch, request and response forwarding with HAProxy 2.6's
+// header handling, its error replies (503 no server, 502 bad or aborted response, 504
+// server timeout) and the log line (httplog, or tcplog on a tcp frontend HAProxy upgraded).
+// A protocol engine: longer than most files, kept whole so the state rules read together.
+
+import type http from 'node:http';
+import type { BackendRuntime } from '../backend-runtime.js';
+import type { Pending } from '../queue.js';
+import type { ServerRuntime } from '../server-runtime.js';
+import type { HttpApplet } from './applet.js';
+import type { ErrorReply } from './errors.js';
+import { HTTP_ERRORS } from './errors.js';
+import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
+import { forwardedFor } from './forwardfor.js';
+import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
+import { requestFacts, requestHeaders, responseHeaders } from './messages.js';
+import { agentFor, httpMode } from './server-agents.js';
+
+export class HttpExchange implements Pending {
+  target: ServerRuntime | undefined;
+  lastServer: ServerRuntime | undefined;
+  be: BackendRuntime | undefined;
+  /** Applet's log name (`<STATS>`) when one answered. */
+  appletName: string | undefined;
+  readonly tReq: number;
+  readonly received: number;
+  readonly tR: number;
+  tw = -1;
+  tc = -1;
+  tr = -1;
+  retries = 0;
+  redispatched = false;
+  cause = '-';
+  phase = 'R';
+  termPhase = '-';
+  srvQueuePos = 0;
+  beQueuePos = 0;
+  bodyBytes = 0;
+  /** Request body bytes forwarded to the server. */
+  bytesIn = 0;
+  chunked = false;
+  finished = false;
+  private retriesLeft = 0;
+  private preq: http.ClientRequest | undefined;
+  private pres: http.IncomingMessage | undefined;
+  private connected = false;
+  private connTimedOut = false;
+  private connStart = 0;
+  private tConnected = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private queuedOn: ServerRuntime | undefined;
+  private staleRetried = false;
+  private readonly hasBody: boolean;
+
+  constructor(
+    readonly http: HttpFrontend,
+    readonly conn: HttpClientConn,
+    readonly req: http.IncomingMessage,
+    readonly res: http.ServerResponse,
+  ) {
+    const now = http.ctx.deadlines.now();
+    this.tReq = now;
+    // The first request counts from the accept; later ones from their headers (halo does not
+    // see the first byte of a kept-alive connection's next request).
+    this.tR = conn.requests === 1 ? Math.round(now - conn.accepted) : 0;
+    this.received = Date.now() - this.tR;
+    const te = req.headers['transfer-encoding'];
+    const cl = req.headers['content-length'];
+    this.hasBody = te !== undefined || (cl !== undefined && cl !== '0');
+    res.sendDate = false;
+    res.on('finish', () => this.finish());
+    res.on('close', () => {
+      if (!this.finished) this.abort('C', this.phase);
+    });
+    // `timeout client` while the response is being sent; waiting for a server is not idle.
+    res.on('timeout', () => {
+      if (this.phase === 'D' && !this.finished) {
+        this.abort('c', 'D');
+        conn.socket.destroy();
+      }
+      return true;
+    });
+  }
+
+  private now(): number {
+    return this.http.ctx.deadlines.now();
+  }
+
+  start(): void {
+    for (const a of this.http.applets) {
+      if (a.matches(this.req)) {
+        this.serveApplet(a);
+        return;
+      }
+    }
+    const host = this.http.host;
+    this.be =
+      this.conn.backend ??
+      (host.cfg.mode === 'http'
+        ? host.routeRequest(requestFacts(this.conn, this.req, host.nbsrv))
+        : undefined);
+    const be = this.be;
+    if (!be || be.servers.length === 0) {
+      this.sendError(HTTP_ERRORS[503], 'S', 'C');
+      return;
+    }
+    this.retriesLeft = be.retries;
+    const r = be.assign(this, { clientAddress: this.conn.clientIp });
+    if (r.kind === 'server') this.connect(r.server);
+    else if (r.kind === 'queued') this.queued(r.server, r.position);
+    else {
+      this.tw = Math.round(this.now() - this.tReq);
+      this.sendError(HTTP_ERRORS[503], 'S', 'C');
+    }
+  }
+
+  private serveApplet(a: HttpApplet): void {
+    this.appletName = a.logName;
+    this.tw = 0;
+    this.tc = 0;
+    this.setTermination('L', 'R');
+    this.prepareClientHead();
+    const res = this.res;
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string') this.bodyBytes += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) this.bodyBytes += chunk.length;
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (this.tr < 0) this.tr = Math.round(this.now() - this.tReq);
+      count(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (this.tr < 0) this.tr = Math.round(this.now() - this.tReq);
+      if (typeof chunk !== 'function') count(chunk);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+    try {
+      a.serve(this.req, this.res);
+    } catch {
+      if (!res.headersSent) this.sendError(HTTP_ERRORS[500], 'P', 'R');
+      else res.destroy();
+    }
+  }
+
+  private queued(server: ServerRuntime | undefined, position: number): void {
+    this.phase = 'Q';
+    this.queuedOn = server;
+    if (server) this.srvQueuePos = position;
+    else this.beQueuePos = position;
+    const t = this.be!.queueTimeout;
+    if (t > 0) this.timer = setTimeout(() => this.queueTimedOut(), t);
+  }
+
+  /** A server slot freed up for this request (Pending). */
+  dequeued(server: ServerRuntime): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queuedOn = undefined;
+    this.connect(server);
+  }
+
+  private queueTimedOut(): void {
+    this.timer = undefined;
+    this.be!.unqueue(this, this.queuedOn);
+    this.queuedOn = undefined;
+    this.tw = Math.round(this.now() - this.tReq);
+    this.sendError(HTTP_ERRORS[503], 's', 'Q');
+  }
+
+  private connect(server: ServerRuntime): void {
+    if (this.finished) {
+      this.be!.release(server);
+      return;
+    }
+    this.target = server;
+    this.lastServer = server;
+    this.phase = 'C';
+    this.connStart = this.now();
+    this.tw = Math.round(this.connStart - this.tReq);
+    if (server.address !== undefined) this.dial(server, server.address);
+    else server.lookup(this);
+  }
+
+  /** Sends the request to `server` at a numeric address (ServerRuntime.lookup calls back). */
+  dial(server: ServerRuntime, address: string): void {
+    if (this.finished || this.target !== server) return;
+    const be = this.be!;
+    const fe = this.http.host.cfg;
+    const mode = httpMode(fe, be.cfg);
+    const xff = forwardedFor(
+      this.http.forwardforFor(be),
+      this.conn.clientIp,
+      (n) => this.req.headers[n] !== undefined,
+    );
+    const headers = requestHeaders(this.req.rawHeaders, xff);
+    const preq = agentFor(server, mode === 'keep-alive').request(
+      address,
+      server.port ?? this.conn.localPort,
+      this.req.method ?? 'GET',
+      this.req.url ?? '/',
+      headers,
+      mode !== 'keep-alive',
+    );
+    if (!this.hasBody) preq.useChunkedEncodingByDefault = false;
+    this.preq = preq;
+    this.connected = false;
+    this.connTimedOut = false;
+    preq.on('socket', (sock) => {
+      if (this.preq !== preq) return;
+      if (!sock.connecting) {
+        this.onConnected(preq, true);
+        return;
+      }
+      const ct = be.connectTimeout;
+      if (ct > 0) {
+        this.timer = setTimeout(() => {
+          this.connTimedOut = true;
+          preq.destroy();
+        }, ct);
+      }
+      sock.once('connect', () => this.onConnected(preq, false));
+    });
+    preq.on('response', (pres) => this.onResponse(preq, pres));
+    preq.on('error', (err: NodeJS.ErrnoException) => this.onServerError(preq, err));
+    if (be.serverTimeout > 0) preq.setTimeout(be.serverTimeout, () => this.serverTimedOut(preq));
+  }
+
+  private onConnected(preq: http.ClientRequest, reused: boolean): void {
+    if (this.preq !== preq || this.finished) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.connected = true;
+    this.reused = reused;
+    this.tConnected = this.now();
+    this.tc = reused ? 0 : Math.round(this.tConnected - this.connStart);
+    this.phase = 'H';
+    if (!reused) this.target?.observeSuccess();
+    if (this.hasBody) {
+      this.req.on('data', (c: Buffer) => {
+        this.bytesIn += c.length;
+      });
+      this.req.pipe(preq);
+    } else preq.end();
+  }
+
+  private reused = false;
+
+  private onServerError(preq: http.ClientRequest, err: NodeJS.ErrnoException): void {
+    if (this.preq !== preq || this.finished) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.connected) {
+      this.connectFailed(this.connTimedOut ? 's' : 'S', -(Number(err.errno) || 0) || -111);
+      return;
+    }
+    if (this.pres) {
+      this.abort('S', 'D');
+      this.res.destroy();
+      return;
+    }
+    // A kept-alive server connection that the server had just closed: try a fresh one.
+    if (this.reused && !this.staleRetried && !this.hasBody && err.code === 'ECONNRESET') {
+      this.staleRetried = true;
+      this.dial(this.target!, this.target!.address!);
+      return;
+    }
+    this.sendError(HTTP_ERRORS[502], err.code?.startsWith('HPE_') ? 'P' : 'S', 'H');
+  }
+
+  private serverTimedOut(preq: http.ClientRequest): void {
+    if (this.preq !== preq || this.finished) return;
+    if (!this.connected) return; // the connect timer handles this phase
+    preq.destroy();
+    if (this.pres) {
+      this.abort('s', 'D');
+      this.res.destroy();
+    } else this.sendError(HTTP_ERRORS[504], 's', 'H');
+  }
+
+  /** Connection attempt failed: retry (same server after the turn-around), redispatch, or 503. */
+  connectFailed(cause: 'S' | 's', status: number): void {
+    const failed = this.target!;
+    failed.observeFailure(cause === 's' ? 'timeout' : 'refused', status);
+    this.preq = undefined;
+    if (this.finished) return;
+    const be = this.be!;
+    if (this.retriesLeft <= 0) {
+      this.sendError(HTTP_ERRORS[503], cause, 'C');
+      return;
+    }
+    this.retriesLeft--;
+    this.retries++;
+    // As HAProxy's back_handle_st_cer: redispatch on the last retry (or when the server is
+    // down or another one may do better), and wait the turn-around before connecting again
+    // unless another roundrobin server may take it (measured: 4 attempts 1 s apart with
+    // one server and `option redispatch`).
+    const redispatch =
+      be.redispatch &&
+      (this.retriesLeft === 0 || !failed.up || (!be.deterministic && be.farm().active > 1));
+    const rr =
+      be.cfg.balance.algorithm === 'roundrobin' || be.cfg.balance.algorithm === 'static-rr';
+    const wait =
+      cause === 'S' && (!redispatch || !rr || be.farm().active <= 1)
+        ? Math.min(be.connectTimeout || 1000, 1000)
+        : 0;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (redispatch) this.redispatch(failed, cause);
+      else if (this.target) this.connect(this.target);
+    }, wait);
+  }
+
+  private redispatch(failed: ServerRuntime, cause: string): void {
+    const be = this.be!;
+    be.release(failed);
+    this.target = undefined;
+    const r = be.assign(this, { clientAddress: this.conn.clientIp, avoid: failed });
+    if (r.kind === 'server') {
+      this.redispatched = this.redispatched || r.server !== failed;
+      this.connect(r.server);
+    } else if (r.kind === 'queued') this.queued(r.server, r.position);
+    else this.sendError(HTTP_ERRORS[503], cause, 'C');
+  }
+
+  private onResponse(preq: http.ClientRequest, pres: http.IncomingMessage): void {
+    if (this.preq !== preq || this.finished) return;
+    this.pres = pres;
+    this.tr = Math.round(this.now() - this.tConnected);
+    this.phase = 'D';
+    const { headers, chunked } = responseHeaders(pres.rawHeaders);
+    this.chunked = chunked;
+    this.writeClientHead(pres.statusCode ?? 502, pres.statusMessage ?? '', headers);
+    pres.on('data', (c: Buffer) => {
+      this.bodyBytes += c.length;
+    });
+    pres.on('aborted', () => {
+      if (!this.finished) {
+        this.abort('S', 'D');
+        this.res.destroy();
+      }
+    });
+    pres.pipe(this.res);
+  }
+
+  /** Connection header towards the client: HAProxy's keep-alive rules. */
+  private clientKeepAlive(): boolean {
+    const be = this.be?.cfg ?? this.http.host.cfg;
+    return (
+      !this.conn.draining &&
+      httpMode(this.http.host.cfg, be) !== 'close' &&
+      this.res.shouldKeepAlive !== false
+    );
+  }
+
+  /** `connection` value to send the client: none for a kept-alive HTTP/1.1 client. */
+  private connectionHeader(): string | undefined {
+    if (!this.clientKeepAlive()) return 'close';
+    return this.req.httpVersion === '1.0' ? 'keep-alive' : undefined;
+  }
+
+  /** Before an applet writes: Node must add no Connection/Keep-Alive of its own. */
+  private prepareClientHead(): void {
+    const c = this.connectionHeader();
+    if (c) this.res.setHeader('connection', c);
+    else this.res.removeHeader('connection');
+  }
+
+  private writeClientHead(status: number, reason: string, headers: [string, string][]): void {
+    const flat: string[] = [];
+    for (const [k, v] of headers) flat.push(k, v);
+    const c = this.connectionHeader();
+    if (c) flat.push('connection', c);
+    else this.res.removeHeader('connection');
+    this.res.writeHead(status, reason, flat);
+  }
+
+  /** One of HAProxy's error replies (the request is over; the connection may stay). */
+  private sendError(e: ErrorReply, cause: string, phase: string): void {
+    this.setTermination(cause, phase);
+    this.preq?.destroy();
+    this.preq = undefined;
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    this.writeClientHead(
+      e.status,
+      e.reason,
+      e.headers.map(([k, v]) => [k, v]),
+    );
+    this.bodyBytes = e.body.length;
+    this.res.end(e.body);
+  }
+
+  setTermination(cause: string, phase: string): void {
+    if (this.cause === '-') {
+      this.cause = cause;
+      this.termPhase = phase;
+    }
+  }
+
+  /** Ends the request now with termination state `cause`+`phase`. */
+  abort(cause: string, phase: string): void {
+    this.setTermination(cause, phase);
+    this.preq?.destroy();
+    this.preq = undefined;
+    this.finish();
+  }
+
+  /** The client connection closed under this request. */
+  clientClosed(): void {
+    if (!this.finished) this.abort('C', this.phase);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const be = this.be;
+    if (be && this.phase === 'Q') be.unqueue(this, this.queuedOn);
+    if (this.preq && !this.pres?.complete) this.preq.destroy();
+    const t = this.target;
+    if (t && be) {
+      this.target = undefined;
+      be.release(t);
+    }
+    const h = this.http;
+    const cfg = h.host.cfg;
+    const ta = Math.round(this.now() - this.tReq) + this.tR;
+    const term = this.cause + this.termPhase;
+    h.host.countExchange(
+      be,
+      this.lastServer,
+      {
+        bytesIn: this.bytesIn,
+        bytesOut: this.bodyBytes,
+        retries: this.retries,
+        redispatched: this.redispatched,
+        connectFailed: term === 'SC' || term === 'sC',
+        abortBy:
+          this.termPhase === 'D' && (this.cause === 'C' || this.cause === 'S')
+            ? this.cause
+            : undefined,
+        tc: this.tc,
+        tt: ta,
+      },
+      this.cause === 'P' || this.cause === 'c',
+    );
+    if (cfg.logs.length > 0 && (h.httplog || h.tcplog)) {
+      h.ctx.log.send(cfg.logs, 6, exchangeLogLine(this, this.now()));
+    }
+    h.exchangeDone(this.conn, this);
+  }
+
+  /** Log line of a request refused before it existed (400 unparsable, 408 too slow). */
+  static logRejected(h: HttpFrontend, conn: HttpClientConn, status: number, term: string): void {
+    const cfg = h.host.cfg;
+    if (cfg.logs.length === 0 || !(h.httplog || h.tcplog)) return;
+    h.ctx.log.send(cfg.logs, 6, rejectedLogLine(h, conn, status, term, h.ctx.deadlines.now()));
+  }
+}

@@ -1,0 +1,240 @@
+// HTTP/1.1 on one frontend: accepted handles become net.Sockets fed to a `node:http`
+// server that never listens itself. Each request is offered to the proxy's applets, then
+// routed (per request on an http frontend, once per connection for a tcp frontend that
+// HAProxy upgrades to HTTP because its backend is in http mode) and proxied by an
+// HttpExchange. Requests that cannot be parsed get HAProxy's raw 400, requests that do not
+// arrive within `timeout http-request` its raw 408. On soft stop or reload, idle
+// keep-alive connections close at once and busy ones after their current response.
+
+import http from 'node:http';
+import net from 'node:net';
+import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
+import type { ConnectionFacts } from '../acl.js';
+import type { BackendRuntime } from '../backend-runtime.js';
+import type { RuntimeContext } from '../context.js';
+import type { StreamHandle } from '../io/stream-handle.js';
+import { formatConnectLog } from '../log/httplog.js';
+import { LogLevel } from '../log/messages.js';
+import type { ServerRuntime } from '../server-runtime.js';
+import type { SessionFacts } from '../stats/counters.js';
+import type { HttpApplet } from './applet.js';
+import { RAW_400, RAW_408 } from './errors.js';
+import type { ForwardforRule } from './forwardfor.js';
+import { forwardforRule } from './forwardfor.js';
+import { HttpExchange } from './http-exchange.js';
+
+/** What the frontend runtime gives its HTTP side. */
+export interface HttpFrontendHost {
+  readonly cfg: ProxyConfig;
+  readonly name: string;
+  /** feconn, for log lines. */
+  readonly conns: number;
+  /** The backend for a request on an http frontend (use_backend rules, default_backend). */
+  routeRequest(facts: ConnectionFacts): BackendRuntime | undefined;
+  /** Layer-4 facts of an accepted socket, for ACLs. */
+  nbsrv(backend: string): number;
+  /** A client connection ended: frees its frontend/process slot. */
+  connectionEnded(): void;
+  /** Stats counters of one finished request. */
+  countExchange(
+    be: BackendRuntime | undefined,
+    server: ServerRuntime | undefined,
+    f: SessionFacts,
+    error: boolean,
+  ): void;
+}
+
+/** One client connection. */
+export class HttpClientConn {
+  requests = 0;
+  exchange: HttpExchange | undefined;
+  /** Pipelined requests wait here: HAProxy serves one request of a connection at a time. */
+  readonly waiting: HttpExchange[] = [];
+  draining = false;
+  logged = false;
+  readonly clientIp: string;
+  readonly clientPort: number;
+  readonly localIp: string;
+  readonly localPort: number;
+  constructor(
+    readonly socket: net.Socket,
+    /** Set when a tcp frontend picked the backend at connection time. */
+    readonly backend: BackendRuntime | undefined,
+    readonly accepted: number,
+    readonly acceptedAt: number,
+  ) {
+    this.clientIp = stripMapped(socket.remoteAddress ?? 'unix');
+    this.clientPort = socket.remotePort ?? 1;
+    this.localIp = stripMapped(socket.localAddress ?? 'unix');
+    this.localPort = socket.localPort ?? 0;
+  }
+}
+
+function stripMapped(a: string): string {
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+const kConn = Symbol('halo.http.conn');
+type Tagged = net.Socket & { [kConn]?: HttpClientConn };
+
+export class HttpFrontend {
+  private readonly server: http.Server;
+  readonly conns = new Set<HttpClientConn>();
+  /** `option httplog` on an http frontend; a tcp frontend logs tcplog lines per request. */
+  readonly httplog: boolean;
+  readonly tcplog: boolean;
+  readonly dontlognull: boolean;
+  private stopped = false;
+  private readonly xff = new Map<BackendRuntime, ForwardforRule | undefined>();
+
+  constructor(
+    readonly host: HttpFrontendHost,
+    readonly ctx: RuntimeContext,
+    readonly applets: readonly HttpApplet[],
+  ) {
+    const t = host.cfg.timeouts;
+    const client = t.client ?? 0;
+    const request = t.httpRequest ?? client;
+    this.httplog = host.cfg.mode === 'http' && host.cfg.options.httplog?.on === true;
+    this.tcplog = !this.httplog && host.cfg.options.tcplog?.on === true;
+    this.dontlognull = host.cfg.options.dontlognull?.on === true;
+    this.server = http.createServer({
+      requireHostHeader: false,
+      headersTimeout: request,
+      requestTimeout: 0,
+      keepAliveTimeout: t.httpKeepAlive ?? request,
+      connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(request / 20) || 1000)),
+    });
+    this.server.timeout = client;
+    this.server.on('request', (req, res) => this.onRequest(req, res));
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) =>
+      this.onClientError(err, socket),
+    );
+    // An idle client past `timeout client` (no request in progress): close quietly.
+    this.server.on('timeout', (socket: net.Socket) => {
+      const conn = (socket as Tagged)[kConn];
+      if (!conn?.exchange) socket.destroy();
+    });
+    // The server never listens; this starts its header-timeout tracking.
+    this.server.emit('listening');
+  }
+
+  /** `option forwardfor` of this frontend with `be`, combined once. */
+  forwardforFor(be: BackendRuntime): ForwardforRule | undefined {
+    if (!this.xff.has(be))
+      this.xff.set(be, forwardforRule(this.host.cfg.forwardfor, be.cfg.forwardfor));
+    return this.xff.get(be);
+  }
+
+  /** Takes an accepted handle (not reading yet); `backend` when a tcp frontend chose it. */
+  accept(handle: StreamHandle, backend: BackendRuntime | undefined): void {
+    const socket = new net.Socket({
+      handle: handle as unknown as net.Socket['_handle' & keyof net.Socket],
+    } as net.SocketConstructorOpts) as Tagged;
+    socket.setNoDelay(true);
+    const conn = new HttpClientConn(socket, backend, this.ctx.deadlines.now(), Date.now());
+    socket[kConn] = conn;
+    this.conns.add(conn);
+    socket.on('close', () => {
+      this.conns.delete(conn);
+      for (const w of conn.waiting.splice(0)) w.clientClosed();
+      if (conn.exchange) conn.exchange.clientClosed();
+      this.host.connectionEnded();
+    });
+    const cfg = this.host.cfg;
+    if (cfg.logs.length > 0 && !this.httplog && !this.tcplog && !cfg.options.httplog?.on) {
+      this.ctx.log.send(
+        cfg.logs,
+        LogLevel.info,
+        formatConnectLog({
+          clientIp: conn.clientIp,
+          clientPort: conn.clientPort,
+          localIp: conn.localIp,
+          localPort: conn.localPort,
+          frontend: cfg.name,
+          mode: cfg.mode,
+        }),
+      );
+    }
+    this.server.emit('connection', socket);
+    if (this.stopped) this.drainConn(conn);
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const conn = (req.socket as Tagged)[kConn];
+    if (!conn) {
+      res.destroy();
+      return;
+    }
+    conn.requests++;
+    const x = new HttpExchange(this, conn, req, res);
+    if (conn.exchange) {
+      conn.waiting.push(x);
+      return;
+    }
+    conn.exchange = x;
+    x.start();
+  }
+
+  /** An exchange finished: the next pipelined one starts; a draining connection closes. */
+  exchangeDone(conn: HttpClientConn, x: HttpExchange): void {
+    if (conn.exchange !== x) return;
+    conn.exchange = conn.waiting.shift();
+    if (conn.exchange) conn.exchange.start();
+    else if (conn.draining && !conn.socket.destroyed) conn.socket.end();
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
+    const conn = (socket as Tagged)[kConn];
+    const code = err.code ?? '';
+    if (
+      !conn ||
+      !socket.writable ||
+      conn.exchange ||
+      !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    ) {
+      socket.destroy();
+      return;
+    }
+    const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    // HAProxy answers an empty connection's timeout with a 408 too, but dontlognull hides it.
+    const empty = conn.requests === 0 && socket.bytesRead === 0;
+    socket.end(timeout ? RAW_408 : RAW_400);
+    if (!(empty && this.dontlognull)) {
+      HttpExchange.logRejected(this, conn, timeout ? 408 : 400, timeout ? 'cR' : 'PR');
+    }
+  }
+
+  /** Soft stop / reload: no new requests on kept-alive connections. */
+  stopAccepting(): void {
+    this.stopped = true;
+    for (const c of this.conns) this.drainConn(c);
+  }
+
+  private drainConn(c: HttpClientConn): void {
+    c.draining = true;
+    if (!c.exchange) c.socket.end();
+  }
+
+  /** Cuts every connection (hard stop). */
+  killAll(): void {
+    for (const c of [...this.conns]) {
+      c.exchange?.abort('K', 'D');
+      c.socket.destroy();
+    }
+  }
+
+  /** Cuts the requests being served by servers `match` accepts; returns how many. */
+  killServer(match: (server: unknown) => boolean, cause: 'D' | 'U' | 'K'): number {
+    let n = 0;
+    for (const c of [...this.conns]) {
+      const x = c.exchange;
+      if (x?.target !== undefined && match(x.target)) {
+        x.abort(cause, '-');
+        c.socket.destroy();
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,88 @@
+// Client side towards servers: one `node:http` Agent per server and connection mode, so
+// kept-alive server connections are reused across requests (HAProxy's idle server
+// connections) and closed after each response in `http-server-close`/`httpclose` mode.
+// Server slots (maxconn) are counted by BackendRuntime per request, not here.
+
+import http from 'node:http';
+import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
+import type { ServerRuntime } from '../server-runtime.js';
+import type { HeaderMap } from './messages.js';
+
+export type HttpConnectionMode = 'keep-alive' | 'server-close' | 'close';
+
+/** HAProxy 2.6: httpclose on either side wins, then http-server-close, else keep-alive. */
+export function httpMode(fe: ProxyConfig, be: ProxyConfig): HttpConnectionMode {
+  const on = (k: string) => fe.options[k]?.on === true || be.options[k]?.on === true;
+  if (on('httpclose')) return 'close';
+  if (on('http-server-close')) return 'server-close';
+  return 'keep-alive';
+}
+
+/** Idle server connections are closed after this long (HAProxy's pool-purge-delay). */
+const IDLE_MS = 5000;
+
+export interface ServerAgent {
+  request(
+    address: string,
+    port: number,
+    method: string,
+    path: string,
+    headers: HeaderMap,
+    close: boolean,
+  ): http.ClientRequest;
+  destroy(): void;
+}
+
+const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
+
+function makeAgent(keepAlive: boolean): ServerAgent {
+  const agent = new http.Agent({
+    keepAlive,
+    timeout: IDLE_MS,
+    maxSockets: Number.POSITIVE_INFINITY,
+    scheduling: 'lifo',
+  });
+  return {
+    request(address, port, method, path, headers, close) {
+      const req = http.request({
+        agent,
+        host: address,
+        port,
+        method,
+        path,
+        headers,
+        setHost: false,
+      });
+      if (close) req.setHeader('connection', 'close');
+      else req.removeHeader('connection'); // HTTP/1.1 keeps the connection without saying so
+      return req;
+    },
+    destroy() {
+      agent.destroy();
+    },
+  };
+}
+
+export function agentFor(server: ServerRuntime, keepAlive: boolean): ServerAgent {
+  let a = agents.get(server);
+  if (!a) {
+    a = {};
+    agents.set(server, a);
+  }
+  if (keepAlive) {
+    a.keep ??= makeAgent(true);
+    return a.keep;
+  }
+  a.close ??= makeAgent(false);
+  return a.close;
+}
+
+/** Closes the idle server connections of `servers` (engine stopped). */
+export function closeAgents(servers: readonly ServerRuntime[]): void {
+  for (const s of servers) {
+    const a = agents.get(s);
+    a?.keep?.destroy();
+    a?.close?.destroy();
+    agents.delete(s);
+  }
+}
