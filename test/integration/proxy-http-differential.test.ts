@@ -1,0 +1,362 @@
+// Differential test of HTTP mode: the real HAProxy 2.6 (/usr/sbin/haproxy) and halo run the
+// same config on loopback (different ports), in front of one scripted backend, each with its
+// own UDP syslog receiver. Every case sends the same raw bytes to both and compares what the
+// client got (byte for byte), what the backend saw (request heads, X-Forwarded-For,
+// Connection, connection reuse) and the log lines with dates, pids, ports and timer values
+// masked (a timer stays -1 or not).
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SyslogSinks } from '../../src/proxy/log/sinks.js';
+import type { Running } from './proxy-harness.js';
+import { freePort, sleep, startProxy, waitFor } from './proxy-harness.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+
+interface Seen {
+  conn: number;
+  head: string;
+  body: string;
+}
+
+/** A scripted HTTP/1.1 server: answers by path, records every request head it parsed. */
+async function scriptedBackend(): Promise<{ port: number; seen: Seen[]; close(): void }> {
+  const seen: Seen[] = [];
+  let conns = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    const id = ++conns;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const i = buf.indexOf('\r\n\r\n');
+        if (i < 0) return;
+        const head = buf.subarray(0, i).toString('latin1');
+        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < i + 4 + len) return;
+        const body = buf.subarray(i + 4, i + 4 + len).toString('latin1');
+        buf = buf.subarray(i + 4 + len);
+        seen.push({ conn: id, head, body });
+        answer(s, head.split(' ')[1] ?? '/');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+function answer(s: net.Socket, path: string): void {
+  if (path === '/404')
+    s.write('HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\nX-Foo: bar\r\n\r\nno\n');
+  else if (path === '/slow') return;
+  else if (path === '/bad') s.write('garbage\r\n\r\n');
+  else if (path === '/reset') s.destroy();
+  else if (path === '/chunked')
+    s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+  else s.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nok\n');
+}
+
+async function syslogReceiver(): Promise<{ port: number; lines: string[]; close(): void }> {
+  const sock = dgram.createSocket('udp4');
+  const lines: string[] = [];
+  sock.on('message', (m) => lines.push(m.toString()));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return { port: (sock.address() as AddressInfo).port, lines, close: () => sock.close() };
+}
+
+/** Sends `parts` (strings, or pauses in ms) and collects the reply until close or `ms`. */
+function rawExchange(
+  port: number,
+  parts: (string | Buffer | number)[],
+  ms: number,
+): Promise<string> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const done = () => {
+      clearTimeout(t);
+      c.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const t = setTimeout(done, ms);
+    c.on('data', (d) => chunks.push(d));
+    c.on('error', () => {});
+    c.on('close', done);
+    c.on('connect', async () => {
+      for (const p of parts) {
+        if (typeof p === 'number') await sleep(p);
+        else c.write(p);
+      }
+    });
+  });
+}
+
+const config = (ports: Record<string, number>, backend: number, syslog: number) => `
+global
+    log 127.0.0.1:${syslog} local0
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    option http-server-close
+    option forwardfor
+    option redispatch
+    retries 1
+    timeout http-request 600ms
+    timeout queue 1s
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 600ms
+    timeout http-keep-alive 2s
+frontend fe
+    bind 127.0.0.1:${ports.fe}
+    default_backend be
+frontend fe_ka
+    bind 127.0.0.1:${ports.ka}
+    no option http-server-close
+    default_backend be_ka
+frontend fe_tcp
+    bind 127.0.0.1:${ports.tcp}
+    mode tcp
+    option tcplog
+    default_backend be
+frontend fe_nosrv
+    bind 127.0.0.1:${ports.nosrv}
+    default_backend be_dead
+frontend fe_xff
+    bind 127.0.0.1:${ports.xff}
+    option forwardfor header X-Real-IP if-none
+    default_backend be_ifnone
+backend be
+    server s1 127.0.0.1:${backend}
+backend be_ka
+    no option http-server-close
+    server s1 127.0.0.1:${backend}
+backend be_dead
+    server s1 127.0.0.1:${ports.dead}
+backend be_ifnone
+    option forwardfor if-none
+    server s1 127.0.0.1:${backend}
+listen admin_stats
+    bind 127.0.0.1:${ports.stats}
+    stats uri /haproxy-status
+`;
+
+interface Side {
+  ports: Record<string, number>;
+  syslog: { port: number; lines: string[]; close(): void };
+}
+
+/** Masks what legitimately differs: syslog date and pid, client port, accept date, timers. */
+function mask(line: string): string {
+  return line
+    .replace(/\n$/, '') // HAProxy ends its UDP syslog messages with a newline; halo does not
+    .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
+    .replace(/127\.0\.0\.1:\d+ \[[^\]]+\]/, '127.0.0.1:PORT [DATE]')
+    .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {
+      const masked = t
+        .split('/')
+        .map((v) => (v === '-1' ? '-1' : 'N'))
+        .join('/');
+      return ` ${masked} `;
+    })
+    .replace(/Connect from 127\.0\.0\.1:\d+/, 'Connect from 127.0.0.1:PORT');
+}
+
+const hasHaproxy = existsSync(HAPROXY);
+
+describe('HTTP mode: halo against the real HAProxy 2.6', {
+  skip: !hasHaproxy && 'no haproxy',
+}, () => {
+  let backend: Awaited<ReturnType<typeof scriptedBackend>>;
+  let hap: Side;
+  let halo: Side;
+  let child: ChildProcess | undefined;
+  let running: Running | undefined;
+  let sinks: SyslogSinks | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'halo-http-diff-'));
+
+  before(async () => {
+    backend = await scriptedBackend();
+    const names = ['fe', 'ka', 'tcp', 'nosrv', 'xff', 'stats', 'dead'];
+    const side = async (): Promise<Side> => {
+      const ports: Record<string, number> = {};
+      for (const n of names) ports[n] = await freePort();
+      return { ports, syslog: await syslogReceiver() };
+    };
+    hap = await side();
+    halo = await side();
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, config(hap.ports, backend.port, hap.syslog.port));
+    child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    sinks = new SyslogSinks();
+    running = await startProxy(config(halo.ports, backend.port, halo.syslog.port), {
+      log: sinks,
+      notify: () => {},
+    });
+    // HAProxy is up once its frontend accepts.
+    await waitFor(() => stderr.includes('ALERT') || child?.exitCode !== null || false, 0).catch(
+      () => {},
+    );
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((r) => {
+        const c = net.connect(hap.ports.fe!, '127.0.0.1');
+        c.on('connect', () => {
+          c.destroy();
+          r(true);
+        });
+        c.on('error', () => r(false));
+      });
+      if (ok) break;
+      await sleep(50);
+    }
+    assert.equal(child.exitCode, null, `haproxy runs: ${stderr}`);
+  });
+
+  after(async () => {
+    if (child?.pid) child.kill('SIGTERM');
+    await running?.stop();
+    sinks?.close();
+    backend?.close();
+    hap?.syslog.close();
+    halo?.syslog.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs one case on both, returning replies, backend heads and masked new log lines. */
+  async function both(port: string, parts: (string | Buffer | number)[], ms: number) {
+    const out = [];
+    for (const side of [hap, halo]) {
+      const seenFrom = backend.seen.length;
+      const logFrom = side.syslog.lines.length;
+      const reply = await rawExchange(side.ports[port]!, parts, ms);
+      await sleep(60);
+      const seen = backend.seen.slice(seenFrom);
+      out.push({
+        reply,
+        heads: seen.map((s) => s.head),
+        bodies: seen.map((s) => s.body),
+        conns: new Set(seen.map((s) => s.conn)).size,
+        logs: side.syslog.lines.slice(logFrom).map(mask),
+      });
+    }
+    return { hap: out[0]!, halo: out[1]! };
+  }
+
+  const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: test\r\n${extra}\r\n`;
+
+  const cases: [string, string, (string | Buffer | number)[], number][] = [
+    ['200 with http-server-close and forwardfor', 'fe', [get('/', 'Connection: close\r\n')], 1500],
+    [
+      '404 from the server, headers lower-cased',
+      'fe',
+      [get('/404', 'Connection: close\r\n')],
+      1500,
+    ],
+    ['502 on an invalid response', 'fe', [get('/bad', 'Connection: close\r\n')], 1500],
+    ['502 on a server that closes', 'fe', [get('/reset', 'Connection: close\r\n')], 1500],
+    ['504 on timeout server', 'fe', [get('/slow')], 1500],
+    ['chunked response', 'fe', [get('/chunked', 'Connection: close\r\n')], 1500],
+    [
+      'keep-alive both sides, pipelined',
+      'ka',
+      [get('/') + get('/404') + get('/', 'Connection: close\r\n')],
+      1500,
+    ],
+    ['HTTP/1.0 client', 'ka', ['GET / HTTP/1.0\r\n\r\n'], 1500],
+    ['HTTP/1.0 keep-alive client', 'ka', ['GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'], 400],
+    [
+      'POST body forwarded',
+      'ka',
+      ['POST /p HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'],
+      1500,
+    ],
+    ['400 on an unparsable request', 'fe', ['BLAH\x01 / HTTP/1.1\r\n\r\n'], 1500],
+    ['408 on an incomplete request', 'fe', ['GET / HTTP/1.1\r\nHost: x\r\n'], 2000],
+    [
+      '503 when the only server refuses (retries, redispatch)',
+      'nosrv',
+      [get('/', 'Connection: close\r\n')],
+      4000,
+    ],
+    [
+      'tcp frontend on an http backend: HTTP client',
+      'tcp',
+      [get('/a') + get('/404', 'Connection: close\r\n')],
+      1500,
+    ],
+    [
+      'tcp frontend on an http backend: TLS client',
+      'tcp',
+      [Buffer.from([0x16, 3, 1, 0, 5, 1, 2, 3, 4, 5])],
+      1500,
+    ],
+    [
+      'forwardfor if-none with a header name, existing header',
+      'xff',
+      [get('/', 'X-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n')],
+      1500,
+    ],
+    [
+      'forwardfor if-none with a header name, no header',
+      'xff',
+      [get('/', 'X-Real-IP: 192.0.2.1\r\nConnection: close\r\n')],
+      1500,
+    ],
+    [
+      'stats listen without servers: other URIs get 503',
+      'stats',
+      [get('/foo', 'Connection: close\r\n')],
+      1500,
+    ],
+  ];
+
+  // Known difference: Node's client always speaks HTTP/1.1 to servers, where HAProxy keeps
+  // an HTTP/1.0 client's version and says `connection: keep-alive` (same meaning).
+  const as11 = (h: string) =>
+    h.replace(/ HTTP\/1\.0\r\n/, ' HTTP/1.1\r\n').replace('\r\nconnection: keep-alive', '');
+
+  for (const [name, port, parts, ms] of cases) {
+    it(name, async () => {
+      const r = await both(port, parts, ms);
+      assert.equal(r.halo.reply, r.hap.reply, 'client reply');
+      const hapHeads = name.startsWith('HTTP/1.0') ? r.hap.heads.map(as11) : r.hap.heads;
+      assert.deepEqual(r.halo.heads, hapHeads, 'request heads seen by the server');
+      assert.deepEqual(r.halo.bodies, r.hap.bodies, 'request bodies seen by the server');
+      assert.equal(r.halo.conns, r.hap.conns, 'server connections used');
+      assert.deepEqual(r.halo.logs, r.hap.logs, 'log lines');
+    });
+  }
+
+  it('an idle connection gets the 408 without a log line (dontlognull)', async () => {
+    const r = await both('fe', [], 1500);
+    assert.equal(r.halo.reply, r.hap.reply);
+    assert.ok(r.hap.reply.startsWith('HTTP/1.1 408 '));
+    assert.deepEqual(r.halo.logs, r.hap.logs);
+    assert.deepEqual(r.hap.logs, []);
+  });
+});
