@@ -263,3 +263,34 @@ describe('stats socket fd@N (a socket inherited from a supervisor)', () => {
     }
   });
 });
+
+describe('stats timeout', () => {
+  it('closes an idle runtime-API connection after stats timeout, not before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-stats-timeout-'));
+    const cfg = parse(
+      `global\n    stats socket ${dir}/s.sock level admin\n    stats timeout 400ms\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1\n`,
+    );
+    const daemon = new ProxyDaemon({ files: [], env: {}, log: new MemoryLog(), notify: () => {} });
+    await daemon.start(cfg);
+    try {
+      const c = net.connect(join(dir, 's.sock'));
+      let got = '';
+      c.on('data', (d) => {
+        got += d.toString();
+      });
+      const closed = new Promise<number>((r) => c.on('close', () => r(Date.now())));
+      await new Promise((r) => c.on('connect', r));
+      c.write('prompt\n');
+      const t0 = Date.now();
+      await sleep(200);
+      c.write('show cli level\n'); // activity restarts the idle timer
+      const at = await closed;
+      assert.equal(got, '\n> admin\n\n> ');
+      assert.ok(at - t0 >= 550, `closed after ${at - t0} ms`);
+      assert.ok(at - t0 < 2000, `closed after ${at - t0} ms`);
+    } finally {
+      await daemon.hardStop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
