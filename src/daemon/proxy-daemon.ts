@@ -11,6 +11,7 @@ import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
 import type { EngineOptions } from '../proxy/engine.js';
 import { ProxyEngine } from '../proxy/engine.js';
 import type { LogPort } from '../proxy/log/sinks.js';
+import { statsApplets } from '../proxy/stats/applet.js';
 import type { ConfigSource } from './proxy-config.js';
 import { loadConfig, parseConfig } from './proxy-config.js';
 
@@ -42,6 +43,7 @@ export class ProxyDaemon {
       log: this.opts.log,
       notify: this.opts.notify,
       counters: this.counters,
+      applets: statsApplets,
       ...this.opts.engine,
     });
   }
