@@ -52,5 +52,9 @@ test('halo demo runs the article on loopback: mode trap, round-robin, DOWN after
     /stats page: http:\/\/127\.0\.0\.1:\d+\/haproxy-status \(user admin, password admin123/,
   );
   assert.match(r.stdout, /runtime API \(.*\): k8s-master1 DOWN, k8s-master2 UP, k8s-master3 UP/);
+  assert.match(
+    r.stdout,
+    /stats page \(;csv, admin:admin123\): k8s-master1 DOWN, k8s-master2 UP, k8s-master3 UP/,
+  );
   assert.match(r.stdout, /Server apiserver\/k8s-master1 is UP, reason: Layer4 check passed/);
 });

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createStatsApplet } from '../../src/proxy/stats/applet.js';
+import { statsApplets } from '../../src/proxy/stats/applet.js';
 import type { Backend, Running } from './proxy-harness.js';
 import { backend, exchange, freePort, sleep, startProxy } from './proxy-harness.js';
 
@@ -89,10 +88,9 @@ function visible(r: Reply): Record<string, unknown> {
   };
 }
 
-describe('stats page (applet) over HTTP', () => {
+describe('stats page over HTTP mode', () => {
   let servers: Backend[];
   let proxy: Running;
-  let page: http.Server;
   let pagePort: number;
   let ref: ReturnType<typeof spawn> | undefined;
   let refPort = 0;
@@ -103,18 +101,9 @@ describe('stats page (applet) over HTTP', () => {
     servers = [await backend('m1'), await backend('m2')];
     const dead = await freePort();
     const ports = [servers[0]!.port, servers[1]!.port, dead];
-    proxy = await startProxy(config(await freePort(), await freePort(), ports));
-    const cfg = proxy.engine.config.proxies.find((p) => p.name === 'admin_stats')!;
-    const applet = createStatsApplet(cfg, proxy.engine);
-    page = http.createServer((req, res) => {
-      if (applet.matches(req)) applet.serve(req, res);
-      else {
-        res.writeHead(503);
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
-    pagePort = (page.address() as AddressInfo).port;
+    pagePort = await freePort();
+    // HTTP mode serves the listen section; the stats applet answers its stats uri.
+    proxy = await startProxy(config(await freePort(), pagePort, ports), { applets: statsApplets });
     if (existsSync(HAPROXY)) {
       refPort = await freePort();
       const file = join(dir, 'ref.cfg');
@@ -126,7 +115,6 @@ describe('stats page (applet) over HTTP', () => {
 
   after(async () => {
     ref?.kill('SIGTERM');
-    page.close();
     await proxy.stop();
     for (const s of servers) await s.close();
     rmSync(dir, { recursive: true, force: true });
@@ -172,6 +160,8 @@ describe('stats page (applet) over HTTP', () => {
       ['/haproxy-status;norefresh', { auth: 'admin:admin123' }],
       ['/haproxy-status;csv', { auth: 'admin:admin123' }],
       ['/haproxy-status;csv;norefresh', { auth: 'admin:admin123' }],
+      ['/haproxy-statusX;csv', { auth: 'admin:admin123' }],
+      ['/other', { auth: 'admin:admin123' }],
       ['/haproxy-status', { method: 'HEAD', auth: 'admin:admin123' }],
       ['/haproxy-status', { method: 'POST', auth: 'admin:admin123', body: 'action=maint&b=%232' }],
       // #3 is admin_stats here (no stats socket, so no GLOBAL proxy taking id 1): no such server.

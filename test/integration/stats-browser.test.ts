@@ -69,7 +69,11 @@ describe('stats page in chromium', { skip }, () => {
       servers: masters.map((m) => m.port),
     };
     const article = readFileSync(join(repoRoot(), 'examples', 'article', 'haproxy.cfg'), 'utf8');
-    target = await StatsTarget.start(rewriteArticleConfig(article, ports, work.dir), work.dir);
+    target = await StatsTarget.start(
+      rewriteArticleConfig(article, ports, work.dir),
+      work.dir,
+      ports,
+    );
     url = `http://127.0.0.1:${ports.stats}/haproxy-status`;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({

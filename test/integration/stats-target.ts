@@ -1,39 +1,60 @@
-// Runs a haproxy.cfg whose stats page the browser test drives: its engine in this process
-// with the stats applet on an HTTP server at the `listen` section's bind address.
+// Runs `halo proxy -f haproxy.cfg` as a user would (a child process) for the browser test,
+// and opens client connections through its frontend.
 
-import http from 'node:http';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { parseHaproxy } from '../../src/config/haproxy/index.js';
-import { ProxyEngine } from '../../src/proxy/engine.js';
-import { MemoryLog } from '../../src/proxy/log/sinks.js';
-import { createStatsApplet } from '../../src/proxy/stats/applet.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const compiled = here.includes(join('dist', 'test'));
+const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
+const halo = compiled
+  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
+  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+}
 
 export class StatsTarget {
+  readonly stderr: string[] = [];
+
   private constructor(
-    private readonly engine: ProxyEngine,
-    private readonly page: http.Server,
+    private readonly child: ChildProcess,
     private readonly frontendPort: number,
   ) {}
 
-  static async start(text: string, _dir: string): Promise<StatsTarget> {
-    const r = parseHaproxy([{ path: 'haproxy.cfg', text }], { env: {} });
-    if (!r.config) throw new Error('config does not parse');
-    const engine = new ProxyEngine(r.config, { log: new MemoryLog() });
-    await engine.start();
-    const stats = r.config.proxies.find((p) => p.stats?.enabled)!;
-    const applet = createStatsApplet(stats, engine);
-    const page = http.createServer((req, res) => {
-      if (applet.matches(req)) applet.serve(req, res);
-      else {
-        res.writeHead(503);
-        res.end();
-      }
+  /** Writes the config into `dir`, starts `halo proxy` on it, waits until both ports listen. */
+  static async start(
+    text: string,
+    dir: string,
+    ports: { frontend: number; stats: number },
+  ): Promise<StatsTarget> {
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, text);
+    const child = spawn(process.execPath, [...halo, 'proxy', '-f', file], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const addr = stats.binds[0]!.addresses[0]!;
-    if (addr.kind !== 'inet') throw new Error('stats bind is not inet');
-    await new Promise<void>((res) => page.listen(addr.port, addr.host, res));
-    const fe = r.config.proxies.find((p) => p.kind === 'frontend')!.binds[0]!.addresses[0]!;
-    return new StatsTarget(engine, page, fe.kind === 'inet' ? fe.port : 0);
+    const t = new StatsTarget(child, ports.frontend);
+    child.stderr?.on('data', (d: Buffer) => t.stderr.push(d.toString()));
+    const end = Date.now() + 15_000;
+    while (!((await listening(ports.frontend)) && (await listening(ports.stats)))) {
+      if (child.exitCode !== null || Date.now() > end)
+        throw new Error(`halo proxy did not start: ${t.stderr.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return t;
   }
 
   /** One client through the frontend: an HTTP request (the article's backend is mode http). */
@@ -49,9 +70,9 @@ export class StatsTarget {
   }
 
   async stop(): Promise<void> {
-    this.page.close();
-    this.engine.stopAccepting();
-    this.engine.killSessions();
-    await this.engine.idle();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
   }
 }
