@@ -19,7 +19,7 @@ import type { ConnectionSink, Listener } from './listener.js';
 import { fdLimitMessage, LogLevel } from './log/messages.js';
 import type { ServerRuntime } from './server-runtime.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
-import { addSession, newFrontendCounters } from './stats/counters.js';
+import { addSession, countStatus, newFrontendCounters } from './stats/counters.js';
 import { TcpSession } from './tcp-session.js';
 
 /** A conditional `use_backend` rule, compiled. */
@@ -229,6 +229,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   ): void {
     this.counters.bytesIn += f.bytesIn;
     this.counters.bytesOut += f.bytesOut;
+    this.counters.requests++;
+    countStatus(this.counters.hrsp, f.status);
     if (error) this.counters.errors++;
     if (!be) return;
     if (this.cfg.mode === 'http') {

@@ -209,4 +209,30 @@ describe('stats page over HTTP mode', () => {
     assert.equal(ready.headers.location, '/haproxy-status;st=DONE');
     assert.equal(proxy.engine.backends.get('apiserver')!.servers[0]!.up, true);
   });
+
+  it('counts the requests and responses of the stats listen (req_tot, hrsp_*)', async () => {
+    const auth = 'admin:admin123';
+    const row = async () => {
+      const csv = (await request(pagePort, '/haproxy-status;csv', { auth })).body.split('\n');
+      const head = csv[0]!.slice(2).split(',');
+      const fe = csv.find((l) => l.startsWith('admin_stats,FRONTEND,'))!.split(',');
+      return Object.fromEntries(head.map((f, i) => [f, Number(fe[i])]));
+    };
+    const a = await row();
+    await request(pagePort, '/haproxy-status');
+    await request(pagePort, '/haproxy-status', { auth });
+    await request(pagePort, '/haproxy-status', {
+      method: 'POST',
+      auth,
+      body: 'action=ready&b=%232',
+    });
+    await request(pagePort, '/other', { auth });
+    const b = await row();
+    // Between the two reads: this row's own ;csv (200), a 401, a 200, a 303, a 503.
+    assert.equal(b.req_tot! - a.req_tot!, 5);
+    assert.equal(b.hrsp_2xx! - a.hrsp_2xx!, 2);
+    assert.equal(b.hrsp_3xx! - a.hrsp_3xx!, 1);
+    assert.equal(b.hrsp_4xx! - a.hrsp_4xx!, 1);
+    assert.equal(b.hrsp_5xx! - a.hrsp_5xx!, 1);
+  });
 });

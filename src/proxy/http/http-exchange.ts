@@ -448,6 +448,7 @@ export class HttpExchange implements Pending {
             : undefined,
         tc: this.tc,
         tt: ta,
+        status: this.res.headersSent ? this.res.statusCode : undefined,
       },
       this.cause === 'P' || this.cause === 'c',
     );

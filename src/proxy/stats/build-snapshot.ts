@@ -127,7 +127,8 @@ function frontendRow(
     open: fe ? fe.listeners.length > 0 : true,
     rate: c?.rate.rate(now) ?? 0,
     rateMax: c?.rate.max ?? 0,
-    reqTot: p.mode === 'http' ? (c?.stot ?? 0) : undefined,
+    reqTot: p.mode === 'http' ? (c?.requests ?? 0) : undefined,
+    hrsp: c?.hrsp ?? [0, 0, 0, 0, 0, 0],
   };
 }
 
@@ -155,6 +156,7 @@ function traffic(c: ServerCounters, scur: number, qcur: number, now: number): Tr
     ttime: Math.round(c.ttimeAvg),
     ctimeMax: c.ctimeMax,
     ttimeMax: Math.round(c.ttimeMax),
+    hrsp: c.hrsp,
     lastChange: Math.max(0, Math.floor((now - c.lastChange) / 1000)),
     downtime: downtimeSeconds(c, now),
     chkdown: c.chkdown,

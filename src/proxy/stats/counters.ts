@@ -43,6 +43,9 @@ export interface FrontendCounters {
   /** Requests/connections denied (`dreq`), request errors (`ereq`). */
   denied: number;
   errors: number;
+  /** HTTP requests (`req_tot`) and responses by class: 1xx..5xx, other (`hrsp_*`). */
+  requests: number;
+  readonly hrsp: number[];
   readonly rate: RateCounter;
 }
 
@@ -79,6 +82,8 @@ export interface ServerCounters {
   ttimeMax: number;
   /** Sessions that went into the averages. */
   samples: number;
+  /** HTTP responses by class: 1xx..5xx, other (`hrsp_*`). */
+  readonly hrsp: number[];
   readonly rate: RateCounter;
 }
 
@@ -90,6 +95,8 @@ export function newFrontendCounters(): FrontendCounters {
     bytesOut: 0,
     denied: 0,
     errors: 0,
+    requests: 0,
+    hrsp: [0, 0, 0, 0, 0, 0],
     rate: new RateCounter(),
   };
 }
@@ -119,6 +126,7 @@ export function newServerCounters(now: number): ServerCounters {
     ctimeMax: 0,
     ttimeMax: 0,
     samples: 0,
+    hrsp: [0, 0, 0, 0, 0, 0],
     rate: new RateCounter(),
   };
 }
@@ -146,7 +154,8 @@ export function clearFrontendCounters(c: FrontendCounters, all: boolean): void {
   c.smax = 0;
   c.rate.max = 0;
   if (!all) return;
-  Object.assign(c, { stot: 0, bytesIn: 0, bytesOut: 0, denied: 0, errors: 0 });
+  c.hrsp.fill(0);
+  Object.assign(c, { stot: 0, bytesIn: 0, bytesOut: 0, denied: 0, errors: 0, requests: 0 });
 }
 
 /** HAProxy's average over the last 1024 samples (a plain mean until there are 1024). */
@@ -180,9 +189,19 @@ export interface SessionFacts {
   /** Connect time and total time (ms), -1 if unknown. */
   readonly tc: number;
   readonly tt: number;
+  /** HTTP status sent to the client (HTTP mode), for `hrsp_*`. */
+  readonly status?: number | undefined;
+}
+
+/** Counts an HTTP status in its class (HAProxy's hrsp_1xx..hrsp_5xx, hrsp_other). */
+export function countStatus(hrsp: number[], status: number | undefined): void {
+  if (status === undefined) return;
+  const cls = Math.floor(status / 100);
+  hrsp[cls >= 1 && cls <= 5 ? cls - 1 : 5]!++;
 }
 
 export function addSession(c: ServerCounters, f: SessionFacts): void {
+  countStatus(c.hrsp, f.status);
   c.bytesIn += f.bytesIn;
   c.bytesOut += f.bytesOut;
   c.wretr += f.retries;

@@ -66,6 +66,14 @@ function line(r: Row): string {
   return `${s}\n`;
 }
 
+const HRSP = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const;
+
+function responses(r: Row, hrsp: readonly number[]): void {
+  HRSP.forEach((f, i) => {
+    r[f] = hrsp[i] ?? 0;
+  });
+}
+
 function zeros(fields: readonly CsvField[], r: Row): void {
   for (const f of fields) r[f] = 0;
 }
@@ -108,7 +116,7 @@ function frontendRecord(p: ProxyStats, f: FrontendRow, pid: number): Row {
     eint: 0,
   };
   if (p.mode === 'http') {
-    zeros(['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'], r);
+    responses(r, f.hrsp);
     zeros(['cache_lookups', 'cache_hits'], r);
     r.intercepted = f.reqTot ?? 0;
   }
@@ -191,7 +199,7 @@ function serverRecord(p: ProxyStats, s: ServerRow, pid: number, o: CsvOptions): 
   }
   if (o.legends) r.addr = s.port === undefined ? s.addr : `${s.addr}:${s.port}`;
   if (p.mode === 'http') {
-    zeros(['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'], r);
+    responses(r, s.hrsp);
     r.req_tot = s.stot;
   }
   zeros(SSL_FIELDS, r);
@@ -250,7 +258,7 @@ function backendRecord(p: ProxyStats, b: BackendRow, pid: number, o: CsvOptions)
   timing(r, b);
   if (o.legends) r.algo = b.algo;
   if (p.mode === 'http') {
-    zeros(['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'], r);
+    responses(r, b.hrsp);
     zeros(['cache_lookups', 'cache_hits'], r);
     r.req_tot = b.stot;
   }

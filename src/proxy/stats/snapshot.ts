@@ -66,6 +66,8 @@ export interface TrafficRow {
   readonly ttime: number;
   readonly ctimeMax: number;
   readonly ttimeMax: number;
+  /** HTTP responses by class (1xx..5xx, other). */
+  readonly hrsp: readonly number[];
   /** Seconds since the last state change, DOWN time in seconds. */
   readonly lastChange: number;
   readonly downtime: number;
@@ -121,6 +123,7 @@ export interface FrontendRow {
   readonly rate: number;
   readonly rateMax: number;
   readonly reqTot: number | undefined;
+  readonly hrsp: readonly number[];
 }
 
 export interface ProxyStats {
