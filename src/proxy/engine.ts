@@ -184,7 +184,7 @@ export class ProxyEngine {
         }
       }
     } catch (err) {
-      for (const l of opened) l.close();
+      for (const l of opened) l.close(false); // this config never served: reset what queued
       // Give inherited listeners back to their previous owners.
       if (previous) {
         for (const [k, l] of this.listeners) {

@@ -136,11 +136,12 @@ export class Listener {
    * Stops listening. Connections already queued are accepted first (when the owner can
    * take them): closing a listening socket resets every queued connection, which a
    * soft-stopping process (`-sf`) would otherwise do to clients already handed to it.
+   * `drain` false: close at once (a config that failed to start).
    */
-  close(): void {
+  close(drain = true): void {
     if (this.closed) return;
     if (this.watch) {
-      for (let n = 0; n < MAX_ACCEPT * 16 && this.sink?.canAccept(); n++) {
+      for (let n = 0; drain && n < MAX_ACCEPT * 16 && this.sink?.canAccept(); n++) {
         const fd = addon().accept(this.fd);
         if (fd >= 0) this.take(this.sink, fd);
         else if (fd !== ECONNABORTED && fd !== EINTR) break;

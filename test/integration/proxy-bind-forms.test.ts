@@ -13,7 +13,7 @@ import { addon } from '../../src/os/native.js';
 import { ProxyEngine } from '../../src/proxy/engine.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import type { Backend } from './proxy-harness.js';
-import { backend, freePort, parse } from './proxy-harness.js';
+import { acceptQueue, backend, freePort, parse } from './proxy-harness.js';
 
 /** Sends a line and resolves with everything received until the proxy closes. */
 function talk(to: net.NetConnectOpts, line: string): Promise<string> {
@@ -180,6 +180,31 @@ backend be
       first.stopAccepting();
       second.stopAccepting();
     }
+  });
+
+  it('a reload that cannot bind a new address leaves the running config serving', async () => {
+    const b: Backend = await backend('s1');
+    cleanup.push(() => b.close());
+    const [kept, fresh, taken] = [await freePort(), await freePort(), await freePort()];
+    const holder = net.createServer(); // no SO_REUSEPORT: halo cannot share its port
+    await new Promise<void>((r) => holder.listen(taken, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => holder.close(() => r())));
+    const cfg = (binds: number[]) => `frontend fe
+    mode tcp
+${binds.map((p) => `    bind 127.0.0.1:${p}`).join('\n')}
+    default_backend be
+backend be
+    mode tcp
+    server s1 127.0.0.1:${b.port}
+`;
+    const engine = new ProxyEngine(parse(cfg([kept])), { log: new MemoryLog() });
+    await engine.start();
+    cleanup.push(() => engine.stopAccepting());
+    const next = new ProxyEngine(parse(cfg([kept, fresh, taken])), { log: new MemoryLog() });
+    await assert.rejects(next.start(engine), { code: 'EADDRINUSE' });
+    next.stopAccepting(engine);
+    assert.equal(await talk({ host: '127.0.0.1', port: kept }, 'k\n'), 's1\nk\n');
+    assert.equal(acceptQueue(fresh), undefined, 'the new address is closed again');
   });
 
   it('refuses to replace a unix path that is not a socket', async () => {
