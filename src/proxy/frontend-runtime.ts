@@ -71,7 +71,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private readonly sessions = new Set<TcpSession>();
   private stopped = false;
   private lastFdAlert = 0;
-  /** tcp frontend -> http backend: HAProxy's implicit HTTP upgrade (see http-upgrade.ts). */
+  /** tcp frontend -> http backend: HAProxy's implicit HTTP upgrade (served by `http`). */
   readonly httpUpgrade: boolean;
   /** The client address is read at accept only when something uses it (logs, hashing). */
   private readonly wantsPeer: boolean;

@@ -1,14 +1,14 @@
-// A tcp frontend whose backend is in http mode: HAProxy upgrades the stream to HTTP. A
-// client that does not speak HTTP (a TLS ClientHello from kubectl) gets HAProxy's 400
-// error page and the log line says `PR`. halo reproduces that; a client that does speak
-// HTTP is relayed as TCP (halo has no HTTP mode yet), which the start-up warning says.
+// A tcp frontend whose backend is in http mode: HAProxy 2.6 upgrades the stream to HTTP.
+// The frontend hands such connections to its HTTP side (http/http-frontend.ts): a client
+// that does not speak HTTP (a TLS ClientHello from kubectl) gets HAProxy's 400 error page
+// and the tcplog line says `PR`; an HTTP client gets the backend's HTTP processing. What
+// remains here is the 400 itself and the first-chunk test TcpSession's sniffing mode uses
+// (no frontend starts a session in that mode any more).
+
+import { RAW_400 } from './http/errors.js';
 
 /** HAProxy 2.6's built-in 400 response, byte for byte. */
-export const HTTP_400 = Buffer.from(
-  'HTTP/1.1 400 Bad request\r\nContent-length: 90\r\nCache-Control: no-cache\r\n' +
-    'Connection: close\r\nContent-Type: text/html\r\n\r\n' +
-    '<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n',
-);
+export const HTTP_400 = RAW_400;
 
 /** RFC 9110 token characters, which a request method is made of. */
 function isTokenChar(c: number): boolean {
