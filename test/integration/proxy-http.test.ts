@@ -5,7 +5,6 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { Proxy as ProxyConfig } from '../../src/config/haproxy/model.js';
@@ -194,6 +193,55 @@ backend be
       Number(/ \d+\/(\d+)\/\d+\/\d+\/\d+ 200 /.exec(l.message)?.[1]),
     );
     assert.equal(tws.filter((tw) => tw >= 150).length, 2, `two requests waited: ${tws}`);
+  });
+
+  it('a client leaving mid-response: CD-- logged, server connection closed, slot freed', async () => {
+    let serverSide: http.ServerResponse | undefined;
+    let onClose: () => void = () => {};
+    const closed = new Promise<void>((r) => {
+      onClose = r;
+    });
+    const server = http.createServer((_req, res) => {
+      serverSide = res;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first chunk\n');
+      res.on('close', onClose);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const p = await startProxy(`${base()}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s 127.0.0.1:${port}
+`);
+    cleanup.push(() => p.stop());
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port: p.port, path: '/stream', agent: false },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.on('timeout', reject);
+    });
+    await closed;
+    assert.ok(serverSide, 'the server got the request');
+    await waitFor(() => p.log.lines.length === 1, 2000, 'log line');
+    assert.match(p.log.lines[0]!.message, / fe be\/s \d+\/\d+\/\d+\/\d+\/\d+ 200 \d+ - - CD-- /);
+    assert.equal(p.engine.backends.get('be')!.conns, 0);
   });
 
   it('reload: an in-flight request completes, its keep-alive connection then closes', async () => {

@@ -17,6 +17,8 @@ import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
 import { requestFacts, requestHeaders, responseHeaders } from './messages.js';
 import { agentFor, httpMode } from './server-agents.js';
 
+function noop(): void {}
+
 export class HttpExchange implements Pending {
   target: ServerRuntime | undefined;
   lastServer: ServerRuntime | undefined;
@@ -69,6 +71,9 @@ export class HttpExchange implements Pending {
     const cl = req.headers['content-length'];
     this.hasBody = te !== undefined || (cl !== undefined && cl !== '0');
     res.sendDate = false;
+    // A client that goes away mid-transfer: the 'close' handler below ends the request.
+    req.on('error', noop);
+    res.on('error', noop);
     res.on('finish', () => this.finish());
     res.on('close', () => {
       if (!this.finished) this.abort('C', this.phase);
@@ -333,7 +338,17 @@ export class HttpExchange implements Pending {
     this.phase = 'D';
     const { headers, chunked } = responseHeaders(pres.rawHeaders);
     this.chunked = chunked;
-    this.writeClientHead(pres.statusCode ?? 502, pres.statusMessage ?? '', headers);
+    pres.on('error', noop);
+    try {
+      this.writeClientHead(pres.statusCode ?? 502, pres.statusMessage ?? '', headers);
+    } catch {
+      // A status or header Node refuses to send (e.g. a status above 999): invalid response.
+      this.pres = undefined;
+      this.tr = -1;
+      this.phase = 'H';
+      this.sendError(HTTP_ERRORS[502], 'P', 'H');
+      return;
+    }
     pres.on('data', (c: Buffer) => {
       this.bodyBytes += c.length;
     });
