@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -172,6 +173,51 @@ backend be
       c2.socket.end();
       await waitFor(() => c3.data() === 's1\n', 5000, 'served once a slot freed');
       for (const c of [c1, c3]) c.socket.destroy();
+      await proc.stop();
+    });
+  }
+
+  for (const [name, command, skip] of implementations) {
+    it(`${name}: mode http, maxconn 1: a keep-alive client holds the slot, the next waits`, {
+      skip,
+    }, async () => {
+      const web = http.createServer((_req, res) => res.end('hello\n'));
+      await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+      cleanup.push(() => new Promise<void>((r) => web.close(() => r())));
+      const webPort = (web.address() as { port: number }).port;
+      const port = await freePort();
+      const cfg = join(dir, `http-${name.replace(/\W/g, '')}.cfg`);
+      writeFileSync(
+        cfg,
+        `defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    timeout http-keep-alive 10s
+frontend fe
+    bind 127.0.0.1:${port}
+    maxconn 1
+    default_backend be
+backend be
+    server s1 127.0.0.1:${webPort}
+`,
+      );
+      const proc = await runProxy(command(cfg), [port]);
+      cleanup.push(() => proc.stop());
+      const get = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+      const c1 = await client(port);
+      c1.socket.write(get);
+      await waitFor(() => c1.data().endsWith('hello\n'), 5000, 'first answer');
+      const c2 = await client(port);
+      c2.socket.write(get);
+      await sleep(300);
+      assert.equal(acceptQueue(port)?.queued, 1, 'the second waits while the first keeps alive');
+      assert.equal(c2.data(), '');
+      c1.socket.end();
+      await waitFor(() => c2.data().endsWith('hello\n'), 5000, 'answered once the slot freed');
+      c2.socket.destroy();
+      web.closeAllConnections();
       await proc.stop();
     });
   }
