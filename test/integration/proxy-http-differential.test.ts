@@ -143,6 +143,10 @@ frontend fe_tcp
 frontend fe_nosrv
     bind 127.0.0.1:${ports.nosrv}
     default_backend be_dead
+frontend fe_lognull
+    bind 127.0.0.1:${ports.lognull}
+    no option dontlognull
+    default_backend be
 frontend fe_xff
     bind 127.0.0.1:${ports.xff}
     option forwardfor header X-Real-IP if-none
@@ -198,7 +202,7 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
 
   before(async () => {
     backend = await scriptedBackend();
-    const names = ['fe', 'ka', 'tcp', 'nosrv', 'xff', 'stats', 'dead'];
+    const names = ['fe', 'ka', 'tcp', 'nosrv', 'xff', 'stats', 'dead', 'lognull'];
     const side = async (): Promise<Side> => {
       const ports: Record<string, number> = {};
       for (const n of names) ports[n] = await freePort();
@@ -351,6 +355,24 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       assert.deepEqual(r.halo.logs, r.hap.logs, 'log lines');
     });
   }
+
+  it('without dontlognull, an idle connection that times out is logged', async () => {
+    const r = await both('lognull', [], 1500);
+    assert.equal(r.halo.reply, r.hap.reply);
+    assert.deepEqual(r.halo.logs, r.hap.logs);
+  });
+
+  it('a client that connects and closes at once, without dontlognull', async () => {
+    const r = await both('lognull', [0], 300);
+    assert.equal(r.halo.reply, r.hap.reply);
+    assert.deepEqual(r.halo.logs, r.hap.logs);
+  });
+
+  it('tcp frontend upgraded to HTTP: an incomplete request gets the 408', async () => {
+    const r = await both('tcp', ['GET / HTTP/1.1\r\nHost: x\r\n'], 2000);
+    assert.equal(r.halo.reply, r.hap.reply);
+    assert.deepEqual(r.halo.logs, r.hap.logs);
+  });
 
   it('an idle connection gets the 408 without a log line (dontlognull)', async () => {
     const r = await both('fe', [], 1500);

@@ -136,6 +136,11 @@ export class HttpFrontend {
     socket[kConn] = conn;
     this.conns.add(conn);
     socket.on('close', () => {
+      // Gone before a whole request: HAProxy logs a 400 `CR` (dontlognull hides empty ones).
+      if (conn.requests === 0 && !conn.logged && !(this.dontlognull && socket.bytesRead === 0)) {
+        conn.logged = true;
+        HttpExchange.logRejected(this, conn, 400, 'CR');
+      }
       this.conns.delete(conn);
       for (const w of conn.waiting.splice(0)) w.clientClosed();
       if (conn.exchange) conn.exchange.clientClosed();
@@ -180,7 +185,9 @@ export class HttpFrontend {
   exchangeDone(conn: HttpClientConn, x: HttpExchange): void {
     if (conn.exchange !== x) return;
     conn.exchange = conn.waiting.shift();
-    if (conn.exchange) conn.exchange.start();
+    // The next pipelined request starts once the server connection went back to its pool
+    // (Node frees it a tick after the response), so it is reused as HAProxy reuses it.
+    if (conn.exchange) setImmediate(startExchange, conn.exchange);
     else if (conn.draining && !conn.socket.destroyed) conn.socket.end();
   }
 
@@ -200,8 +207,11 @@ export class HttpFrontend {
     // HAProxy answers an empty connection's timeout with a 408 too, but dontlognull hides it.
     const empty = conn.requests === 0 && socket.bytesRead === 0;
     socket.end(timeout ? RAW_408 : RAW_400);
+    conn.logged = true;
     if (!(empty && this.dontlognull)) {
-      HttpExchange.logRejected(this, conn, timeout ? 408 : 400, timeout ? 'cR' : 'PR');
+      // A tcp frontend's tcplog line says `PR` for the timeout too (measured on 2.6.12).
+      const term = timeout && this.httplog ? 'cR' : 'PR';
+      HttpExchange.logRejected(this, conn, timeout ? 408 : 400, term);
     }
   }
 
@@ -237,4 +247,8 @@ export class HttpFrontend {
     }
     return n;
   }
+}
+
+function startExchange(x: HttpExchange): void {
+  if (!x.finished) x.start();
 }
