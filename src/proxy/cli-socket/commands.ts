@@ -103,6 +103,17 @@ function setServer(be: BackendRuntime, s: ServerRuntime, args: string[]): string
       }
       return '';
     }
+    case 'addr':
+    case 'agent':
+    case 'agent-addr':
+    case 'agent-port':
+    case 'agent-send':
+    case 'check-addr':
+    case 'check-port':
+    case 'fqdn':
+    case 'ssl':
+      // HAProxy's subcommands that halo does not implement: say so rather than pretend.
+      return `'set server <srv> ${what}' is not supported by halo.\n`;
     default:
       return SET_SERVER_USAGE;
   }
