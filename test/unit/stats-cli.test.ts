@@ -117,6 +117,10 @@ describe('runtime API', () => {
       ask(e, 'set server apiserver/m1'),
       /^usage: set server <backend>\/<server> addr \| agent/,
     );
+    assert.equal(
+      ask(e, 'set server apiserver/m1 addr 10.0.0.1'),
+      "'set server <srv> addr' is not supported by halo.\n\n",
+    );
     assert.match(
       ask(e, 'bogus'),
       /^Unknown command, but maybe one of the following ones is a better match:\n/,
