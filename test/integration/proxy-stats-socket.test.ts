@@ -294,3 +294,34 @@ describe('stats timeout', () => {
     }
   });
 });
+
+describe('stats socket take-over', { skip: socatMissing }, () => {
+  it('a new process binds the path atomically; the old one closing leaves it to the new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-stats-takeover-'));
+    const text = `global\n    stats socket ${dir}/s.sock level admin\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1\n`;
+    const cfg = parse(text);
+    const { StatsSockets } = await import('../../src/proxy/cli-socket/stats-socket.js');
+    const { ProxyEngine } = await import('../../src/proxy/engine.js');
+    const engine = new ProxyEngine(cfg, { log: new MemoryLog() });
+    const old = new StatsSockets({ global: cfg.global, engine: () => engine });
+    const next = new StatsSockets({ global: cfg.global, engine: () => engine });
+    try {
+      await old.start();
+      await next.start();
+      old.close();
+      await sleep(50);
+      assert.ok(existsSync(join(dir, 's.sock')), 'the path is still there');
+      assert.equal(
+        await socat(`unix-connect:${join(dir, 's.sock')}`, 'show cli level\n'),
+        'admin\n\n',
+      );
+      next.close();
+      await sleep(50);
+      assert.ok(existsSync(join(dir, 's.sock')), 'left in place at exit, as HAProxy does');
+    } finally {
+      old.close();
+      next.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // `stats timeout` (default 10s of inactivity). Each connection runs a CliSession against
 // whichever engine serves at that moment, so a reload keeps the socket open.
 
-import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import type { BindAddress, GlobalConfig } from '../../config/haproxy/model.js';
@@ -48,8 +48,21 @@ function listenOn(server: net.Server, a: BindAddress): Promise<void> {
       resolve();
     };
     if (a.kind === 'unix') {
-      removeStale(a.path);
-      server.listen({ path: a.path }, done);
+      // Bound under a temporary name and renamed over the path, as HAProxy does: clients
+      // never see the path missing, and closing (libuv unlinks the name it bound) leaves
+      // the path to whichever process took it over.
+      const tmp = `${a.path}.${process.pid}.tmp`;
+      removeStale(tmp);
+      server.listen({ path: tmp }, () => {
+        try {
+          renameSync(tmp, a.path);
+        } catch (err) {
+          server.close();
+          reject(err);
+          return;
+        }
+        done();
+      });
     } else if (a.kind === 'fd') server.listen({ fd: a.fd }, done);
     else {
       const host = a.host === '' || a.host === '*' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
@@ -70,7 +83,7 @@ function applyUnixOptions(path: string, o: Record<string, string | true>): void 
 }
 
 export class StatsSockets {
-  private readonly servers: { server: net.Server; path?: string }[] = [];
+  private readonly servers: { server: net.Server }[] = [];
   private readonly conns = new Set<net.Socket>();
 
   constructor(private readonly opts: StatsSocketsOptions) {}
@@ -86,10 +99,7 @@ export class StatsSockets {
         const server = net.createServer((c) => this.serve(c, level, timeout));
         await listenOn(server, s.address);
         if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
-        this.servers.push({
-          server,
-          ...(s.address.kind === 'unix' ? { path: s.address.path } : {}),
-        });
+        this.servers.push({ server });
       }
     } catch (err) {
       this.close();
@@ -123,11 +133,12 @@ export class StatsSockets {
     return this.servers.map((s) => s.server.address());
   }
 
+  /**
+   * Stops listening. A unix socket's file stays, as HAProxy leaves it: after a `-sf`
+   * take-over the path already belongs to the new process.
+   */
   close(): void {
-    for (const { server, path } of this.servers) {
-      server.close();
-      if (path) removeStale(path);
-    }
+    for (const { server } of this.servers) server.close();
     this.servers.length = 0;
     for (const c of this.conns) c.destroy();
   }
