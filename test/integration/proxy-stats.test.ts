@@ -162,6 +162,8 @@ describe('stats page over HTTP mode', () => {
       ['/haproxy-status;csv;norefresh', { auth: 'admin:admin123' }],
       ['/haproxy-statusX;csv', { auth: 'admin:admin123' }],
       ['/other', { auth: 'admin:admin123' }],
+      ['/haproxy-status', { method: 'PUT', auth: 'admin:admin123' }],
+      ['/haproxy-status', { method: 'OPTIONS' }],
       ['/haproxy-status', { method: 'HEAD', auth: 'admin:admin123' }],
       ['/haproxy-status', { method: 'POST', auth: 'admin:admin123', body: 'action=maint&b=%232' }],
       // #3 is admin_stats here (no stats socket, so no GLOBAL proxy taking id 1): no such server.

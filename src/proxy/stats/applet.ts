@@ -159,6 +159,9 @@ export function createStatsApplet(
   return {
     logName: '<STATS>',
     matches(req) {
+      // HAProxy's stats applet takes GET, HEAD and POST; other methods go to the backend.
+      const m = req.method;
+      if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return false;
       return stats?.enabled === true && (req.url ?? '').startsWith(uri);
     },
     serve(req, res) {
