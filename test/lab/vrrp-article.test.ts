@@ -6,40 +6,40 @@
 // the times are reported as test diagnostics (Keepalived measured 12.1 s and 11.6 s).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labSkipReason } from './netns.js';
-import { articleConfig, inOrder, sleep, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+import { labSkipReason } from './netns.js';
+import {
+  articleNodes,
+  inOrder,
+  sleep,
+  startGroup,
+  teardown,
+  VIP,
+  type VrrpGroup,
+  type VrrpNode,
+  vipOnlyOn,
+} from './vrrp-harness.js';
 
 const skip = labSkipReason() ?? (existsSync('/usr/bin/socat') ? undefined : 'needs socat');
 
 describe("halo vrrp: the article's three masters", { skip }, () => {
-  const lab = new Lab('hva');
-  let dir = '';
-  let nodes: VrrpNode[] = [];
+  let group: VrrpGroup | undefined;
+  let nodes: readonly VrrpNode[] = [];
   let m1: VrrpNode;
   let m2: VrrpNode;
   let m3: VrrpNode;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-'));
-    const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
-    nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, 'halo', dir));
+    group = await startGroup({ prefix: 'hva', kinds: ['halo', 'halo', 'halo'] });
+    nodes = group.nodes;
     [m1, m2, m3] = nodes as [VrrpNode, VrrpNode, VrrpNode];
-    for (const [i, n] of nodes.entries()) {
-      n.writeConfig(articleConfig((i + 1) as 1 | 2 | 3, n.node.dev));
-      await n.startListener();
-    }
+    await articleNodes(nodes);
     for (const n of nodes) n.start();
   });
 
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => teardown(group));
 
   test('the VIP sits on master1, the others are BACKUP', async () => {
     await vipOnlyOn(nodes, 'master1', 15_000);
@@ -149,6 +149,6 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
     await vipOnlyOn(nodes, 'master2', 3000);
     await m1.out!.waitFor(/\(VI_1\) sent 0 priority/, 3000);
     await m2.out!.waitFor(/\(VI_1\) Backup received priority 0 advertisement/, 3000);
-    assert.equal(existsSync(join(dir, 'master1.pid')), false);
+    assert.equal(existsSync(join(group!.dir, 'master1.pid')), false);
   });
 });

@@ -4,11 +4,12 @@
 // namespace, what `ss -alnupt | grep 9443` looks for), and VIP / state probes.
 
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VrrpDump } from '../../src/daemon/vrrp-daemon.js';
-import { type Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
+import { Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
 
 export const KEEPALIVED = '/usr/sbin/keepalived';
 export const VIP = '198.51.100.100';
@@ -171,6 +172,76 @@ export class VrrpNode {
     await until(() => existsSync(this.dataFile), 3000);
     return JSON.parse(readFileSync(this.dataFile, 'utf8')) as VrrpDump;
   }
+}
+
+/** A lab of VRRP nodes on one bridge: its namespaces, a temporary directory, the nodes. */
+export interface VrrpGroup {
+  readonly lab: Lab;
+  readonly dir: string;
+  /** Every namespace on the bridge, in the order asked for (nodes or not). */
+  readonly lan: readonly LabNode[];
+  /** One per kind, on the first namespaces; not started. */
+  readonly nodes: readonly VrrpNode[];
+  /** The switch namespace that holds the bridge. */
+  readonly sw: string;
+}
+
+export interface GroupOptions {
+  /** The lab's name prefix, short and distinct per test file (namespace names carry it). */
+  readonly prefix: string;
+  /** What runs on the first namespaces: a node per entry. */
+  readonly kinds: readonly Kind[];
+  /** The bridge's namespaces; default m1, m2, ... one per kind. */
+  readonly namespaces?: readonly string[];
+  /** The nodes' names (their config/pid/dump files); default master1, master2, ... */
+  readonly names?: readonly string[];
+}
+
+/** Builds the bridge, its namespaces and a directory for the nodes' files; nothing started. */
+export async function startGroup(o: GroupOptions): Promise<VrrpGroup> {
+  const lab = new Lab(o.prefix);
+  const dir = mkdtempSync(join(tmpdir(), `halo-${o.prefix}-`));
+  try {
+    const lan = lab.bridgedNodes([...(o.namespaces ?? o.kinds.map((_, i) => `m${i + 1}`))]);
+    const nodes = o.kinds.map((kind, i) => {
+      const node = lan[i];
+      if (!node) throw new Error(`no namespace for node ${i + 1}`);
+      return new VrrpNode(lab, node, o.names?.[i] ?? `master${i + 1}`, kind, dir);
+    });
+    return { lab, dir, lan, nodes, sw: lab.namespaces[0] ?? '' };
+  } catch (e) {
+    await teardown({ lab, dir, lan: [], nodes: [], sw: '' });
+    throw e;
+  }
+}
+
+/** Stops the nodes, deletes the namespaces (with whatever else the lab started) and the files. */
+export async function teardown(g: VrrpGroup | undefined): Promise<void> {
+  if (!g) return;
+  await Promise.all(g.nodes.map((n) => n.stop()));
+  await g.lab.destroy();
+  rmSync(g.dir, { recursive: true, force: true });
+}
+
+/** Each node gets the article's file of its rank (master1..3) and check_haproxy's listener. */
+export async function articleNodes(
+  nodes: readonly VrrpNode[],
+  o: ConfigOptions = {},
+): Promise<void> {
+  for (const [i, n] of nodes.entries()) {
+    n.writeConfig(articleConfig((i + 1) as 1 | 2 | 3, n.node.dev, o));
+    await n.startListener();
+  }
+}
+
+/** Starts the first node alone until it holds the VIP, then the others until they are BACKUP. */
+export async function startFirstThenOthers(nodes: readonly VrrpNode[]): Promise<void> {
+  const [first, ...others] = nodes;
+  if (!first) return;
+  first.start();
+  await vipOnlyOn(nodes, first.name, 15_000);
+  for (const n of others) n.start();
+  for (const n of others) await n.out?.waitFor(/Entering BACKUP STATE/, 10_000);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

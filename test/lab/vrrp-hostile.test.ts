@@ -5,17 +5,24 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { VrrpDump } from '../../src/daemon/vrrp-daemon.js';
 import { internetChecksum } from '../../src/os/frames.js';
 import { AF, IP, SOCK, SOL, sockaddrIn } from '../../src/os/linux-abi.js';
 import { RawSocket } from '../../src/os/raw-socket.js';
 import { buildAdvert } from '../../src/vrrp/index.js';
-import { Lab, labSkipReason } from './netns.js';
-import { articleConfig, sleep, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+import { labSkipReason } from './netns.js';
+import {
+  articleNodes,
+  sleep,
+  startFirstThenOthers,
+  startGroup,
+  teardown,
+  VIP,
+  type VrrpGroup,
+  type VrrpNode,
+} from './vrrp-harness.js';
 
 const skip = labSkipReason() ?? (existsSync('/usr/bin/socat') ? undefined : 'needs socat');
 
@@ -124,9 +131,8 @@ const total = (d: VrrpDump) =>
   Object.values(d.instances[0]!.counters.dropped).reduce((a, b) => a + (b ?? 0), 0);
 
 describe('hostile packets at halo vrrp', { skip }, () => {
-  const lab = new Lab('hvh');
-  let dir = '';
-  let nodes: VrrpNode[] = [];
+  let group: VrrpGroup | undefined;
+  let nodes: readonly VrrpNode[] = [];
   let m1: VrrpNode;
   let m2: VrrpNode;
   let socket: RawSocket | undefined;
@@ -137,23 +143,20 @@ describe('hostile packets at halo vrrp', { skip }, () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-hostile-'));
-    const lan = lab.bridgedNodes(['m1', 'm2', 'x']);
-    attackerNs = lan[2]!.ns;
-    nodes = lan.slice(0, 2).map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, 'halo', dir));
+    group = await startGroup({
+      prefix: 'hvh',
+      kinds: ['halo', 'halo'],
+      namespaces: ['m1', 'm2', 'x'],
+    });
+    attackerNs = group.lan[2]!.ns;
+    nodes = group.nodes;
     [m1, m2] = nodes as [VrrpNode, VrrpNode];
-    for (const [i, n] of nodes.entries()) {
-      n.writeConfig(articleConfig((i + 1) as 1 | 2, n.node.dev, { scriptInterval: 1 }));
-      await n.startListener();
-    }
-    m1.start();
-    await vipOnlyOn(nodes, 'master1', 15_000);
-    m2.start();
-    await m2.out!.waitFor(/Entering BACKUP STATE/, 10_000);
+    await articleNodes(nodes, { scriptInterval: 1 });
+    await startFirstThenOthers(nodes);
     for (let i = 0; i < 40 && (await m2.dump()).instances[0]!.masterAddress === undefined; i++) {
       await sleep(100); // until master2 has heard master1
     }
-    socket = lab.enter(attackerNs, () => {
+    socket = group.lab.enter(attackerNs, () => {
       const s = new RawSocket(AF.INET, SOCK.RAW, IPPROTO_RAW);
       s.setOption(SOL.SOCKET, 25, Buffer.from('eth0\0')); // SO_BINDTODEVICE
       s.setOption(SOL.IP, IP.MULTICAST_TTL, 255);
@@ -163,9 +166,7 @@ describe('hostile packets at halo vrrp', { skip }, () => {
 
   after(async () => {
     socket?.close();
-    await Promise.all(nodes.map((n) => n.stop()));
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await teardown(group);
   });
 
   for (const kind of KINDS) {

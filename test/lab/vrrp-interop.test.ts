@@ -5,18 +5,20 @@
 // after a split heals) come out the same whoever runs where.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { ip, Lab, labSkipReason } from './netns.js';
+import { ip, labSkipReason } from './netns.js';
 import {
   articleConfig,
+  articleNodes,
   type ConfigOptions,
   KEEPALIVED,
   type Kind,
+  startGroup,
+  teardown,
   until,
-  VrrpNode,
+  type VrrpGroup,
+  type VrrpNode,
   vipHolders,
   vipOnlyOn,
 } from './vrrp-harness.js';
@@ -31,34 +33,25 @@ const FAST: ConfigOptions = { scriptInterval: 1, fall: 1, rise: 1 };
 
 const re = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
-function group(kinds: [Kind, Kind, Kind]): void {
+function mixedGroup(kinds: [Kind, Kind, Kind]): void {
   describe(`master1=${kinds[0]}, master2=${kinds[1]}, master3=${kinds[2]}`, { skip }, () => {
-    const lab = new Lab('hvi');
-    let dir = '';
-    let nodes: VrrpNode[] = [];
+    let group: VrrpGroup | undefined;
+    let nodes: readonly VrrpNode[] = [];
     let m1: VrrpNode;
     let m2: VrrpNode;
     let m3: VrrpNode;
     let sw = '';
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-mix-'));
-      const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
-      sw = lab.namespaces[0]!;
-      nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, kinds[i]!, dir));
+      group = await startGroup({ prefix: 'hvi', kinds });
+      sw = group.sw;
+      nodes = group.nodes;
       [m1, m2, m3] = nodes as [VrrpNode, VrrpNode, VrrpNode];
-      for (const [i, n] of nodes.entries()) {
-        n.writeConfig(articleConfig((i + 1) as 1 | 2 | 3, n.node.dev, FAST));
-        await n.startListener();
-      }
+      await articleNodes(nodes, FAST);
       for (const n of nodes) n.start();
     });
 
-    after(async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
-      await lab.destroy();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => teardown(group));
 
     test('election: master1 (100) ends up with the VIP, both others follow it', async () => {
       // Started together, a node that is up sooner may be MASTER for a moment (Keepalived
@@ -139,5 +132,5 @@ function group(kinds: [Kind, Kind, Kind]): void {
   });
 }
 
-group(['halo', 'keepalived', 'keepalived']);
-group(['keepalived', 'halo', 'halo']);
+mixedGroup(['halo', 'keepalived', 'keepalived']);
+mixedGroup(['keepalived', 'halo', 'halo']);

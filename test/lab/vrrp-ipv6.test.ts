@@ -3,12 +3,17 @@
 // with a priority-0 advert when stopped, and takes it back when it returns.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Lab, type LabNode, labSkipReason } from './netns.js';
-import { KEEPALIVED, until, VrrpNode } from './vrrp-harness.js';
+import { labSkipReason } from './netns.js';
+import {
+  KEEPALIVED,
+  startGroup,
+  teardown,
+  until,
+  type VrrpGroup,
+  type VrrpNode,
+} from './vrrp-harness.js';
 
 const skip = labSkipReason() ?? (existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`);
 const VIP6 = '2001:db8:50::100';
@@ -31,19 +36,18 @@ vrrp_instance VI_6 {
 }
 
 describe('halo vrrp and Keepalived over IPv6 (VRRPv3)', { skip }, () => {
-  const lab = new Lab('hv6');
-  let dir = '';
+  let group: VrrpGroup | undefined;
   let halo: VrrpNode;
   let ka: VrrpNode;
 
   const hasVip6 = (n: VrrpNode) =>
-    lab.exec(n.node.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', n.node.dev]).includes(VIP6);
+    n.lab.exec(n.node.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', n.node.dev]).includes(VIP6);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-v6-'));
-    const [a, b] = lab.bridgedNodes(['m1', 'm2']) as [LabNode, LabNode];
+    group = await startGroup({ prefix: 'hv6', kinds: ['halo', 'keepalived'] });
+    [halo, ka] = group.nodes as [VrrpNode, VrrpNode];
     // Link-local addresses must have finished DAD before anyone can send from them.
-    for (const n of [a, b]) {
+    for (const { lab, node: n } of group.nodes) {
       await until(
         () => {
           const out = lab.exec(n.ns, 'ip', [
@@ -62,19 +66,13 @@ describe('halo vrrp and Keepalived over IPv6 (VRRPv3)', { skip }, () => {
         'link-local address ready',
       );
     }
-    halo = new VrrpNode(lab, a, 'master1', 'halo', dir);
-    ka = new VrrpNode(lab, b, 'master2', 'keepalived', dir);
-    halo.writeConfig(config('MASTER', 100, a.dev));
-    ka.writeConfig(config('BACKUP', 99, b.dev));
+    halo.writeConfig(config('MASTER', 100, halo.node.dev));
+    ka.writeConfig(config('BACKUP', 99, ka.node.dev));
     halo.start();
     ka.start();
   });
 
-  after(async () => {
-    await Promise.all([halo?.stop(), ka?.stop()]);
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => teardown(group));
 
   test('halo (100) holds the IPv6 VIP; Keepalived (99) follows it', async () => {
     await until(() => hasVip6(halo) && !hasVip6(ka), 15_000, 'VIP on halo only');

@@ -4,44 +4,40 @@
 // enters FAULT and drops the VIP, and comes back to take it when the link returns.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { ip, Lab, labSkipReason } from './netns.js';
-import { articleConfig, until, VrrpNode, vipHolders, vipOnlyOn } from './vrrp-harness.js';
+import { ip, labSkipReason } from './netns.js';
+import {
+  articleNodes,
+  startFirstThenOthers,
+  startGroup,
+  teardown,
+  until,
+  type VrrpGroup,
+  type VrrpNode,
+  vipHolders,
+  vipOnlyOn,
+} from './vrrp-harness.js';
 
 const skip = labSkipReason() ?? (existsSync('/usr/bin/socat') ? undefined : 'needs socat');
 
 describe('halo vrrp: split brain', { skip }, () => {
-  const lab = new Lab('hvs');
-  let dir = '';
+  let group: VrrpGroup | undefined;
   let sw = '';
-  let nodes: VrrpNode[] = [];
+  let nodes: readonly VrrpNode[] = [];
   let m1: VrrpNode;
   let m2: VrrpNode;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-split-'));
-    const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
-    sw = lab.namespaces[0]!;
-    nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, 'halo', dir));
+    group = await startGroup({ prefix: 'hvs', kinds: ['halo', 'halo', 'halo'] });
+    sw = group.sw;
+    nodes = group.nodes;
     [m1, m2] = nodes as [VrrpNode, VrrpNode];
-    for (const [i, n] of nodes.entries()) {
-      n.writeConfig(articleConfig((i + 1) as 1 | 2 | 3, n.node.dev, { scriptInterval: 1 }));
-      await n.startListener();
-    }
-    m1.start();
-    await vipOnlyOn(nodes, 'master1', 15_000);
-    for (const n of nodes.slice(1)) n.start();
-    await m2.out!.waitFor(/Entering BACKUP STATE/, 10_000);
+    await articleNodes(nodes, { scriptInterval: 1 });
+    await startFirstThenOthers(nodes);
   });
 
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => teardown(group));
 
   test('cut off the bridge: both sides are MASTER; healed: exactly one remains', async () => {
     ip(['-n', sw, 'link', 'set', m1.node.port, 'nomaster']);

@@ -5,12 +5,11 @@
 // FAULT. The same lines are expected from halo and Keepalived.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Lab, labSkipReason } from './netns.js';
-import { KEEPALIVED, type Kind, until, VrrpNode } from './vrrp-harness.js';
+import { labSkipReason } from './netns.js';
+import { KEEPALIVED, type Kind, startGroup, teardown, until } from './vrrp-harness.js';
 
 const VIPS = ['198.51.100.100', '198.51.100.101'];
 
@@ -45,18 +44,17 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
   const skip =
     labSkipReason() ?? (kind === 'keepalived' && !existsSync(KEEPALIVED) ? 'no keepalived' : '');
   test(`vrrp_sync_group: ${kind}`, { skip: skip || undefined }, async () => {
-    const lab = new Lab('hvy');
-    const dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-sync-'));
-    let node: VrrpNode | undefined;
+    const group = await startGroup({ prefix: 'hvy', kinds: [kind], names: ['sync'] });
     try {
+      const { dir, lab } = group;
+      const node = group.nodes[0]!;
+      const n = node.node;
       const f = join(dir, 'f');
-      const [n] = lab.bridgedNodes(['m1']);
-      node = new VrrpNode(lab, n!, 'sync', kind, dir);
-      node.writeConfig(config(n!.dev, dir));
+      node.writeConfig(config(n.dev, dir));
       node.start();
       const out = node.out!;
       const vips = () => {
-        const text = lab.exec(n!.ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', n!.dev]);
+        const text = lab.exec(n.ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', n.dev]);
         return VIPS.filter((v) => text.includes(` ${v}/`));
       };
       await out.waitFor(
@@ -86,21 +84,17 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
       await until(() => vips().length === 2, 3000, 'both VIPs back');
       assert.deepEqual(vips(), VIPS);
     } finally {
-      await node?.stop();
-      await lab.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      await teardown(group);
     }
   });
 
   test(`vrrp_sync_group starting in FAULT: ${kind}`, { skip: skip || undefined }, async () => {
-    const lab = new Lab('hvx');
-    const dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-sync-'));
-    let node: VrrpNode | undefined;
+    const group = await startGroup({ prefix: 'hvx', kinds: [kind], names: ['sync'] });
     try {
+      const { dir } = group;
+      const node = group.nodes[0]!;
       writeFileSync(join(dir, 'f'), '1\n');
-      const [n] = lab.bridgedNodes(['m1']);
-      node = new VrrpNode(lab, n!, 'sync', kind, dir);
-      node.writeConfig(config(n!.dev, dir));
+      node.writeConfig(config(node.node.dev, dir));
       node.start();
       const out = node.out!;
       await out.waitFor(
@@ -116,9 +110,7 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
       );
       assert.doesNotMatch(node.log, /Entering FAULT STATE \(init\)/);
     } finally {
-      await node?.stop();
-      await lab.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      await teardown(group);
     }
   });
 }

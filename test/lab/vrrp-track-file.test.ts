@@ -6,12 +6,21 @@
 // 2.2.7 as master1: same moves, same log lines.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labSkipReason } from './netns.js';
-import { KEEPALIVED, type Kind, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+import { labSkipReason } from './netns.js';
+import {
+  KEEPALIVED,
+  type Kind,
+  startFirstThenOthers,
+  startGroup,
+  teardown,
+  VIP,
+  type VrrpGroup,
+  type VrrpNode,
+  vipOnlyOn,
+} from './vrrp-harness.js';
 
 const skip = labSkipReason();
 
@@ -49,36 +58,26 @@ ${track}}
 for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
   const why = skip ?? (kind === 'keepalived' && !existsSync(KEEPALIVED) ? 'no keepalived' : '');
   describe(`track_file: ${kind} as master1, halo as master2`, { skip: why || undefined }, () => {
-    const lab = new Lab('hvf');
-    let dir = '';
-    let nodes: VrrpNode[] = [];
+    let group: VrrpGroup | undefined;
+    let nodes: readonly VrrpNode[] = [];
     let m1: VrrpNode;
     let prio = '';
     let stop = '';
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-tf-'));
+      group = await startGroup({ prefix: 'hvf', kinds: [kind, 'halo'] });
+      const { dir } = group;
       prio = join(dir, 'master1.prio');
       stop = join(dir, 'master1.stop');
       writeFileSync(prio, '7\n'); // init_file ... overwrite replaces it at start
-      const lan = lab.bridgedNodes(['m1', 'm2']);
-      nodes = lan.map(
-        (n, i) => new VrrpNode(lab, n, `master${i + 1}`, i === 0 ? kind : 'halo', dir),
-      );
+      nodes = group.nodes;
       m1 = nodes[0]!;
       for (const [i, n] of nodes.entries())
         n.writeConfig(config((i + 1) as 1 | 2, n.node.dev, dir));
-      m1.start();
-      await vipOnlyOn(nodes, 'master1', 15_000);
-      nodes[1]!.start();
-      await nodes[1]!.out!.waitFor(/Entering BACKUP STATE/, 10_000);
+      await startFirstThenOthers(nodes);
     });
 
-    after(async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
-      await lab.destroy();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => teardown(group));
 
     test('init_file ... overwrite wrote 0 at start; the stop file was not created', () => {
       assert.equal(readFileSync(prio, 'utf8'), '0\n');
@@ -160,15 +159,13 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
   test(`track_file values as Keepalived reads them: ${kind}`, {
     skip: why || undefined,
   }, async () => {
-    const lab = new Lab('hvg');
-    const dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-tf-'));
-    let node: VrrpNode | undefined;
+    const group = await startGroup({ prefix: 'hvg', kinds: [kind], names: ['lone'] });
     try {
+      const { dir } = group;
+      const node = group.nodes[0]!;
       const tf = join(dir, 'tf');
       writeFileSync(tf, '-30\n');
-      const [n] = lab.bridgedNodes(['m1']);
-      node = new VrrpNode(lab, n!, 'lone', kind, dir);
-      node.writeConfig(loneConfig(n!.dev, dir));
+      node.writeConfig(loneConfig(node.node.dev, dir));
       node.start();
       const out = node.out!;
       // -30 x 10 = -300: a weighted file can put the instance in FAULT at start.
@@ -197,9 +194,7 @@ for (const kind of ['halo', 'keepalived'] as const satisfies readonly Kind[]) {
       writeFileSync(tf, '0x1e\n'); // 30 x 10 = 300: clamped to 253, priority 254
       await out.waitFor(/\(VI_1\) Changing effective priority from 180 to 254/, 5000, mark);
     } finally {
-      await node?.stop();
-      await lab.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      await teardown(group);
     }
   });
 }

@@ -6,16 +6,17 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labSkipReason } from './netns.js';
+import { labSkipReason } from './netns.js';
 import {
   articleConfig,
   KEEPALIVED,
+  startGroup,
+  teardown,
   until,
-  VrrpNode,
+  type VrrpGroup,
+  type VrrpNode,
   vipHolders,
   vipOnlyOn,
 } from './vrrp-harness.js';
@@ -36,10 +37,9 @@ const RULES = `table bridge halo_lab {
 `;
 
 describe('halo vrrp: unicast peers, multicast blocked on the bridge', { skip }, () => {
-  const lab = new Lab('hvu');
-  let dir = '';
+  let group: VrrpGroup | undefined;
   let sw = '';
-  let nodes: VrrpNode[] = [];
+  let nodes: readonly VrrpNode[] = [];
   let m1: VrrpNode;
   let m2: VrrpNode;
   let m3: VrrpNode;
@@ -56,21 +56,15 @@ describe('halo vrrp: unicast peers, multicast blocked on the bridge', { skip }, 
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-uni-'));
-    const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
-    sw = lab.namespaces[0]!;
+    group = await startGroup({ prefix: 'hvu', kinds: ['halo', 'keepalived', 'halo'] });
+    sw = group.sw;
     execFileSync('ip', ['netns', 'exec', sw, 'nft', '-f', '-'], { input: RULES });
-    const kinds = ['halo', 'keepalived', 'halo'] as const;
-    nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, kinds[i]!, dir));
+    nodes = group.nodes;
     [m1, m2, m3] = nodes as [VrrpNode, VrrpNode, VrrpNode];
     for (const n of nodes) await n.startListener();
   });
 
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => teardown(group));
 
   test('control: with multicast adverts blocked, two halo nodes both take the VIP', async () => {
     for (const [i, n] of [m1, m3].entries()) {

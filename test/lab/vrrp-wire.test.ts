@@ -6,13 +6,22 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { internetChecksum } from '../../src/os/frames.js';
-import { Lab, labSkipReason, OutputWatcher, stopChild } from './netns.js';
-import { articleConfig, sleep, VIP, VrrpNode, vipOnlyOn } from './vrrp-harness.js';
+import { labSkipReason, OutputWatcher, stopChild } from './netns.js';
+import {
+  articleNodes,
+  sleep,
+  startFirstThenOthers,
+  startGroup,
+  teardown,
+  VIP,
+  type VrrpGroup,
+  type VrrpNode,
+  vipOnlyOn,
+} from './vrrp-harness.js';
 
 const skip =
   labSkipReason() ??
@@ -46,21 +55,20 @@ const isArp = (f: Frame) => ethType(f) === 0x0806;
 const ipStr = (b: Uint8Array) => [...b].join('.');
 
 describe('halo vrrp on the wire (tcpdump on the bridge)', { skip }, () => {
-  const lab = new Lab('hvw');
+  let group: VrrpGroup | undefined;
   let dir = '';
-  let nodes: VrrpNode[] = [];
+  let nodes: readonly VrrpNode[] = [];
   let m1: VrrpNode;
   let m2: VrrpNode;
-  let m3: VrrpNode;
   const dumps: ChildProcess[] = [];
   let failAt = 0;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'halo-vrrp-wire-'));
-    const lan = lab.bridgedNodes(['m1', 'm2', 'm3']);
-    const sw = lab.namespaces[0]!;
-    nodes = lan.map((n, i) => new VrrpNode(lab, n, `master${i + 1}`, 'halo', dir));
-    [m1, m2, m3] = nodes as [VrrpNode, VrrpNode, VrrpNode];
+    group = await startGroup({ prefix: 'hvw', kinds: ['halo', 'halo', 'halo'] });
+    const { lab, sw } = group;
+    dir = group.dir;
+    nodes = group.nodes;
+    [m1, m2] = nodes as [VrrpNode, VrrpNode];
     for (const n of nodes) {
       const d = lab.spawn(sw, 'tcpdump', [
         '-i',
@@ -76,19 +84,9 @@ describe('halo vrrp on the wire (tcpdump on the bridge)', { skip }, () => {
       await new OutputWatcher(d).waitFor(/listening on/, 5000);
       dumps.push(d);
     }
-    for (const [i, n] of nodes.entries()) {
-      n.writeConfig(
-        articleConfig((i + 1) as 1 | 2 | 3, n.node.dev, { scriptInterval: 1, fall: 1, rise: 1 }),
-      );
-      await n.startListener();
-    }
+    await articleNodes(nodes, { scriptInterval: 1, fall: 1, rise: 1 });
     // master1 first, so that master3 never has a reason to send anything.
-    m1.start();
-    await vipOnlyOn(nodes, 'master1', 15_000);
-    m2.start();
-    m3.start();
-    await m2.out!.waitFor(/Entering BACKUP STATE/, 10_000);
-    await m3.out!.waitFor(/Entering BACKUP STATE/, 10_000);
+    await startFirstThenOthers(nodes);
     await sleep(1500);
     failAt = Date.now();
     await m1.stopListener();
@@ -97,11 +95,7 @@ describe('halo vrrp on the wire (tcpdump on the bridge)', { skip }, () => {
     for (const d of dumps) await stopChild(d);
   });
 
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => teardown(group));
 
   test("master1's adverts: IPv4 and VRRPv2 headers as Keepalived writes them", () => {
     const adverts = readPcap(join(dir, 'master1.pcap')).filter(isVrrp);
