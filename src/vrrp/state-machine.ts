@@ -1,23 +1,26 @@
 // One VRRP instance: RFC 5798 section 6 with Keepalived 2.2.7's extensions and quirks
-// (tracking weights, FAULT, nopreempt, preempt_delay, a master answering lower-priority
-// adverts, `state MASTER` only as a start preference). Pure: `handle(event, now)` returns
-// effects and reads no clock; times are milliseconds from any epoch.
-// Longer than the usual file: the protocol engine keeps Keepalived's variables (state,
-// wantstate, sands, ms_down_timer) side by side so each rule can be read against its source
-// (vrrp.c: vrrp_state_backup, vrrp_state_master_rx/tx, leave_master/leave_fault;
-// vrrp_scheduler.c: vrrp_init_state, try_up_instance; vrrp_track.c: down_instance).
+// (FAULT, nopreempt, preempt_delay, a master answering lower-priority adverts, `state MASTER`
+// only as a start preference). Pure: `handle(event, now)` returns effects and reads no clock;
+// times are milliseconds from any epoch. The protocol engine keeps Keepalived's variables
+// (state, wantstate, sands, ms_down_timer) side by side so each rule can be read against its
+// source (vrrp.c: vrrp_state_backup, vrrp_state_master_rx/tx, leave_master/leave_fault;
+// vrrp_scheduler.c: vrrp_init_state; vrrp_track.c: down_instance, try_up_instance).
+// Tracking weights live in priority-tracking.ts, the timing formulas in timing.ts, the
+// statistics in counters.ts, the runner's timers in armed-timers.ts.
 
 import { compareIp } from '../net/ip-address.js';
+import { ArmedTimers } from './armed-timers.js';
 import { passwordAuthData, VRRP_PRIORITY_OWNER } from './codec.js';
+import { countDrop, newCounters } from './counters.js';
 import { kaLog } from './log-strings.js';
+import { clampPriority, PriorityTracking, type TrackStep } from './priority-tracking.js';
 import type { ReceivedDatagram } from './receive-check.js';
 import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';
 import type { VrrpSyncGroup } from './sync-group.js';
-import { clampedStatus, TRACK_FILE_FAULT, trackFileStatus } from './track-file.js';
+import { skewTimeMs } from './timing.js';
 import type {
   TimerKind,
   VrrpAdvertLike,
-  VrrpCounters,
   VrrpEffect,
   VrrpEvent,
   VrrpInstanceSettings,
@@ -26,28 +29,9 @@ import type {
   VrrpTransitionRecord,
 } from './types.js';
 
+export { masterDownIntervalMs, skewTimeMs } from './timing.js';
+
 const HISTORY_LIMIT = 50;
-
-/** Skew_Time in ms, with Keepalived's microsecond integer arithmetic. */
-export function skewTimeMs(version: 2 | 3, priority: number, masterAdverIntMs: number): number {
-  const us =
-    version === 3
-      ? Math.floor(((256 - priority) * Math.floor(masterAdverIntMs / 10) * 625) / 16)
-      : Math.floor(((256 - priority) * 1_000_000) / 256);
-  return us / 1000;
-}
-
-/** Master_Down_Interval = down_timer_adverts x Master_Adver_Interval + Skew_Time, in ms. */
-export function masterDownIntervalMs(
-  version: 2 | 3,
-  priority: number,
-  masterAdverIntMs: number,
-  downTimerAdverts = 3,
-): number {
-  return downTimerAdverts * masterAdverIntMs + skewTimeMs(version, priority, masterAdverIntMs);
-}
-
-type ScriptInit = 'init' | 'failed' | 'done';
 
 export class VrrpInstance {
   readonly settings: VrrpInstanceSettings;
@@ -55,7 +39,7 @@ export class VrrpInstance {
   private wantState: VrrpState;
   private basePriority: number;
   private effectivePriority: number;
-  private totalPriority: number;
+  private readonly tracking: PriorityTracking;
   private masterAdverInt: number;
   private msDownTimer = 0;
   /** Keepalived's `sands`: next advert (MASTER) or master down (BACKUP) deadline. */
@@ -70,28 +54,9 @@ export class VrrpInstance {
   private garpAt: number | undefined;
   private garpLowerPrioAt: number | undefined;
   private garpRefreshAt: number | undefined;
-  private readonly scriptInit = new Map<string, ScriptInit>();
-  private readonly links = new Map<string, boolean>();
-  /** Each tracked file's last value (Keepalived's last_status). */
-  private readonly fileValues = new Map<string, number>();
-  private readonly armed = new Map<TimerKind, number>();
+  private readonly timers = new ArmedTimers();
   private readonly history: VrrpTransitionRecord[] = [];
-  private readonly counters: VrrpCounters = {
-    advertReceived: 0,
-    advertSent: 0,
-    becomeMaster: 0,
-    releaseMaster: 0,
-    packetLengthErrors: 0,
-    ipTtlErrors: 0,
-    invalidTypeReceived: 0,
-    addressListErrors: 0,
-    invalidAuthType: 0,
-    authTypeMismatch: 0,
-    authFailure: 0,
-    priorityZeroReceived: 0,
-    priorityZeroSent: 0,
-    dropped: {},
-  };
+  private readonly counters = newCounters();
   private readonly rxConfig: ReceiveCheckConfig;
   private out: VrrpEffect[] = [];
   private now = 0;
@@ -103,10 +68,8 @@ export class VrrpInstance {
     this.wantState = settings.initialState;
     this.basePriority = settings.priority;
     this.effectivePriority = settings.priority;
-    this.totalPriority = settings.priority;
+    this.tracking = new PriorityTracking(settings);
     this.masterAdverInt = settings.advertIntMs;
-    for (const s of settings.trackScripts)
-      this.scriptInit.set(s.name, s.initFail ? 'failed' : 'init');
     this.rxConfig = {
       name: settings.name,
       version: settings.version,
@@ -139,13 +102,17 @@ export class VrrpInstance {
         this.timerFired(event.kind);
         break;
       case 'ScriptResult':
-        this.scriptResult(event.script, event.ok);
+        this.track(
+          this.tracking.scriptResult(event.script, event.ok, this.owner, this.state === 'STOP'),
+        );
         break;
       case 'LinkChanged':
-        this.linkChanged(event.ifname, event.up);
+        this.track(
+          this.tracking.linkChanged(event.ifname, event.up, this.owner, this.state === 'STOP'),
+        );
         break;
       case 'TrackFileChanged':
-        this.trackFileChanged(event.file, event.value);
+        this.track(this.tracking.fileChanged(event.file, event.value, this.state === 'STOP'));
         break;
       case 'Shutdown':
         this.shutdown();
@@ -247,6 +214,10 @@ export class VrrpInstance {
     return this.settings.name;
   }
 
+  private get owner(): boolean {
+    return this.basePriority === VRRP_PRIORITY_OWNER;
+  }
+
   private emit(e: VrrpEffect): void {
     this.out.push(e);
     this.sync?.record(this.settings.name, e);
@@ -299,18 +270,7 @@ export class VrrpInstance {
     }
     if (this.garpAt !== undefined) want.set('garp', this.garpAt);
     if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
-    for (const [kind] of this.armed) {
-      if (!want.has(kind)) {
-        this.armed.delete(kind);
-        this.emit({ type: 'CancelTimer', kind });
-      }
-    }
-    for (const [kind, at] of want) {
-      if (this.armed.get(kind) !== at) {
-        this.armed.set(kind, at);
-        this.emit({ type: 'ArmTimer', kind, at });
-      }
-    }
+    for (const e of this.timers.reconcile(want)) this.emit(e);
   }
 
   private sendLinkUpdate(repeat: number): void {
@@ -337,8 +297,8 @@ export class VrrpInstance {
   // ---- priority and tracking ------------------------------------------------------------
 
   private setEffectivePriority(): void {
-    if (this.basePriority === VRRP_PRIORITY_OWNER) return;
-    const p = Math.min(Math.max(this.totalPriority, 1), VRRP_PRIORITY_OWNER - 1);
+    if (this.owner) return;
+    const p = clampPriority(this.tracking.total);
     if (p === this.effectivePriority) return;
     this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
     this.effectivePriority = p;
@@ -372,8 +332,7 @@ export class VrrpInstance {
       }
       return;
     }
-    const owner = this.basePriority === VRRP_PRIORITY_OWNER;
-    if (!(this.wantState === 'MASTER' && owner)) this.wantState = 'BACKUP';
+    if (!(this.wantState === 'MASTER' && this.owner)) this.wantState = 'BACKUP';
     this.masterAdverInt = this.settings.advertIntMs;
     if (sync) {
       if (leavingInit) {
@@ -391,92 +350,41 @@ export class VrrpInstance {
     }
   }
 
-  private scriptResult(script: string, ok: boolean): void {
-    const init = this.scriptInit.get(script);
-    const track = this.settings.trackScripts.find((t) => t.name === script);
-    if (!track || init === undefined) return;
-    const mult = track.reverse ? -1 : 1;
-    const w = track.weight;
-    this.scriptInit.set(script, 'done');
-    if (this.state === 'STOP') return;
-    if (w === 0) {
-      let leftInit = false;
-      if (init === 'init' && --this.numInit === 0) {
-        leftInit = true;
-        if (this.sync) this.sync.numMemberInit--;
-      }
-      if (ok !== (mult === 1)) this.downInstance();
-      else if (this.numInit === 0 && !this.sync?.numMemberInit) this.tryUpInstance(leftInit);
-      return;
-    }
-    if (this.basePriority === VRRP_PRIORITY_OWNER) return;
-    if (init === 'init') {
-      if (ok ? w > 0 : w < 0) this.totalPriority += w * mult;
-    } else {
-      this.totalPriority += (ok ? 1 : -1) * Math.abs(w) * mult;
-    }
-    this.setEffectivePriority();
-  }
-
-  private linkChanged(ifname: string, up: boolean): void {
-    const known = this.links.get(ifname);
-    if (known === up || this.state === 'STOP') return;
-    this.links.set(ifname, up);
-    for (const t of this.linkTracks(ifname)) {
-      const mult = t.reverse ? -1 : 1;
-      if (t.weight !== 0) {
-        if (this.basePriority === VRRP_PRIORITY_OWNER) continue;
-        this.totalPriority += (up ? 1 : -1) * Math.abs(t.weight) * mult;
-        this.setEffectivePriority();
-      } else if (up === (mult === 1)) {
-        this.tryUpInstance(false);
-      } else {
-        this.downInstance();
+  /** Carries out what tracking asks, in order. */
+  private track(steps: readonly TrackStep[]): void {
+    for (const step of steps) {
+      switch (step.type) {
+        case 'log':
+          this.log(step.text, step.detail);
+          break;
+        case 'reweigh':
+          this.setEffectivePriority();
+          break;
+        case 'setPriority':
+          this.effectivePriority = clampPriority(this.tracking.total);
+          break;
+        case 'down':
+          this.downInstance();
+          break;
+        case 'up':
+          this.tryUpInstance(false);
+          break;
+        case 'script':
+          this.weightZeroScript(step.first, step.good);
+          break;
       }
     }
   }
 
-  /** process_update_vrrp_track_file_status, for each of our entries tracking the file. */
-  private trackFileChanged(file: string, value: number): void {
-    const last = this.fileValues.get(file);
-    if (last === undefined || last === value || this.state === 'STOP') return;
-    this.fileValues.set(file, value);
-    for (const t of this.settings.trackFiles) {
-      if (t.name !== file) continue;
-      const next = clampedStatus(value, t.weight, t.reverse, false);
-      const prev = clampedStatus(last, t.weight, t.reverse, true);
-      if (next === prev) continue;
-      if (next === TRACK_FILE_FAULT) {
-        this.log(kaLog.trackedFileFault(this.name, file), true);
-        if (t.weight) this.totalPriority -= prev;
-        this.downInstance();
-      } else if (prev === TRACK_FILE_FAULT) {
-        if (t.weight) {
-          // Keepalived sets the priority directly here: no "Changing effective priority" line.
-          this.totalPriority += next;
-          this.effectivePriority = Math.min(
-            Math.max(this.totalPriority, 1),
-            VRRP_PRIORITY_OWNER - 1,
-          );
-        }
-        this.log(kaLog.trackedFileLeavingFault(this.name, file), true);
-        if (next) this.log(kaLog.settingEffectivePriority(this.name, this.effectivePriority), true);
-        this.tryUpInstance(false);
-      } else {
-        this.totalPriority += next - prev;
-        this.setEffectivePriority();
-      }
+  /** A weight-0 script's result: the last one out of init may bring the instance up. */
+  private weightZeroScript(first: boolean, good: boolean): void {
+    let leftInit = false;
+    if (first && --this.numInit === 0) {
+      leftInit = true;
+      if (this.sync) this.sync.numMemberInit--;
     }
-  }
-
-  private linkTracks(ifname: string): { weight: number; reverse: boolean }[] {
-    const out = this.settings.trackInterfaces
-      .filter((t) => t.name === ifname)
-      .map((t) => ({ weight: t.weight, reverse: t.reverse }));
-    if (ifname === this.settings.interface && !this.settings.dontTrackPrimary) {
-      out.push({ weight: 0, reverse: false });
-    }
-    return out;
+    if (!good) this.downInstance();
+    else if (this.numInit === 0 && !this.sync?.numMemberInit) this.tryUpInstance(leftInit);
   }
 
   // ---- startup and shutdown ---------------------------------------------------------------
@@ -495,44 +403,10 @@ export class VrrpInstance {
     links: Readonly<Record<string, boolean>>,
     files: Readonly<Record<string, number>>,
   ): void {
-    const s = this.settings;
-    const ifnames = new Set([s.interface, ...s.trackInterfaces.map((t) => t.name)]);
-    for (const ifname of ifnames) {
-      const up = links[ifname] ?? true;
-      this.links.set(ifname, up);
-      for (const t of this.linkTracks(ifname)) {
-        const mult = t.reverse ? -1 : 1;
-        if (t.weight === 0) {
-          if (up !== (mult === 1)) {
-            this.log(kaLog.faultInterfaceDown(this.name, ifname));
-            this.numFault++;
-          }
-        } else if (up ? t.weight > 0 : t.weight < 0) {
-          this.totalPriority += t.weight * mult;
-        }
-      }
-    }
-    for (const t of s.trackFiles) {
-      const value = files[t.name] ?? 0;
-      this.fileValues.set(t.name, value);
-      const status = trackFileStatus(value, t.weight, t.reverse, true);
-      if (status <= TRACK_FILE_FAULT) {
-        this.log(kaLog.faultTrackedFile(this.name, t.name, status));
-        this.numFault++;
-      } else this.totalPriority += Math.min(status, 253);
-    }
-    for (const t of s.trackScripts) {
-      const init = this.scriptInit.get(t.name);
-      if (t.weight === 0) {
-        if (init === 'init') this.numInit++;
-        else if (init === 'failed') {
-          this.numFault++;
-          this.log(kaLog.faultDueToScript(this.name, t.name));
-        }
-      } else if (init === 'failed' && t.weight < 0 && this.basePriority !== VRRP_PRIORITY_OWNER) {
-        this.totalPriority += t.weight;
-      }
-    }
+    const found = this.tracking.start(links, files, this.owner);
+    for (const text of found.logs) this.log(text);
+    this.numFault += found.faults;
+    this.numInit += found.scriptsInInit;
     this.setEffectivePriority();
   }
 
@@ -674,8 +548,7 @@ export class VrrpInstance {
   }
 
   private timerFired(kind: TimerKind): void {
-    const at = this.armed.get(kind);
-    this.armed.delete(kind); // fired: syncTimers re-arms whatever is still wanted
+    const at = this.timers.take(kind); // fired: syncTimers re-arms whatever is still wanted
     if (at === undefined || this.now + 1e-6 < at) return; // stale or early
     if (kind === 'garp') {
       this.garpAt = undefined;
@@ -705,21 +578,7 @@ export class VrrpInstance {
       this.advertReceived(r.src, r.advert);
       return;
     }
-    const c = this.counters;
-    c.dropped[r.reason] = (c.dropped[r.reason] ?? 0) + 1;
-    if (r.countedAsAdvert) c.advertReceived++;
-    if (r.reason === 'length' || r.reason === 'ip-total-length') c.packetLengthErrors++;
-    else if (r.reason === 'ttl') c.ipTtlErrors++;
-    else if (r.reason === 'type') c.invalidTypeReceived++;
-    else if (
-      r.reason === 'address-count' ||
-      r.reason === 'address-list' ||
-      r.reason === 'cast-mismatch'
-    )
-      c.addressListErrors++;
-    else if (r.reason === 'auth-type') c.invalidAuthType++;
-    else if (r.reason === 'auth-type-mismatch') c.authTypeMismatch++;
-    else if (r.reason === 'auth-failure') c.authFailure++;
+    countDrop(this.counters, r);
     if (r.log) this.log(r.log);
     // A dropped packet leaves the BACKUP master-down deadline where it was (Keepalived keeps
     // the rest in ms_down_timer, which a later priority change then shifts). A MASTER keeps

@@ -1,0 +1,194 @@
+// What tracking does to one VRRP instance, as Keepalived 2.2.7 does it (vrrp_track.c:
+// initialise_tracking_priorities, update_script_priorities, process_script_update_priority,
+// update_interface_priorities; track_file.c: process_update_vrrp_track_file_status). Pure:
+// it keeps the weighted total and each tracked item's last state, and answers every change
+// with the steps the instance takes, in order. Weight 0 items fault the instance (`down` /
+// `up`); weighted items move the total the effective priority is clamped from.
+
+import { VRRP_PRIORITY_OWNER } from './codec.js';
+import { kaLog } from './log-strings.js';
+import { clampedStatus, TRACK_FILE_FAULT, trackFileStatus } from './track-file.js';
+import type { VrrpInstanceSettings } from './types.js';
+
+/** What the instance does for a tracking change, in this order. */
+export type TrackStep =
+  | { readonly type: 'log'; readonly text: string; readonly detail: boolean }
+  /** The total moved: set the effective priority from it (logs "Changing effective priority"). */
+  | { readonly type: 'reweigh' }
+  /** The total moved as a file left FAULT: Keepalived sets the priority without a log line. */
+  | { readonly type: 'setPriority' }
+  /** A weight-0 item went bad (down_instance). */
+  | { readonly type: 'down' }
+  /** A weight-0 item came good (try_up_instance, not leaving init). */
+  | { readonly type: 'up' }
+  /** A weight-0 script's result: `first` when it is the script's first, `good` as weighed. */
+  | { readonly type: 'script'; readonly first: boolean; readonly good: boolean };
+
+/** What tracking finds at start: log lines, faults and scripts still to report. */
+export interface TrackingStart {
+  readonly logs: readonly string[];
+  readonly faults: number;
+  readonly scriptsInInit: number;
+}
+
+type ScriptInit = 'init' | 'failed' | 'done';
+
+interface LinkTrack {
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+/** The effective priority a weighted total gives (never 0, never the owner's 255). */
+export function clampPriority(total: number): number {
+  return Math.min(Math.max(total, 1), VRRP_PRIORITY_OWNER - 1);
+}
+
+export class PriorityTracking {
+  /** Keepalived's total_priority: base priority plus every weight in force. */
+  total: number;
+  private readonly settings: VrrpInstanceSettings;
+  private readonly scriptInit = new Map<string, ScriptInit>();
+  private readonly links = new Map<string, boolean>();
+  /** Each tracked file's last value (Keepalived's last_status). */
+  private readonly fileValues = new Map<string, number>();
+
+  constructor(settings: VrrpInstanceSettings) {
+    this.settings = settings;
+    this.total = settings.priority;
+    for (const s of settings.trackScripts)
+      this.scriptInit.set(s.name, s.initFail ? 'failed' : 'init');
+  }
+
+  private get name(): string {
+    return this.settings.name;
+  }
+
+  /** initialise_tracking_priorities: links and files as found at start, scripts not yet run. */
+  start(
+    links: Readonly<Record<string, boolean>>,
+    files: Readonly<Record<string, number>>,
+    owner: boolean,
+  ): TrackingStart {
+    const s = this.settings;
+    const logs: string[] = [];
+    let faults = 0;
+    let scriptsInInit = 0;
+    const ifnames = new Set([s.interface, ...s.trackInterfaces.map((t) => t.name)]);
+    for (const ifname of ifnames) {
+      const up = links[ifname] ?? true;
+      this.links.set(ifname, up);
+      for (const t of this.linkTracks(ifname)) {
+        const mult = t.reverse ? -1 : 1;
+        if (t.weight === 0) {
+          if (up !== (mult === 1)) {
+            logs.push(kaLog.faultInterfaceDown(this.name, ifname));
+            faults++;
+          }
+        } else if (up ? t.weight > 0 : t.weight < 0) {
+          this.total += t.weight * mult;
+        }
+      }
+    }
+    for (const t of s.trackFiles) {
+      const value = files[t.name] ?? 0;
+      this.fileValues.set(t.name, value);
+      const status = trackFileStatus(value, t.weight, t.reverse, true);
+      if (status <= TRACK_FILE_FAULT) {
+        logs.push(kaLog.faultTrackedFile(this.name, t.name, status));
+        faults++;
+      } else this.total += Math.min(status, 253);
+    }
+    for (const t of s.trackScripts) {
+      const init = this.scriptInit.get(t.name);
+      if (t.weight === 0) {
+        if (init === 'init') scriptsInInit++;
+        else if (init === 'failed') {
+          faults++;
+          logs.push(kaLog.faultDueToScript(this.name, t.name));
+        }
+      } else if (init === 'failed' && t.weight < 0 && !owner) {
+        this.total += t.weight;
+      }
+    }
+    return { logs, faults, scriptsInInit };
+  }
+
+  /** A vrrp_script's result (after its rise/fall). `stopped`: the instance is in STOP. */
+  scriptResult(script: string, ok: boolean, owner: boolean, stopped: boolean): TrackStep[] {
+    const init = this.scriptInit.get(script);
+    const track = this.settings.trackScripts.find((t) => t.name === script);
+    if (!track || init === undefined) return [];
+    const mult = track.reverse ? -1 : 1;
+    const w = track.weight;
+    this.scriptInit.set(script, 'done');
+    if (stopped) return [];
+    if (w === 0) return [{ type: 'script', first: init === 'init', good: ok === (mult === 1) }];
+    if (owner) return [];
+    if (init === 'init') {
+      if (ok ? w > 0 : w < 0) this.total += w * mult;
+    } else {
+      this.total += (ok ? 1 : -1) * Math.abs(w) * mult;
+    }
+    return [{ type: 'reweigh' }];
+  }
+
+  /** A tracked (or the instance's own) interface went up or down. */
+  linkChanged(ifname: string, up: boolean, owner: boolean, stopped: boolean): TrackStep[] {
+    const known = this.links.get(ifname);
+    if (known === up || stopped) return [];
+    this.links.set(ifname, up);
+    const steps: TrackStep[] = [];
+    for (const t of this.linkTracks(ifname)) {
+      const mult = t.reverse ? -1 : 1;
+      if (t.weight !== 0) {
+        if (owner) continue;
+        this.total += (up ? 1 : -1) * Math.abs(t.weight) * mult;
+        steps.push({ type: 'reweigh' });
+      } else steps.push({ type: up === (mult === 1) ? 'up' : 'down' });
+    }
+    return steps;
+  }
+
+  /** process_update_vrrp_track_file_status, for each of our entries tracking the file. */
+  fileChanged(file: string, value: number, stopped: boolean): TrackStep[] {
+    const last = this.fileValues.get(file);
+    if (last === undefined || last === value || stopped) return [];
+    this.fileValues.set(file, value);
+    const steps: TrackStep[] = [];
+    const log = (text: string) => steps.push({ type: 'log', text, detail: true });
+    for (const t of this.settings.trackFiles) {
+      if (t.name !== file) continue;
+      const next = clampedStatus(value, t.weight, t.reverse, false);
+      const prev = clampedStatus(last, t.weight, t.reverse, true);
+      if (next === prev) continue;
+      if (next === TRACK_FILE_FAULT) {
+        log(kaLog.trackedFileFault(this.name, file));
+        if (t.weight) this.total -= prev;
+        steps.push({ type: 'down' });
+      } else if (prev === TRACK_FILE_FAULT) {
+        if (t.weight) {
+          this.total += next;
+          steps.push({ type: 'setPriority' });
+        }
+        log(kaLog.trackedFileLeavingFault(this.name, file));
+        // Only a weighted file has a non-zero status here: the priority was just set.
+        if (next) log(kaLog.settingEffectivePriority(this.name, clampPriority(this.total)));
+        steps.push({ type: 'up' });
+      } else {
+        this.total += next - prev;
+        steps.push({ type: 'reweigh' });
+      }
+    }
+    return steps;
+  }
+
+  private linkTracks(ifname: string): LinkTrack[] {
+    const out: LinkTrack[] = this.settings.trackInterfaces
+      .filter((t) => t.name === ifname)
+      .map((t) => ({ weight: t.weight, reverse: t.reverse }));
+    if (ifname === this.settings.interface && !this.settings.dontTrackPrimary) {
+      out.push({ weight: 0, reverse: false });
+    }
+    return out;
+  }
+}
