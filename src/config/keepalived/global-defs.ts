@@ -8,9 +8,15 @@ import type { GlobalDefsDraft } from './drafts.js';
 const UINT_MAX = 4294967295;
 const SECONDS_MAX = Math.floor(UINT_MAX / 1e6);
 
+/** The draft's numeric fields, which a keyword can set directly. */
+type NumberField = {
+  [K in keyof GlobalDefsDraft]-?: number extends GlobalDefsDraft[K] ? K : never;
+}[keyof GlobalDefsDraft];
+
+/** A keyword with one unsigned value up to `max` (UINT_MAX), stored in `field`. */
 function unsignedKeyword(
   name: string,
-  set: (g: GlobalDefsDraft, v: number) => void,
+  field: NumberField,
   opts: { max?: number; invalid: string; zeroFix?: boolean },
 ): KeywordSpec<GlobalDefsDraft> {
   return {
@@ -33,7 +39,7 @@ function unsignedKeyword(
         env.diags.error(s.pos, 'KA_GLOBAL_INVALID', msg, 'keepalived');
         v = 1;
       }
-      set(g, v);
+      g[field] = v;
     },
   };
 }
@@ -114,42 +120,21 @@ export const GLOBAL_DEFS_KEYWORDS: readonly KeywordSpec<GlobalDefsDraft>[] = [
       g.enableScriptSecurity = true;
     },
   },
-  unsignedKeyword(
-    'vrrp_garp_master_delay',
-    (g, v) => {
-      g.garpMasterDelay = v;
-    },
-    {
-      max: SECONDS_MAX,
-      invalid: "vrrp_garp_master_delay '%s' invalid - ignoring",
-    },
-  ),
-  unsignedKeyword(
-    'vrrp_garp_master_repeat',
-    (g, v) => {
-      g.garpMasterRepeat = v;
-    },
-    {
-      invalid: "vrrp_garp_master_repeat '%s' invalid - ignoring",
-      zeroFix: true,
-    },
-  ),
-  unsignedKeyword(
-    'vrrp_garp_master_refresh',
-    (g, v) => {
-      g.garpMasterRefresh = v;
-    },
-    {
-      invalid: "Invalid vrrp_garp_master_refresh '%s' - ignoring",
-    },
-  ),
-  unsignedKeyword(
-    'vrrp_garp_master_refresh_repeat',
-    (g, v) => {
-      g.garpMasterRefreshRepeat = v;
-    },
-    { invalid: "vrrp_garp_master_refresh_repeat '%s' invalid - ignoring", zeroFix: true },
-  ),
+  unsignedKeyword('vrrp_garp_master_delay', 'garpMasterDelay', {
+    max: SECONDS_MAX,
+    invalid: "vrrp_garp_master_delay '%s' invalid - ignoring",
+  }),
+  unsignedKeyword('vrrp_garp_master_repeat', 'garpMasterRepeat', {
+    invalid: "vrrp_garp_master_repeat '%s' invalid - ignoring",
+    zeroFix: true,
+  }),
+  unsignedKeyword('vrrp_garp_master_refresh', 'garpMasterRefresh', {
+    invalid: "Invalid vrrp_garp_master_refresh '%s' - ignoring",
+  }),
+  unsignedKeyword('vrrp_garp_master_refresh_repeat', 'garpMasterRefreshRepeat', {
+    invalid: "vrrp_garp_master_refresh_repeat '%s' invalid - ignoring",
+    zeroFix: true,
+  }),
   {
     name: 'vrrp_garp_interval',
     minArgs: 1,
@@ -190,16 +175,10 @@ export const GLOBAL_DEFS_KEYWORDS: readonly KeywordSpec<GlobalDefsDraft>[] = [
       g.smtpServer = arg(s, 0);
     },
   },
-  unsignedKeyword(
-    'smtp_connect_timeout',
-    (g, v) => {
-      g.smtpConnectTimeout = v;
-    },
-    {
-      max: SECONDS_MAX,
-      invalid: "smtp_connect_timeout '%s' invalid - ignoring",
-    },
-  ),
+  unsignedKeyword('smtp_connect_timeout', 'smtpConnectTimeout', {
+    max: SECONDS_MAX,
+    invalid: "smtp_connect_timeout '%s' invalid - ignoring",
+  }),
   { name: 'smtp_helo_name', minArgs: 1, maxArgs: 1, parse: () => {} },
   { name: 'smtp_alert', maxArgs: 1, parse: () => {} },
 ];

@@ -71,9 +71,15 @@ function notifyKeyword(name: string, key: keyof InstanceDraft['notify']): Spec {
   };
 }
 
+type NumberField = {
+  [K in keyof InstanceDraft]-?: number extends InstanceDraft[K] ? K : never;
+}[keyof InstanceDraft];
+
+/** A gratuitous ARP setting: one unsigned value up to `max`, stored in `field` (null: checked,
+ *  then not kept). */
 function garpKeyword(
   name: string,
-  set: (i: InstanceDraft, v: number) => void,
+  field: NumberField | null,
   opts: { max: number; invalid: string; zeroFix?: boolean },
 ): Spec {
   return {
@@ -92,7 +98,7 @@ function garpKeyword(
         env.diags.error(s.pos, 'KA_GARP_INVALID', msg, 'keepalived');
         v = 1;
       }
-      set(inst, v);
+      if (field) inst[field] = v;
     },
   };
 }
@@ -334,38 +340,20 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
       for (const item of s.block ?? []) unicastPeer(ctx, item, env);
     },
   },
-  garpKeyword(
-    'garp_master_delay',
-    (i, v) => {
-      i.garpMasterDelay = v;
-    },
-    {
-      max: SECONDS_MAX,
-      invalid: "garp_master_delay '%s' invalid - ignoring",
-    },
-  ),
-  garpKeyword(
-    'garp_master_repeat',
-    (i, v) => {
-      i.garpMasterRepeat = v;
-    },
-    {
-      max: 4294967295,
-      invalid: "garp_master_repeat '%s' invalid - ignoring",
-      zeroFix: true,
-    },
-  ),
-  garpKeyword(
-    'garp_master_refresh',
-    (i, v) => {
-      i.garpMasterRefresh = v;
-    },
-    {
-      max: SECONDS_MAX,
-      invalid: "Invalid garp_master_refresh '%s' - ignoring",
-    },
-  ),
-  garpKeyword('garp_master_refresh_repeat', () => {}, {
+  garpKeyword('garp_master_delay', 'garpMasterDelay', {
+    max: SECONDS_MAX,
+    invalid: "garp_master_delay '%s' invalid - ignoring",
+  }),
+  garpKeyword('garp_master_repeat', 'garpMasterRepeat', {
+    max: 4294967295,
+    invalid: "garp_master_repeat '%s' invalid - ignoring",
+    zeroFix: true,
+  }),
+  garpKeyword('garp_master_refresh', 'garpMasterRefresh', {
+    max: SECONDS_MAX,
+    invalid: "Invalid garp_master_refresh '%s' - ignoring",
+  }),
+  garpKeyword('garp_master_refresh_repeat', null, {
     max: 4294967295,
     invalid: "garp_master_refresh_repeat '%s' invalid - ignoring",
     zeroFix: true,
