@@ -1,22 +1,20 @@
 // One VRRP instance: RFC 5798 section 6 with Keepalived 2.2.7's extensions and quirks
 // (FAULT, nopreempt, preempt_delay, a master answering lower-priority adverts, `state MASTER`
 // only as a start preference). Pure: `handle(event, now)` returns effects and reads no clock;
-// times are milliseconds from any epoch. The protocol engine keeps Keepalived's variables
-// (state, wantstate, sands, ms_down_timer) side by side so each rule can be read against its
-// source (vrrp.c: vrrp_state_backup, vrrp_state_master_rx/tx, leave_master/leave_fault;
-// vrrp_scheduler.c: vrrp_init_state; vrrp_track.c: down_instance, try_up_instance).
-// Tracking weights live in priority-tracking.ts, the timing formulas in timing.ts, the
-// statistics in counters.ts, the runner's timers in armed-timers.ts.
+// times are milliseconds from any epoch. This file has which event leads where (vrrp.c:
+// vrrp_state_backup, vrrp_state_master_rx; vrrp_scheduler.c: vrrp_init_state and the timer
+// handling; vrrp_track.c: down_instance, try_up_instance; vrrp_sync.c on a member); the
+// variables and the transitions themselves are in instance-core.ts, tracking weights in
+// priority-tracking.ts, the timing formulas in timing.ts, the statistics in counters.ts.
 
 import { compareIp } from '../net/ip-address.js';
-import { ArmedTimers } from './armed-timers.js';
 import { passwordAuthData, VRRP_PRIORITY_OWNER } from './codec.js';
-import { countDrop, newCounters } from './counters.js';
+import { countDrop } from './counters.js';
+import { InstanceCore } from './instance-core.js';
 import { kaLog } from './log-strings.js';
-import { clampPriority, PriorityTracking, type TrackStep } from './priority-tracking.js';
+import { clampPriority, type TrackStep } from './priority-tracking.js';
 import type { ReceivedDatagram } from './receive-check.js';
 import { checkAdvert, type ReceiveCheckConfig } from './receive-check.js';
-import type { VrrpSyncGroup } from './sync-group.js';
 import { skewTimeMs } from './timing.js';
 import type {
   TimerKind,
@@ -24,52 +22,16 @@ import type {
   VrrpEffect,
   VrrpEvent,
   VrrpInstanceSettings,
-  VrrpSnapshot,
   VrrpState,
-  VrrpTransitionRecord,
 } from './types.js';
 
 export { masterDownIntervalMs, skewTimeMs } from './timing.js';
 
-const HISTORY_LIMIT = 50;
-
-export class VrrpInstance {
-  readonly settings: VrrpInstanceSettings;
-  private state: VrrpState = 'INIT';
-  private wantState: VrrpState;
-  private basePriority: number;
-  private effectivePriority: number;
-  private readonly tracking: PriorityTracking;
-  private masterAdverInt: number;
-  private msDownTimer = 0;
-  /** Keepalived's `sands`: next advert (MASTER) or master down (BACKUP) deadline. */
-  private sands: number | undefined;
-  private preemptTime = 0;
-  private numFault = 0;
-  private numInit = 0;
-  private vipsSet = false;
-  private masterAddress: string | undefined;
-  private masterPriority: number | undefined;
-  private lastTransitionAt: number | undefined;
-  private garpAt: number | undefined;
-  private garpLowerPrioAt: number | undefined;
-  private garpRefreshAt: number | undefined;
-  private readonly timers = new ArmedTimers();
-  private readonly history: VrrpTransitionRecord[] = [];
-  private readonly counters = newCounters();
+export class VrrpInstance extends InstanceCore {
   private readonly rxConfig: ReceiveCheckConfig;
-  private out: VrrpEffect[] = [];
-  private now = 0;
-  /** The vrrp_sync_group this instance is a member of (set by VrrpSyncGroup). */
-  sync: VrrpSyncGroup | undefined;
 
   constructor(settings: VrrpInstanceSettings) {
-    this.settings = settings;
-    this.wantState = settings.initialState;
-    this.basePriority = settings.priority;
-    this.effectivePriority = settings.priority;
-    this.tracking = new PriorityTracking(settings);
-    this.masterAdverInt = settings.advertIntMs;
+    super(settings);
     this.rxConfig = {
       name: settings.name,
       version: settings.version,
@@ -132,36 +94,6 @@ export class VrrpInstance {
     return this.finish();
   }
 
-  /** @internal Starts a step at `now`; effects collect until `finish`. */
-  begin(now: number): void {
-    this.now = now;
-  }
-
-  /** @internal Ends a step: timers brought in line, the collected effects handed over. */
-  finish(): VrrpEffect[] {
-    this.syncTimers();
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
-
-  snapshot(): VrrpSnapshot {
-    return {
-      name: this.settings.name,
-      vrid: this.settings.vrid,
-      state: this.state,
-      basePriority: this.basePriority,
-      effectivePriority: this.effectivePriority,
-      masterAddress: this.state === 'MASTER' ? this.settings.primaryAddress : this.masterAddress,
-      masterPriority: this.state === 'MASTER' ? this.effectivePriority : this.masterPriority,
-      masterAdverIntMs: this.masterAdverInt,
-      vipsSet: this.vipsSet,
-      lastTransitionAt: this.lastTransitionAt,
-      counters: { ...this.counters, dropped: { ...this.counters.dropped } },
-      history: [...this.history],
-    };
-  }
-
   // ---- what a sync group does to its members (vrrp_sync.c) -------------------------------
 
   /** @internal The state this instance would be in disregarding its sync group. */
@@ -200,112 +132,6 @@ export class VrrpInstance {
     else if (this.state === 'BACKUP' || this.state === 'INIT') {
       this.setState('FAULT', 'sync group'); // Keepalived: "a bit of a bodge"
       this.leaveFault();
-    }
-  }
-
-  // ---- helpers -------------------------------------------------------------------------
-
-  /** The current state, unnarrowed (TypeScript narrows `this.state` across calls). */
-  private snapshotState(): VrrpState {
-    return this.state;
-  }
-
-  private get name(): string {
-    return this.settings.name;
-  }
-
-  private get owner(): boolean {
-    return this.basePriority === VRRP_PRIORITY_OWNER;
-  }
-
-  private emit(e: VrrpEffect): void {
-    this.out.push(e);
-    this.sync?.record(this.settings.name, e);
-  }
-
-  private log(text: string, detail = false): void {
-    this.emit({ type: 'Log', text, detail });
-  }
-
-  private skew(): number {
-    return skewTimeMs(this.settings.version, this.effectivePriority, this.masterAdverInt);
-  }
-
-  private msDown(): number {
-    return this.settings.downTimerAdverts * this.masterAdverInt + this.skew();
-  }
-
-  private setState(to: VrrpState, reason: string): void {
-    const from = this.state;
-    if (from === to) return;
-    this.state = to;
-    this.lastTransitionAt = this.now;
-    const rec = { at: this.now, from, to, reason };
-    this.history.push(rec);
-    if (this.history.length > HISTORY_LIMIT) this.history.shift();
-    this.emit({ type: 'Transition', from, to, reason });
-  }
-
-  private notify(): void {
-    if (this.state === 'MASTER' || this.state === 'BACKUP' || this.state === 'FAULT') {
-      this.emit({ type: 'Notify', state: this.state });
-    }
-  }
-
-  private sendAdvert(priority: number): void {
-    this.emit({ type: 'SendAdvert', priority });
-    this.counters.advertSent++;
-  }
-
-  private initSands(): void {
-    if (this.state === 'MASTER') this.sands = this.now + this.settings.advertIntMs;
-    else if (this.state === 'BACKUP') this.sands = this.now + this.msDownTimer;
-    else this.sands = undefined;
-  }
-
-  private syncTimers(): void {
-    const want = new Map<TimerKind, number>();
-    if (this.sands !== undefined) {
-      want.set(this.state === 'MASTER' ? 'advert' : 'masterDown', this.sands);
-    }
-    if (this.garpAt !== undefined) want.set('garp', this.garpAt);
-    if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
-    for (const e of this.timers.reconcile(want)) this.emit(e);
-  }
-
-  private sendLinkUpdate(repeat: number): void {
-    if (!this.vipsSet || repeat <= 0) return;
-    for (const vip of this.settings.vips) {
-      this.log(
-        kaLog.sendingGarps(this.name, this.settings.interface, vip, vip.includes(':')),
-        true,
-      );
-    }
-    this.emit({ type: 'SendGarp', addresses: this.settings.vips, repeat });
-  }
-
-  private removeVips(): void {
-    this.garpAt = undefined;
-    this.garpLowerPrioAt = undefined;
-    if (this.vipsSet) {
-      this.log(kaLog.removingVips(this.name), true);
-      this.emit({ type: 'RemoveVips' });
-      this.vipsSet = false;
-    }
-  }
-
-  // ---- priority and tracking ------------------------------------------------------------
-
-  private setEffectivePriority(): void {
-    if (this.owner) return;
-    const p = clampPriority(this.tracking.total);
-    if (p === this.effectivePriority) return;
-    this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
-    this.effectivePriority = p;
-    const old = this.msDownTimer;
-    this.msDownTimer = this.msDown();
-    if (this.state === 'BACKUP' && this.sands !== undefined) {
-      this.sands += this.msDownTimer - old;
     }
   }
 
@@ -473,80 +299,6 @@ export class VrrpInstance {
     this.garpLowerPrioAt = undefined;
   }
 
-  // ---- state transitions ------------------------------------------------------------------
-
-  private gotoMaster(reason: string): void {
-    this.wantState = 'MASTER';
-    // vrrp_state_goto_master: a sync group member waits until every member wants MASTER.
-    if (this.sync && !this.sync.canGotoMaster(this)) return;
-    this.setState('MASTER', reason);
-    this.initSands();
-    this.masterTx();
-  }
-
-  /** vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs. */
-  private masterTx(): void {
-    this.sendAdvert(this.effectivePriority);
-    const s = this.settings;
-    if (!this.vipsSet) {
-      this.log(kaLog.enteringMaster(this.name));
-      this.counters.becomeMaster++;
-      this.masterAdverInt = s.advertIntMs;
-      this.log(kaLog.settingVips(this.name), true);
-      this.emit({ type: 'AddVips' });
-      this.vipsSet = true;
-      this.sendLinkUpdate(s.garpMasterRepeat);
-      if (s.garpMasterRefreshMs > 0) this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
-      this.notify();
-      if (s.garpMasterDelayMs > 0) this.garpAt = this.now + s.garpMasterDelayMs;
-    } else if (this.garpRefreshAt !== undefined && this.now > this.garpRefreshAt) {
-      this.sendLinkUpdate(s.garpMasterRefreshRepeat);
-      this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
-    }
-  }
-
-  private leaveMaster(advF: boolean): void {
-    if (this.wantState === 'BACKUP') {
-      this.log(kaLog.enteringBackup(this.name));
-      this.preemptTime = 0;
-    } else {
-      this.log(kaLog.enteringFault(this.name));
-      this.sendAdvert(0);
-    }
-    if (advF) {
-      this.sendAdvert(0);
-      this.counters.priorityZeroSent++;
-      this.log(kaLog.sentZeroPriority(this.name), true);
-    }
-    this.removeVips();
-    this.garpRefreshAt = undefined;
-    this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'higher priority advert');
-    this.notify();
-    this.msDownTimer = this.msDown();
-    this.initSands();
-    this.counters.releaseMaster++;
-  }
-
-  private leaveFault(): void {
-    if (this.wantState === 'MASTER') {
-      this.gotoMaster('address owner back up');
-    } else {
-      if (this.state !== this.wantState) {
-        this.log(
-          this.wantState === 'BACKUP'
-            ? kaLog.enteringBackup(this.name)
-            : kaLog.enteringFault(this.name),
-        );
-      }
-      this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'fault cleared');
-      this.notify();
-      if (this.state === 'BACKUP') this.preemptTime = 0;
-    }
-    this.masterAdverInt = this.settings.advertIntMs;
-    this.msDownTimer = this.msDown();
-    this.initSands();
-  }
-
   private timerFired(kind: TimerKind): void {
     const at = this.timers.take(kind); // fired: syncTimers re-arms whatever is still wanted
     if (at === undefined || this.now + 1e-6 < at) return; // stale or early
@@ -697,5 +449,9 @@ export class VrrpInstance {
       return;
     }
     if (sent) this.initSands();
+  }
+
+  protected mayGoMaster(): boolean {
+    return !this.sync || this.sync.canGotoMaster(this);
   }
 }

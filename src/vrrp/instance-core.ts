@@ -1,0 +1,275 @@
+// The variables and transitions of one VRRP instance, as Keepalived 2.2.7's vrrp_t and
+// vrrp.c keep them (vrrp_state_goto_master, vrrp_state_master_tx, vrrp_state_leave_master,
+// vrrp_state_leave_fault; the sands / ms_down_timer arithmetic), side by side so each rule can
+// be read against its source. Pure: effects collect between `begin(now)` and `finish()`.
+// Which event leads to which transition is VrrpInstance's part (state-machine.ts).
+
+import { ArmedTimers } from './armed-timers.js';
+import { VRRP_PRIORITY_OWNER } from './codec.js';
+import { newCounters } from './counters.js';
+import { kaLog } from './log-strings.js';
+import { clampPriority, PriorityTracking } from './priority-tracking.js';
+import type { VrrpSyncGroup } from './sync-group.js';
+import { skewTimeMs } from './timing.js';
+import type {
+  TimerKind,
+  VrrpEffect,
+  VrrpInstanceSettings,
+  VrrpSnapshot,
+  VrrpState,
+  VrrpTransitionRecord,
+} from './types.js';
+
+const HISTORY_LIMIT = 50;
+
+export abstract class InstanceCore {
+  readonly settings: VrrpInstanceSettings;
+  protected state: VrrpState = 'INIT';
+  protected wantState: VrrpState;
+  protected basePriority: number;
+  protected effectivePriority: number;
+  protected readonly tracking: PriorityTracking;
+  protected masterAdverInt: number;
+  protected msDownTimer = 0;
+  /** Keepalived's `sands`: next advert (MASTER) or master down (BACKUP) deadline. */
+  protected sands: number | undefined;
+  protected preemptTime = 0;
+  protected numFault = 0;
+  protected numInit = 0;
+  protected vipsSet = false;
+  protected masterAddress: string | undefined;
+  protected masterPriority: number | undefined;
+  private lastTransitionAt: number | undefined;
+  protected garpAt: number | undefined;
+  protected garpLowerPrioAt: number | undefined;
+  private garpRefreshAt: number | undefined;
+  protected readonly timers = new ArmedTimers();
+  private readonly history: VrrpTransitionRecord[] = [];
+  protected readonly counters = newCounters();
+  private out: VrrpEffect[] = [];
+  protected now = 0;
+  /** The vrrp_sync_group this instance is a member of (set by VrrpSyncGroup). */
+  sync: VrrpSyncGroup | undefined;
+
+  constructor(settings: VrrpInstanceSettings) {
+    this.settings = settings;
+    this.wantState = settings.initialState;
+    this.basePriority = settings.priority;
+    this.effectivePriority = settings.priority;
+    this.tracking = new PriorityTracking(settings);
+    this.masterAdverInt = settings.advertIntMs;
+  }
+
+  /** @internal Starts a step at `now`; effects collect until `finish`. */
+  begin(now: number): void {
+    this.now = now;
+  }
+
+  /** @internal Ends a step: timers brought in line, the collected effects handed over. */
+  finish(): VrrpEffect[] {
+    this.syncTimers();
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  snapshot(): VrrpSnapshot {
+    return {
+      name: this.settings.name,
+      vrid: this.settings.vrid,
+      state: this.state,
+      basePriority: this.basePriority,
+      effectivePriority: this.effectivePriority,
+      masterAddress: this.state === 'MASTER' ? this.settings.primaryAddress : this.masterAddress,
+      masterPriority: this.state === 'MASTER' ? this.effectivePriority : this.masterPriority,
+      masterAdverIntMs: this.masterAdverInt,
+      vipsSet: this.vipsSet,
+      lastTransitionAt: this.lastTransitionAt,
+      counters: { ...this.counters, dropped: { ...this.counters.dropped } },
+      history: [...this.history],
+    };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  /** The current state, unnarrowed (TypeScript narrows `this.state` across calls). */
+  protected snapshotState(): VrrpState {
+    return this.state;
+  }
+
+  protected get name(): string {
+    return this.settings.name;
+  }
+
+  protected get owner(): boolean {
+    return this.basePriority === VRRP_PRIORITY_OWNER;
+  }
+
+  protected emit(e: VrrpEffect): void {
+    this.out.push(e);
+    this.sync?.record(this.settings.name, e);
+  }
+
+  protected log(text: string, detail = false): void {
+    this.emit({ type: 'Log', text, detail });
+  }
+
+  protected skew(): number {
+    return skewTimeMs(this.settings.version, this.effectivePriority, this.masterAdverInt);
+  }
+
+  protected msDown(): number {
+    return this.settings.downTimerAdverts * this.masterAdverInt + this.skew();
+  }
+
+  protected setState(to: VrrpState, reason: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.lastTransitionAt = this.now;
+    const rec = { at: this.now, from, to, reason };
+    this.history.push(rec);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    this.emit({ type: 'Transition', from, to, reason });
+  }
+
+  protected notify(): void {
+    if (this.state === 'MASTER' || this.state === 'BACKUP' || this.state === 'FAULT') {
+      this.emit({ type: 'Notify', state: this.state });
+    }
+  }
+
+  protected sendAdvert(priority: number): void {
+    this.emit({ type: 'SendAdvert', priority });
+    this.counters.advertSent++;
+  }
+
+  protected initSands(): void {
+    if (this.state === 'MASTER') this.sands = this.now + this.settings.advertIntMs;
+    else if (this.state === 'BACKUP') this.sands = this.now + this.msDownTimer;
+    else this.sands = undefined;
+  }
+
+  protected syncTimers(): void {
+    const want = new Map<TimerKind, number>();
+    if (this.sands !== undefined) {
+      want.set(this.state === 'MASTER' ? 'advert' : 'masterDown', this.sands);
+    }
+    if (this.garpAt !== undefined) want.set('garp', this.garpAt);
+    if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
+    for (const e of this.timers.reconcile(want)) this.emit(e);
+  }
+
+  protected sendLinkUpdate(repeat: number): void {
+    if (!this.vipsSet || repeat <= 0) return;
+    for (const vip of this.settings.vips) {
+      this.log(
+        kaLog.sendingGarps(this.name, this.settings.interface, vip, vip.includes(':')),
+        true,
+      );
+    }
+    this.emit({ type: 'SendGarp', addresses: this.settings.vips, repeat });
+  }
+
+  protected removeVips(): void {
+    this.garpAt = undefined;
+    this.garpLowerPrioAt = undefined;
+    if (this.vipsSet) {
+      this.log(kaLog.removingVips(this.name), true);
+      this.emit({ type: 'RemoveVips' });
+      this.vipsSet = false;
+    }
+  }
+
+  // ---- priority and tracking ------------------------------------------------------------
+
+  protected setEffectivePriority(): void {
+    if (this.owner) return;
+    const p = clampPriority(this.tracking.total);
+    if (p === this.effectivePriority) return;
+    this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
+    this.effectivePriority = p;
+    const old = this.msDownTimer;
+    this.msDownTimer = this.msDown();
+    if (this.state === 'BACKUP' && this.sands !== undefined) {
+      this.sands += this.msDownTimer - old;
+    }
+  }
+
+  // ---- state transitions ------------------------------------------------------------------
+
+  protected gotoMaster(reason: string): void {
+    this.wantState = 'MASTER';
+    // vrrp_state_goto_master: a sync group member waits until every member wants MASTER.
+    if (!this.mayGoMaster()) return;
+    this.setState('MASTER', reason);
+    this.initSands();
+    this.masterTx();
+  }
+
+  /** vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs. */
+  protected masterTx(): void {
+    this.sendAdvert(this.effectivePriority);
+    const s = this.settings;
+    if (!this.vipsSet) {
+      this.log(kaLog.enteringMaster(this.name));
+      this.counters.becomeMaster++;
+      this.masterAdverInt = s.advertIntMs;
+      this.log(kaLog.settingVips(this.name), true);
+      this.emit({ type: 'AddVips' });
+      this.vipsSet = true;
+      this.sendLinkUpdate(s.garpMasterRepeat);
+      if (s.garpMasterRefreshMs > 0) this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
+      this.notify();
+      if (s.garpMasterDelayMs > 0) this.garpAt = this.now + s.garpMasterDelayMs;
+    } else if (this.garpRefreshAt !== undefined && this.now > this.garpRefreshAt) {
+      this.sendLinkUpdate(s.garpMasterRefreshRepeat);
+      this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
+    }
+  }
+
+  protected leaveMaster(advF: boolean): void {
+    if (this.wantState === 'BACKUP') {
+      this.log(kaLog.enteringBackup(this.name));
+      this.preemptTime = 0;
+    } else {
+      this.log(kaLog.enteringFault(this.name));
+      this.sendAdvert(0);
+    }
+    if (advF) {
+      this.sendAdvert(0);
+      this.counters.priorityZeroSent++;
+      this.log(kaLog.sentZeroPriority(this.name), true);
+    }
+    this.removeVips();
+    this.garpRefreshAt = undefined;
+    this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'higher priority advert');
+    this.notify();
+    this.msDownTimer = this.msDown();
+    this.initSands();
+    this.counters.releaseMaster++;
+  }
+
+  protected leaveFault(): void {
+    if (this.wantState === 'MASTER') {
+      this.gotoMaster('address owner back up');
+    } else {
+      if (this.state !== this.wantState) {
+        this.log(
+          this.wantState === 'BACKUP'
+            ? kaLog.enteringBackup(this.name)
+            : kaLog.enteringFault(this.name),
+        );
+      }
+      this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'fault cleared');
+      this.notify();
+      if (this.state === 'BACKUP') this.preemptTime = 0;
+    }
+    this.masterAdverInt = this.settings.advertIntMs;
+    this.msDownTimer = this.msDown();
+    this.initSands();
+  }
+
+  /** Whether the sync group (if any) lets this instance become MASTER now. */
+  protected abstract mayGoMaster(): boolean;
+}
