@@ -183,9 +183,10 @@ export abstract class InstanceCore {
 
   // ---- priority and tracking ------------------------------------------------------------
 
-  protected setEffectivePriority(): void {
+  /** Sets the effective priority from a tracking total (by default the current one). */
+  protected setEffectivePriority(total = this.tracking.total): void {
     if (this.owner) return;
-    const p = clampPriority(this.tracking.total);
+    const p = clampPriority(total);
     if (p === this.effectivePriority) return;
     this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
     this.effectivePriority = p;

@@ -13,10 +13,12 @@ import type { VrrpInstanceSettings } from './types.js';
 /** What the instance does for a tracking change, in this order. */
 export type TrackStep =
   | { readonly type: 'log'; readonly text: string; readonly detail: boolean }
-  /** The total moved: set the effective priority from it (logs "Changing effective priority"). */
-  | { readonly type: 'reweigh' }
-  /** The total moved as a file left FAULT: Keepalived sets the priority without a log line. */
-  | { readonly type: 'setPriority' }
+  /** The total moved to `total`: set the effective priority from it (logs "Changing
+   *  effective priority"). */
+  | { readonly type: 'reweigh'; readonly total: number }
+  /** The total moved to `total` as a file left FAULT: Keepalived sets the priority without a
+   *  log line. */
+  | { readonly type: 'setPriority'; readonly total: number }
   /** A weight-0 item went bad (down_instance). */
   | { readonly type: 'down' }
   /** A weight-0 item came good (try_up_instance, not leaving init). */
@@ -129,7 +131,7 @@ export class PriorityTracking {
     } else {
       this.total += (ok ? 1 : -1) * Math.abs(w) * mult;
     }
-    return [{ type: 'reweigh' }];
+    return [{ type: 'reweigh', total: this.total }];
   }
 
   /** A tracked (or the instance's own) interface went up or down. */
@@ -143,7 +145,7 @@ export class PriorityTracking {
       if (t.weight !== 0) {
         if (owner) continue;
         this.total += (up ? 1 : -1) * Math.abs(t.weight) * mult;
-        steps.push({ type: 'reweigh' });
+        steps.push({ type: 'reweigh', total: this.total });
       } else steps.push({ type: up === (mult === 1) ? 'up' : 'down' });
     }
     return steps;
@@ -168,7 +170,7 @@ export class PriorityTracking {
       } else if (prev === TRACK_FILE_FAULT) {
         if (t.weight) {
           this.total += next;
-          steps.push({ type: 'setPriority' });
+          steps.push({ type: 'setPriority', total: this.total });
         }
         log(kaLog.trackedFileLeavingFault(this.name, file));
         // Only a weighted file has a non-zero status here: the priority was just set.
@@ -176,7 +178,7 @@ export class PriorityTracking {
         steps.push({ type: 'up' });
       } else {
         this.total += next - prev;
-        steps.push({ type: 'reweigh' });
+        steps.push({ type: 'reweigh', total: this.total });
       }
     }
     return steps;

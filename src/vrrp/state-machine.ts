@@ -184,10 +184,10 @@ export class VrrpInstance extends InstanceCore {
           this.log(step.text, step.detail);
           break;
         case 'reweigh':
-          this.setEffectivePriority();
+          this.setEffectivePriority(step.total);
           break;
         case 'setPriority':
-          this.effectivePriority = clampPriority(this.tracking.total);
+          this.effectivePriority = clampPriority(step.total);
           break;
         case 'down':
           this.downInstance();

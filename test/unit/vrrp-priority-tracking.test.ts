@@ -29,9 +29,9 @@ describe('PriorityTracking', () => {
   it('a weighted script moves the total; a weight-0 one asks the instance', () => {
     const t = new PriorityTracking(s);
     t.start({}, {}, false);
-    assert.deepEqual(t.scriptResult('chk', false, false, false), [{ type: 'reweigh' }]);
+    assert.deepEqual(t.scriptResult('chk', false, false, false), [{ type: 'reweigh', total: 108 }]);
     assert.equal(t.total, 100 + 10 - 2);
-    assert.deepEqual(t.scriptResult('chk', true, false, false), [{ type: 'reweigh' }]);
+    assert.deepEqual(t.scriptResult('chk', true, false, false), [{ type: 'reweigh', total: 110 }]);
     assert.equal(t.total, 100 + 10);
     assert.deepEqual(t.scriptResult('gate', false, false, false), [
       { type: 'script', first: true, good: false },
@@ -53,17 +53,33 @@ describe('PriorityTracking', () => {
   it('links: weighted ones reweigh, the primary one faults and recovers', () => {
     const t = new PriorityTracking(s);
     t.start({}, {}, false);
-    assert.deepEqual(t.linkChanged('eth1', false, false, false), [{ type: 'reweigh' }]);
+    assert.deepEqual(t.linkChanged('eth1', false, false, false), [{ type: 'reweigh', total: 100 }]);
     assert.equal(t.total, 100);
     assert.deepEqual(t.linkChanged('eth1', false, false, false), [], 'no change, no step');
     assert.deepEqual(t.linkChanged('ens33', false, false, false), [{ type: 'down' }]);
     assert.deepEqual(t.linkChanged('ens33', true, false, false), [{ type: 'up' }]);
   });
 
+  it('each step carries the total as it stood after its own item (Keepalived logs each)', () => {
+    const t = new PriorityTracking(
+      settings({
+        trackInterfaces: [
+          { name: 'eth1', weight: 10, reverse: false },
+          { name: 'eth1', weight: 20, reverse: false },
+        ],
+      }),
+    );
+    t.start({ eth1: false }, {}, false);
+    assert.deepEqual(t.linkChanged('eth1', true, false, false), [
+      { type: 'reweigh', total: 110 },
+      { type: 'reweigh', total: 130 },
+    ]);
+  });
+
   it('files: value x weight moves the total', () => {
     const t = new PriorityTracking(s);
     t.start({}, { f: 0 }, false);
-    assert.deepEqual(t.fileChanged('f', 2, false), [{ type: 'reweigh' }]);
+    assert.deepEqual(t.fileChanged('f', 2, false), [{ type: 'reweigh', total: 120 }]);
     assert.equal(t.total, 110 + 10);
     assert.deepEqual(t.fileChanged('f', 2, false), []);
   });
