@@ -134,12 +134,23 @@ const pool: Buffer[] = [];
 export function readIntoOwn(h: StreamHandle): Buffer {
   const buf = pool.pop() ?? Buffer.allocUnsafeSlow(OWN_SIZE);
   h.useUserBuffer(buf);
+  ownInUse++;
+  ownTaken++;
   return buf;
 }
 
 /** Returns a buffer of readIntoOwn once its handle is closed. */
 export function releaseOwn(buf: Buffer): void {
+  ownInUse--;
   if (pool.length < POOL_MAX) pool.push(buf);
+}
+
+let ownInUse = 0;
+let ownTaken = 0;
+
+/** Own read buffers: held by live sessions now, handed out since start, idle in the pool. */
+export function ownBufferStats(): { inUse: number; taken: number; pooled: number } {
+  return { inUse: ownInUse, taken: ownTaken, pooled: pool.length };
 }
 
 /** True when the `n` bytes just read call for a buffer of the reading side's own. */
