@@ -374,6 +374,22 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
     assert.deepEqual(r.halo.logs, r.hap.logs);
   });
 
+  it('timeout http-keep-alive closes an idle kept-alive connection', async () => {
+    const closedAfter = async (port: number) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('data', () => {});
+      c.on('error', () => {});
+      await new Promise((r) => c.once('connect', r));
+      c.write(get('/'));
+      const t0 = Date.now();
+      await new Promise((r) => c.once('close', r));
+      return Date.now() - t0;
+    };
+    const [h, o] = await Promise.all([closedAfter(hap.ports.ka!), closedAfter(halo.ports.ka!)]);
+    assert.ok(h >= 1900 && h < 2600, `haproxy closed after ${h} ms`);
+    assert.ok(o >= 1900 && o < 2600, `halo closed after ${o} ms`);
+  });
+
   it('an idle connection gets the 408 without a log line (dontlognull)', async () => {
     const r = await both('fe', [], 1500);
     assert.equal(r.halo.reply, r.hap.reply);

@@ -75,6 +75,8 @@ function stripMapped(a: string): string {
 }
 
 const kConn = Symbol('halo.http.conn');
+/** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
+const NODE_KEEP_ALIVE_EXTRA = 1000;
 type Tagged = net.Socket & { [kConn]?: HttpClientConn };
 
 export class HttpFrontend {
@@ -95,6 +97,7 @@ export class HttpFrontend {
     const t = host.cfg.timeouts;
     const client = t.client ?? 0;
     const request = t.httpRequest ?? client;
+    const keepAlive = t.httpKeepAlive ?? request;
     this.httplog = host.cfg.mode === 'http' && host.cfg.options.httplog?.on === true;
     this.tcplog = !this.httplog && host.cfg.options.tcplog?.on === true;
     this.dontlognull = host.cfg.options.dontlognull?.on === true;
@@ -102,7 +105,8 @@ export class HttpFrontend {
       requireHostHeader: false,
       headersTimeout: request,
       requestTimeout: 0,
-      keepAliveTimeout: t.httpKeepAlive ?? request,
+      // Node waits 1 s past keepAliveTimeout before closing an idle connection.
+      keepAliveTimeout: keepAlive > 0 ? Math.max(1, keepAlive - NODE_KEEP_ALIVE_EXTRA) : 0,
       connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(request / 20) || 1000)),
     });
     this.server.timeout = client;
