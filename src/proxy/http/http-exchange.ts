@@ -114,10 +114,7 @@ export class HttpExchange implements Pending {
     const r = be.assign(this, { clientAddress: this.conn.clientIp });
     if (r.kind === 'server') this.connect(r.server);
     else if (r.kind === 'queued') this.queued(r.server, r.position);
-    else {
-      this.tw = Math.round(this.now() - this.tReq);
-      this.sendError(HTTP_ERRORS[503], 'S', 'C');
-    }
+    else this.sendError(HTTP_ERRORS[503], 'S', 'C'); // no usable server: Tw stays -1
   }
 
   private serveApplet(a: HttpApplet): void {
