@@ -281,4 +281,53 @@ backend be
     assert.equal((await request(port, '/after')).status, 200);
     assert.equal(listenerPort(next.listeners.values().next().value!), port);
   });
+
+  it('reloads under keep-alive load fail no request', async () => {
+    const o = await origin('o');
+    cleanup.push(() => o.close());
+    const port = await freePort();
+    const text = `${base('')}
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s 127.0.0.1:${o.port}
+`;
+    const log = new MemoryLog();
+    let engine = new ProxyEngine(parse(text), { log });
+    await engine.start();
+    const old: ProxyEngine[] = [];
+    let stop = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const clients = Array.from({ length: 10 }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (!stop) {
+        try {
+          const r = await request(port, '/x', { agent });
+          if (r.status === 200 && r.body === 'o /x') ok++;
+          else failures.push(`status ${r.status}`);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+      agent.destroy();
+    });
+    for (let i = 0; i < 5; i++) {
+      await sleep(150);
+      const next = new ProxyEngine(parse(text), { log });
+      await next.start(engine);
+      engine.stopAccepting(next);
+      old.push(engine);
+      engine = next;
+    }
+    await sleep(150);
+    stop = true;
+    await Promise.all(clients);
+    await Promise.all(old.map((e) => e.idle()));
+    engine.stopAccepting();
+    await engine.idle();
+    assert.deepEqual(failures, []);
+    assert.ok(ok > 100, `${ok} requests served`);
+  });
 });

@@ -52,6 +52,8 @@ export class HttpClientConn {
   readonly waiting: HttpExchange[] = [];
   draining = false;
   logged = false;
+  /** Requests whose exchange finished. */
+  served = 0;
   readonly clientIp: string;
   readonly clientPort: number;
   readonly localIp: string;
@@ -75,6 +77,8 @@ function stripMapped(a: string): string {
 }
 
 const kConn = Symbol('halo.http.conn');
+/** How long a drained (reload, soft stop) idle keep-alive connection may still send. */
+const DRAIN_IDLE_MS = 1000;
 /** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
 const NODE_KEEP_ALIVE_EXTRA = 1000;
 type Tagged = net.Socket & { [kConn]?: HttpClientConn };
@@ -188,6 +192,7 @@ export class HttpFrontend {
   /** An exchange finished: the next pipelined one starts; a draining connection closes. */
   exchangeDone(conn: HttpClientConn, x: HttpExchange): void {
     if (conn.exchange !== x) return;
+    conn.served++;
     conn.exchange = conn.waiting.shift();
     // The next pipelined request starts once the server connection went back to its pool
     // (Node frees it a tick after the response), so it is reused as HAProxy reuses it.
@@ -225,9 +230,20 @@ export class HttpFrontend {
     for (const c of this.conns) this.drainConn(c);
   }
 
+  /**
+   * An idle kept-alive connection is not closed at once: a client may be sending its next
+   * request right now and would see a reset. It gets `connection: close` on that request's
+   * response, or is closed after DRAIN_IDLE_MS if it stays idle (HAProxy 2.7's
+   * `idle-close-on-response`; 2.6 closes idle connections at once).
+   */
   private drainConn(c: HttpClientConn): void {
     c.draining = true;
-    if (!c.exchange) c.socket.end();
+    if (c.exchange) return;
+    const t = setTimeout(() => {
+      if (!c.exchange && c.requests === c.served) c.socket.end();
+    }, DRAIN_IDLE_MS);
+    t.unref();
+    c.socket.once('close', () => clearTimeout(t));
   }
 
   /** Cuts every connection (hard stop). */
