@@ -206,6 +206,7 @@ export class HttpExchange implements Pending {
       this.req.url ?? '/',
       headers,
       mode !== 'keep-alive',
+      this.req.httpVersion,
     );
     if (!this.hasBody) preq.useChunkedEncodingByDefault = false;
     this.preq = preq;

@@ -29,8 +29,25 @@ export interface ServerAgent {
     path: string,
     headers: HeaderMap,
     close: boolean,
+    /** `1.0` keeps an HTTP/1.0 client's version towards the server, as HAProxy does. */
+    version?: string,
   ): http.ClientRequest;
   destroy(): void;
+}
+
+type HeadWriter = (this: http.ClientRequest, firstLine: string, headers: unknown) => void;
+
+/**
+ * Node's client always writes `HTTP/1.1` in the request line; its one internal writer of the
+ * head (`_storeHeader`) gets the line, so this request's version is changed there.
+ */
+function speakHttp10(req: http.ClientRequest): void {
+  const r = req as unknown as { _storeHeader: HeadWriter };
+  const store = r._storeHeader;
+  if (typeof store !== 'function') return;
+  r._storeHeader = function (firstLine, headers) {
+    store.call(this, firstLine.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n'), headers);
+  };
 }
 
 const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
@@ -43,7 +60,7 @@ function makeAgent(keepAlive: boolean): ServerAgent {
     scheduling: 'lifo',
   });
   return {
-    request(address, port, method, path, headers, close) {
+    request(address, port, method, path, headers, close, version) {
       const req = http.request({
         agent,
         host: address,
@@ -53,7 +70,10 @@ function makeAgent(keepAlive: boolean): ServerAgent {
         headers,
         setHost: false,
       });
-      if (close) req.setHeader('connection', 'close');
+      if (version === '1.0') {
+        speakHttp10(req);
+        req.setHeader('connection', close ? 'close' : 'keep-alive');
+      } else if (close) req.setHeader('connection', 'close');
       else req.removeHeader('connection'); // HTTP/1.1 keeps the connection without saying so
       return req;
     },
