@@ -140,6 +140,10 @@ frontend fe_tcp
     mode tcp
     option tcplog
     default_backend be
+frontend fe_tcp_httplog
+    bind 127.0.0.1:${ports.tcphttplog}
+    mode tcp
+    default_backend be
 frontend fe_nosrv
     bind 127.0.0.1:${ports.nosrv}
     default_backend be_dead
@@ -207,7 +211,18 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
 
   before(async () => {
     backend = await scriptedBackend();
-    const names = ['fe', 'ka', 'tcp', 'nosrv', 'xff', 'stats', 'dead', 'lognull', 'down'];
+    const names = [
+      'fe',
+      'ka',
+      'tcp',
+      'nosrv',
+      'xff',
+      'stats',
+      'dead',
+      'lognull',
+      'down',
+      'tcphttplog',
+    ];
     const side = async (): Promise<Side> => {
       const ports: Record<string, number> = {};
       for (const n of names) ports[n] = await freePort();
@@ -342,6 +357,12 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       [get('/', 'X-Real-IP: 192.0.2.1\r\nConnection: close\r\n')],
       1500,
     ],
+    [
+      'tcp frontend inheriting httplog falls back to tcplog',
+      'tcphttplog',
+      [get('/', 'Connection: close\r\n')],
+      1500,
+    ],
     ['503 when every server is DOWN (checks)', 'down', [get('/', 'Connection: close\r\n')], 1500],
     [
       'stats listen without servers: other URIs get 503',
@@ -359,6 +380,7 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       assert.deepEqual(r.halo.bodies, r.hap.bodies, 'request bodies seen by the server');
       assert.equal(r.halo.conns, r.hap.conns, 'server connections used');
       assert.deepEqual(r.halo.logs, r.hap.logs, 'log lines');
+      assert.ok(r.hap.logs.length > 0, 'HAProxy logged the case');
     });
   }
 

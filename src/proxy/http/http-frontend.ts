@@ -103,7 +103,10 @@ export class HttpFrontend {
     const request = t.httpRequest ?? client;
     const keepAlive = t.httpKeepAlive ?? request;
     this.httplog = host.cfg.mode === 'http' && host.cfg.options.httplog?.on === true;
-    this.tcplog = !this.httplog && host.cfg.options.tcplog?.on === true;
+    // A tcp frontend with httplog falls back to tcplog, as HAProxy warns it does.
+    this.tcplog =
+      !this.httplog &&
+      (host.cfg.options.tcplog?.on === true || host.cfg.options.httplog?.on === true);
     this.dontlognull = host.cfg.options.dontlognull?.on === true;
     this.server = http.createServer({
       requireHostHeader: false,
