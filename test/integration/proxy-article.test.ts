@@ -114,7 +114,7 @@ describe("the article's haproxy.cfg on loopback", () => {
     const down = messages.find((m) => m.includes('is DOWN'))!;
     assert.match(
       down,
-      /^<145>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: Server apiserver\/k8s-master2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 2 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/,
+      /^<145>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: Server apiserver\/k8s-master2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 2 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.\n$/,
     );
     for (let i = 0; i < 4; i++)
       assert.notEqual((await get(fePort)).split('\r\n\r\n')[1], 'k8s-master2');
@@ -125,13 +125,13 @@ describe("the article's haproxy.cfg on loopback", () => {
     await waitFor(() => messages.some((m) => m.includes('is UP')), 7000, 'UP message');
     assert.match(
       messages.find((m) => m.includes('is UP'))!,
-      /: Server apiserver\/k8s-master2 is UP, reason: Layer4 check passed, check duration: \d+ms\. 3 active and 0 backup servers online\. 0 sessions requeued, 0 total in queue\.$/,
+      /: Server apiserver\/k8s-master2 is UP, reason: Layer4 check passed, check duration: \d+ms\. 3 active and 0 backup servers online\. 0 sessions requeued, 0 total in queue\.\n$/,
     );
     const traffic = messages.filter((m) => m.startsWith('<150>'));
     assert.ok(traffic.length >= 10, 'tcplog lines at local2.info');
     assert.match(
       traffic[0]!,
-      /haproxy\[\d+\]: 127\.0\.0\.1:\d+ \[.*\] apiserver apiserver\/k8s-master1 0\/\d+\/\d+ \d+ -- \d+\/\d+\/0\/0\/0 0\/0$/,
+      /haproxy\[\d+\]: 127\.0\.0\.1:\d+ \[.*\] apiserver apiserver\/k8s-master1 0\/\d+\/\d+ \d+ -- \d+\/\d+\/0\/0\/0 0\/0\n$/,
     );
   });
 });

@@ -183,7 +183,6 @@ interface Side {
 /** Masks what legitimately differs: syslog date and pid, client port, accept date, timers. */
 function mask(line: string): string {
   return line
-    .replace(/\n$/, '') // HAProxy ends its UDP syslog messages with a newline; halo does not
     .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
     .replace(/127\.0\.0\.1:\d+ \[[^\]]+\]/, '127.0.0.1:PORT [DATE]')
     .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {

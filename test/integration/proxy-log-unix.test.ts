@@ -44,8 +44,9 @@ describe('syslog to a unix datagram socket', () => {
         'two datagrams',
       );
       assert.deepEqual(got, [
-        '<150>Nov  5 09:08:07 haproxy[4242]: first line',
-        '<147>Nov  5 09:08:07 haproxy[4242]: second line',
+        // each datagram ends with a line feed, as HAProxy 2.6 sends them
+        '<150>Nov  5 09:08:07 haproxy[4242]: first line\n',
+        '<147>Nov  5 09:08:07 haproxy[4242]: second line\n',
       ]);
       assert.equal(addon().recvmsg(fd, 4096), null);
     } finally {

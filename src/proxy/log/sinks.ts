@@ -45,8 +45,9 @@ export class SyslogSinks implements LogPort {
       const where = t.target;
       if (where.kind === 'stdout') this.stdout(`${text}\n`);
       else if (where.kind === 'stderr') this.stderr(`${text}\n`);
-      else if (where.kind === 'udp') this.sendUdp(where.host, where.port, text);
-      else if (where.kind === 'unix') this.unix(where.path).send(text);
+      // HAProxy ends every syslog datagram with a line feed, as on a stream.
+      else if (where.kind === 'udp') this.sendUdp(where.host, where.port, `${text}\n`);
+      else if (where.kind === 'unix') this.unix(where.path).send(`${text}\n`);
     }
   }
 
