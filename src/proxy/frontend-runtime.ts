@@ -203,7 +203,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       return;
     }
     handle.setNoDelay?.(true);
-    const s = new TcpSession(this, be, handle, false);
+    const s = new TcpSession(this, be, handle);
     if (this.wantsPeer) {
       const peer = peerAddress(handle);
       s.clientIp = peer.address;
@@ -244,11 +244,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   sessionEnded(s: TcpSession): void {
     this.sessions.delete(s);
     this.count(s);
-    if (
-      this.cfg.logs.length > 0 &&
-      (this.tcplog || s.rejected) &&
-      !(this.dontlognull && s.bytesIn === 0)
-    ) {
+    if (this.cfg.logs.length > 0 && this.tcplog && !(this.dontlognull && s.bytesIn === 0)) {
       this.ctx.log.send(
         this.cfg.logs,
         LogLevel.info,
@@ -264,10 +260,6 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private count(s: TcpSession): void {
     this.counters.bytesIn += s.bytesIn;
     this.counters.bytesOut += s.bytesOut;
-    if (s.rejected) {
-      this.counters.errors++;
-      return;
-    }
     const term = s.termination;
     const facts: SessionFacts = {
       bytesIn: s.bytesIn,

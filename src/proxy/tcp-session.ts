@@ -13,7 +13,6 @@
 
 import type { BackendRuntime } from './backend-runtime.js';
 import type { FrontendRuntime } from './frontend-runtime.js';
-import { HTTP_400, looksLikeHttpRequest } from './http-upgrade.js';
 import { Deadline } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import {
@@ -25,7 +24,6 @@ import {
   readResult,
   relayShared,
   releaseOwn,
-  sharedCopy,
   shutdownWrite,
   UV_EOF,
   writeTo,
@@ -72,8 +70,6 @@ export class TcpSession implements Pending {
   /** Read buffers of the client / server side once it moves bulk data (stream-handle.ts). */
   private cBuf: Buffer | undefined;
   private sBuf: Buffer | undefined;
-  /** tcp frontend on an http backend: the first chunk decides (http-upgrade.ts). */
-  private sniffing: boolean;
   readonly cDl: Deadline;
   readonly sDl: Deadline;
 
@@ -81,11 +77,9 @@ export class TcpSession implements Pending {
     readonly fe: FrontendRuntime,
     readonly be: BackendRuntime,
     readonly client: StreamHandle,
-    sniff: boolean,
   ) {
     this.t0 = fe.deadlines.now();
     this.retriesLeft = be.retries;
-    this.sniffing = sniff;
     this.cDl = new Deadline(this, CLIENT);
     this.sDl = new Deadline(this, SERVER);
     client.owner = this;
@@ -94,11 +88,6 @@ export class TcpSession implements Pending {
   }
 
   start(): void {
-    if (this.sniffing) {
-      this.fe.deadlines.arm(this.cDl, this.fe.httpRequestTimeout);
-      this.client.readStart();
-      return;
-    }
     const r = this.be.assign(this, { clientAddress: this.clientIp });
     if (r.kind === 'server') {
       this.tw = 0;
@@ -228,10 +217,10 @@ export class TcpSession implements Pending {
   }
 
   /**
-   * `n` bytes read from one side (in the shared read buffer, or `chunk`) go to the other;
-   * backpressure stops the reading side.
+   * `n` bytes read from one side (in the shared read buffer, or the side's own) go to the
+   * other; backpressure stops the reading side.
    */
-  relay(from: number, n: number, chunk?: Uint8Array): void {
+  relay(from: number, n: number): void {
     const now = this.fe.deadlines.now();
     this.cDl.last = now;
     this.sDl.last = now;
@@ -239,11 +228,9 @@ export class TcpSession implements Pending {
       this.bytesIn += n;
       const s = this.server!;
       const own = this.cBuf;
-      const r = chunk
-        ? writeTo(s, chunk, onServerWritten)
-        : own
-          ? writeTo(s, own.subarray(0, n), onServerWritten)
-          : relayShared(s, n, onServerWritten);
+      const r = own
+        ? writeTo(s, own.subarray(0, n), onServerWritten)
+        : relayShared(s, n, onServerWritten);
       if (r === 1) {
         this.sPending++;
         this.client.readStop();
@@ -251,7 +238,7 @@ export class TcpSession implements Pending {
         this.abort('S', this.phase);
         return;
       }
-      if (!own && !chunk && (r === 1 || isBulk(n))) this.cBuf = readIntoOwn(this.client);
+      if (!own && (r === 1 || isBulk(n))) this.cBuf = readIntoOwn(this.client);
     } else {
       this.bytesOut += n;
       const own = this.sBuf;
@@ -297,10 +284,9 @@ export class TcpSession implements Pending {
       // Nothing more to read from the client: its inactivity no longer counts (HAProxy
       // stops the client read timeout at shutr); the server side's timeout governs.
       dl.disarm(this.cDl);
-      if (this.sniffing || !this.server || this.phase !== 'D') {
+      if (!this.server || this.phase !== 'D') {
         // Left before we had a server: nothing to forward.
-        this.rejected = this.sniffing;
-        this.abort('C', this.sniffing ? 'R' : this.phase);
+        this.abort('C', this.phase);
         return;
       }
       this.finTo(SERVER);
@@ -347,34 +333,10 @@ export class TcpSession implements Pending {
     if (this.cEof && this.sEof && this.cFin && this.sFin) this.closeAll();
   }
 
-  /** First chunk of a tcp frontend on an http backend: HTTP goes on, anything else gets 400. */
-  sniffed(chunk: Buffer): void {
-    this.client.readStop();
-    this.sniffing = false;
-    this.fe.deadlines.disarm(this.cDl);
-    this.bytesIn += chunk.length;
-    if (!looksLikeHttpRequest(chunk)) {
-      this.setTermination('P', 'R');
-      this.rejected = true;
-      writeTo(this.client, HTTP_400, noop);
-      if (shutdownWrite(this.client, onRejectFlushed) !== 0) this.closeAll();
-      return;
-    }
-    this.pendingInitial = chunk;
-    this.start();
-  }
-
-  pendingInitial: Uint8Array | undefined;
-  /** Ended at the HTTP upgrade: logged with the frontend as backend, as HAProxy does. */
-  rejected = false;
-
   /** An inactivity deadline of `side` expired. */
   expired(side: number): void {
     if (this.finished) return;
-    if (this.sniffing) {
-      this.rejected = true;
-      this.abort('c', 'R');
-    } else if (side === SERVER && this.phase === 'C') this.connectFailed('s', 0);
+    if (side === SERVER && this.phase === 'C') this.connectFailed('s', 0);
     else this.abort(side === CLIENT ? 'c' : 's', this.phase);
   }
 
@@ -430,14 +392,13 @@ export class TcpSession implements Pending {
 
   /** The tcplog line; counters are read by the frontend right before it forgets us. */
   logLine(actconn: number, feconn: number): string {
-    const rejected = this.rejected;
     const tt = this.fe.deadlines.now() - this.t0;
     return formatTcpLog({
       clientIp: this.clientIp,
       clientPort: this.clientPort,
       accepted: Date.now() - tt,
       frontend: this.fe.name,
-      backend: rejected ? this.fe.name : this.be.name,
+      backend: this.be.name,
       server: this.lastServer?.name ?? '<NOSRV>',
       tw: this.tw,
       tc: this.tc,
@@ -446,7 +407,7 @@ export class TcpSession implements Pending {
       termination: `${this.termCause}${this.termPhase}`,
       actconn,
       feconn,
-      beconn: rejected ? 0 : this.be.conns,
+      beconn: this.be.conns,
       srvconn: this.lastServer?.conns ?? 0,
       retries: this.retries,
       redispatched: this.redispatched,
@@ -455,8 +416,6 @@ export class TcpSession implements Pending {
     });
   }
 }
-
-function noop(): void {}
 
 function onQueueTimeout(s: TcpSession): void {
   s.queueTimedOut();
@@ -474,20 +433,13 @@ function onConnect(status: number, h: StreamHandle): void {
     return;
   }
   s.connected();
-  const initial = s.pendingInitial;
-  if (initial) {
-    s.pendingInitial = undefined;
-    s.bytesIn -= initial.length;
-    s.relay(CLIENT, initial.length, initial);
-  }
 }
 
 function onClientRead(this: StreamHandle): void {
   const s = this.owner as TcpSession;
   const n = readResult();
   if (n > 0) {
-    if (s.server) s.relay(CLIENT, n);
-    else s.sniffed(sharedCopy(n));
+    s.relay(CLIENT, n);
   } else if (n < 0) s.readEnded(CLIENT, n);
 }
 
@@ -510,8 +462,4 @@ function onServerWritten(status: number, h: StreamHandle): void {
 
 function onShutdown(status: number, h: StreamHandle): void {
   (h.owner as TcpSession).shutdownDone(h, status);
-}
-
-function onRejectFlushed(_status: number, h: StreamHandle): void {
-  (h.owner as TcpSession).abort('P', 'R');
 }

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { HTTP_400 } from '../../src/proxy/http-upgrade.js';
+import { RAW_400 } from '../../src/proxy/http/errors.js';
 import { SyslogSinks } from '../../src/proxy/log/sinks.js';
 import type { Backend } from './proxy-harness.js';
 import { backend, freePort, startProxy, waitFor } from './proxy-harness.js';
@@ -100,7 +100,7 @@ describe("the article's haproxy.cfg on loopback", () => {
       c.on('close', () => resolve(Buffer.concat(chunks)));
       c.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5]));
     });
-    assert.ok(tls.equals(HTTP_400));
+    assert.ok(tls.equals(RAW_400));
     await waitFor(
       () => messages.some((m) => / apiserver apiserver\/<NOSRV> -1\/-1\/\d+ 0 PR /.test(m)),
       2000,

@@ -158,11 +158,6 @@ export function isBulk(n: number): boolean {
   return n > STRING_WRITE_MAX;
 }
 
-/** A private copy of the `n` bytes just read into the shared buffer. */
-export function sharedCopy(n: number): Buffer {
-  return Buffer.from(shared.subarray(0, n));
-}
-
 // A write that completes synchronously leaves its request object untouched by libuv, so
 // one request serves every such write; a write that goes asynchronous keeps its request
 // (and, through `buffer`, its bytes) until `oncomplete`, and the next write gets a new one.
