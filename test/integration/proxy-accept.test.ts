@@ -11,20 +11,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ProxyEngine } from '../../src/proxy/engine.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
+import { haloArgv, repoRoot as root } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
 import { acceptQueue, backend, fdCount, freePort, parse, sleep, waitFor } from './proxy-harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(`${join('dist', 'test')}`);
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const HALO = compiled
-  ? [process.execPath, join(root, 'dist', 'src', 'cli', 'main.js')]
-  : [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+const HALO = [process.execPath, ...haloArgv];
 const HAPROXY = '/usr/sbin/haproxy';
 
 interface Proc {

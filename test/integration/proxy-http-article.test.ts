@@ -14,18 +14,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { rewriteArticleConfig, SyslogReceiver } from '../../src/cli/demo/article-lab.js';
+import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import { freePort, sleep, waitFor } from './proxy-harness.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(`${join('dist', 'test')}`);
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const halo = compiled
-  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
-  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
 
 interface Master {
   name: string;

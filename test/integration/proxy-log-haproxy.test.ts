@@ -9,17 +9,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { haloArgv, repoRoot as root } from '../halo-cli.js';
 import { acceptQueue, backend, freePort, sleep, waitFor } from './proxy-harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(`${join('dist', 'test')}`);
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const HALO = compiled
-  ? [process.execPath, join(root, 'dist', 'src', 'cli', 'main.js')]
-  : [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+const HALO = [process.execPath, ...haloArgv];
 const HAPROXY = '/usr/sbin/haproxy';
 
 interface Run {

@@ -8,18 +8,12 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { haloArgv as halo } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
 import { backend, exchange, freePort, sleep, waitFor } from './proxy-harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(`${join('dist', 'test')}`);
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const halo = compiled
-  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
-  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
 const socatMissing = spawnSync('socat', ['-V']).error ? 'socat is not installed' : undefined;
 
 function socat(path: string, line: string): Promise<string> {

@@ -9,18 +9,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
 import { acceptQueue, backend, freePort, sleep, waitFor } from './proxy-harness.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(`${join('dist', 'test')}`);
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const halo = compiled
-  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
-  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
 
 function config(nbthread: number, bind: string, b: Backend): string {
   return `global

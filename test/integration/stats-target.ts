@@ -5,15 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const compiled = here.includes(join('dist', 'test'));
-const root = compiled ? join(here, '..', '..', '..') : join(here, '..', '..');
-const halo = compiled
-  ? [join(root, 'dist', 'src', 'cli', 'main.js')]
-  : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+import { join } from 'node:path';
+import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
