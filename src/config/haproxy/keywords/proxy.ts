@@ -89,8 +89,9 @@ function parseBalance(ctx: LineCtx, px: ProxyDraft): void {
   if (['roundrobin', 'static-rr', 'leastconn', 'first', 'source'].includes(algo)) {
     px.balance = { pos: ctx.pos, algorithm: algo as 'roundrobin' };
   } else {
-    // Layer-7 hashes: halo balances these as roundrobin for now (documented gap).
+    // Layer-7 hashes: halo balances these as roundrobin for now, and says so.
     px.balance = { pos: ctx.pos, algorithm: 'roundrobin' };
+    if (px.kind !== 'frontend') notApplied(ctx, `'balance ${algo}'`, "with 'balance roundrobin'");
   }
 }
 
@@ -223,7 +224,10 @@ const kw = (
   extra: Partial<ProxyKeyword> = {},
 ): ProxyKeyword => ({ name, args: '', cap, parse, ...extra });
 
-/** Accepted, not modelled (HTTP rules, captures, cookies...). `http` = needs mode http. */
+/**
+ * Accepted as HAProxy accepts them, not applied by halo (HTTP rules, captures, cookies...):
+ * each use gets a warning, except the purely descriptive ones. `http` = needs mode http.
+ */
 const PASSTHROUGH: [string, Cap, boolean][] = [
   ['http-request', 'both', true],
   ['http-response', 'both', true],
@@ -381,9 +385,24 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
     ...PASSTHROUGH.map(([name, cap, http]) =>
       kw(name, cap, (ctx, px) => {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
+        if (!DESCRIPTIVE.has(name)) notApplied(ctx, `'${name}'`);
       }),
     ),
   ];
+}
+
+/** Passthrough keywords that change nothing a client or an operator sees. */
+const DESCRIPTIVE = new Set(['description', 'id', 'guid', 'declare', 'bind-process', 'fullconn']);
+
+/** halo accepts what HAProxy accepts, but says when a line will have no effect. */
+function notApplied(ctx: LineCtx, what: string, instead = 'as if this line were absent'): void {
+  ctx.diags.warning(
+    ctx.pos,
+    'HALO_NOT_APPLIED',
+    `halo does not apply ${what} yet: the proxy runs ${instead}`,
+    'halo',
+    `HAProxy accepts it, so this config stays valid for both; check the README's keyword table before relying on it under halo.`,
+  );
 }
 
 function removedTimeout(ctx: LineCtx, which: keyof Timeouts): void {
