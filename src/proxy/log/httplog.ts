@@ -4,23 +4,14 @@
 // (`Connect from 127.0.0.1:51264 to 127.0.0.1:18083 (fe/HTTP)`). Pure: the caller passes
 // every date and counter.
 
-import { formatAcceptDate } from './tcplog.js';
+import type { SessionLogFields } from './tcplog.js';
+import { formatLogCounters, formatLogHead } from './tcplog.js';
 
-export interface HttpLogFields {
-  readonly clientIp: string;
-  readonly clientPort: string | number;
+export interface HttpLogFields extends SessionLogFields {
   /** Date the request started (%tr), epoch milliseconds. */
   readonly received: number;
-  readonly frontend: string;
-  readonly backend: string;
-  /** Server name, `<NOSRV>`, or an applet's (`<STATS>`). */
-  readonly server: string;
   /** Time to receive the full request headers, -1 if they never came. */
   readonly tR: number;
-  /** Time waiting in queues, -1 if the request never got there. */
-  readonly tw: number;
-  /** Time to connect to the server, -1 if never connected. */
-  readonly tc: number;
   /** Time until the server's response headers, -1 if none came. */
   readonly tr: number;
   /** Active time of the request, from its start to the end of the response. */
@@ -31,14 +22,6 @@ export interface HttpLogFields {
   readonly bytes: number;
   /** Four characters: termination cause, phase, then the cookie flags (`--`). */
   readonly termination: string;
-  readonly actconn: number;
-  readonly feconn: number;
-  readonly beconn: number;
-  readonly srvconn: number;
-  readonly retries: number;
-  readonly redispatched: boolean;
-  readonly srvQueue: number;
-  readonly beQueue: number;
   /** `GET / HTTP/1.1`, or undefined for a request that could not be parsed (`<BADREQ>`). */
   readonly requestLine: string | undefined;
 }
@@ -57,12 +40,9 @@ export function quoteRequestLine(line: string | undefined): string {
 }
 
 export function formatHttpLog(f: HttpLogFields): string {
-  const rc = f.redispatched ? `+${f.retries}` : String(f.retries);
   return (
-    `${f.clientIp}:${f.clientPort} [${formatAcceptDate(f.received)}] ${f.frontend} ` +
-    `${f.backend}/${f.server} ${f.tR}/${f.tw}/${f.tc}/${f.tr}/${f.ta} ${f.status} ${f.bytes} ` +
-    `- - ${f.termination} ${f.actconn}/${f.feconn}/${f.beconn}/${f.srvconn}/${rc} ` +
-    `${f.srvQueue}/${f.beQueue} ${quoteRequestLine(f.requestLine)}`
+    `${formatLogHead(f, f.received)} ${f.tR}/${f.tw}/${f.tc}/${f.tr}/${f.ta} ${f.status} ` +
+    `${f.bytes} - - ${f.termination} ${formatLogCounters(f)} ${quoteRequestLine(f.requestLine)}`
   );
 }
 

@@ -2,24 +2,18 @@
 // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
 // Pure: the caller passes the accept date and every counter.
 
-export interface TcpLogFields {
+/** The fields tcplog and httplog lines share: who, where, and the connection counters. */
+export interface SessionLogFields {
   readonly clientIp: string;
   readonly clientPort: string | number;
-  /** Accept time, epoch milliseconds. */
-  readonly accepted: number;
   readonly frontend: string;
   readonly backend: string;
-  /** Server name, or `<NOSRV>`. */
+  /** Server name, `<NOSRV>`, or an applet's (`<STATS>`). */
   readonly server: string;
   /** Time waiting in queues, -1 if it never got that far. */
   readonly tw: number;
   /** Time to connect to the server, -1 if never connected. */
   readonly tc: number;
-  readonly tt: number;
-  /** Bytes sent to the client (read from the server). */
-  readonly bytes: number;
-  /** Two-character termination state, e.g. `--`, `SC`, `cD`. */
-  readonly termination: string;
   readonly actconn: number;
   readonly feconn: number;
   readonly beconn: number;
@@ -28,6 +22,16 @@ export interface TcpLogFields {
   readonly redispatched: boolean;
   readonly srvQueue: number;
   readonly beQueue: number;
+}
+
+export interface TcpLogFields extends SessionLogFields {
+  /** Accept time, epoch milliseconds. */
+  readonly accepted: number;
+  readonly tt: number;
+  /** Bytes sent to the client (read from the server). */
+  readonly bytes: number;
+  /** Two-character termination state, e.g. `--`, `SC`, `cD`. */
+  readonly termination: string;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -52,11 +56,20 @@ export function formatSyslogDate(ms: number): string {
   )}:${p2(d.getSeconds())}`;
 }
 
-export function formatTcpLog(f: TcpLogFields): string {
+/** `%ci:%cp [date] %ft %b/%s`: the start of both line formats. */
+export function formatLogHead(f: SessionLogFields, date: number): string {
+  return `${f.clientIp}:${f.clientPort} [${formatAcceptDate(date)}] ${f.frontend} ${f.backend}/${f.server}`;
+}
+
+/** `%ac/%fc/%bc/%sc/%rc %sq/%bq`, with `+` before the retries when the session was redispatched. */
+export function formatLogCounters(f: SessionLogFields): string {
   const rc = f.redispatched ? `+${f.retries}` : String(f.retries);
+  return `${f.actconn}/${f.feconn}/${f.beconn}/${f.srvconn}/${rc} ${f.srvQueue}/${f.beQueue}`;
+}
+
+export function formatTcpLog(f: TcpLogFields): string {
   return (
-    `${f.clientIp}:${f.clientPort} [${formatAcceptDate(f.accepted)}] ${f.frontend} ` +
-    `${f.backend}/${f.server} ${f.tw}/${f.tc}/${f.tt} ${f.bytes} ${f.termination} ` +
-    `${f.actconn}/${f.feconn}/${f.beconn}/${f.srvconn}/${rc} ${f.srvQueue}/${f.beQueue}`
+    `${formatLogHead(f, f.accepted)} ${f.tw}/${f.tc}/${f.tt} ${f.bytes} ${f.termination} ` +
+    formatLogCounters(f)
   );
 }
