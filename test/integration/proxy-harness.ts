@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
@@ -164,4 +164,21 @@ export function acceptQueue(port: number): { queued: number; backlog: number } |
 
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Live worker processes of halo master `pid`, from /proc (tsx's esbuild helper is not one). */
+export function workerPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const worker = readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--halo-worker');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z' && worker) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
-import { acceptQueue, backend, freePort, sleep, waitFor } from './proxy-harness.js';
+import { acceptQueue, backend, freePort, sleep, waitFor, workerPids } from './proxy-harness.js';
 
 function config(nbthread: number, bind: string, b: Backend): string {
   return `global
@@ -55,23 +55,6 @@ async function startHalo(args: string[], workers: number): Promise<Halo> {
   const ready = workers > 1 ? `master started ${workers} workers` : 'proxy started';
   await waitFor(() => new RegExp(ready).test(h.stderr), 20_000, `master start: ${h.stderr}`);
   return h;
-}
-
-/** Live worker processes of master `pid`. */
-function children(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const worker = readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--halo-worker');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z' && worker) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 /**
@@ -128,7 +111,7 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
   });
   const kill = (h: Halo) =>
     cleanup.push(() => {
-      for (const w of children(h.pid)) process.kill(w, 'SIGKILL');
+      for (const w of workerPids(h.pid)) process.kill(w, 'SIGKILL');
       if (h.child.exitCode === null) h.child.kill('SIGKILL');
     });
 
@@ -256,11 +239,11 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     const loop = clientLoop({ path });
     await waitFor(() => loop.ok >= 50, 10_000, 'served over the unix socket');
     // Both workers take connections from the one shared socket.
-    const workers = children(h.pid);
+    const workers = workerPids(h.pid);
     assert.equal(workers.length, 2);
     writeFileSync(file, config(3, path, b));
     h.child.kill('SIGHUP');
-    await waitFor(() => children(h.pid).length === 3, 20_000, 'three workers');
+    await waitFor(() => workerPids(h.pid).length === 3, 20_000, 'three workers');
     const n = loop.ok;
     await waitFor(() => loop.ok >= n + 50, 10_000, 'served after the reload');
     await loop.end();
@@ -279,12 +262,12 @@ describe('worker mode: take-over, unix sockets, a killed worker', () => {
     kill(h);
     const loop = clientLoop({ host: '127.0.0.1', port }, 2);
     await waitFor(() => loop.ok >= 50, 10_000, 'the loop runs');
-    const [victim] = children(h.pid);
+    const [victim] = workerPids(h.pid);
     process.kill(victim!, 'SIGKILL');
     const n = loop.ok;
     await waitFor(() => loop.ok >= n + 100, 10_000, 'the other worker serves');
     await waitFor(
-      () => children(h.pid).length === 2 && !children(h.pid).includes(victim!),
+      () => workerPids(h.pid).length === 2 && !workerPids(h.pid).includes(victim!),
       20_000,
       'a replacement',
     );

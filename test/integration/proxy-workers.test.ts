@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
-import { backend, exchange, freePort, sleep, waitFor } from './proxy-harness.js';
+import { backend, exchange, freePort, sleep, waitFor, workerPids } from './proxy-harness.js';
 
 function config(nbthread: number, ports: number[], b: Backend): string {
   return `global
@@ -33,23 +33,6 @@ ${ports
   .join('')}backend be
     server ${b.name} 127.0.0.1:${b.port}
 `;
-}
-
-/** Live worker processes of master `pid` (from /proc; tsx's esbuild helper is not one). */
-function children(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const worker = readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--halo-worker');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z' && worker) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 /** Streams `size` random bytes through the proxy to an echo backend; resolves true if all came back. */
@@ -114,7 +97,7 @@ describe('halo proxy with nbthread (worker processes)', () => {
     });
     await waitFor(() => /master started 2 workers/.test(stderr), 20_000, 'master start');
     const pid = master.pid!;
-    assert.equal(children(pid).length, 2, stderr);
+    assert.equal(workerPids(pid).length, 2, stderr);
     const first = await Promise.all(
       Array.from({ length: 20 }, (_, i) => exchange(p1, `hello ${i}\n`)),
     );
@@ -131,7 +114,7 @@ describe('halo proxy with nbthread (worker processes)', () => {
     await waitFor(() => b.sockets.size >= 20, 5000, 'streams connected');
     writeFileSync(file, config(3, [p1, p2], b));
     master.kill('SIGHUP');
-    await waitFor(() => children(pid).length === 3, 20_000, 'three workers');
+    await waitFor(() => workerPids(pid).length === 3, 20_000, 'three workers');
     await waitFor(() => (stderr.match(/Reloaded configuration/g) ?? []).length >= 2, 20_000);
     release();
     assert.deepEqual(await Promise.all(streams), Array(20).fill(true), 'no stream cut');
@@ -145,11 +128,11 @@ describe('halo proxy with nbthread (worker processes)', () => {
     assert.equal((await exchange(p2, 'still\n')).data, 'echo\nstill\n');
 
     // A worker that dies is replaced; the others keep serving meanwhile.
-    const victim = children(pid)[0]!;
+    const victim = workerPids(pid)[0]!;
     process.kill(victim, 'SIGKILL');
     assert.equal((await exchange(p1, 'meanwhile\n')).data, 'echo\nmeanwhile\n');
     await waitFor(
-      () => !children(pid).includes(victim) && children(pid).length === 3,
+      () => !workerPids(pid).includes(victim) && workerPids(pid).length === 3,
       20_000,
       'a replacement worker',
     );
@@ -158,12 +141,12 @@ describe('halo proxy with nbthread (worker processes)', () => {
     // so it stays up instead of failing over and over.
     await sleep(1500);
     assert.equal((stderr.match(/starting a new one/g) ?? []).length, 1, stderr);
-    assert.equal(children(pid).length, 3);
+    assert.equal(workerPids(pid).length, 3);
 
-    const workers = children(pid);
+    const workers = workerPids(pid);
     master.kill('SIGUSR1');
     assert.equal(await exited, 0);
-    await waitFor(() => workers.every((w) => children(pid).length === 0 && !alive(w)), 5000);
+    await waitFor(() => workers.every((w) => workerPids(pid).length === 0 && !alive(w)), 5000);
   });
 });
 
