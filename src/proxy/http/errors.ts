@@ -15,8 +15,13 @@ export interface ErrorReply {
   readonly body: string;
 }
 
+/** The HTML body of every HAProxy built-in error page. */
+export function errorPage(status: number, reason: string, text: string): string {
+  return `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+}
+
 function reply(status: number, reason: string, text: string): ErrorReply {
-  const body = `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+  const body = errorPage(status, reason, text);
   return {
     status,
     reason,
@@ -38,7 +43,7 @@ export const HTTP_ERRORS = {
 } as const;
 
 function raw(status: number, reason: string, text: string): Buffer {
-  const body = `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+  const body = errorPage(status, reason, text);
   return Buffer.from(
     `HTTP/1.1 ${status} ${reason}\r\nContent-length: ${Buffer.byteLength(body)}\r\n` +
       `Cache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n${body}`,

@@ -10,6 +10,7 @@ import type { ConnectionFacts } from '../acl.js';
 import { compileCondition } from '../acl.js';
 import type { ProxyEngine } from '../engine.js';
 import type { HttpApplet } from '../http/applet.js';
+import { errorPage } from '../http/errors.js';
 import { applyAdminAction } from './admin-action.js';
 import type { StatsEnvironment } from './build-snapshot.js';
 import { buildSnapshot } from './build-snapshot.js';
@@ -22,8 +23,11 @@ import { renderJson } from './json.js';
 export const DEFAULT_STATS_REALM = 'HAProxy Statistics';
 const MAX_POST = 16384;
 
-const UNAUTHORIZED =
-  '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n';
+const UNAUTHORIZED = errorPage(
+  401,
+  'Unauthorized',
+  'You need a valid user and password to access this content.',
+);
 
 export interface StatsRequest {
   readonly csv: boolean;
