@@ -24,13 +24,6 @@ export interface StatsSocketsOptions {
   readonly relay?: (words: string[]) => void;
 }
 
-/** A human name for a stats socket address (`/run/haproxy.sock`, `ipv4@127.0.0.1:9999`). */
-export function socketName(a: BindAddress): string {
-  if (a.kind === 'unix') return a.path;
-  if (a.kind === 'fd') return `fd@${a.fd}`;
-  return `${a.family === 6 ? 'ipv6' : 'ipv4'}@${a.host}:${a.port}`;
-}
-
 function removeStale(path: string): void {
   try {
     if (lstatSync(path).isSocket()) unlinkSync(path);

@@ -96,13 +96,3 @@ export function agentFor(server: ServerRuntime, keepAlive: boolean): ServerAgent
   a.close ??= makeAgent(false);
   return a.close;
 }
-
-/** Closes the idle server connections of `servers` (engine stopped). */
-export function closeAgents(servers: readonly ServerRuntime[]): void {
-  for (const s of servers) {
-    const a = agents.get(s);
-    a?.keep?.destroy();
-    a?.close?.destroy();
-    agents.delete(s);
-  }
-}
