@@ -58,12 +58,14 @@ export function listenerKeys(addr: BindAddress): string[] {
   }
 }
 
-function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
+/** The address to bind for `addr`'s host: `*` and an empty host are every IPv4 (or IPv6) address. */
+export function bindHost(addr: Extract<BindAddress, { kind: 'inet' }>): string {
   if (addr.host === '' || addr.host === '*') return addr.family === 6 ? '::' : '0.0.0.0';
   return addr.host.replace(/^\[|\]$/g, '');
 }
 
-function removeStaleSocket(path: string): void {
+/** Unlinks `path` if it is a socket left by a previous process; anything else stays. */
+export function removeStaleSocket(path: string): void {
   try {
     if (lstatSync(path).isSocket()) unlinkSync(path);
   } catch {

@@ -3,11 +3,12 @@
 // `stats timeout` (default 10s of inactivity). Each connection runs a CliSession against
 // whichever engine serves at that moment, so a reload keeps the socket open.
 
-import { chmodSync, chownSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import type { BindAddress, GlobalConfig } from '../../config/haproxy/model.js';
 import type { ProxyEngine } from '../engine.js';
+import { bindHost, removeStaleSocket } from '../listen-sockets.js';
 import { buildSnapshot } from '../stats/build-snapshot.js';
 import { HALO_STATS_VERSION, statsEnvironment } from '../stats/environment.js';
 import type { Level } from './commands.js';
@@ -24,14 +25,6 @@ export interface StatsSocketsOptions {
   readonly relay?: (words: string[]) => void;
 }
 
-function removeStale(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // absent
-  }
-}
-
 function listenOn(server: net.Server, a: BindAddress): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -45,7 +38,7 @@ function listenOn(server: net.Server, a: BindAddress): Promise<void> {
       // never see the path missing, and closing (libuv unlinks the name it bound) leaves
       // the path to whichever process took it over.
       const tmp = `${a.path}.${process.pid}.tmp`;
-      removeStale(tmp);
+      removeStaleSocket(tmp);
       server.listen({ path: tmp }, () => {
         try {
           renameSync(tmp, a.path);
@@ -57,10 +50,7 @@ function listenOn(server: net.Server, a: BindAddress): Promise<void> {
         done();
       });
     } else if (a.kind === 'fd') server.listen({ fd: a.fd }, done);
-    else {
-      const host = a.host === '' || a.host === '*' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
-      server.listen({ host: host.replace(/^\[|\]$/g, ''), port: a.port }, done);
-    }
+    else server.listen({ host: bindHost(a), port: a.port }, done);
   });
 }
 
