@@ -18,6 +18,28 @@ describe('backpressure', () => {
     for (const c of cleanup.reverse()) await c();
   });
 
+  /** A proxy in front of a server that accepts and does not read until told (`reader().resume()`). */
+  async function stalledServer(name: string) {
+    const received: Buffer[] = [];
+    let socket: net.Socket | undefined;
+    const b = await backend(name, (s) => {
+      socket = s;
+      s.pause();
+      s.on('data', (d) => received.push(d));
+      s.on('end', () => s.end());
+    });
+    cleanup.push(() => b.close());
+    const p = await startProxy(`${tcpDefaults}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s1 127.0.0.1:${b.port}
+`);
+    cleanup.push(p.stop);
+    return { received, reader: () => socket, p };
+  }
+
   it('slow client: a fast server cannot make halo buffer without bound', async () => {
     const payload = randomBytes(TOTAL);
     const b = await backend('fast', (s) => s.end(payload));
@@ -54,27 +76,11 @@ backend be
   });
 
   it('slow server: a fast client cannot make halo buffer without bound', async () => {
-    const received: Buffer[] = [];
-    let reader: net.Socket | undefined;
-    const b = await backend('slow', (s) => {
-      reader = s;
-      s.pause();
-      s.on('data', (d) => received.push(d));
-      s.on('end', () => s.end());
-    });
-    cleanup.push(() => b.close());
-    const p = await startProxy(`${tcpDefaults}
-frontend fe
-    bind 127.0.0.1:0
-    default_backend be
-backend be
-    server s1 127.0.0.1:${b.port}
-`);
-    cleanup.push(p.stop);
+    const { received, reader, p } = await stalledServer('slow');
     const payload = randomBytes(TOTAL);
     const c = net.connect({ port: p.port, host: '127.0.0.1' });
     c.end(payload);
-    await waitFor(() => reader !== undefined);
+    await waitFor(() => reader() !== undefined);
     let maxBuffered = 0;
     for (let i = 0; i < 40; i++) {
       await sleep(10);
@@ -82,7 +88,7 @@ backend be
       maxBuffered = Math.max(maxBuffered, s.buffered());
     }
     assert.ok(maxBuffered < BOUND, `halo buffered ${maxBuffered} bytes for a stalled server`);
-    reader!.resume();
+    reader()!.resume();
     await waitFor(() => received.reduce((n, d) => n + d.length, 0) === TOTAL, 10_000, 'all bytes');
     assert.ok(Buffer.concat(received).equals(payload));
     c.destroy();
@@ -90,32 +96,16 @@ backend be
 
   it('small writes against a stalled server: partial writes keep every byte in order', async () => {
     // Reads share one buffer; a chunk the kernel takes only in part must be kept whole.
-    const received: Buffer[] = [];
-    let reader: net.Socket | undefined;
-    const b = await backend('stalled', (s) => {
-      reader = s;
-      s.pause();
-      s.on('data', (d) => received.push(d));
-      s.on('end', () => s.end());
-    });
-    cleanup.push(() => b.close());
-    const p = await startProxy(`${tcpDefaults}
-frontend fe
-    bind 127.0.0.1:0
-    default_backend be
-backend be
-    server s1 127.0.0.1:${b.port}
-`);
-    cleanup.push(p.stop);
+    const { received, reader, p } = await stalledServer('stalled');
     const payload = randomBytes(8 * 1024 * 1024);
     const c = net.connect({ port: p.port, host: '127.0.0.1', noDelay: true });
     await new Promise((r) => c.on('connect', r));
     // The server starts reading after a while, not after the last write: whether 8 MiB
     // fit in the socket buffers on the way depends on kernel autotuning (on a loaded
     // machine they did not, and the writer waited for a drain that could not come).
-    const resume = waitFor(() => reader !== undefined).then(async () => {
+    const resume = waitFor(() => reader() !== undefined).then(async () => {
       await sleep(300);
-      reader!.resume();
+      reader()!.resume();
     });
     for (let off = 0, i = 0; off < payload.length; i++) {
       const n = 1 + ((i * 7919) % 3000);
