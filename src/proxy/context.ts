@@ -14,6 +14,8 @@ export interface ProcessCounters {
 export interface RuntimeContext {
   readonly log: LogPort;
   readonly counters: ProcessCounters;
+  /** HTTP/1 sizes (`tune.bufsize`, `tune.maxrewrite`, `tune.http.maxhdr`). */
+  readonly h1?: import('./http/h1-request.js').H1Limits;
   /** Global maxconn; 0 = unlimited. */
   readonly maxconn: number;
   /** Operator-facing notices (stderr in the foreground), HAProxy's `[WARNING]` lines. */

@@ -12,6 +12,7 @@ import type { Route } from './frontend-runtime.js';
 import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { HttpApplet } from './http/applet.js';
+import { h1Limits } from './http/h1-request.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
 import type { SocketOptions } from './listen-sockets.js';
@@ -62,6 +63,7 @@ export class ProxyEngine {
       log: opts.log,
       counters,
       maxconn: config.global.maxconn ?? 0,
+      h1: h1Limits(config.global.tune),
       notify: opts.notify ?? (() => {}),
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),

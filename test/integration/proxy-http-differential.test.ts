@@ -197,6 +197,13 @@ function mask(line: string): string {
 
 const hasHaproxy = existsSync(HAPROXY);
 
+/** `n` distinct header lines. */
+function manyHeaders(n: number): string {
+  let h = '';
+  for (let i = 1; i <= n; i++) h += `X-H${i}: v\r\n`;
+  return h;
+}
+
 describe('HTTP mode: halo against the real HAProxy 2.6', {
   skip: !hasHaproxy && 'no haproxy',
 }, () => {
@@ -367,6 +374,72 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       'stats listen without servers: other URIs get 503',
       'stats',
       [get('/foo', 'Connection: close\r\n')],
+      1500,
+    ],
+    // Requests an attacker sends: each once crashed, fooled or swelled halo (issue 9).
+    ['two different Host headers: 400', 'tcp', [get('/', 'Host: other\r\n')], 1500],
+    ['two different Host headers on an http frontend: 400', 'fe', [get('/', 'Host: b\r\n')], 1500],
+    [
+      'the same Host twice is merged',
+      'fe',
+      [get('/', 'Host: TEST\r\nConnection: close\r\n')],
+      1500,
+    ],
+    ['100 headers pass', 'fe', [get('/', manyHeaders(98) + 'Connection: close\r\n')], 1500],
+    ['101 headers: 400 (tune.http.maxhdr)', 'fe', [get('/', manyHeaders(100))], 1500],
+    ['300 headers: 400', 'fe', [get('/', manyHeaders(299))], 1500],
+    ['HTTP/0.9 request: 400 at once', 'fe', ['GET /\r\n'], 1500],
+    [
+      'bad chunk size: 400',
+      'fe',
+      ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'],
+      1500,
+    ],
+    [
+      'Content-Length beside Transfer-Encoding is dropped',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      ],
+      1500,
+    ],
+    [
+      'two different Content-Length: 400',
+      'fe',
+      ['POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd'],
+      1500,
+    ],
+    [
+      'Content-Length list of one value',
+      'fe',
+      ['POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3, 3\r\nConnection: close\r\n\r\nabc'],
+      1500,
+    ],
+    [
+      'Transfer-Encoding not ending in chunked: 400',
+      'fe',
+      ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n'],
+      1500,
+    ],
+    ['folded header line', 'fe', [get('/', 'X-F: a\r\n b\r\nConnection: close\r\n')], 1500],
+    ['bare LF line ends', 'fe', ['GET / HTTP/1.1\nHost: test\nConnection: close\n\n'], 1500],
+    [
+      'absolute URI naming another host: 400',
+      'fe',
+      ['GET http://x/ HTTP/1.1\r\nHost: test\r\n\r\n'],
+      1500,
+    ],
+    ['a space in the URI: 400', 'fe', ['GET /a b HTTP/1.1\r\nHost: test\r\n\r\n'], 1500],
+    [
+      'request head at the buffer limit',
+      'fe',
+      [get(`/${'a'.repeat(15249)}`, 'Connection: close\r\n')],
+      1500,
+    ],
+    [
+      'request head one byte past the buffer limit: 400',
+      'fe',
+      [get(`/${'a'.repeat(15250)}`)],
       1500,
     ],
   ];

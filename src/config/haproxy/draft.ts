@@ -171,6 +171,14 @@ export interface GlobalDraft {
   statsMaxconn?: number;
   hardStopAfter?: number;
   sslServerVerify?: 'none' | 'required';
+  tune?: TuneSizes;
+}
+
+/** `tune.bufsize`, `tune.maxrewrite`, `tune.http.maxhdr`. */
+export interface TuneSizes {
+  readonly bufsize?: number;
+  readonly maxrewrite?: number;
+  readonly httpMaxhdr?: number;
 }
 
 export function newGlobalDraft(): GlobalDraft {

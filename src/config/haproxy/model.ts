@@ -230,6 +230,7 @@ export interface GlobalConfig {
   readonly statsMaxconn?: number;
   /** `ssl-server-verify`: the default of servers' `verify` (HAProxy's default: required). */
   readonly sslServerVerify?: 'none' | 'required';
+  readonly tune?: import('./draft.js').TuneSizes;
 }
 
 export interface HaproxyConfig {

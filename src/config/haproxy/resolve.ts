@@ -224,6 +224,7 @@ function resolveGlobal(g: GlobalDraft): GlobalConfig {
     ...opt('statsMaxconn', g.statsMaxconn),
     ...opt('hardStopAfter', g.hardStopAfter),
     ...opt('sslServerVerify', g.sslServerVerify),
+    ...opt('tune', g.tune),
   };
 }
 

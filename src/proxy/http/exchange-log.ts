@@ -84,7 +84,7 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
     tc: x.tc,
     tr: x.tr,
     ta,
-    status: x.res.statusCode,
+    status: x.rawStatus ?? x.res.statusCode,
     termination: `${cause}${phase}--`,
     requestLine: requestLine(x),
   };

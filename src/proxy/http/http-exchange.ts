@@ -10,7 +10,7 @@ import type { Pending } from '../queue.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { HttpApplet } from './applet.js';
 import type { ErrorReply } from './errors.js';
-import { HTTP_ERRORS } from './errors.js';
+import { HTTP_ERRORS, RAW_400, RAW_408 } from './errors.js';
 import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
 import { forwardedFor } from './forwardfor.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
@@ -92,7 +92,36 @@ export class HttpExchange implements Pending {
     return this.http.ctx.deadlines.now();
   }
 
+  /**
+   * Starts the exchange. Whatever throws inside it ends this request only, with HAProxy's
+   * 500 (its answer to an internal error), logged once as `PR`-class and counted.
+   */
   start(): void {
+    try {
+      this.route();
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  /** An exception inside this request: 500 if nothing was sent yet, else the connection is cut. */
+  internalError(err: unknown): void {
+    this.http.internalError(err);
+    if (this.finished) return;
+    this.setTermination('P', this.phase === 'D' ? 'D' : 'R');
+    if (!this.res.headersSent) {
+      try {
+        this.sendError(HTTP_ERRORS[500], 'P', this.phase);
+        return;
+      } catch {
+        // fall through: the connection is cut
+      }
+    }
+    this.conn.socket.destroy();
+    this.finish();
+  }
+
+  private route(): void {
     for (const a of this.http.applets) {
       if (a.matches(this.req)) {
         this.serveApplet(a);
@@ -140,13 +169,47 @@ export class HttpExchange implements Pending {
       if (typeof chunk !== 'function') count(chunk);
       return end(chunk, ...rest);
     }) as typeof res.end;
+    // Applets wait for a request body; HAProxy gives it `timeout http-request` (408).
+    const wait = this.http.headTimeoutMs;
+    if (!this.req.complete && wait > 0) {
+      const t = setTimeout(() => this.bodyTimedOut(), wait);
+      const clear = () => clearTimeout(t);
+      this.req.once('end', clear);
+      this.res.once('close', clear);
+    }
     try {
       a.serve(this.req, this.res);
-    } catch {
-      if (!res.headersSent) this.sendError(HTTP_ERRORS[500], 'P', 'R');
-      else res.destroy();
+    } catch (err) {
+      this.internalError(err);
     }
   }
+
+  private bodyTimedOut(): void {
+    if (this.finished || this.res.headersSent || this.req.complete) return;
+    this.rawStatus = 408;
+    this.setTermination('c', 'R');
+    this.conn.socket.end(RAW_408);
+    this.finish();
+  }
+
+  /** The gate found the request body's framing broken: HAProxy's 400, then close. */
+  badRequestBody(): void {
+    if (this.finished) return;
+    if (this.res.headersSent) {
+      this.abort('P', 'D');
+      this.conn.socket.destroy();
+      return;
+    }
+    this.preq?.destroy();
+    this.preq = undefined;
+    this.rawStatus = 400;
+    this.setTermination('P', 'R');
+    this.conn.socket.end(RAW_400);
+    this.finish();
+  }
+
+  /** Status of a raw reply written around node:http (400, 408), for the log and counters. */
+  rawStatus: number | undefined;
 
   private queued(server: ServerRuntime | undefined, position: number): void {
     this.phase = 'Q';
@@ -190,6 +253,14 @@ export class HttpExchange implements Pending {
   /** Sends the request to `server` at a numeric address (ServerRuntime.lookup calls back). */
   dial(server: ServerRuntime, address: string): void {
     if (this.finished || this.target !== server) return;
+    try {
+      this.dialNow(server, address);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  private dialNow(server: ServerRuntime, address: string): void {
     const be = this.be!;
     const fe = this.http.host.cfg;
     const mode = httpMode(fe, be.cfg);
@@ -461,7 +532,7 @@ export class HttpExchange implements Pending {
             : undefined,
         tc: this.tc,
         tt: ta,
-        status: this.res.headersSent ? this.res.statusCode : undefined,
+        status: this.rawStatus ?? (this.res.headersSent ? this.res.statusCode : undefined),
       },
       this.cause === 'P' || this.cause === 'c',
     );

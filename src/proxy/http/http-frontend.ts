@@ -1,9 +1,11 @@
-// HTTP/1.1 on one frontend: accepted handles become net.Sockets fed to a `node:http`
-// server that never listens itself. Each request is offered to the proxy's applets, then
+// HTTP/1.1 on one frontend: accepted handles become net.Sockets, read through a
+// GatedSocket (one checked request at a time, HAProxy's limits) by a `node:http` server
+// that never listens itself. Each request is offered to the proxy's applets, then
 // routed (per request on an http frontend, once per connection for a tcp frontend that
 // HAProxy upgrades to HTTP because its backend is in http mode) and proxied by an
 // HttpExchange. Requests that cannot be parsed get HAProxy's raw 400, requests that do not
-// arrive within `timeout http-request` its raw 408. On soft stop or reload, idle
+// arrive within `timeout http-request` its raw 408 (both decided by the gate, node:http's
+// own parser errors are answered the same way). On soft stop or reload, idle
 // keep-alive connections close at once and busy ones after their current response.
 
 import http from 'node:http';
@@ -16,11 +18,14 @@ import type { StreamHandle } from '../io/stream-handle.js';
 import { formatConnectLog } from '../log/httplog.js';
 import { LogLevel } from '../log/messages.js';
 import type { ServerRuntime } from '../server-runtime.js';
-import type { SessionFacts } from '../stats/counters.js';
+import type { FrontendCounters, SessionFacts } from '../stats/counters.js';
 import type { HttpApplet } from './applet.js';
 import { RAW_400, RAW_408 } from './errors.js';
 import type { ForwardforRule } from './forwardfor.js';
 import { forwardforRule } from './forwardfor.js';
+import { GatedSocket } from './gated-socket.js';
+import type { H1Limits } from './h1-request.js';
+import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
 
 /** What the frontend runtime gives its HTTP side. */
@@ -35,6 +40,8 @@ export interface HttpFrontendHost {
   nbsrv(backend: string): number;
   /** A client connection ended: frees its frontend/process slot. */
   connectionEnded(): void;
+  /** The frontend's stats counters (internal errors are counted here). */
+  readonly counters: FrontendCounters;
   /** Stats counters of one finished request. */
   countExchange(
     be: BackendRuntime | undefined,
@@ -59,7 +66,7 @@ export class HttpClientConn {
   readonly localIp: string;
   readonly localPort: number;
   constructor(
-    readonly socket: net.Socket,
+    readonly socket: GatedSocket,
     /** Set when a tcp frontend picked the backend at connection time. */
     readonly backend: BackendRuntime | undefined,
     readonly accepted: number,
@@ -81,7 +88,7 @@ const kConn = Symbol('halo.http.conn');
 const DRAIN_IDLE_MS = 1000;
 /** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
 const NODE_KEEP_ALIVE_EXTRA = 1000;
-type Tagged = net.Socket & { [kConn]?: HttpClientConn };
+type Tagged = GatedSocket & { [kConn]?: HttpClientConn };
 
 export class HttpFrontend {
   private readonly server: http.Server;
@@ -93,10 +100,15 @@ export class HttpFrontend {
   private stopped = false;
   private readonly xff = new Map<BackendRuntime, ForwardforRule | undefined>();
 
+  /** `timeout http-request`: heads, and request bodies that applets wait for. */
+  readonly headTimeoutMs: number;
+  private readonly limits: H1Limits;
+
   constructor(
     readonly host: HttpFrontendHost,
     readonly ctx: RuntimeContext,
     readonly applets: readonly HttpApplet[],
+    limits: H1Limits = ctx.h1 ?? DEFAULT_H1_LIMITS,
   ) {
     const t = host.cfg.timeouts;
     const client = t.client ?? 0;
@@ -108,13 +120,17 @@ export class HttpFrontend {
       !this.httplog &&
       (host.cfg.options.tcplog?.on === true || host.cfg.options.httplog?.on === true);
     this.dontlognull = host.cfg.options.dontlognull?.on === true;
+    this.headTimeoutMs = request;
+    this.limits = limits;
+    // The gate times heads (`timeout http-request`) and checks them; node:http's own header
+    // and request timers, and the interval that drives them, stay off.
     this.server = http.createServer({
       requireHostHeader: false,
-      headersTimeout: request,
+      headersTimeout: 0,
       requestTimeout: 0,
+      maxHeaderSize: limits.bufsize,
       // Node waits 1 s past keepAliveTimeout before closing an idle connection.
       keepAliveTimeout: keepAlive > 0 ? Math.max(1, keepAlive - NODE_KEEP_ALIVE_EXTRA) : 0,
-      connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(request / 20) || 1000)),
     });
     this.server.timeout = client;
     this.server.on('request', (req, res) => this.onRequest(req, res));
@@ -123,11 +139,9 @@ export class HttpFrontend {
     );
     // An idle client past `timeout client` (no request in progress): close quietly.
     this.server.on('timeout', (socket: net.Socket) => {
-      const conn = (socket as Tagged)[kConn];
+      const conn = (socket as unknown as Tagged)[kConn];
       if (!conn?.exchange) socket.destroy();
     });
-    // The server never listens; this starts its header-timeout tracking.
-    this.server.emit('listening');
   }
 
   /** `option forwardfor` of this frontend with `be`, combined once. */
@@ -139,11 +153,27 @@ export class HttpFrontend {
 
   /** Takes an accepted handle (not reading yet); `backend` when a tcp frontend chose it. */
   accept(handle: StreamHandle, backend: BackendRuntime | undefined): void {
-    const socket = new net.Socket({
+    // Half-open: a client's FIN after its request still gets the response (the gate hands
+    // the FIN to node:http once that request is over).
+    const raw = new net.Socket({
       handle: handle as unknown as net.Socket['_handle' & keyof net.Socket],
-    } as net.SocketConstructorOpts) as Tagged;
-    socket.setNoDelay(true);
-    const conn = new HttpClientConn(socket, backend, this.ctx.deadlines.now(), Date.now());
+      allowHalfOpen: true,
+    } as net.SocketConstructorOpts);
+    raw.setNoDelay(true);
+    let conn: HttpClientConn | undefined;
+    const socket = new GatedSocket(raw, this.limits, this.headTimeoutMs, {
+      refused: (_reason, inBody) => this.refused(conn!, inBody),
+      headTimeout: () => this.rejectRaw(conn!, 408),
+      // A FIN while the response is being sent aborts it, as HAProxy logs `CD`.
+      clientFin: () => {
+        const x = conn!.exchange;
+        if (x && !x.finished && x.phase === 'D') {
+          x.abort('C', 'D');
+          socket.destroy();
+        }
+      },
+    }) as Tagged;
+    conn = new HttpClientConn(socket, backend, this.ctx.deadlines.now(), Date.now());
     socket[kConn] = conn;
     this.conns.add(conn);
     socket.on('close', () => {
@@ -177,7 +207,7 @@ export class HttpFrontend {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const conn = (req.socket as Tagged)[kConn];
+    const conn = (req.socket as unknown as Tagged)[kConn];
     if (!conn) {
       res.destroy();
       return;
@@ -201,21 +231,27 @@ export class HttpFrontend {
     // (Node frees it a tick after the response), so it is reused as HAProxy reuses it.
     if (conn.exchange) setImmediate(startExchange, conn.exchange);
     else if (conn.draining && !conn.socket.destroyed) conn.socket.end();
+    else setImmediate(releaseConn, conn);
   }
 
-  private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
-    const conn = (socket as Tagged)[kConn];
-    const code = err.code ?? '';
-    if (
-      !conn ||
-      !socket.writable ||
-      conn.exchange ||
-      !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    ) {
+  /** The gate refused a message: HAProxy's 400, then the connection closes. */
+  private refused(conn: HttpClientConn, inBody: boolean): void {
+    const x = conn.exchange;
+    if (inBody && x && !x.finished) {
+      x.badRequestBody();
+      return;
+    }
+    this.rejectRaw(conn, 400);
+  }
+
+  /** HAProxy's raw 400 or 408 before any request of this turn reached node:http. */
+  private rejectRaw(conn: HttpClientConn, status: 400 | 408): void {
+    const socket = conn.socket;
+    if (!socket.writable || conn.exchange) {
       socket.destroy();
       return;
     }
-    const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const timeout = status === 408;
     // HAProxy answers an empty connection's timeout with a 408 too, but dontlognull hides it.
     const empty = conn.requests === 0 && socket.bytesRead === 0;
     socket.end(timeout ? RAW_408 : RAW_400);
@@ -223,8 +259,37 @@ export class HttpFrontend {
     if (!(empty && this.dontlognull)) {
       // A tcp frontend's tcplog line says `PR` for the timeout too (measured on 2.6.12).
       const term = timeout && this.httplog ? 'cR' : 'PR';
-      HttpExchange.logRejected(this, conn, timeout ? 408 : 400, term);
+      HttpExchange.logRejected(this, conn, status, term);
     }
+  }
+
+  /** A head the gate passed that node:http's parser still refuses: the same raw 400. */
+  private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
+    const conn = (socket as unknown as Tagged)[kConn];
+    const code = err.code ?? '';
+    if (!conn || !code.startsWith('HPE_')) {
+      socket.destroy();
+      return;
+    }
+    this.rejectRaw(conn, 400);
+  }
+
+  private readonly reported = new Set<string>();
+
+  /**
+   * An exception inside one request: counted (`eint`), and reported once per distinct
+   * message so a client that repeats it cannot flood the log. The request's own answer is
+   * its exchange's business.
+   */
+  internalError(err: unknown): void {
+    this.host.counters.internalErrors++;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (this.reported.has(what) || this.reported.size >= 64) return;
+    this.reported.add(what);
+    this.ctx.notify(
+      'ALERT',
+      `Proxy '${this.host.name}': internal error in a request, that request was ended (${what}).`,
+    );
   }
 
   /** Soft stop / reload: no new requests on kept-alive connections. */
@@ -274,4 +339,8 @@ export class HttpFrontend {
 
 function startExchange(x: HttpExchange): void {
   if (!x.finished) x.start();
+}
+
+function releaseConn(conn: HttpClientConn): void {
+  conn.socket.release();
 }

@@ -124,6 +124,7 @@ function frontendRow(
     bout: c?.bytesOut ?? 0,
     dreq: c?.denied ?? 0,
     ereq: c?.errors ?? 0,
+    eint: c?.internalErrors ?? 0,
     open: fe ? fe.listeners.length > 0 : true,
     rate: c?.rate.rate(now) ?? 0,
     rateMax: c?.rate.max ?? 0,

@@ -43,6 +43,8 @@ export interface FrontendCounters {
   /** Requests/connections denied (`dreq`), request errors (`ereq`). */
   denied: number;
   errors: number;
+  /** Internal errors (`eint`): exceptions inside a session, each ended that session only. */
+  internalErrors: number;
   /** HTTP requests (`req_tot`) and responses by class: 1xx..5xx, other (`hrsp_*`). */
   requests: number;
   readonly hrsp: number[];
@@ -95,6 +97,7 @@ export function newFrontendCounters(): FrontendCounters {
     bytesOut: 0,
     denied: 0,
     errors: 0,
+    internalErrors: 0,
     requests: 0,
     hrsp: [0, 0, 0, 0, 0, 0],
     rate: new RateCounter(),
@@ -155,7 +158,15 @@ export function clearFrontendCounters(c: FrontendCounters, all: boolean): void {
   c.rate.max = 0;
   if (!all) return;
   c.hrsp.fill(0);
-  Object.assign(c, { stot: 0, bytesIn: 0, bytesOut: 0, denied: 0, errors: 0, requests: 0 });
+  Object.assign(c, {
+    stot: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    denied: 0,
+    errors: 0,
+    internalErrors: 0,
+    requests: 0,
+  });
 }
 
 /** HAProxy's average over the last 1024 samples (a plain mean until there are 1024). */

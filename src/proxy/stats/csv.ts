@@ -113,7 +113,7 @@ function frontendRecord(p: ProxyStats, f: FrontendRow, pid: number): Row {
     dcon: 0,
     dses: 0,
     wrew: 0,
-    eint: 0,
+    eint: f.eint,
   };
   if (p.mode === 'http') {
     responses(r, f.hrsp);

@@ -119,6 +119,7 @@ export interface FrontendRow {
   readonly bout: number;
   readonly dreq: number;
   readonly ereq: number;
+  readonly eint: number;
   readonly open: boolean;
   readonly rate: number;
   readonly rateMax: number;

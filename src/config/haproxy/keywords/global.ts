@@ -228,20 +228,44 @@ const PASSTHROUGH = [
   'localpeer',
   'log-send-hostname',
   'profiling.tasks',
-  'tune.bufsize',
-  'tune.maxrewrite',
   'tune.ssl.default-dh-param',
   'tune.ssl.cachesize',
   'tune.ssl.lifetime',
   'tune.maxaccept',
   'tune.maxpollevents',
-  'tune.http.maxhdr',
   'tune.h2.max-concurrent-streams',
   'ssl-load-extra-files',
   'httpclient.resolvers.prefer',
   'httpclient.ssl.verify',
   'httpclient.ssl.ca-file',
 ];
+
+/** `tune.*` sizes the HTTP layer applies (a later line overrides an earlier one, as in HAProxy). */
+function tuneSetting(
+  name: string,
+  key: 'bufsize' | 'maxrewrite' | 'httpMaxhdr',
+  min: number,
+  max: number,
+): Keyword<GlobalDraft> {
+  return {
+    name,
+    args: '<number>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      const a = ctx.arg(1);
+      if (!/^[0-9]+$/.test(a)) {
+        ctx.error('HAP_MISSING_ARG', `'${name}' expects an integer argument.`);
+        return;
+      }
+      const v = Number(a);
+      if (v < min || v > max) {
+        ctx.error('HAP_BAD_VALUE', `'${name}' expects a value between ${min} and ${max}.`);
+        return;
+      }
+      g.tune = { ...g.tune, [key]: v };
+    },
+  };
+}
 
 const passthrough = (name: string): Keyword<GlobalDraft> => ({ name, args: '...', parse() {} });
 
@@ -282,6 +306,9 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
         ? 'An ulimit-n of 0 counts as not set: HAProxy computes the descriptor limit from maxconn.'
         : `The descriptor limit becomes ${v}.`,
   ),
+  tuneSetting('tune.bufsize', 'bufsize', 1024, 1 << 30),
+  tuneSetting('tune.maxrewrite', 'maxrewrite', 0, 1 << 30),
+  tuneSetting('tune.http.maxhdr', 'httpMaxhdr', 1, 32767),
   idSetting('uid'),
   idSetting('gid'),
   nameSetting('user'),
