@@ -115,7 +115,7 @@ function snapshot(servers: ServerRow[]): StatsSnapshot {
       bout: 20,
       dreq: 0,
       ereq: 0,
-    eint: 0,
+      eint: 0,
       open: true,
       rate: 1,
       rateMax: 2,
