@@ -239,7 +239,7 @@ describe('server admin', () => {
 
   it("the admin form's result codes", () => {
     const { engine: e } = engine();
-    const form = (q: string) => applyAdminAction(e, new URLSearchParams(q));
+    const form = (q: string) => applyAdminAction(e, q);
     assert.equal(form('action=maint&b=%232'), 'NONE');
     assert.equal(form('s=m1&action=bogus&b=%232'), 'ERRP');
     assert.equal(form('s=m1&action=maint&b=%233'), 'ERRP');

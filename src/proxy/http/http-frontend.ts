@@ -186,6 +186,7 @@ export class HttpFrontend {
       for (const w of conn.waiting.splice(0)) w.clientClosed();
       if (conn.exchange) conn.exchange.clientClosed();
       this.host.connectionEnded();
+      if (this.stopped && this.conns.size === 0) this.closeServer();
     });
     const cfg = this.host.cfg;
     if (cfg.logs.length > 0 && !this.httplog && !this.tcplog && !cfg.options.httplog?.on) {
@@ -296,6 +297,17 @@ export class HttpFrontend {
   stopAccepting(): void {
     this.stopped = true;
     for (const c of this.conns) this.drainConn(c);
+    if (this.conns.size === 0) this.closeServer();
+  }
+
+  /**
+   * The server's connections-checking interval (armed by the 'listening' above) holds the
+   * server, hence this frontend and its whole engine: an old engine after a reload would
+   * never be collected and its interval would keep ticking. Closed once the last
+   * connection of a stopped frontend ended (the interval times out their headers till then).
+   */
+  private closeServer(): void {
+    this.server.close();
   }
 
   /**

@@ -148,7 +148,7 @@ export function createStatsApplet(
         ? 'DENY'
         : size > MAX_POST
           ? 'EXCD'
-          : applyAdminAction(engine, new URLSearchParams(Buffer.concat(chunks).toString('latin1')));
+          : applyAdminAction(engine, Buffer.concat(chunks).toString('latin1'));
       const keep = `${r.upOnly ? ';up' : ''}${r.norefresh ? ';norefresh' : ''}`;
       send(
         req,
