@@ -8,7 +8,7 @@
 // take-over; unix sockets replace their path atomically.
 
 import { lookup } from 'node:dns/promises';
-import { lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { Bind, BindAddress, GlobalConfig } from '../config/haproxy/model.js';
@@ -23,12 +23,17 @@ export interface SocketOptions {
   readonly v6only?: boolean;
   /** `noreuseport` in global: no SO_REUSEPORT. */
   readonly noReusePort?: boolean;
+  /** `mode` on a UNIX-socket bind line: the socket file's permissions (octal). */
+  readonly unixMode?: number;
 }
 
 export function socketOptions(bind: Bind, global: GlobalConfig): SocketOptions {
   return {
     ...(bind.options.v6only ? { v6only: true } : {}),
     ...(global.noReusePort ? { noReusePort: true } : {}),
+    ...(typeof bind.options.mode === 'string'
+      ? { unixMode: Number.parseInt(bind.options.mode, 8) }
+      : {}),
   };
 }
 
@@ -114,7 +119,7 @@ export async function bindSockets(
     }
     const key = listenerKeys(addr)[0]!;
     if (addr.kind === 'unix') {
-      out.push({ key, handle: bindUnix(key, addr.path, backlog) });
+      out.push({ key, handle: bindUnix(key, addr.path, backlog, opts.unixMode) });
       return out;
     }
     const create = (net as unknown as { _createServerHandle: CreateServerHandle })
@@ -142,8 +147,14 @@ export function rethrow(key: string, err: unknown): never {
 // it over `path`, so the path always names a listening socket: a process taking over
 // (`-sf`) replaces its predecessor's socket without a moment where clients find none. No
 // one unlinks the path on close (HAProxy leaves it too), so a predecessor that stops
-// never removes its successor's socket.
-function bindUnix(key: string, path: string, backlog: number): ServerHandle {
+// never removes its successor's socket. `mode` is set on the temporary path, so the final
+// path never exists with wider permissions than asked.
+function bindUnix(
+  key: string,
+  path: string,
+  backlog: number,
+  mode: number | undefined,
+): ServerHandle {
   const os = addon();
   const tmp = `${path}.${process.pid}.tmp`;
   const st = lstatSync(path, { throwIfNoEntry: false });
@@ -152,6 +163,7 @@ function bindUnix(key: string, path: string, backlog: number): ServerHandle {
   const fd = os.socket(AF.UNIX, SOCK_STREAM, 0);
   try {
     os.bind(fd, sockaddrUn(tmp));
+    if (mode !== undefined && !Number.isNaN(mode)) chmodSync(tmp, mode);
     os.listen(fd, backlog);
     renameSync(tmp, path);
   } catch (err) {

@@ -1,5 +1,8 @@
 // Holds the README's keyword table to the truth: each example goes into a minimal config in
-// its section, and the parser must give the stated status on the example's line.
+// its section, and the parser must give the stated status on the example's line. A row
+// marked supported (or warned at start) names the run-time test that shows it, as
+// `integration/FILE.test.ts: test name`; that file must exist under test/ and declare a
+// test whose name contains the given text.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +25,8 @@ interface Row {
   keyword: string;
   example: string;
   status: string;
+  /** `integration/proxy-relay.test.ts: timeout tunnel replaces ...`, or '' when none. */
+  runtimeTest: string;
 }
 
 function readmeRows(): Row[] {
@@ -30,7 +35,7 @@ function readmeRows(): Row[] {
   for (const line of text.split('\n')) {
     // Column widths vary: the formatter aligns the table.
     const m =
-      /^\|\s*(haproxy|keepalived)\s*\|\s*(\S+)\s*\|\s*`([^`]+)`\s*\|\s*`(.+)`\s*\|\s*([a-z ]+?)\s*\|$/.exec(
+      /^\|\s*(haproxy|keepalived)\s*\|\s*(\S+)\s*\|\s*`([^`]+)`\s*\|\s*`(.+)`\s*\|\s*([a-z ]+?)\s*\|\s*(.*?)\s*\|$/.exec(
         line,
       );
     if (m) {
@@ -40,6 +45,7 @@ function readmeRows(): Row[] {
         keyword: m[3]!,
         example: m[4]!.replaceAll('\\|', '|'),
         status: m[5]!,
+        runtimeTest: m[6]!,
       });
     }
   }
@@ -118,9 +124,55 @@ function diagnose(row: Row): { line: number; span: number; diagnostics: Diagnost
 
 const rows = readmeRows();
 
+/** Statuses that claim run-time behaviour, so their rows must name a run-time test. */
+const NEEDS_TEST = new Set(['supported', 'warned at start']);
+/** Tests of the config reader only: they cannot show that the proxy applies a keyword. */
+const CONFIG_ONLY =
+  /^unit\/(readme-keywords|corpus|haproxy-parse|haproxy-checks|keepalived-parse|check-cli)/;
+
+/** Problems with a row's run-time test reference, or [] when it names a declared test. */
+function runtimeTestProblems(row: Row): string[] {
+  if (!row.runtimeTest) return [`'${row.example}' is ${row.status} but names no run-time test`];
+  const m = /^((?:integration|lab|unit)\/[\w.-]+\.test\.ts): (.+)$/.exec(row.runtimeTest);
+  if (!m) return [`'${row.runtimeTest}' is not 'integration|lab/FILE.test.ts: test name'`];
+  const [, file, name] = m as unknown as [string, string, string];
+  if (CONFIG_ONLY.test(file)) return [`${file} only reads configs; it shows nothing at run time`];
+  const path = join(repoRoot(), 'test', file);
+  if (!existsSync(path)) return [`test/${file} does not exist`];
+  const text = readFileSync(path, 'utf8');
+  // A declared test: it(...)/test(...) whose name holds the text, or a table-driven test
+  // (\`it(alg, ...)\`) whose table holds it as a quoted key.
+  const declared = text.split('\n').some((l) => /\b(it|test)\(/.test(l) && l.includes(name));
+  const tableDriven =
+    /\b(it|test)\([a-z]\w*,/.test(text) && new RegExp(`\\b'?${name}'?:`).test(text);
+  return declared || tableDriven ? [] : [`test/${file} declares no test named '${name}'`];
+}
+
+test('every supported row names a run-time test that exists', () => {
+  const problems = rows.filter((r) => NEEDS_TEST.has(r.status)).flatMap(runtimeTestProblems);
+  assert.deepEqual(problems, []);
+});
+
+test('the run-time test check fails on a row without a test, or with a missing one', () => {
+  const row: Row = {
+    file: 'haproxy',
+    section: 'global',
+    keyword: 'x',
+    example: 'x',
+    status: 'supported',
+    runtimeTest: '',
+  };
+  assert.equal(runtimeTestProblems(row).length, 1);
+  const named = (runtimeTest: string) => runtimeTestProblems({ ...row, runtimeTest });
+  assert.match(named('integration/proxy-relay.test.ts: no such test')[0] ?? '', /declares no test/);
+  assert.match(named('integration/no-such-file.test.ts: x')[0] ?? '', /does not exist/);
+  assert.match(named('unit/haproxy-parse.test.ts: x')[0] ?? '', /only reads configs/);
+  assert.deepEqual(named('integration/proxy-relay.test.ts: timeout tunnel replaces'), []);
+});
+
 test('the README keyword table lists the keywords of the issue', () => {
   assert.ok(rows.length >= 100, `only ${rows.length} rows parsed from README.md`);
-  for (const s of ['supported', 'accepted with a warning', 'rejected'])
+  for (const s of ['supported', 'accepted with a warning', 'refused until applied', 'rejected'])
     assert.ok(
       rows.some((r) => r.status === s),
       `no row with status '${s}'`,
@@ -133,7 +185,7 @@ for (const row of rows) {
     const own = diagnostics.filter((d) => d.line >= line && d.line < line + span);
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const show = () => diagnostics.map((d) => `${d.line}: ${d.severity}: ${d.message}`).join('\n');
-    if (row.status === 'supported') {
+    if (['supported', 'untested at run time', 'warned at start'].includes(row.status)) {
       assert.deepEqual(errors, [], show());
       assert.ok(
         !own.some((d) => /UNSUPPORTED|IGNORED|REMOVED/.test(d.code)),
@@ -145,11 +197,16 @@ for (const row of rows) {
         own.some((d) => d.severity === 'warning'),
         `no warning on line ${line}:\n${show()}`,
       );
-    } else {
+    } else if (row.status === 'refused until applied') {
+      assert.ok(
+        own.some((d) => d.code === 'HALO_NOT_APPLIED_SECURITY' && d.severity === 'error'),
+        `no HALO_NOT_APPLIED_SECURITY error on line ${line}:\n${show()}`,
+      );
+    } else if (row.status === 'rejected') {
       assert.ok(
         own.some((d) => d.severity === 'error'),
         `no error on line ${line}:\n${show()}`,
       );
-    }
+    } else assert.fail(`unknown status '${row.status}'`);
   });
 }

@@ -6,6 +6,7 @@ import type { GlobalDraft, LineCtx } from '../draft.js';
 import { atol } from '../units.js';
 import { idSetting, nameSetting } from './global-accounts.js';
 import { parseLogTarget } from './log.js';
+import { refuseUnapplied } from './not-applied.js';
 import {
   alreadySpecified as already,
   type Keyword,
@@ -216,7 +217,6 @@ const PASSTHROUGH = [
   'ssl-dh-param-file',
   'ssl-engine',
   'ssl-mode-async',
-  'unix-bind',
   'external-check',
   'pp2-never-send-local',
   'numa-cpu-mapping',
@@ -392,5 +392,17 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
     },
   },
   statsGlobal,
+  {
+    name: 'unix-bind',
+    args: '[prefix <p>] [mode <m>] [user <u>] [uid <n>] [group <g>] [gid <n>]',
+    parse(ctx) {
+      refuseUnapplied(
+        ctx.diags,
+        ctx.pos,
+        "'unix-bind'",
+        'halo does not apply it yet, so UNIX-socket listeners would be created with default permissions and owner, and without the path prefix',
+      );
+    },
+  },
   ...PASSTHROUGH.map(passthrough),
 ]);

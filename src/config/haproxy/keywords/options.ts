@@ -3,6 +3,7 @@
 
 import { isIPv4, isIPv6 } from '../address.js';
 import type { LineCtx, ProxyDraft } from '../draft.js';
+import { OPTION_REFUSED, refuseUnapplied } from './not-applied.js';
 import { tooManyArgs } from './types.js';
 
 type Cap = 'fe' | 'be' | 'both';
@@ -219,8 +220,12 @@ function parseArgOption(ctx: LineCtx, px: ProxyDraft, name: string, hasCap: CapC
     case 'forwardfor':
       parseForwardfor(ctx, px);
       return;
-    default:
+    default: {
       set(px, name, ctx);
+      const refused = OPTION_REFUSED[name];
+      if (refused && !(name === 'http-restrict-req-hdr-names' && ctx.arg(2) === 'preserve'))
+        refuseUnapplied(ctx.diags, ctx.pos, `'option ${name}'`, refused);
+    }
   }
 }
 

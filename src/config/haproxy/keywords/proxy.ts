@@ -10,8 +10,28 @@ import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
 import { parseAcl, parseCondition } from './condition.js';
 import { parseHttpCheck } from './http-check.js';
 import { parseLogTarget } from './log.js';
+import {
+  BIND_APPLIED,
+  BIND_REFUSED,
+  BIND_UNIX_OWNER,
+  BIND_UNIX_OWNER_REASON,
+  filterNotApplied,
+  notApplied,
+  PROXY_REFUSED,
+  proxyRuleNotApplied,
+  RULE_KEYWORDS,
+  refuseUnapplied,
+  SERVER_DESCRIPTIVE,
+  SERVER_REFUSED,
+} from './not-applied.js';
 import { type CapCheck, OPTION_NAMES, parseOption } from './options.js';
-import { applyServerOptions, SERVER_OPTION_NAMES, warnServerLimits } from './server-options.js';
+import {
+  applyServerOptions,
+  OTHER_SERVER_OPTIONS,
+  SERVER_OPTION_NAMES,
+  serverOptionWords,
+  warnServerLimits,
+} from './server-options.js';
 import { parseStats } from './stats.js';
 import { parseTimeout } from './timeout.js';
 import type { Keyword } from './types.js';
@@ -124,6 +144,36 @@ function parseBind(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv): void {
     return;
   }
   px.binds.push({ pos: ctx.pos, spec, addresses, options: opts.options });
+  bindNotApplied(ctx, opts.options, addresses);
+}
+
+/** One diagnostic per bind option halo does not apply; `ssl` and its kin are errors. */
+function bindNotApplied(
+  ctx: LineCtx,
+  options: Record<string, string | true>,
+  addresses: Bind['addresses'],
+): void {
+  const unix = addresses.some((a) => a.kind === 'unix');
+  for (const name of Object.keys(options)) {
+    const reason =
+      BIND_REFUSED[name] ??
+      (unix && BIND_UNIX_OWNER.includes(name) ? BIND_UNIX_OWNER_REASON : undefined);
+    if (reason) refuseUnapplied(ctx.diags, ctx.pos, `'${name}' on a bind line`, reason);
+    else if (!BIND_APPLIED.has(name)) {
+      // TLS settings without `ssl` are ignored by HAProxy too; say so rather than nothing.
+      notApplied(ctx, `'${name}' on a bind line`);
+    }
+  }
+}
+
+/** Server options halo does not apply: the security ones are errors, the others warnings. */
+function serverNotApplied(ctx: LineCtx, from: number): void {
+  for (const name of serverOptionWords(ctx.words, from)) {
+    const reason = SERVER_REFUSED[name];
+    if (reason) refuseUnapplied(ctx.diags, ctx.pos, `'${name}' on a server line`, reason);
+    else if (name in OTHER_SERVER_OPTIONS && !SERVER_DESCRIPTIVE.has(name))
+      notApplied(ctx, `'${name}' on a server line`);
+  }
 }
 
 function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boolean): void {
@@ -144,6 +194,7 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
       return;
     }
     px.defaultServer = { ...ds, pos: ctx.pos };
+    serverNotApplied(ctx, 1);
     return;
   }
   const name = ctx.arg(1);
@@ -187,6 +238,7 @@ function parseServer(ctx: LineCtx, px: ProxyDraft, env: ProxyEnv, isDefault: boo
   };
   px.servers.push(server);
   warnServerLimits(ctx, name);
+  serverNotApplied(ctx, 3);
 }
 
 function parseBackendRef(
@@ -385,7 +437,11 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
     ...PASSTHROUGH.map(([name, cap, http]) =>
       kw(name, cap, (ctx, px) => {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
-        if (!DESCRIPTIVE.has(name)) notApplied(ctx, `'${name}'`);
+        const refused = PROXY_REFUSED[name];
+        if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
+        else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);
+        else if (name === 'filter') filterNotApplied(ctx);
+        else if (!DESCRIPTIVE.has(name)) notApplied(ctx, `'${name}'`);
       }),
     ),
   ];
@@ -393,17 +449,6 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
 
 /** Passthrough keywords that change nothing a client or an operator sees. */
 const DESCRIPTIVE = new Set(['description', 'id', 'guid', 'declare', 'bind-process', 'fullconn']);
-
-/** halo accepts what HAProxy accepts, but says when a line will have no effect. */
-function notApplied(ctx: LineCtx, what: string, instead = 'as if this line were absent'): void {
-  ctx.diags.warning(
-    ctx.pos,
-    'HALO_NOT_APPLIED',
-    `halo does not apply ${what} yet: the proxy runs ${instead}`,
-    'halo',
-    `HAProxy accepts it, so this config stays valid for both; check the README's keyword table before relying on it under halo.`,
-  );
-}
 
 function removedTimeout(ctx: LineCtx, which: keyof Timeouts): void {
   ctx.error(

@@ -296,6 +296,18 @@ export function applyServerOptions(
   return undefined;
 }
 
+/** The option names of a server line from word `from`, skipping values (a valid line). */
+export function serverOptionWords(words: string[], from: number): string[] {
+  const t = serverOptionTable('');
+  const names: string[] = [];
+  for (let i = from; i < words.length; i++) {
+    const kw = words[i] as string;
+    names.push(kw);
+    if (t[kw]?.takesValue || OTHER_SERVER_OPTIONS[kw] === true) i++;
+  }
+  return names;
+}
+
 /** `maxconn`/`maxqueue` on a server line: HAProxy takes `lots` (0) and `-5` silently. */
 export function warnServerLimits(ctx: LineCtx, name: string): void {
   for (let i = 3; i < ctx.words.length - 1; i++) {

@@ -3,6 +3,7 @@
 import type { LineCtx, ProxyDraft, StatsDraft } from '../draft.js';
 import { parseTime } from '../units.js';
 import { parseCondition } from './condition.js';
+import { notApplied, refuseUnapplied, ruleNotApplied } from './not-applied.js';
 
 const EXPECTS =
   "expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.";
@@ -96,6 +97,7 @@ export function parseStats(ctx: LineCtx, px: ProxyDraft, knownAcl: (n: string) =
       return;
     case 'show-node':
       Object.assign(stats(px, ctx), { showNode: v || true, enabled: true });
+      notApplied(ctx, "'stats show-node'");
       return;
     case 'admin': {
       if (ctx.arg(2) !== 'if' && ctx.arg(2) !== 'unless') {
@@ -111,10 +113,22 @@ export function parseStats(ctx: LineCtx, px: ProxyDraft, knownAcl: (n: string) =
       return;
     }
     case 'scope':
-    case 'show-desc':
-    case 'show-modules':
+      stats(px, ctx).enabled = true;
+      refuseUnapplied(
+        ctx.diags,
+        ctx.pos,
+        "'stats scope'",
+        'halo does not apply it yet, so the stats page would show every proxy and server, not only the ones in scope',
+      );
+      return;
     case 'http-request':
       stats(px, ctx).enabled = true;
+      ruleNotApplied(ctx, 'http-request', 2);
+      return;
+    case 'show-desc':
+    case 'show-modules':
+      stats(px, ctx).enabled = true;
+      notApplied(ctx, `'stats ${sub}'`);
       return;
     default:
       ctx.error('HAP_BAD_VALUE', `unknown stats parameter '${sub}', ${EXPECTS}`);
