@@ -301,10 +301,10 @@ export class HttpFrontend {
   }
 
   /**
-   * The server's connections-checking interval (armed by the 'listening' above) holds the
-   * server, hence this frontend and its whole engine: an old engine after a reload would
-   * never be collected and its interval would keep ticking. Closed once the last
-   * connection of a stopped frontend ended (the interval times out their headers till then).
+   * A stopped frontend's server is closed once its last connection ended. node:http's
+   * connections-checking interval once held the server, hence this frontend and its
+   * whole engine, after every reload; the gate now times heads and that interval is never
+   * armed, but closing keeps node:http from holding anything of an old engine.
    */
   private closeServer(): void {
     this.server.close();
