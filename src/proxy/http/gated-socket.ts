@@ -23,6 +23,20 @@ export interface GateEvents {
   clientFin(): void;
 }
 
+// Every client connection of the process reads into this one buffer; each read is handled
+// (and what is kept, copied) before the next. A buffer per connection would cost 16 KiB
+// each even when idle, and net.Socket's default 64 KiB reads would let one read put four
+// times tune.bufsize behind the gate. HAProxy holds at most a buffer per connection.
+const READ_SIZE = 16 * 1024;
+const shared = Buffer.allocUnsafeSlow(READ_SIZE);
+
+/** net.Socket options that make a socket read into the gates' shared buffer. */
+export function sharedRead(onRead: (chunk: Buffer) => void): {
+  onread: { buffer: Buffer; callback: (n: number, buf: Buffer) => void };
+} {
+  return { onread: { buffer: shared, callback: (n, buf) => onRead(buf.subarray(0, n)) } };
+}
+
 export class GatedSocket extends Duplex {
   private readonly gate: RequestGate;
   private rawEnded = false;
@@ -41,7 +55,6 @@ export class GatedSocket extends Duplex {
   ) {
     super({ allowHalfOpen: true });
     this.gate = new RequestGate(limits);
-    raw.on('data', (chunk: Buffer) => this.onData(chunk));
     raw.on('end', () => {
       this.rawEnded = true;
       this.maybeEnd();
@@ -116,7 +129,8 @@ export class GatedSocket extends Duplex {
     this.flow();
   }
 
-  private onData(chunk: Buffer): void {
+  /** A read into the shared buffer (see `readIntoShared`); its bytes are copied if kept. */
+  onRead(chunk: Buffer): void {
     const wasWaiting = this.gate.waitingForHead() && !this.gate.headInProgress();
     this.apply(this.gate.feed(chunk));
     // A later request's `timeout http-request` runs from its first byte.
@@ -130,7 +144,7 @@ export class GatedSocket extends Duplex {
       if (o.kind === 'head') {
         this.clearHeadTimer();
         this.give(Buffer.from(o.head.canonical, 'latin1'));
-      } else if (o.kind === 'body') this.give(o.bytes);
+      } else if (o.kind === 'body') this.give(Buffer.from(o.bytes));
       else if (o.kind === 'error') {
         this.clearHeadTimer();
         this.events.refused(o.reason, o.inBody);

@@ -23,7 +23,7 @@ import type { HttpApplet } from './applet.js';
 import { RAW_400, RAW_408 } from './errors.js';
 import type { ForwardforRule } from './forwardfor.js';
 import { forwardforRule } from './forwardfor.js';
-import { GatedSocket } from './gated-socket.js';
+import { GatedSocket, sharedRead } from './gated-socket.js';
 import type { H1Limits } from './h1-request.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
@@ -155,13 +155,15 @@ export class HttpFrontend {
   accept(handle: StreamHandle, backend: BackendRuntime | undefined): void {
     // Half-open: a client's FIN after its request still gets the response (the gate hands
     // the FIN to node:http once that request is over).
+    let socket: Tagged | undefined;
     const raw = new net.Socket({
       handle: handle as unknown as net.Socket['_handle' & keyof net.Socket],
       allowHalfOpen: true,
+      ...sharedRead((chunk) => socket?.onRead(chunk)),
     } as net.SocketConstructorOpts);
     raw.setNoDelay(true);
     let conn: HttpClientConn | undefined;
-    const socket = new GatedSocket(raw, this.limits, this.headTimeoutMs, {
+    const gated = new GatedSocket(raw, this.limits, this.headTimeoutMs, {
       refused: (_reason, inBody) => this.refused(conn!, inBody),
       headTimeout: () => this.rejectRaw(conn!, 408),
       // A FIN while the response is being sent aborts it, as HAProxy logs `CD`.
@@ -169,16 +171,17 @@ export class HttpFrontend {
         const x = conn!.exchange;
         if (x && !x.finished && x.phase === 'D') {
           x.abort('C', 'D');
-          socket.destroy();
+          conn!.socket.destroy();
         }
       },
     }) as Tagged;
-    conn = new HttpClientConn(socket, backend, this.ctx.deadlines.now(), Date.now());
-    socket[kConn] = conn;
+    socket = gated;
+    conn = new HttpClientConn(gated, backend, this.ctx.deadlines.now(), Date.now());
+    gated[kConn] = conn;
     this.conns.add(conn);
-    socket.on('close', () => {
+    gated.on('close', () => {
       // Gone before a whole request: HAProxy logs a 400 `CR` (dontlognull hides empty ones).
-      if (conn.requests === 0 && !conn.logged && !(this.dontlognull && socket.bytesRead === 0)) {
+      if (conn.requests === 0 && !conn.logged && !(this.dontlognull && gated.bytesRead === 0)) {
         conn.logged = true;
         HttpExchange.logRejected(this, conn, 400, 'CR');
       }
@@ -203,7 +206,7 @@ export class HttpFrontend {
         }),
       );
     }
-    this.server.emit('connection', socket);
+    this.server.emit('connection', gated);
     if (this.stopped) this.drainConn(conn);
   }
 

@@ -38,8 +38,8 @@ type State = 'head' | 'body' | 'held' | 'failed';
 const LF = 10;
 const CR = 13;
 
+/** `a` then `b` in a new array: a chunk fed to the gate is only borrowed for the call. */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
@@ -113,7 +113,11 @@ export class RequestGate {
     return this.state === 'head';
   }
 
-  /** Bytes read from the client. */
+  /**
+   * Bytes read from the client. `chunk` is borrowed for this call only (the adapter reads
+   * into one shared buffer): what the gate keeps it copies, and `body` outputs point into
+   * `chunk`, to be copied by whoever keeps them.
+   */
   feed(chunk: Uint8Array): GateOutput[] {
     if (this.state === 'failed') return [];
     const out: GateOutput[] = [];
@@ -121,7 +125,7 @@ export class RequestGate {
       // The common case of a body: pass the chunk through without copying it.
       const used = this.takeBody(chunk, 0, out);
       if (used < chunk.length && (this.state as State) !== 'failed') {
-        this.pending = chunk.slice(used);
+        this.pending = Uint8Array.prototype.slice.call(chunk, used);
         this.run(out);
       }
       return out;
