@@ -53,6 +53,29 @@ function curl(args: string[]): Promise<{ status: number | null; stdout: string; 
   });
 }
 
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+/** Sends `text` on a fresh connection; what came back before the close (or 3 s). */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    let got = '';
+    c.on('data', (d) => {
+      got += d.toString('latin1');
+    });
+    c.on('error', () => {});
+    c.on('connect', () => c.write(text));
+    const t = setTimeout(() => c.destroy(), 3000);
+    c.on('close', () => {
+      clearTimeout(t);
+      resolve(got);
+    });
+  });
+}
+
 async function listening(port: number): Promise<boolean> {
   return new Promise((r) => {
     const c = net.connect(port, '127.0.0.1');
@@ -111,7 +134,7 @@ describe("the article's haproxy.cfg under `halo proxy -f`, HTTP clients", () => 
       assert.ok(Date.now() < end && child.exitCode === null, `halo proxy starts: ${stderr}`);
       await sleep(100);
     }
-    return { masters, syslog, ports, stderr: () => stderr };
+    return { masters, syslog, ports, stderr: () => stderr, pid: child.pid! };
   }
 
   it('HTTP is proxied with the backend settings; TLS gets wrong version number; tcplog lines', async () => {
@@ -137,6 +160,77 @@ describe("the article's haproxy.cfg under `halo proxy -f`, HTTP clients", () => 
     // The stats listen is bound; URIs other than the stats page get HAProxy's 503.
     const other = await curl(['-i', `http://127.0.0.1:${ports.stats}/other`]);
     assert.match(other.stdout, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+  });
+
+  it('two Host headers get a 400 and end nothing else (once one such request ended halo)', async () => {
+    const { masters, ports } = await run((c) => c);
+    const reply = await rawRequest(ports.frontend, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
+    assert.match(reply, /^HTTP\/1\.1 400 Bad request\r\n/);
+    assert.equal(
+      masters.reduce((n, m) => n + m.seen.length, 0),
+      0,
+      'no apiserver saw it',
+    );
+    // The process, its other frontend and its next clients are unharmed.
+    assert.equal(
+      (await curl([`http://127.0.0.1:${ports.frontend}/version`])).stdout,
+      'k8s-master1\n',
+    );
+    const stats = await curl([
+      '-u',
+      'admin:admin123',
+      `http://127.0.0.1:${ports.stats}/haproxy-status;csv`,
+    ]);
+    assert.match(stats.stdout, /^# pxname,svname,/);
+  });
+
+  it('a pipelining client is read a buffer ahead, not without bound', async () => {
+    // A slow apiserver: the first request waits, the client keeps sending more.
+    const { masters, ports, pid } = await run((c) =>
+      c.replace('timeout server          1m', 'timeout server 3s'),
+    );
+    const rssBefore = rssKb(pid);
+    let holding = true;
+    const hold: http.ServerResponse[] = [];
+    for (const m of masters) {
+      m.server.removeAllListeners('request');
+      m.server.on('request', (req, res) => {
+        m.seen.push(req.headers);
+        if (holding) hold.push(res);
+        else res.end(`${m.name}\n`);
+      });
+    }
+    const c = net.connect(ports.frontend, '127.0.0.1');
+    c.on('error', () => {});
+    await new Promise((r) => c.once('connect', r));
+    const burst = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(4096));
+    let written = 0;
+    const until = Date.now() + 2000;
+    while (Date.now() < until && written < 512 * 1024 * 1024) {
+      if (c.write(burst)) written += burst.length;
+      else {
+        written += burst.length;
+        const drained = await Promise.race([
+          new Promise<boolean>((r) => c.once('drain', () => r(true))),
+          sleep(300).then(() => false),
+        ]);
+        if (!drained) break;
+      }
+    }
+    const seen = masters.reduce((n, m) => n + m.seen.length, 0);
+    const grown = rssKb(pid) - rssBefore;
+    c.destroy();
+    holding = false;
+    for (const r of hold) r.destroy();
+    // halo stopped reading: what the client could write is what the kernel buffers hold.
+    assert.ok(
+      written < 64 * 1024 * 1024,
+      `client wrote ${written} bytes before halo stopped reading`,
+    );
+    assert.equal(seen, 1, 'one request of the connection at a time reaches a server');
+    // Queuing every pipelined request grew it by hundreds of MB within these 2 s.
+    assert.ok(grown < 64 * 1024, `halo's RSS grew by ${grown} KB during the flood`);
+    assert.equal((await curl([`http://127.0.0.1:${ports.frontend}/`])).status, 0);
   });
 
   it('X-Forwarded-For reaches the apiserver when the client is outside except', async () => {

@@ -182,17 +182,22 @@ interface Side {
 
 /** Masks what legitimately differs: syslog date and pid, client port, accept date, timers. */
 function mask(line: string): string {
-  return line
-    .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
-    .replace(/127\.0\.0\.1:\d+ \[[^\]]+\]/, '127.0.0.1:PORT [DATE]')
-    .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {
-      const masked = t
-        .split('/')
-        .map((v) => (v === '-1' ? '-1' : 'N'))
-        .join('/');
-      return ` ${masked} `;
-    })
-    .replace(/Connect from 127\.0\.0\.1:\d+/, 'Connect from 127.0.0.1:PORT');
+  return (
+    line
+      .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
+      .replace(/127\.0\.0\.1:\d+ \[[^\]]+\]/, '127.0.0.1:PORT [DATE]')
+      .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {
+        const masked = t
+          .split('/')
+          .map((v) => (v === '-1' ? '-1' : 'N'))
+          .join('/');
+        return ` ${masked} `;
+      })
+      .replace(/Connect from 127\.0\.0\.1:\d+/, 'Connect from 127.0.0.1:PORT')
+      // A line cut at `len` (1024) ends inside its request line; where exactly depends on
+      // the digits of the masked timers, so only the cut itself is compared.
+      .replace(/ "[^"\n]*\n?$/, ' "<cut at len>')
+  );
 }
 
 const hasHaproxy = existsSync(HAPROXY);
@@ -380,12 +385,12 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
     ['two different Host headers: 400', 'tcp', [get('/', 'Host: other\r\n')], 1500],
     ['two different Host headers on an http frontend: 400', 'fe', [get('/', 'Host: b\r\n')], 1500],
     [
-      'the same Host twice is merged',
+      'the same Host twice is merged: 200',
       'fe',
       [get('/', 'Host: TEST\r\nConnection: close\r\n')],
       1500,
     ],
-    ['100 headers pass', 'fe', [get('/', manyHeaders(98) + 'Connection: close\r\n')], 1500],
+    ['100 headers pass: 200', 'fe', [get('/', manyHeaders(98) + 'Connection: close\r\n')], 1500],
     ['101 headers: 400 (tune.http.maxhdr)', 'fe', [get('/', manyHeaders(100))], 1500],
     ['300 headers: 400', 'fe', [get('/', manyHeaders(299))], 1500],
     ['HTTP/0.9 request: 400 at once', 'fe', ['GET /\r\n'], 1500],
@@ -396,7 +401,7 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       1500,
     ],
     [
-      'Content-Length beside Transfer-Encoding is dropped',
+      'Content-Length beside Transfer-Encoding is dropped: 200',
       'fe',
       [
         'POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
@@ -410,7 +415,7 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       1500,
     ],
     [
-      'Content-Length list of one value',
+      'Content-Length list of one value: 200',
       'fe',
       ['POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3, 3\r\nConnection: close\r\n\r\nabc'],
       1500,
@@ -421,8 +426,8 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n'],
       1500,
     ],
-    ['folded header line', 'fe', [get('/', 'X-F: a\r\n b\r\nConnection: close\r\n')], 1500],
-    ['bare LF line ends', 'fe', ['GET / HTTP/1.1\nHost: test\nConnection: close\n\n'], 1500],
+    ['folded header line: 200', 'fe', [get('/', 'X-F: a\r\n b\r\nConnection: close\r\n')], 1500],
+    ['bare LF line ends: 200', 'fe', ['GET / HTTP/1.1\nHost: test\nConnection: close\n\n'], 1500],
     [
       'absolute URI naming another host: 400',
       'fe',
@@ -431,15 +436,15 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
     ],
     ['a space in the URI: 400', 'fe', ['GET /a b HTTP/1.1\r\nHost: test\r\n\r\n'], 1500],
     [
-      'request head at the buffer limit',
+      'request head at the buffer limit: 200',
       'fe',
-      [get(`/${'a'.repeat(15249)}`, 'Connection: close\r\n')],
+      [get(`/${'a'.repeat(15247)}`, 'Connection: close\r\n')],
       1500,
     ],
     [
       'request head one byte past the buffer limit: 400',
       'fe',
-      [get(`/${'a'.repeat(15250)}`)],
+      [get(`/${'a'.repeat(15248)}`, 'Connection: close\r\n')],
       1500,
     ],
   ];
@@ -447,6 +452,10 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
   for (const [name, port, parts, ms] of cases) {
     it(name, async () => {
       const r = await both(port, parts, ms);
+      // A case named with its status checks HAProxy gave it, so a pair of cases that should
+      // straddle a limit cannot quietly both get the same answer.
+      const want = /: (\d{3})\b/.exec(name)?.[1];
+      if (want) assert.ok(r.hap.reply.startsWith(`HTTP/1.1 ${want} `), `HAProxy answered ${want}`);
       assert.equal(r.halo.reply, r.hap.reply, 'client reply');
       assert.deepEqual(r.halo.heads, r.hap.heads, 'request heads seen by the server');
       assert.deepEqual(r.halo.bodies, r.hap.bodies, 'request bodies seen by the server');

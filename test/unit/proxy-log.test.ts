@@ -98,6 +98,12 @@ describe('syslog framing', () => {
       'm',
     );
   });
+  it('a line is cut at the target len, header included (1024 by default, as haproxy 2.6 sends)', () => {
+    const long = 'a'.repeat(3000);
+    assert.equal(frame(local2, 6, long, at, 9144).length, 1024);
+    assert.equal(frame({ ...local2, len: 200 }, 6, long, at, 9144).length, 200);
+    assert.equal(frame(local2, 6, 'short', at, 9144), '<150>Nov 25 17:56:03 haproxy[9144]: short');
+  });
   it('level filter: `local0 err` drops info and notice, keeps alert and emerg', () => {
     const t: LogTarget = { ...local2, facility: 'local0', level: 'err' };
     assert.equal(passes(t, 6), false);

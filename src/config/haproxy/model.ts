@@ -83,6 +83,8 @@ export interface LogTarget {
   readonly level?: string; // max level, e.g. 'err'
   readonly minLevel?: string;
   readonly format?: 'rfc3164' | 'rfc5424' | 'raw' | 'short' | 'iso' | 'timed' | 'priority';
+  /** `len`: longest line sent, header included (HAProxy's default: 1024). */
+  readonly len?: number;
 }
 
 export interface Timeouts {

@@ -194,10 +194,15 @@ function transferEncoding(values: readonly string[]): string | undefined {
 }
 
 function htxCost(method: string, target: string, version: string, headers: [string, string][]) {
-  let cost = HTX_FIXED + HTX_BLOCK * (headers.length + 2);
+  let cost = HTX_BLOCK * (headers.length + 2);
   cost += method.length + target.length + version.length;
   for (const [n, v] of headers) cost += n.length + v.length;
   return cost;
+}
+
+/** HAProxy's h1 parser consumes Connection headers into flags: they take no HTX block. */
+function counted(headers: [string, string][]): [string, string][] {
+  return headers.filter(([n]) => n.length !== 10 || n.toLowerCase() !== 'connection');
 }
 
 /**
@@ -211,8 +216,9 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
   const [method, target, version] = rl;
   const parsed = parseHeaderLines(lines.slice(1));
   if (typeof parsed === 'string') return bad(parsed);
-  if (parsed.length > limits.maxhdr - 1) return bad('too many headers (tune.http.maxhdr)');
-  if (htxCost(method, target, version, parsed) > maxHeadBytes(limits) - HTX_FIXED)
+  const blocks = counted(parsed);
+  if (blocks.length > limits.maxhdr - 1) return bad('too many headers (tune.http.maxhdr)');
+  if (htxCost(method, target, version, blocks) > maxHeadBytes(limits) - HTX_FIXED)
     return bad('request head larger than tune.bufsize - tune.maxrewrite');
 
   const headers: [string, string][] = [];

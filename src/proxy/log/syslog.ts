@@ -44,7 +44,24 @@ export function passes(target: LogTarget, level: number): boolean {
 }
 
 /** The bytes of one message for a target, in the target's format (rfc3164 by default). */
+/** HAProxy's longest log line when the target sets no `len`. */
+export const DEFAULT_LOG_LEN = 1024;
+
+/** The line for `target`, header included, cut at its `len` as HAProxy cuts it. */
 export function frame(
+  target: LogTarget,
+  level: number,
+  message: string,
+  now: number,
+  pid: number,
+  tag = 'haproxy',
+): string {
+  const line = frameWhole(target, level, message, now, pid, tag);
+  const max = target.len ?? DEFAULT_LOG_LEN;
+  return line.length > max ? line.slice(0, max) : line;
+}
+
+function frameWhole(
   target: LogTarget,
   level: number,
   message: string,

@@ -72,9 +72,19 @@ export function parseLogTarget(ctx: LineCtx, inGlobal: boolean): LogTarget | und
   if (!target) return undefined;
   let i = 2;
   let format: Format | undefined;
+  let len: number | undefined;
   for (;;) {
     const k = w[i];
-    if (k === 'len' || k === 'sample') {
+    if (k === 'len') {
+      const v = w[i + 1] ?? '';
+      const n = /^[0-9]+$/.test(v) ? Number(v) : Number.NaN;
+      if (!(n >= 80 && n <= 65535)) {
+        ctx.error('HAP_BAD_VALUE', `log : invalid log length '${v}', must be > 80 and < 65535.`);
+        return undefined;
+      }
+      len = n;
+      i += 2;
+    } else if (k === 'sample') {
       i += 2;
     } else if (k === 'format') {
       const f = w[i + 1] ?? '';
@@ -110,6 +120,7 @@ export function parseLogTarget(ctx: LineCtx, inGlobal: boolean): LogTarget | und
     ...(level !== undefined ? { level } : {}),
     ...(minLevel !== undefined ? { minLevel } : {}),
     ...(format !== undefined ? { format } : {}),
+    ...(len !== undefined ? { len } : {}),
   };
 }
 
