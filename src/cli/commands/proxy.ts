@@ -208,6 +208,7 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
   startupWarnings(cfg, notify);
+  io.serving?.((m) => notify('ALERT', m));
   if (workerCount(cfg) > 1) return runMaster(args, cfg, loaded.sources, io, notify);
   const log = new SyslogSinks();
   const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
@@ -292,6 +293,7 @@ function runWorker(
   io: CommandIO,
   notify: ReturnType<typeof notifier>,
 ): Promise<number> {
+  io.serving?.((m) => notify('ALERT', m));
   const log = new SyslogSinks();
   let link: WorkerLink | undefined;
   const daemon = new ProxyDaemon({
