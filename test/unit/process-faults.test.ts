@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import type { LogTarget } from '../../src/config/haproxy/model.js';
 import { newFaultCounters } from '../../src/core/faults.js';
 import { faultSite, LastResort } from '../../src/daemon/last-resort.js';
+import { DEFAULT_RESPAWN, respawnDecision } from '../../src/daemon/proxy-master.js';
 import { SyslogSinks } from '../../src/proxy/log/sinks.js';
 import type { OutputStream } from '../../src/proxy/log/stdio.js';
 import { BoundedOutput } from '../../src/proxy/log/stdio.js';
@@ -120,5 +121,25 @@ describe('bounded stdout/stderr', () => {
     assert.equal(s.written.length, 10);
     assert.equal(faults.droppedLogs, 90);
     sinks.close();
+  });
+});
+
+describe('worker respawn policy', () => {
+  it('doubles the delay per death in the window, caps it, gives up at maxDeaths', () => {
+    const policy = { ...DEFAULT_RESPAWN, maxDeaths: 8 };
+    const deaths: number[] = [];
+    const delays: (number | 'give up')[] = [];
+    for (let i = 0; i < 8; i++) {
+      deaths.push(i * 1000);
+      const d = respawnDecision(deaths, i * 1000, policy);
+      delays.push(d.giveUp ? 'give up' : d.delayMs);
+    }
+    assert.deepEqual(delays, [100, 200, 400, 800, 1600, 3200, 5000, 'give up']);
+  });
+
+  it('forgets deaths older than the window', () => {
+    const d = respawnDecision([0, 1, 2, 3, 4, 70_000], 70_000, DEFAULT_RESPAWN);
+    assert.deepEqual(d, { giveUp: false, delayMs: 100, recent: 1 });
+    assert.equal(respawnDecision([1, 2, 3, 4, 5, 6], 7, DEFAULT_RESPAWN).giveUp, true);
   });
 });
