@@ -70,7 +70,7 @@ const io: CommandIO = {
 };
 
 /** How long a stopped daemon may take to let its last handles go before it exits anyway. */
-const EXIT_GRACE_MS = 2000;
+const EXIT_GRACE_MS = 1500;
 
 main(process.argv.slice(2), io).then(
   (code) => {

@@ -16,7 +16,7 @@ import type { ConfigSource } from './proxy-config.js';
 import { loadConfig, parseConfig } from './proxy-config.js';
 
 /** How long a hard stop waits for the sessions it cut to report closed; then it returns anyway. */
-const HARD_STOP_WAIT_MS = 2000;
+const HARD_STOP_WAIT_MS = 1500;
 
 export interface ProxyDaemonOptions {
   readonly files: readonly string[];

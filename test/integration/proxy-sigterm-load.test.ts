@@ -139,4 +139,72 @@ backend be
       for (const w of workers) assert.throws(() => process.kill(w, 0), `worker ${w} gone`);
     });
   }
+
+  it('a pipelined flood to a server that never answers: SIGTERM still ends the process in time', async () => {
+    // Issue 9's read-ahead flood keeps halo's one thread busy after the signal; the stop
+    // deadline (its own thread) ends the process then, with an ALERT, by SIGKILL.
+    const slow = net.createServer((s) => {
+      s.on('error', () => {});
+      s.resume();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    cleanup.push(() => {
+      slow.close();
+    });
+    const port = await freePort();
+    const file = join(dir, 'flood.cfg');
+    writeFileSync(
+      file,
+      `defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server slow 127.0.0.1:${(slow.address() as net.AddressInfo).port}
+`,
+    );
+    const p = spawn(process.execPath, [...halo, 'proxy', '-f', file], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((r) =>
+      p.on('exit', (code, signal) => r({ code, signal, at: Date.now() })),
+    );
+    cleanup.push(() => {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    });
+    await waitFor(() => /started/.test(stderr), 20_000, 'start');
+    const c = net.connect({ port, host: '127.0.0.1' });
+    c.on('error', () => {});
+    c.resume();
+    const reqs = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(1000));
+    let sent = 0;
+    const pump = () => {
+      while (sent < 200 << 20 && c.writable && c.write(reqs)) sent += reqs.length;
+    };
+    c.on('connect', pump);
+    c.on('drain', pump);
+    cleanup.push(() => {
+      c.destroy();
+    });
+    await sleep(4000);
+    const at = Date.now();
+    p.kill('SIGTERM');
+    const end = await Promise.race([exited, sleep(EXIT_BOUND_MS * 3).then(() => undefined)]);
+    c.destroy();
+    assert.ok(end, `still running ${EXIT_BOUND_MS * 3} ms after SIGTERM (${sent >> 20} MB sent)`);
+    assert.ok(end.at - at < EXIT_BOUND_MS, `exited ${end.at - at} ms after SIGTERM`);
+    if (end.code !== 0) {
+      assert.equal(end.signal, 'SIGKILL', stderr);
+      assert.match(stderr, /Hard stop did not finish within [\d.]+ s .*killing it/);
+    }
+  });
 });
