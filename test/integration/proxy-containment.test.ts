@@ -256,6 +256,31 @@ describe('halo proxy containment', () => {
     assert.equal((await p.exited).code, 0);
   });
 
+  it('nbthread 2: a worker survives its own uncaught exception; nothing is respawned', async () => {
+    const b = await backend('echo');
+    cleanup.push(() => b.close());
+    const port = await freePort();
+    const sock = join(dir, 'fault-mw.sock');
+    const cfg = join(dir, 'fault-mw.cfg');
+    writeFileSync(cfg, tcpConfig(port, sock, b, '    nbthread 2\n'));
+    const p = track(start([process.execPath, ...haloWithFaultHook(), 'proxy', '-f', cfg]));
+    await waitFor(() => /master started 2 workers/.test(p.stderr), 20_000, 'start');
+    for (let i = 0; i < 3; i++) {
+      const c = net.connect(sock); // served by worker 1
+      c.on('error', () => {});
+      c.write('__halo_throw__\n');
+      await sleep(100);
+      c.destroy();
+    }
+    assert.equal(field(await cli(sock, 'show halo'), 'Uncaught_exceptions'), 3);
+    for (let i = 0; i < 10; i++)
+      assert.equal((await exchange(port, `w${i}\n`)).data, `echo\nw${i}\n`);
+    assert.equal(p.stderr.match(/Uncaught exception/g)?.length, 1, p.stderr);
+    assert.doesNotMatch(p.stderr, /exited with code/);
+    p.child.kill('SIGTERM');
+    assert.equal((await p.exited).code, 0);
+  });
+
   it('stdout and stderr whose reader went away: the SIGHUP notice and log lines are dropped and counted, the proxy serves on', async () => {
     const b = await backend('echo');
     cleanup.push(() => b.close());
