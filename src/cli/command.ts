@@ -6,6 +6,13 @@ export interface CommandIO {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * Called by a command once it runs for long (a proxy, VRRP, the demo's story): from then
+   * on an uncaught error is reported through `report` and counted instead of ending the
+   * process, and output nobody reads is dropped and counted instead of ending or growing
+   * it. Before that, a reader that goes away ends the command quietly (`halo check | head`).
+   */
+  readonly serving?: (report?: (message: string) => void) => void;
 }
 
 export interface Command {

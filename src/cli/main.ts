@@ -2,6 +2,8 @@
 // The `halo` command: a table of subcommands; `help` is generated from it.
 
 import './preflight.js'; // first: checks the Node.js internals before the proxy binds them
+import { LastResort } from '../daemon/last-resort.js';
+import { stdio } from '../proxy/log/stdio.js';
 import type { Command, CommandIO } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
@@ -40,23 +42,42 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   return command.run(rest, io);
 }
 
-// A reader that goes away (`halo check ... | head`) ends the output, not the process with a trace.
-for (const stream of [process.stdout, process.stderr])
+// Until a command says it serves, a reader that goes away (`halo check ... | head`) ends the
+// output and the process, quietly. A serving process drops and counts what it cannot write.
+let serving = false;
+const out = stdio();
+for (const [stream, bounded] of [
+  [process.stdout, out.stdout],
+  [process.stderr, out.stderr],
+] as const)
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (serving) bounded.readerGone();
+    else if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    else throw err;
   });
 
 const io: CommandIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => (serving ? out.stdout.write(t) : process.stdout.write(t)),
+  stderr: (t) => (serving ? out.stderr.write(t) : process.stderr.write(t)),
   env: process.env,
   cwd: process.cwd(),
+  serving: (report) => {
+    if (serving) return;
+    serving = true;
+    const alert = (m: string) => out.stderr.write(`[ALERT]    (${process.pid}) : ${m}\n`);
+    new LastResort({ report: report ?? alert }).install();
+  },
 };
+
+/** How long a stopped daemon may take to let its last handles go before it exits anyway. */
+const EXIT_GRACE_MS = 1500;
 
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
+    // A daemon that stopped exits even if some handle was left open (unref'd: a clean stop
+    // exits at once, as before).
+    if (serving) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
     process.stderr.write(

@@ -15,6 +15,9 @@ import { statsApplets } from '../proxy/stats/applet.js';
 import type { ConfigSource } from './proxy-config.js';
 import { loadConfig, parseConfig } from './proxy-config.js';
 
+/** How long a hard stop waits for the sessions it cut to report closed; then it returns anyway. */
+const HARD_STOP_WAIT_MS = 1500;
+
 export interface ProxyDaemonOptions {
   readonly files: readonly string[];
   readonly env: Record<string, string | undefined>;
@@ -155,7 +158,10 @@ export class ProxyDaemon {
     await Promise.all(all.map((e) => e.idle()));
   }
 
-  /** SIGTERM: stop listening and cut every session now. */
+  /**
+   * SIGTERM: stop listening and cut every session now. Bounded in time: a session that does
+   * not report its end (a bug) must not keep the process from exiting.
+   */
   async hardStop(): Promise<void> {
     this.stopping = true;
     this.statsSockets?.close();
@@ -164,7 +170,17 @@ export class ProxyDaemon {
       e.stopAccepting();
       e.killSessions();
     }
-    await Promise.all(all.map((e) => e.idle()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(true), HARD_STOP_WAIT_MS);
+    });
+    const idle = Promise.all(all.map((e) => e.idle())).then(() => false);
+    if (await Promise.race([idle, late]))
+      this.opts.notify(
+        'WARNING',
+        `Hard stop: ${this.counters.actconn} sessions did not end within ${HARD_STOP_WAIT_MS / 1000} s; stopping anyway.`,
+      );
+    clearTimeout(timer);
   }
 
   /** SIGTTOU: a new process wants our ports; close listeners, keep sessions. */

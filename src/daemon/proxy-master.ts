@@ -6,7 +6,8 @@
 // SIGHUP/SIGUSR2 validate the files, bind new addresses, send them, then every worker
 // reloads in-process (seamless, as with one process); SIGUSR1/SIGTERM stop them softly or
 // hard; SIGTTOU/SIGTTIN release and take back the ports for `-sf`/`-st`. A worker that
-// dies unexpectedly is replaced.
+// dies unexpectedly is replaced after a back-off; when workers keep dying the master
+// stops and exits non-zero, so that a supervisor (`Restart=on-failure`) sees it.
 
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
@@ -28,6 +29,43 @@ export interface ProxyMasterOptions {
   /** The CLI entry point and the arguments that make it a worker. */
   readonly main: string;
   readonly workerArgs: readonly string[];
+  readonly respawn?: RespawnPolicy;
+}
+
+/** How the master replaces dying workers, and when it gives up. */
+export interface RespawnPolicy {
+  /** Delay before the first replacement; doubles with each death in the window. */
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Deaths older than this are forgotten. */
+  readonly windowMs: number;
+  /** This many deaths within the window and the master gives up. */
+  readonly maxDeaths: number;
+}
+
+export const DEFAULT_RESPAWN: RespawnPolicy = {
+  firstDelayMs: 100,
+  maxDelayMs: 5000,
+  windowMs: 60_000,
+  maxDeaths: 6,
+};
+
+/** How long a hard stop waits for workers before it kills them (a stuck worker, a busy loop). */
+const HARD_STOP_GRACE_MS = 3000;
+
+/**
+ * What to do after a worker death at `now`, given the earlier deaths still in the window:
+ * replace it after `delayMs`, or give up. Pure; `deaths` (ascending times) includes `now`.
+ */
+export function respawnDecision(
+  deaths: readonly number[],
+  now: number,
+  policy: RespawnPolicy,
+): { giveUp: true; recent: number } | { giveUp: false; delayMs: number; recent: number } {
+  const recent = deaths.filter((t) => now - t < policy.windowMs).length;
+  if (recent >= policy.maxDeaths) return { giveUp: true, recent };
+  const delayMs = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.max(0, recent - 1));
+  return { giveUp: false, delayMs, recent };
 }
 
 interface Worker {
@@ -50,10 +88,18 @@ export class ProxyMaster {
   private wanted = 1;
   private nextId = 1;
   private stopping = false;
-  private exited: (() => void) | undefined;
+  /** Stops waiting for the last worker to exit (a SIGTERM after a SIGUSR1 waits too). */
+  private readonly exitWaiters: (() => void)[] = [];
   /** The config the workers run (resume binds its addresses again) and its text. */
   private config: HaproxyConfig | undefined;
   private sources: ConfigSource[] = [];
+  private deaths: number[] = [];
+  private readonly respawnTimers = new Set<NodeJS.Timeout>();
+  private giveUp!: () => void;
+  /** Resolves when workers died too often and the master should stop and fail. */
+  readonly gaveUp = new Promise<void>((r) => {
+    this.giveUp = r;
+  });
 
   constructor(private readonly opts: ProxyMasterOptions) {}
 
@@ -130,7 +176,11 @@ export class ProxyMaster {
     const ready = this.reply(w, (m) => m.t === 'ready' || m.t === 'failed');
     await this.send(w, { t: 'start', sources: this.sources });
     const m = await ready;
-    if (m?.t === 'failed') throw new Error(`worker ${w.id}: ${m.message}`);
+    if (m?.t === 'failed') {
+      // A worker that cannot serve goes; as a replacement its exit counts as a death.
+      child.kill('SIGKILL');
+      throw new Error(`worker ${w.id}: ${m.message}`);
+    }
     w.ready = true;
   }
 
@@ -156,16 +206,29 @@ export class ProxyMaster {
 
   private workerExited(w: Worker, code: number | null, signal: string | null): void {
     this.workers.delete(w);
-    if (this.workers.size === 0 && this.exited) this.exited();
+    if (this.workers.size === 0) for (const r of this.exitWaiters.splice(0)) r();
     if (this.stopping || w.retiring) return;
-    this.opts.notify(
-      'ALERT',
-      `Current worker #${w.id} (${w.child.pid}) exited with code ${code ?? signal}; starting a new one.`,
-    );
+    const policy = this.opts.respawn ?? DEFAULT_RESPAWN;
+    const now = Date.now();
+    this.deaths = [...this.deaths.filter((t) => now - t < policy.windowMs), now];
+    const next = respawnDecision(this.deaths, now, policy);
+    const what = `Current worker #${w.id} (${w.child.pid}) exited with code ${code ?? signal}`;
+    if (next.giveUp) {
+      this.opts.notify(
+        'ALERT',
+        `${what}; ${next.recent} workers died within ${policy.windowMs / 1000} s: giving up, stopping every worker and exiting with status 1.`,
+      );
+      this.giveUp();
+      return;
+    }
+    this.opts.notify('ALERT', `${what}; starting a new one in ${next.delayMs} ms.`);
+    // Not unref()'d: with every worker dead, this timer is what keeps the master (and its
+    // sockets) alive until a replacement serves them again.
     const t = setTimeout(() => {
+      this.respawnTimers.delete(t);
       if (!this.stopping) this.spawn().catch((e) => this.opts.notify('ALERT', String(e)));
-    }, 500);
-    t.unref();
+    }, next.delayMs);
+    this.respawnTimers.add(t);
   }
 
   /**
@@ -223,11 +286,23 @@ export class ProxyMaster {
   /** SIGUSR1 (soft) / SIGTERM (hard): stops every worker; resolves when all exited. */
   async stop(hard: boolean): Promise<void> {
     this.stopping = true;
+    for (const t of this.respawnTimers) clearTimeout(t);
+    this.respawnTimers.clear();
     const gone = new Promise<void>((r) => {
       if (this.workers.size === 0) r();
-      else this.exited = r;
+      else this.exitWaiters.push(r);
     });
     for (const w of this.workers) void this.send(w, { t: 'stop', hard });
+    // A worker too busy to serve its IPC channel still goes: SIGTERM is never lost.
+    const kill = hard
+      ? setTimeout(() => {
+          for (const w of this.workers) {
+            this.opts.notify('ALERT', `Worker #${w.id} (${w.child.pid}) did not stop; killing it.`);
+            w.child.kill('SIGKILL');
+          }
+        }, HARD_STOP_GRACE_MS)
+      : undefined;
+    void gone.then(() => clearTimeout(kill));
     // Our copies go now: the workers' keep the sockets open, and the last worker to close
     // one accepts what is queued first (listener.ts). Were ours kept until the workers
     // exited, a socket nobody polls would stay in the SO_REUSEPORT group of a successor
@@ -284,5 +359,11 @@ export function serveMaster(master: ProxyMaster): Promise<number> {
     on('SIGINT', stop(true));
     on('SIGTTOU', () => master.pause());
     on('SIGTTIN', () => void master.resume());
+    void master.gaveUp.then(() =>
+      master.stop(true).then(() => {
+        for (const [sig, fn] of handlers) process.removeListener(sig, fn);
+        resolve(1);
+      }),
+    );
   });
 }

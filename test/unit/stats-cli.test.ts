@@ -50,6 +50,12 @@ const env: StatsEnvironment = {
   version: 'test',
   now: () => 1000,
   memRss: () => 0,
+  faults: () => ({
+    uncaughtExceptions: 2,
+    unhandledRejections: 1,
+    droppedLogs: 7,
+    droppedOutputBytes: 300,
+  }),
   appletCounters: () => undefined,
 };
 
@@ -128,6 +134,15 @@ describe('runtime API', () => {
     assert.match(
       ask(e, ''),
       /^Unknown command\. Please enter one of the following commands only:\n/,
+    );
+  });
+
+  it("show info's DroppedLogs and show halo come from the process's fault counters", () => {
+    const { engine: e } = engine();
+    assert.match(ask(e, 'show info'), /^DroppedLogs: 7$/m);
+    assert.equal(
+      ask(e, 'show halo'),
+      'Uncaught_exceptions: 2\nUnhandled_rejections: 1\nDroppedLogs: 7\nDropped_output_bytes: 300\n\n',
     );
   });
 

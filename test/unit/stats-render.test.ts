@@ -147,6 +147,12 @@ function snapshot(servers: ServerRow[]): StatsSnapshot {
       totalBytesOut: 20,
       stopping: false,
       memRssBytes: 50 << 20,
+      faults: {
+        uncaughtExceptions: 0,
+        unhandledRejections: 0,
+        droppedLogs: 0,
+        droppedOutputBytes: 0,
+      },
     },
     proxies: [fe, api],
   };

@@ -54,6 +54,7 @@ function checkArticle(io: CommandIO, dir: string): boolean {
 }
 
 async function runProxyStory(io: CommandIO, root: string): Promise<number> {
+  io.serving?.();
   const say = (t: string) => io.stdout(`${t}\n`);
   const work = makeWorkDir();
   const syslog = new SyslogReceiver();

@@ -11,10 +11,18 @@ import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { armStopDeadline } from '../../daemon/stop-deadline.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import type { Command, CommandIO } from '../command.js';
 import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
+
+/** SIGTERM ends the process within this, however busy it is (see stop-deadline.ts). */
+const STOP_DEADLINE_MS = 3500;
+
+function stopDeadlineMessage(): string {
+  return `[ALERT]    (${process.pid}) : Hard stop did not finish within ${STOP_DEADLINE_MS / 1000} s (the process is too busy); killing it.\n`;
+}
 
 interface ProxyArgs {
   files: string[];
@@ -208,6 +216,7 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
   startupWarnings(cfg, notify);
+  io.serving?.((m) => notify('ALERT', m));
   if (workerCount(cfg) > 1) return runMaster(args, cfg, loaded.sources, io, notify);
   const log = new SyslogSinks();
   const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
@@ -292,6 +301,7 @@ function runWorker(
   io: CommandIO,
   notify: ReturnType<typeof notifier>,
 ): Promise<number> {
+  io.serving?.((m) => notify('ALERT', m));
   const log = new SyslogSinks();
   let link: WorkerLink | undefined;
   const daemon = new ProxyDaemon({
@@ -327,8 +337,12 @@ function runWorker(
     });
     link.attach();
     process.on('disconnect', () => void stop(false)); // the master is gone
-    process.on('SIGTERM', () => void stop(true));
-    process.on('SIGINT', () => void stop(true));
+    const hard = () => {
+      armStopDeadline(STOP_DEADLINE_MS, stopDeadlineMessage());
+      void stop(true);
+    };
+    process.on('SIGTERM', hard);
+    process.on('SIGINT', hard);
     process.on('SIGUSR1', () => void stop(false));
     for (const sig of ['SIGHUP', 'SIGUSR2', 'SIGTTOU', 'SIGTTIN'] as const)
       process.on(sig, () => {});
@@ -359,6 +373,7 @@ function serve(
     });
     const hard = () => {
       notify('NOTICE', 'Hard stop.');
+      armStopDeadline(STOP_DEADLINE_MS, stopDeadlineMessage());
       void daemon.hardStop().then(finish);
     };
     on('SIGTERM', hard);

@@ -153,6 +153,7 @@ async function runForeground(
   const syslog = syslogSink('halo_vrrp', o.facility);
   if (syslog) sinks.push(syslog);
   const log = createVrrpLog(sinks, o.detail);
+  io.serving?.((m) => log.info(m));
   log.info(`Starting halo vrrp ${VERSION} (Keepalived 2.2.7 compatible)`);
   log.info(`Configuration file ${o.file}`);
   for (const p of o.pidFiles) writeFileSync(p, `${process.pid}\n`);

@@ -9,7 +9,12 @@ import type { ServerRuntime } from '../server-runtime.js';
 import { clearFrontendCounters, clearServerCounters } from '../stats/counters.js';
 import { renderCsv } from '../stats/csv.js';
 import { renderJson } from '../stats/json.js';
-import { renderServersState, renderShowBackend, renderShowInfo } from '../stats/runtime-text.js';
+import {
+  renderServersState,
+  renderShowBackend,
+  renderShowHalo,
+  renderShowInfo,
+} from '../stats/runtime-text.js';
 import type { AdminState } from '../stats/server-admin.js';
 import {
   parseWeight,
@@ -250,6 +255,13 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     help: 'display the level of the current CLI session',
     level: 'user',
     run: (_a, ctx) => `${ctx.level}\n`,
+  },
+  {
+    words: ['show', 'halo'],
+    usage: 'show halo',
+    help: 'report what this halo process survived (uncaught errors, dropped output)',
+    level: 'user',
+    run: (_a, ctx) => renderShowHalo(ctx.snapshot()),
   },
   {
     words: ['show', 'info'],

@@ -1,10 +1,16 @@
 // The logging port and its real adapters: UDP syslog, a unix datagram socket such as
 // /dev/log, stdout/stderr. The runtime only sees `LogPort.send(targets, level, message)`.
+// Logging is best effort, as in HAProxy: a line a target cannot take now (stdout's queue
+// full, its reader gone, a full or absent syslog socket) is dropped and counted in
+// DroppedLogs, never queued without bound.
 
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { LogTarget } from '../../config/haproxy/model.js';
+import type { FaultCounters } from '../../core/faults.js';
+import { processFaults } from '../../core/faults.js';
 import { addon, isSystemCallError } from '../../os/native.js';
+import { stdio } from './stdio.js';
 import { frame, passes } from './syslog.js';
 
 export interface LogPort {
@@ -16,9 +22,14 @@ export interface LogPort {
 export interface SinkOptions {
   readonly pid?: number;
   readonly now?: () => number;
-  readonly stdout?: (line: string) => void;
-  readonly stderr?: (line: string) => void;
+  /** Writes a line; false when it was dropped (default: the bounded process stdout). */
+  readonly stdout?: (line: string) => boolean | undefined;
+  readonly stderr?: (line: string) => boolean | undefined;
+  readonly faults?: FaultCounters;
 }
+
+/** UDP datagrams libuv may hold unsent (the kernel refused them for now) before dropping. */
+const UDP_QUEUE_LIMIT = 1024;
 
 /** Sends to the real destinations. UDP sockets are opened lazily, one per family. */
 export class SyslogSinks implements LogPort {
@@ -27,14 +38,19 @@ export class SyslogSinks implements LogPort {
   private readonly unixSockets = new Map<string, UnixDgram>();
   private readonly pid: number;
   private readonly now: () => number;
-  private readonly stdout: (line: string) => void;
-  private readonly stderr: (line: string) => void;
+  private readonly stdout: (line: string) => boolean | undefined;
+  private readonly stderr: (line: string) => boolean | undefined;
+  private readonly faults: FaultCounters;
+  private readonly dropped = () => {
+    this.faults.droppedLogs++;
+  };
 
   constructor(opts: SinkOptions = {}) {
     this.pid = opts.pid ?? process.pid;
     this.now = opts.now ?? Date.now;
-    this.stdout = opts.stdout ?? ((l) => process.stdout.write(l));
-    this.stderr = opts.stderr ?? ((l) => process.stderr.write(l));
+    this.stdout = opts.stdout ?? ((l) => stdio().stdout.write(l));
+    this.stderr = opts.stderr ?? ((l) => stdio().stderr.write(l));
+    this.faults = opts.faults ?? processFaults;
   }
 
   send(targets: readonly LogTarget[], level: number, message: string): void {
@@ -43,15 +59,17 @@ export class SyslogSinks implements LogPort {
       if (!passes(t, level)) continue;
       const text = frame(t, level, message, now, this.pid);
       const where = t.target;
-      if (where.kind === 'stdout') this.stdout(`${text}\n`);
-      else if (where.kind === 'stderr') this.stderr(`${text}\n`);
+      let sent: boolean | undefined = true;
+      if (where.kind === 'stdout') sent = this.stdout(`${text}\n`);
+      else if (where.kind === 'stderr') sent = this.stderr(`${text}\n`);
       // HAProxy ends every syslog datagram with a line feed, as on a stream.
-      else if (where.kind === 'udp') this.sendUdp(where.host, where.port, `${text}\n`);
-      else if (where.kind === 'unix') this.unix(where.path).send(`${text}\n`);
+      else if (where.kind === 'udp') sent = this.sendUdp(where.host, where.port, `${text}\n`);
+      else if (where.kind === 'unix') sent = this.unix(where.path).send(`${text}\n`);
+      if (sent === false) this.dropped();
     }
   }
 
-  private sendUdp(host: string, port: number, text: string): void {
+  private sendUdp(host: string, port: number, text: string): boolean {
     const v6 = net.isIPv6(host);
     let sock = v6 ? this.udp6 : this.udp4;
     if (!sock) {
@@ -61,7 +79,11 @@ export class SyslogSinks implements LogPort {
       if (v6) this.udp6 = sock;
       else this.udp4 = sock;
     }
-    sock.send(text, port, host);
+    if (sock.getSendQueueCount() > UDP_QUEUE_LIMIT) return false;
+    sock.send(text, port, host, (err) => {
+      if (err) this.dropped();
+    });
+    return true;
   }
 
   private unix(path: string): UnixDgram {
@@ -107,14 +129,17 @@ class UnixDgram {
     this.address = sockaddrUn(path);
   }
 
-  send(text: string): void {
-    if (this.unavailable) return;
+  /** False when the message was dropped. */
+  send(text: string): boolean {
+    if (this.unavailable) return false;
     try {
       if (this.fd < 0) this.fd = addon().socket(AF_UNIX, SOCK_DGRAM, 0);
       addon().sendto(this.fd, Buffer.from(text), this.address);
+      return true;
     } catch (err) {
       // No addon (not built): give up on this target; a send error: drop this message.
       if (!isSystemCallError(err)) this.unavailable = true;
+      return false;
     }
   }
 

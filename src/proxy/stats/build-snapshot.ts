@@ -4,6 +4,7 @@
 // objects; their counters come from `StatsEnvironment.appletCounters`.
 
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
+import type { FaultCounters } from '../../core/faults.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { ProxyEngine } from '../engine.js';
 import type { FrontendRuntime } from '../frontend-runtime.js';
@@ -34,6 +35,8 @@ export interface StatsEnvironment {
   readonly version: string;
   now(): number;
   memRss(): number;
+  /** The process's fault counters (DroppedLogs, `show halo`). */
+  faults(): FaultCounters;
   /** Counters of proxies answered by applets, by proxy name. */
   appletCounters(name: string): FrontendCounters | undefined;
 }
@@ -104,6 +107,7 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
     totalBytesOut: out,
     stopping: false,
     memRssBytes: env.memRss(),
+    faults: { ...env.faults() },
   };
 }
 

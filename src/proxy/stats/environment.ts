@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { FOLLOWS_HAPROXY, VERSION } from '../../cli/version.js';
+import { processFaults } from '../../core/faults.js';
 import type { ProxyEngine } from '../engine.js';
 import type { StatsEnvironment } from './build-snapshot.js';
 import type { FrontendCounters } from './counters.js';
@@ -55,6 +56,7 @@ export function statsEnvironment(engine: ProxyEngine): StatsEnvironment {
     version: HALO_STATS_VERSION,
     now: () => Date.now(),
     memRss: () => process.memoryUsage.rss(),
+    faults: () => processFaults,
     appletCounters: (name) => appletCounters.get(engine)?.get(name),
   };
 }

@@ -1,6 +1,7 @@
 // The runtime API's text answers that are not CSV: `show info`, `show servers state`,
-// `show backend`, in HAProxy 2.6's layout (key order, header lines, numeric state codes).
-// Pure: snapshot in, string out. Keys halo has no counterpart for read 0.
+// `show backend`, in HAProxy 2.6's layout (key order, header lines, numeric state codes),
+// and halo's own `show halo`. Pure: snapshot in, string out. Keys halo has no counterpart
+// for read 0.
 
 import type { CheckStatus } from '../health/result.js';
 import type { ServerRow, StatsSnapshot } from './snapshot.js';
@@ -67,7 +68,7 @@ export function renderShowInfo(snap: StatsSnapshot): string {
     ['Listeners', i.listeners],
     ['ActivePeers', 0],
     ['ConnectedPeers', 0],
-    ['DroppedLogs', 0],
+    ['DroppedLogs', i.faults.droppedLogs],
     ['BusyPolling', 0],
     ['FailedResolutions', 0],
     ['TotalBytesOut', i.totalBytesOut],
@@ -81,6 +82,22 @@ export function renderShowInfo(snap: StatsSnapshot): string {
     ['PoolUsed_bytes', i.memRssBytes],
     ['Start_time_sec', i.startTimeSec],
     ['Tainted', 0],
+  ];
+  return `${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+/**
+ * `show halo`: what this process survived, which HAProxy's `show info` has no field for
+ * (HAProxy would have exited): errors that reached the last-resort handler and output
+ * dropped because its reader was slow or gone. `key: value` lines like `show info`.
+ */
+export function renderShowHalo(snap: StatsSnapshot): string {
+  const f = snap.info.faults;
+  const rows: [string, number][] = [
+    ['Uncaught_exceptions', f.uncaughtExceptions],
+    ['Unhandled_rejections', f.unhandledRejections],
+    ['DroppedLogs', f.droppedLogs],
+    ['Dropped_output_bytes', f.droppedOutputBytes],
   ];
   return `${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 // (build-snapshot.ts) so the CSV, HTML and runtime-API renderers stay pure functions
 // from a snapshot to a string.
 
+import type { FaultCounters } from '../../core/faults.js';
 import type { CheckStatus } from '../health/result.js';
 
 export interface ProcessInfo {
@@ -26,6 +27,7 @@ export interface ProcessInfo {
   readonly totalBytesOut: number;
   readonly stopping: boolean;
   readonly memRssBytes: number;
+  readonly faults: FaultCounters;
 }
 
 export interface CheckSnapshot {
