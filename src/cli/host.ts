@@ -12,6 +12,7 @@ import {
   statSync,
 } from 'node:fs';
 import fg from 'fast-glob';
+import { readConfigFile } from '../config/read-config.js';
 
 export function interfaceExists(name: string): boolean {
   if (name === '' || name.includes('/') || name === '.' || name === '..') return false;
@@ -80,7 +81,8 @@ export const userExists = (name: string): boolean => accountNames('/etc/passwd')
 export const groupExists = (name: string): boolean => accountNames('/etc/group').has(name);
 
 export const realHost = {
-  readFile: (path: string): string => readFileSync(path, 'utf8'),
+  /** Configuration files (keepalived includes too), within the bounds of config/limits.ts. */
+  readFile: (path: string): string => readConfigFile(path),
   glob: (pattern: string, cwd: string): string[] =>
     fg.sync(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
   interfaceExists,

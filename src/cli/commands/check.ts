@@ -1,12 +1,13 @@
 // `halo check`: parse and validate haproxy.cfg and keepalived.conf files without opening a
 // socket, like `haproxy -c` and `keepalived -t`, with every problem at its file:line.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectConfigKind } from '../../config/detect.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../../config/diagnostics.js';
 import { parseHaproxy } from '../../config/haproxy/index.js';
 import { parseKeepalived } from '../../config/keepalived/index.js';
+import { ConfigLimitError, readConfigFile } from '../../config/read-config.js';
 import type { Command, CommandIO } from '../command.js';
 import { realHost } from '../host.js';
 
@@ -92,8 +93,12 @@ export function checkFiles(
   for (const path of expandFiles(paths, cwd)) {
     let text: string;
     try {
-      text = readFileSync(resolve(cwd, path), 'utf8');
+      text = readConfigFile(resolve(cwd, path));
     } catch (err) {
+      if (err instanceof ConfigLimitError) {
+        io.error({ file: path, line: err.line }, err.code, err.message, 'halo');
+        continue;
+      }
       const reason =
         (err as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'No such file or directory'
