@@ -1,11 +1,14 @@
 // The shape of a `halo` subcommand. Commands get argv and their I/O streams and return an
 // exit status; only cli/main.ts calls process.exit.
+import type { NameResolver } from '../config/haproxy/resolve-names.js';
 
 export interface CommandIO {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Host-name lookups (server and bind names); tests inject a fake, the default is getaddrinfo. */
+  readonly resolver?: NameResolver;
 }
 
 export interface Command {

@@ -2,6 +2,7 @@
 // (sysfs), script file access and account names (/etc/passwd, /etc/group), injected into
 // the otherwise pure config parsers.
 
+import { lookup } from 'node:dns/promises';
 import {
   accessSync,
   constants,
@@ -12,6 +13,7 @@ import {
   statSync,
 } from 'node:fs';
 import fg from 'fast-glob';
+import type { NameResolver } from '../config/haproxy/resolve-names.js';
 import { readConfigFile } from '../config/read-config.js';
 
 export function interfaceExists(name: string): boolean {
@@ -79,6 +81,15 @@ export function accountNames(path: string): Set<string> {
 // (LDAP, sssd) are not seen; such a config needs `halo check --offline`.
 export const userExists = (name: string): boolean => accountNames('/etc/passwd').has(name);
 export const groupExists = (name: string): boolean => accountNames('/etc/group').has(name);
+
+/** getaddrinfo(), as HAProxy resolves server and bind names while reading its config. */
+export const realResolver: NameResolver = {
+  resolves: (host, family) =>
+    lookup(host, { family: family === 'any' ? 0 : family }).then(
+      () => true,
+      () => false,
+    ),
+};
 
 export const realHost = {
   /** Configuration files (keepalived includes too), within the bounds of config/limits.ts. */
