@@ -40,6 +40,8 @@ export function splitCommands(line: string): string[][] {
     if (c === '\\' && i + 1 < line.length) {
       word += line[++i];
       inWord = true;
+    } else if (c === '\\') {
+      // A backslash that ends the command escapes nothing: HAProxy drops it.
     } else if (c === ';') {
       endWord();
       out.push(words);
@@ -94,10 +96,10 @@ export class CliSession {
     while (!this.closed && !this.blocked) {
       while (i < this.buffer.length) {
         const c = this.buffer.charCodeAt(i);
-        if (c === 0x5c /* \\ */ && i + 1 < this.buffer.length) i += 2;
-        else if (c === 0x0a /* \n */ || c === 0x3b /* ; */) break;
-        else if (c === 0x5c)
-          break; // a trailing backslash: its escaped byte is still to come
+        if (c === 0x5c /* \\ */) {
+          if (i + 1 >= this.buffer.length) break; // its escaped byte is still to come
+          i += 2;
+        } else if (c === 0x0a /* \n */ || c === 0x3b /* ; */) break;
         else i++;
       }
       if (i >= this.buffer.length || this.buffer.charCodeAt(i) === 0x5c) break;
@@ -130,6 +132,9 @@ export class CliSession {
       this.endAfterDrain = true;
       return;
     }
+    // What is left ends with an escaped newline (`\\` + LF): HAProxy runs it at the end of
+    // input as a command of its own, the newline dropped.
+    if (this.buffer.endsWith('\n')) this.runPiece(this.buffer.slice(0, -1));
     this.close();
   }
 
