@@ -1,5 +1,6 @@
 // The shape of a `halo` subcommand. Commands get argv and their I/O streams and return an
 // exit status; only cli/main.ts calls process.exit.
+import type { NameResolver } from '../config/haproxy/resolve-names.js';
 
 export interface CommandIO {
   readonly stdout: (text: string) => void;
@@ -13,6 +14,8 @@ export interface CommandIO {
    * it. Before that, a reader that goes away ends the command quietly (`halo check | head`).
    */
   readonly serving?: (report?: (message: string) => void) => void;
+  /** Host-name lookups (server and bind names); tests inject a fake, the default is getaddrinfo. */
+  readonly resolver?: NameResolver;
 }
 
 export interface Command {

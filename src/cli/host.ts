@@ -2,6 +2,7 @@
 // (sysfs), script file access and account names (/etc/passwd, /etc/group), injected into
 // the otherwise pure config parsers.
 
+import { lookup } from 'node:dns/promises';
 import {
   accessSync,
   constants,
@@ -12,6 +13,8 @@ import {
   statSync,
 } from 'node:fs';
 import fg from 'fast-glob';
+import type { NameResolver } from '../config/haproxy/resolve-names.js';
+import { readConfigFile } from '../config/read-config.js';
 
 export function interfaceExists(name: string): boolean {
   if (name === '' || name.includes('/') || name === '.' || name === '..') return false;
@@ -79,8 +82,18 @@ export function accountNames(path: string): Set<string> {
 export const userExists = (name: string): boolean => accountNames('/etc/passwd').has(name);
 export const groupExists = (name: string): boolean => accountNames('/etc/group').has(name);
 
+/** getaddrinfo(), as HAProxy resolves server and bind names while reading its config. */
+export const realResolver: NameResolver = {
+  resolves: (host, family) =>
+    lookup(host, { family: family === 'any' ? 0 : family }).then(
+      () => true,
+      () => false,
+    ),
+};
+
 export const realHost = {
-  readFile: (path: string): string => readFileSync(path, 'utf8'),
+  /** Configuration files (keepalived includes too), within the bounds of config/limits.ts. */
+  readFile: (path: string): string => readConfigFile(path),
   glob: (pattern: string, cwd: string): string[] =>
     fg.sync(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
   interfaceExists,

@@ -1,11 +1,22 @@
 // Reads `-f FILE|DIR` arguments into parser sources, as HAProxy does: a directory
 // contributes its `*.cfg` files in lexical order; files are read in argument order.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostics } from '../config/diagnostics.js';
 import { parseHaproxy } from '../config/haproxy/index.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
+import { ConfigLimitError, readConfigFile } from '../config/read-config.js';
+
+/** Reads one file within the config bounds; a bound crossed reads as `file:line: why`. */
+function readBounded(path: string): string {
+  try {
+    return readConfigFile(path);
+  } catch (err) {
+    if (err instanceof ConfigLimitError) throw new Error(`${path}:${err.line}: ${err.message}`);
+    throw err;
+  }
+}
 
 export function readSources(paths: readonly string[]): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
@@ -14,10 +25,10 @@ export function readSources(paths: readonly string[]): { path: string; text: str
       for (const f of readdirSync(p)
         .filter((n) => n.endsWith('.cfg'))
         .sort()) {
-        out.push({ path: join(p, f), text: readFileSync(join(p, f), 'utf8') });
+        out.push({ path: join(p, f), text: readBounded(join(p, f)) });
       }
     } else {
-      out.push({ path: p, text: readFileSync(p, 'utf8') });
+      out.push({ path: p, text: readBounded(p) });
     }
   }
   return out;

@@ -76,6 +76,7 @@ export class ProxyDaemon {
     const next = new StatsSockets({
       global: g,
       engine: () => this.engine,
+      notify: this.opts.notify,
       ...(this.opts.statsRelay ? { relay: this.opts.statsRelay } : {}),
     });
     this.statsSockets?.close();

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import type { Level } from '../../src/proxy/cli-socket/commands.js';
 import { helpText } from '../../src/proxy/cli-socket/commands.js';
-import { CliSession, splitCommands } from '../../src/proxy/cli-socket/session.js';
+import { CliSession, MAX_CLI_COMMAND, splitCommands } from '../../src/proxy/cli-socket/session.js';
 import { ProxyEngine } from '../../src/proxy/engine.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import { applyAdminAction } from '../../src/proxy/stats/admin-action.js';
@@ -59,7 +59,7 @@ const env: StatsEnvironment = {
   appletCounters: () => undefined,
 };
 
-function session(e: ProxyEngine, level: Level = 'admin') {
+function session(e: ProxyEngine, level: Level = 'admin', tooLong?: () => void) {
   const out: string[] = [];
   let ended = false;
   const s = new CliSession({
@@ -67,10 +67,11 @@ function session(e: ProxyEngine, level: Level = 'admin') {
     engine: () => e,
     snapshot: (x) => buildSnapshot(x, env),
     version: 'test',
-    write: (t) => out.push(t),
+    write: (t) => out.push(t) > 0,
     end: () => {
       ended = true;
     },
+    ...(tooLong ? { tooLong } : {}),
   });
   return {
     s,
@@ -188,14 +189,80 @@ describe('runtime API', () => {
     assert.equal(x.text(), '\n> 1 (initial 1)\n\n> ');
   });
 
-  it('a partial line waits for its newline; end of input runs it', () => {
+  it('a partial line waits for its newline; end of input drops it, as HAProxy does', () => {
     const { engine: e } = engine();
     const x = session(e);
     x.s.feed('show cli ');
     assert.equal(x.ended, false);
-    x.s.feed('level');
+    x.s.feed('level;show cli');
+    assert.equal(x.text(), 'admin\n\n', 'the command before ; is answered at once');
+    assert.equal(x.ended, false, 'the rest of the line is still to come');
     x.s.inputEnded();
-    assert.equal(x.text(), 'admin\n\n');
+    assert.equal(x.ended, true);
+    assert.equal(x.text(), 'admin\n\n', 'an unterminated command is not run');
+  });
+
+  it('empty commands are answered like unknown ones (HAProxy 2.6: 4 answers to ";;;")', () => {
+    const { engine: e } = engine();
+    const blocks = ask(e, ';;;').split('Unknown command.').length - 1;
+    assert.equal(blocks, 4);
+  });
+
+  it('prompt mode prints "> " after every command of a ; list', () => {
+    const { engine: e } = engine();
+    const x = session(e);
+    x.s.feed('prompt;show cli level;show cli level\n');
+    assert.equal(x.text(), '\n> admin\n\n> admin\n\n> ');
+    assert.equal(x.ended, false);
+  });
+
+  it(`a command of ${MAX_CLI_COMMAND} bytes or more closes the session with no answer`, () => {
+    const { engine: e } = engine();
+    const ok = session(e, 'user');
+    ok.s.feed(`${'x'.repeat(MAX_CLI_COMMAND - 1)}\n`);
+    assert.match(ok.text(), /^Unknown command/, 'the longest command HAProxy takes is answered');
+    for (const input of [
+      `${'x'.repeat(MAX_CLI_COMMAND)}\n`,
+      'x'.repeat(MAX_CLI_COMMAND),
+      `show cli level;${'x'.repeat(MAX_CLI_COMMAND + 10)}`,
+    ]) {
+      let tooLong = 0;
+      const x = session(e, 'user', () => tooLong++);
+      // in small pieces, as a slow client sends it: the bound holds for the sum
+      for (let i = 0; i < input.length; i += 1000) x.s.feed(input.slice(i, i + 1000));
+      assert.equal(x.ended, true);
+      assert.equal(tooLong, 1);
+      assert.ok(!x.text().includes('Unknown'), 'no answer to the long command');
+    }
+  });
+
+  it('a long ; list is served command by command and waits while the output is full', () => {
+    const { engine: e } = engine();
+    const out: string[] = [];
+    let room = 3;
+    let ended = false;
+    const s = new CliSession({
+      level: 'user',
+      engine: () => e,
+      snapshot: (x) => buildSnapshot(x, env),
+      version: 'test',
+      write: (t) => {
+        out.push(t);
+        return --room > 0;
+      },
+      end: () => {
+        ended = true;
+      },
+    });
+    s.feed(`${'show cli level;'.repeat(10_000)}\n`);
+    assert.equal(out.length, 3, 'stops at the third answer until the output drains');
+    assert.equal(ended, false);
+    s.inputEnded();
+    assert.equal(ended, false, 'the commands already received are still answered');
+    room = Number.POSITIVE_INFINITY;
+    s.feed('');
+    assert.equal(out.length, 10_001);
+    assert.equal(ended, true);
   });
 });
 

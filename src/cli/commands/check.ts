@@ -1,14 +1,17 @@
 // `halo check`: parse and validate haproxy.cfg and keepalived.conf files without opening a
 // socket, like `haproxy -c` and `keepalived -t`, with every problem at its file:line.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectConfigKind } from '../../config/detect.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../../config/diagnostics.js';
 import { parseHaproxy } from '../../config/haproxy/index.js';
+import type { HaproxyConfig } from '../../config/haproxy/model.js';
+import { type NameResolver, resolveNames } from '../../config/haproxy/resolve-names.js';
 import { parseKeepalived } from '../../config/keepalived/index.js';
+import { ConfigLimitError, readConfigFile } from '../../config/read-config.js';
 import type { Command, CommandIO } from '../command.js';
-import { realHost } from '../host.js';
+import { realHost, realResolver } from '../host.js';
 
 const USAGE = `Usage: halo check -f FILE [-f FILE ...] [options]
 
@@ -20,7 +23,8 @@ a directory stands for its *.cfg files in name order.
 Options:
   -f FILE|DIR   a file to check (repeatable; bare arguments are files too)
   --offline     skip host checks (interfaces, script programs, user and group names that
-                must exist), for configs of other machines
+                must exist, server and bind host names that must resolve), for configs
+                of other machines
   -q            quiet: print errors only, no warnings and no verdict line
   --json        print {"valid", "files", "diagnostics"} as JSON on stdout
   --dump        print the resolved model as JSON on stdout
@@ -92,8 +96,12 @@ export function checkFiles(
   for (const path of expandFiles(paths, cwd)) {
     let text: string;
     try {
-      text = readFileSync(resolve(cwd, path), 'utf8');
+      text = readConfigFile(resolve(cwd, path));
     } catch (err) {
+      if (err instanceof ConfigLimitError) {
+        io.error({ file: path, line: err.line }, err.code, err.message, 'halo');
+        continue;
+      }
       const reason =
         (err as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'No such file or directory'
@@ -142,6 +150,19 @@ export function checkFiles(
   return { valid: io.errors === 0, files, diagnostics: io.sorted(), models };
 }
 
+/**
+ * Resolves the server and bind names of a checked haproxy config, as `haproxy -c` does
+ * (not with --offline); returns the result with what it found added.
+ */
+export async function checkNames(r: CheckResult, resolver: NameResolver): Promise<CheckResult> {
+  const config = r.models.haproxy as HaproxyConfig | undefined;
+  if (!config) return r;
+  const d = new Diagnostics();
+  for (const x of r.diagnostics) d.add(x);
+  await resolveNames(config, resolver, d);
+  return { ...r, valid: d.errors === 0, diagnostics: d.sorted() };
+}
+
 function report(r: CheckResult, o: CheckOptions, io: CommandIO): void {
   if (o.json) {
     io.stdout(
@@ -177,7 +198,8 @@ export const checkCommand: Command = {
       io.stderr(`halo check: ${o}\n\n${USAGE}\n`);
       return 2;
     }
-    const r = checkFiles(o.files, io.cwd, io.env, o.offline);
+    let r = checkFiles(o.files, io.cwd, io.env, o.offline);
+    if (!o.offline) r = await checkNames(r, io.resolver ?? realResolver);
     report(r, o, io);
     return r.valid ? 0 : 1;
   },

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import type { HaproxyConfig } from '../../config/haproxy/model.js';
+import { resolveNames } from '../../config/haproxy/resolve-names.js';
 import type { LoadedConfig } from '../../daemon/proxy-config.js';
 import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
@@ -15,6 +16,7 @@ import { armStopDeadline } from '../../daemon/stop-deadline.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import type { Command, CommandIO } from '../command.js';
+import { realResolver } from '../host.js';
 import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
 
 /** SIGTERM ends the process within this, however busy it is (see stop-deadline.ts). */
@@ -195,6 +197,9 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     io.stderr(`[ALERT]    (${process.pid}) : ${loaded.readError}\n`);
     return 1;
   }
+  // Server and bind names resolve now, as HAProxy resolves them while reading its config.
+  if (loaded.config)
+    await resolveNames(loaded.config, io.resolver ?? realResolver, loaded.diagnostics);
   for (const d of loaded.diagnostics.sorted()) {
     if (!args.quiet || d.severity === 'error') io.stderr(`${formatDiagnostic(d)}\n`);
   }

@@ -34,28 +34,39 @@ function fmtMs(ms: number): string {
   return `${ms}ms`;
 }
 
-function backendsOf(p: ProxyModel, all: ProxyModel[]): ProxyModel[] {
+/** Enabled proxies with backend sides by name (the first of a name), and drafts by position. */
+interface Index {
+  backends: Map<string, ProxyModel>;
+  drafts: Map<ProxyDraft['pos'], ProxyDraft>;
+}
+
+function backendsOf(p: ProxyModel, index: Index): ProxyModel[] {
   const names = [p.defaultBackend?.name, ...p.useBackends.map((u) => u.backend)].filter(
     (n): n is string => n !== undefined,
   );
-  const out: ProxyModel[] = [];
+  const out = new Set<ProxyModel>();
   for (const n of names) {
-    const b = all.find((x) => (x.kind === 'backend' || x.kind === 'listen') && x.name === n);
-    if (b && b !== p && !out.includes(b)) out.push(b);
+    const b = index.backends.get(n);
+    if (b && b !== p) out.add(b);
   }
-  return out;
+  return [...out];
 }
 
 export function haloChecks(cfg: HaproxyConfig, drafts: ProxyDraft[], diags: Diagnostics): void {
   const all = cfg.proxies.filter((p) => !p.disabled);
+  const index: Index = { backends: new Map(), drafts: new Map() };
+  for (const p of all)
+    if ((p.kind === 'backend' || p.kind === 'listen') && !index.backends.has(p.name))
+      index.backends.set(p.name, p);
+  for (const d of drafts) if (!index.drafts.has(d.pos)) index.drafts.set(d.pos, d);
   for (const fe of all) {
     if (fe.kind === 'backend' || fe.mode !== 'tcp') continue;
-    for (const be of backendsOf(fe, all)) modeTrap(fe, be, diags);
-    tunnelTimeout(fe, all, diags);
+    for (const be of backendsOf(fe, index)) modeTrap(fe, be, diags);
+    tunnelTimeout(fe, index, diags);
   }
   for (const p of all) {
-    if (p.kind !== 'frontend') checkOverridden(p, drafts, diags);
-    if (p.stats) statsChecks(p, drafts, diags);
+    if (p.kind !== 'frontend') checkOverridden(p, index, diags);
+    if (p.stats) statsChecks(p, index, diags);
   }
 }
 
@@ -70,11 +81,11 @@ function modeTrap(fe: ProxyModel, be: ProxyModel, diags: Diagnostics): void {
   );
 }
 
-function tunnelTimeout(fe: ProxyModel, all: ProxyModel[], diags: Diagnostics): void {
+function tunnelTimeout(fe: ProxyModel, index: Index, diags: Diagnostics): void {
   const targets =
     fe.kind === 'listen' && fe.servers.length > 0
-      ? [fe, ...backendsOf(fe, all)]
-      : backendsOf(fe, all);
+      ? [fe, ...backendsOf(fe, index)]
+      : backendsOf(fe, index);
   for (const be of targets) {
     if (be.timeouts.tunnel) continue;
     const client = fe.timeouts.client;
@@ -94,11 +105,11 @@ function tunnelTimeout(fe: ProxyModel, all: ProxyModel[], diags: Diagnostics): v
   }
 }
 
-function checkOverridden(p: ProxyModel, drafts: ProxyDraft[], diags: Diagnostics): void {
+function checkOverridden(p: ProxyModel, index: Index, diags: Diagnostics): void {
   const httpchk = p.options.httpchk;
   const hello = p.options['ssl-hello-chk'];
   if (!httpchk?.on || !hello?.on) return;
-  const d = drafts.find((x) => x.pos === p.pos);
+  const d = index.drafts.get(p.pos);
   const lastIsHttp = d?.check?.value === 'http';
   const [winner, loser] = lastIsHttp
     ? ['option httpchk', 'option ssl-hello-chk']
@@ -116,7 +127,7 @@ function checkOverridden(p: ProxyModel, drafts: ProxyDraft[], diags: Diagnostics
   );
 }
 
-function statsChecks(p: ProxyModel, drafts: ProxyDraft[], diags: Diagnostics): void {
+function statsChecks(p: ProxyModel, index: Index, diags: Diagnostics): void {
   for (const a of p.stats?.auth ?? []) {
     const weak =
       a.password.length < 8 ||
@@ -137,7 +148,7 @@ function statsChecks(p: ProxyModel, drafts: ProxyDraft[], diags: Diagnostics): v
       `Anyone who reaches the stats page can log in${p.stats?.admin ? ' and, with stats admin, drain or disable servers' : ''}. Use a long random password (or a userlist with a hashed one).`,
     );
   }
-  const d = drafts.find((x) => x.pos === p.pos);
+  const d = index.drafts.get(p.pos);
   const realm = d?.stats?.realm;
   const words = d?.stats?.realmWords;
   if (realm && !realm.inherited && words && words.length > 1) {

@@ -70,6 +70,8 @@ export interface Server {
   readonly sendProxy?: 'v1' | 'v2';
   /** `server s 10.0.0.1:+1000`: destination port = client's destination port + offset. */
   readonly portOffset?: number;
+  /** `init-addr` as written (`last,libc,none`, an IP): what to do when the name does not resolve. */
+  readonly initAddr?: string;
 }
 
 export interface LogTarget {

@@ -89,6 +89,7 @@ export function parseSources(
   const reg: DefaultsRegistry = {
     current: newProxyDraft('defaults', '', { file: '', line: 0 }),
     byName: new Map(),
+    proxiesByName: new Map(),
   };
   const proxies: ProxyDraft[] = [];
   const penv = makeEnv();

@@ -23,8 +23,12 @@ const where = (p: SourcePos) => `${p.file}:${p.line}`;
 export function resolve(parsed: ParsedConfig, files: string[], diags: Diagnostics): HaproxyConfig {
   const global = resolveGlobal(parsed.global);
   const drafts = parsed.proxies;
+  // References resolve to the first backend of a name, looked up once (a scan per
+  // reference made large configs quadratic).
+  const backends = new Map<string, ProxyDraft>();
+  for (const p of drafts) if (isBe(p) && !backends.has(p.name)) backends.set(p.name, p);
   // A proxy without a name already failed to parse (HAProxy stops there); skip its checks.
-  for (const px of drafts) if (!px.disabled && px.name) checkProxy(px, drafts, diags);
+  for (const px of drafts) if (!px.disabled && px.name) checkProxy(px, backends, diags);
   const proxies = drafts.map((d) => buildProxy(d, global.logs));
   return { files, global, proxies };
 }
@@ -33,7 +37,11 @@ function modeOf(p: ProxyDraft): 'tcp' | 'http' {
   return p.mode?.value ?? 'tcp';
 }
 
-function checkProxy(px: ProxyDraft, all: ProxyDraft[], diags: Diagnostics): void {
+function checkProxy(
+  px: ProxyDraft,
+  backends: ReadonlyMap<string, ProxyDraft>,
+  diags: Diagnostics,
+): void {
   const warn = (pos: SourcePos, code: string, msg: string) =>
     diags.warning(pos, code, msg, 'haproxy');
   const err = (pos: SourcePos, code: string, msg: string) => diags.error(pos, code, msg, 'haproxy');
@@ -47,7 +55,7 @@ function checkProxy(px: ProxyDraft, all: ProxyDraft[], diags: Diagnostics): void
       `${kind} '${px.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`,
     );
   }
-  if (isFe(px)) checkBackendRefs(px, all, diags);
+  if (isFe(px)) checkBackendRefs(px, backends, diags);
   if (isBe(px) && px.checkRules.length > 0 && px.check?.value !== 'http') {
     warn(
       px.pos,
@@ -69,9 +77,11 @@ function checkProxy(px: ProxyDraft, all: ProxyDraft[], diags: Diagnostics): void
     );
   }
   if (isBe(px)) {
-    for (const [i, s] of px.servers.entries()) {
-      const first = px.servers.slice(0, i).find((o) => o.name === s.name);
-      if (first) {
+    const seen = new Map<string, (typeof px.servers)[number]>();
+    for (const s of px.servers) {
+      const first = seen.get(s.name);
+      if (!first) seen.set(s.name, s);
+      else {
         err(
           s.pos,
           'HAP_DUPLICATE_SERVER',
@@ -155,8 +165,12 @@ function checkHttpOnly(px: ProxyDraft, diags: Diagnostics): void {
   }
 }
 
-function checkBackendRefs(px: ProxyDraft, all: ProxyDraft[], diags: Diagnostics): void {
-  const find = (name: string) => all.find((p) => isBe(p) && p.name === name);
+function checkBackendRefs(
+  px: ProxyDraft,
+  backends: ReadonlyMap<string, ProxyDraft>,
+  diags: Diagnostics,
+): void {
+  const find = (name: string) => backends.get(name);
   const refs: { name: string; pos: SourcePos; rule: 'default_backend' | 'use_backend' }[] = [
     ...(px.defaultBackend ? [{ ...px.defaultBackend, rule: 'default_backend' as const }] : []),
     ...px.useBackends

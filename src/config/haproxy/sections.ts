@@ -26,6 +26,8 @@ export interface DefaultsRegistry {
   /** The defaults a proxy without `from` copies: the last `defaults` section so far. */
   current: ProxyDraft;
   byName: Map<string, ProxyDraft>;
+  /** Proxies declared so far by name, for the duplicate-name checks (a scan was quadratic). */
+  proxiesByName: Map<string, ProxyDraft[]>;
 }
 
 const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
@@ -96,8 +98,9 @@ export function openProxySection(
   }
   const px = inheritDraft(base, kind, name, pos);
   if (name) {
-    const clash = proxies.find((p) => p.name === name && clashes(kind, p.kind));
-    const shadowed = proxies.find((p) => p.name === name && hasBe(p.kind) && hasBe(kind));
+    const same = reg.proxiesByName.get(name) ?? [];
+    const clash = same.find((p) => clashes(kind, p.kind));
+    const shadowed = same.find((p) => hasBe(p.kind) && hasBe(kind));
     if (clash) {
       ctx.error(
         'HAP_DUPLICATE_PROXY',
@@ -114,6 +117,9 @@ export function openProxySection(
     }
   }
   proxies.push(px);
+  const list = reg.proxiesByName.get(name);
+  if (list) list.push(px);
+  else reg.proxiesByName.set(name, [px]);
   return px;
 }
 

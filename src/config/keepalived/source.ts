@@ -4,6 +4,7 @@
 
 import { posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
+import { KEEPALIVED_MAX_LINE, MAX_CONFIG_BYTES } from '../limits.js';
 import { type LexItem, lexLine, stripComment } from './lexer.js';
 
 export interface SourceHost {
@@ -43,6 +44,8 @@ interface ReadState {
   /** Canonical paths of the files being read, outermost first (include-loop check). */
   readonly stack: string[];
   readonly cwd: string | undefined;
+  /** Characters read so far over every file: includes may fan out (a glob, a file twice). */
+  total: number;
 }
 
 /**
@@ -61,7 +64,16 @@ export function readSources(
   diags: Diagnostics,
   cwd?: string,
 ): { items: SourceItem[]; files: string[] } {
-  const st: ReadState = { host, diags, out: [], files: [], defs: new Map(), stack: [], cwd };
+  const st: ReadState = {
+    host,
+    diags,
+    out: [],
+    files: [],
+    defs: new Map(),
+    stack: [],
+    cwd,
+    total: 0,
+  };
   readText(st, entry.path, entry.text);
   return { items: st.out, files: st.files };
 }
@@ -69,9 +81,20 @@ export function readSources(
 function readText(st: ReadState, file: string, text: string): void {
   st.files.push(file);
   st.stack.push(canonicalPath(file, st.cwd));
+  st.total += text.length;
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const physical = (lines[n] ?? '').replace(/\r+$/, '');
+    if (physical.length > KEEPALIVED_MAX_LINE) {
+      st.diags.error(
+        { file, line: n + 1 },
+        'HALO_LINE_TOO_LONG',
+        `line too long: ${physical.length} characters, Keepalived reads ${KEEPALIVED_MAX_LINE} and parses the rest as another line`,
+        'halo',
+        'Split the values over several lines (a block such as virtual_ipaddress takes one per line).',
+      );
+      continue;
+    }
     const { text: kept, unmatchedQuote } = stripComment(physical);
     let line = kept.trim();
     if (!line) continue;
@@ -153,10 +176,29 @@ function include(st: ReadState, file: string, line: number, pattern: string): vo
       );
       continue;
     }
+    if (st.total > MAX_CONFIG_BYTES) {
+      st.diags.error(
+        pos,
+        'HALO_CONFIG_LIMIT',
+        `include of '${path}' skipped: the files read so far exceed ${MAX_CONFIG_BYTES} bytes (halo's bound on a configuration)`,
+        'halo',
+      );
+      return;
+    }
     let text: string;
     try {
       text = st.host.readFile(path);
-    } catch {
+    } catch (err) {
+      const limit = err as { code?: string; path?: string; line?: number; message?: string };
+      if (limit.code === 'HALO_CONFIG_LIMIT') {
+        st.diags.error(
+          { file: limit.path ?? path, line: limit.line ?? 1 },
+          'HALO_CONFIG_LIMIT',
+          limit.message ?? 'configuration bound crossed',
+          'halo',
+        );
+        continue;
+      }
       st.diags.warning(
         pos,
         'KA_INCLUDE_NOT_FOUND',

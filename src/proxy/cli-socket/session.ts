@@ -15,8 +15,11 @@ export interface CliSessionOptions {
   readonly engine: () => ProxyEngine | undefined;
   readonly snapshot: (engine: ProxyEngine) => StatsSnapshot;
   readonly version: string;
-  write(text: string): void;
+  /** Returns false when the transport's output is backed up: no command runs until feed(''). */
+  write(text: string): boolean | undefined;
   end(): void;
+  /** A command longer than MAX_CLI_COMMAND arrived; the session closes right after. */
+  tooLong?(): void;
   /** Told about every state change that succeeded (a worker repeats it in the others). */
   relay?(words: string[]): void;
 }
@@ -37,6 +40,8 @@ export function splitCommands(line: string): string[][] {
     if (c === '\\' && i + 1 < line.length) {
       word += line[++i];
       inWord = true;
+    } else if (c === '\\') {
+      // A backslash that ends the command escapes nothing: HAProxy drops it.
     } else if (c === ';') {
       endWord();
       out.push(words);
@@ -53,8 +58,21 @@ export function splitCommands(line: string): string[][] {
   return out;
 }
 
+/**
+ * The longest command HAProxy's CLI accepts: it reads each command (up to an unescaped `;` or
+ * a newline) into one `tune.bufsize` chunk (16384 by default) and keeps a byte for the NUL,
+ * so 16383 bytes with the delimiter. A longer one closes the connection with no answer.
+ */
+export const MAX_CLI_COMMAND = 16383;
+
 export class CliSession {
   private buffer = '';
+  /** Where the delimiter search resumes in `buffer` (what precedes it holds none). */
+  private scanned = 0;
+  /** Set while the transport's output is backed up: commands wait, unread, in `buffer`. */
+  private blocked = false;
+  /** The client's input ended while commands were held back: end once they are answered. */
+  private endAfterDrain = false;
   private interactive = false;
   private closed = false;
   private level: Level;
@@ -63,51 +81,82 @@ export class CliSession {
     this.level = opts.level;
   }
 
-  /** Text from the client; answers every complete line. */
+  /**
+   * Text from the client (empty to resume after the output drained). Runs every command
+   * that ended with `;` or a newline, as HAProxy does, so a long `;` list is served one
+   * command at a time instead of being held until its newline.
+   */
   feed(text: string): void {
     if (this.closed) return;
     this.buffer += text;
-    let answered = 0;
-    let nl = this.buffer.indexOf('\n');
-    while (nl >= 0 && !this.closed) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(nl + 1);
-      this.runLine(line);
-      answered++;
-      nl = this.buffer.indexOf('\n');
+    this.blocked = false;
+    let start = 0;
+    let answered = false;
+    let i = this.scanned;
+    while (!this.closed && !this.blocked) {
+      while (i < this.buffer.length) {
+        const c = this.buffer.charCodeAt(i);
+        if (c === 0x5c /* \\ */) {
+          if (i + 1 >= this.buffer.length) break; // its escaped byte is still to come
+          i += 2;
+        } else if (c === 0x0a /* \n */ || c === 0x3b /* ; */) break;
+        else i++;
+      }
+      if (i >= this.buffer.length || this.buffer.charCodeAt(i) === 0x5c) break;
+      if (i - start + 1 > MAX_CLI_COMMAND) {
+        this.tooLong();
+        return;
+      }
+      const endsLine = this.buffer.charCodeAt(i) === 0x0a;
+      let piece = this.buffer.slice(start, i);
+      if (endsLine && piece.endsWith('\r')) piece = piece.slice(0, -1);
+      start = ++i;
+      answered = true;
+      this.runPiece(piece);
     }
-    if (answered > 0 && !this.interactive) this.close();
+    if (this.closed) return;
+    this.buffer = this.buffer.slice(start);
+    this.scanned = i - start;
+    if (!this.blocked && this.buffer.length >= MAX_CLI_COMMAND) this.tooLong();
+    else if (answered && !this.interactive && this.buffer === '') this.close();
+    else if (this.endAfterDrain && !this.blocked) this.close();
   }
 
-  /** The client finished sending: a last line without a newline still counts. */
+  /**
+   * The client finished sending. A command without its `;` or newline is not run (HAProxy
+   * drops it too); commands held back by a full output still are, then the session ends.
+   */
   inputEnded(): void {
     if (this.closed) return;
-    if (this.buffer.trim() !== '') this.runLine(this.buffer);
+    if (this.blocked) {
+      this.endAfterDrain = true;
+      return;
+    }
+    // What is left ends with an escaped newline (`\\` + LF): HAProxy runs it at the end of
+    // input as a command of its own, the newline dropped.
+    if (this.buffer.endsWith('\n')) this.runPiece(this.buffer.slice(0, -1));
+    this.close();
+  }
+
+  private tooLong(): void {
     this.buffer = '';
+    this.opts.tooLong?.();
     this.close();
   }
 
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.buffer = '';
     this.opts.end();
   }
 
-  private runLine(line: string): void {
-    if (this.interactive && line.trim() === '') {
-      this.opts.write('> ');
-      return;
-    }
-    let out = '';
-    for (const words of splitCommands(line)) {
-      if (this.closed) return;
-      if (words.length === 0 && line.includes(';')) continue;
-      const r = this.runCommand(words);
-      if (this.closed) return;
-      out += `${r}\n`;
-    }
-    if (this.interactive) out += '> ';
-    this.opts.write(out);
+  /** One command; in prompt mode each answer ends with `> `, even inside a `;` list. */
+  private runPiece(piece: string): void {
+    const words = splitCommands(piece)[0] ?? [];
+    const r = this.runCommand(words);
+    if (this.closed) return;
+    if (this.opts.write(`${r}\n${this.interactive ? '> ' : ''}`) === false) this.blocked = true;
   }
 
   private runCommand(words: string[]): string {
@@ -150,7 +199,7 @@ export function applyRelayed(engine: ProxyEngine, words: string[]): void {
       throw new Error('a relayed command shows nothing');
     },
     version: '',
-    write: () => {},
+    write: () => true,
     end: () => {},
   });
   s.feed(`${words.map((w) => w.replace(/([\\; \t])/g, '\\$1')).join(' ')}\n`);

@@ -13,7 +13,7 @@ import { buildSnapshot } from '../stats/build-snapshot.js';
 import { HALO_STATS_VERSION, statsEnvironment } from '../stats/environment.js';
 import type { Level } from './commands.js';
 import { LEVELS } from './commands.js';
-import { CliSession } from './session.js';
+import { CliSession, MAX_CLI_COMMAND } from './session.js';
 
 export const DEFAULT_STATS_TIMEOUT = 10_000;
 
@@ -68,6 +68,8 @@ function applyUnixOptions(path: string, o: Record<string, string | true>): void 
 export class StatsSockets {
   private readonly servers: { server: net.Server }[] = [];
   private readonly conns = new Set<net.Socket>();
+  /** Connections closed for a command longer than MAX_CLI_COMMAND. */
+  readonly counters = { tooLong: 0 };
 
   constructor(private readonly opts: StatsSocketsOptions) {}
 
@@ -79,7 +81,11 @@ export class StatsSockets {
         const level = (
           LEVELS.includes(s.options.level as Level) ? s.options.level : 'operator'
         ) as Level;
-        const server = net.createServer((c) => this.serve(c, level, timeout));
+        // Half-open: a client that sends its commands and shuts its side down (socat, `nc -N`)
+        // still gets every answer, as from HAProxy.
+        const server = net.createServer({ allowHalfOpen: true }, (c) =>
+          this.serve(c, level, timeout),
+        );
         await listenOn(server, s.address);
         if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
         this.servers.push({ server });
@@ -102,12 +108,29 @@ export class StatsSockets {
       snapshot: (e) => buildSnapshot(e, statsEnvironment(e)),
       version: HALO_STATS_VERSION,
       write: (t) => {
-        if (t !== '') c.write(t);
+        // Past the socket's high-water mark the session holds its next commands and the
+        // socket stops reading until 'drain', as HAProxy stops reading a client whose
+        // answers it cannot send: a `;` list of `help` cannot queue output without bound.
+        const ok = t === '' || c.write(t);
+        if (!ok) c.pause();
+        return ok;
       },
-      end: () => c.end(),
+      end: () => c.end(() => c.destroy()),
+      tooLong: () => {
+        this.counters.tooLong++;
+        this.opts.notify?.(
+          'WARNING',
+          `stats socket: a runtime API command was longer than ${MAX_CLI_COMMAND} bytes (tune.bufsize); connection closed.`,
+        );
+        c.destroy();
+      },
       ...(this.opts.relay ? { relay: this.opts.relay } : {}),
     });
     c.on('data', (d: string) => session.feed(d));
+    c.on('drain', () => {
+      c.resume();
+      session.feed('');
+    });
     c.on('end', () => session.inputEnded());
   }
 

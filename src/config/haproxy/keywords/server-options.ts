@@ -72,6 +72,12 @@ const valued = (parse: OptParse): Entry => ({ takesValue: true, parse });
 /** Server options halo models, keyed by name. `name` is the server's name for messages. */
 export function serverOptionTable(name: string): Record<string, Entry> {
   return {
+    // Kept for the start-up name resolution (resolve-names.ts): `none` or an IP lets a
+    // server whose name does not resolve start disabled instead of failing the config.
+    'init-addr': valued((s, v) => {
+      s.initAddr = v;
+      return undefined;
+    }),
     check: flag((s) => {
       s.check = true;
     }),
@@ -204,7 +210,6 @@ export const OTHER_SERVER_OPTIONS: Readonly<Record<string, boolean>> = {
   'resolve-prefer': true,
   'resolve-opts': true,
   'resolve-net': true,
-  'init-addr': true,
   'agent-check': false,
   'agent-port': true,
   'agent-inter': true,
