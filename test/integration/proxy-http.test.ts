@@ -12,7 +12,7 @@ import { ProxyEngine } from '../../src/proxy/engine.js';
 import type { HttpApplet } from '../../src/proxy/http/applet.js';
 import { listenerPort } from '../../src/proxy/listener.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
-import { freePort, parse, sleep, startProxy, waitFor } from './proxy-harness.js';
+import { exchange, freePort, parse, sleep, startProxy, waitFor } from './proxy-harness.js';
 
 interface Origin {
   port: number;
@@ -114,6 +114,33 @@ listen admin_stats
       /^127\.0\.0\.1:\d+ \[.+\] admin_stats admin_stats\/<STATS> \d+\/0\/0\/\d+\/\d+ 200 \d+ - - LR-- 1\/1\/0\/0\/0 0\/0 "GET \/status HTTP\/1\.1"$/,
     );
     assert.match(b!, / admin_stats admin_stats\/<NOSRV> \d+\/-1\/-1\/-1\/\d+ 503 217 - - SC-- /);
+  });
+
+  it('tune.bufsize, tune.maxrewrite and tune.http.maxhdr set the request limits', async () => {
+    const o = await origin('o');
+    cleanup.push(() => o.close());
+    const p = await startProxy(`global
+    tune.bufsize 4096
+    tune.maxrewrite 512
+    tune.http.maxhdr 10
+${base()}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    server s 127.0.0.1:${o.port}
+`);
+    cleanup.push(() => p.stop());
+    const get = (extra: string) => `GET / HTTP/1.1\r\nHost: a\r\n${extra}Connection: close\r\n\r\n`;
+    const hdrs = (n: number) => Array.from({ length: n }, (_, i) => `X-${i}: v\r\n`).join('');
+    const status = async (text: string) => (await exchange(p.port, text)).data.split('\r\n')[0];
+    // maxhdr 10: nine headers (Host and eight more) pass, ten do not.
+    assert.equal(await status(get(hdrs(8))), 'HTTP/1.1 200 OK');
+    assert.equal(await status(get(hdrs(9))), 'HTTP/1.1 400 Bad request');
+    // bufsize 4096 - maxrewrite 512: a 3,400-byte header passes, a 3,600-byte one does not.
+    assert.equal(await status(get(`X-Big: ${'b'.repeat(3400)}\r\n`)), 'HTTP/1.1 200 OK');
+    assert.equal(await status(get(`X-Big: ${'b'.repeat(3600)}\r\n`)), 'HTTP/1.1 400 Bad request');
+    assert.equal(o.seen.length, 2, 'only the accepted requests reached the server');
   });
 
   it('routes with use_backend on path_beg, hdr(host) and method', async () => {
