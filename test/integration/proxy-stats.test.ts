@@ -25,6 +25,7 @@ defaults
     timeout connect 2s
     timeout client 10s
     timeout server 10s
+    timeout http-request 1s
 frontend apiserver
     bind 127.0.0.1:${fe}
     mode tcp
@@ -185,6 +186,21 @@ describe('stats page over HTTP mode', () => {
       const ours = visible(await request(pagePort, path, opts));
       assert.deepEqual(ours, theirs, `${opts.method ?? 'GET'} ${path} ${opts.body ?? ''}`);
     }
+  });
+
+  it('an admin POST whose body stalls gets the 408 after timeout http-request, as from HAProxy', {
+    skip: existsSync(HAPROXY) ? undefined : `${HAPROXY} is not installed`,
+  }, async () => {
+    const auth = Buffer.from('admin:admin123').toString('base64');
+    const head =
+      'POST /haproxy-status HTTP/1.1\r\nHost: x\r\n' +
+      `Authorization: Basic ${auth}\r\nContent-Length: 40\r\n\r\naction=maint`;
+    const [theirs, ours] = await Promise.all([
+      exchange(refPort, head, { end: false, timeout: 4000 }),
+      exchange(pagePort, head, { end: false, timeout: 4000 }),
+    ]);
+    assert.match(theirs.data, /^HTTP\/1\.1 408 /);
+    assert.equal(ours.data, theirs.data);
   });
 
   it("the admin form's MAINT takes the server out of traffic and the page shows it", async () => {

@@ -36,6 +36,8 @@ function reply(status: number, reason: string, text: string): ErrorReply {
 
 export const HTTP_ERRORS = {
   403: reply(403, 'Forbidden', 'Request forbidden by administrative rules.'),
+  /** A request body that did not arrive in time (the head had): the normal path, not RAW_408. */
+  408: reply(408, 'Request Time-out', "Your browser didn't send a complete request in time."),
   500: reply(500, 'Internal Server Error', 'An internal server error occurred.'),
   502: reply(502, 'Bad Gateway', 'The server returned an invalid or incomplete response.'),
   503: reply(503, 'Service Unavailable', 'No server is available to handle this request.'),

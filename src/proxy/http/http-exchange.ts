@@ -10,7 +10,7 @@ import type { Pending } from '../queue.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { HttpApplet } from './applet.js';
 import type { ErrorReply } from './errors.js';
-import { HTTP_ERRORS, RAW_400, RAW_408 } from './errors.js';
+import { HTTP_ERRORS, RAW_400 } from './errors.js';
 import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
 import { forwardedFor } from './forwardfor.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
@@ -184,13 +184,15 @@ export class HttpExchange implements Pending {
     }
   }
 
+  /** HAProxy answers through its normal response path here (measured): lower-case names. */
   private bodyTimedOut(): void {
     if (this.finished || this.res.headersSent || this.req.complete) return;
-    this.rawStatus = 408;
-    this.setTermination('c', 'R');
-    this.conn.socket.end(RAW_408);
-    this.finish();
+    this.closeAfter = true;
+    this.sendError(HTTP_ERRORS[408], 'c', 'R');
   }
+
+  /** The client connection closes after this response, whatever the connection mode. */
+  private closeAfter = false;
 
   /** The gate found the request body's framing broken: HAProxy's 400, then close. */
   badRequestBody(): void {
@@ -442,7 +444,7 @@ export class HttpExchange implements Pending {
 
   /** `connection` value to send the client: none for a kept-alive HTTP/1.1 client. */
   private connectionHeader(): string | undefined {
-    if (!this.clientKeepAlive()) return 'close';
+    if (this.closeAfter || !this.clientKeepAlive()) return 'close';
     return this.req.httpVersion === '1.0' ? 'keep-alive' : undefined;
   }
 
