@@ -436,6 +436,43 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       [get(`/${'a'.repeat(15249)}`, 'Connection: close\r\n')],
       1500,
     ],
+    // Found by proxy-http-fuzz.test.ts.
+    [
+      'tabs between the request line parts',
+      'fe',
+      ['GET\t/\tHTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n'],
+      1500,
+    ],
+    [
+      'invalid Content-Length beside Transfer-Encoding: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nContent-Length: 0x3\r\n\r\n0\r\n\r\n',
+      ],
+      1500,
+    ],
+    [
+      'two different Content-Length beside Transfer-Encoding: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n0\r\n\r\n',
+      ],
+      1500,
+    ],
+    // A 200 at the URI limit is left out: halo's log line is not cut at HAProxy's 1024 bytes.
+    ['URI one byte past the HTX limit: 400', 'fe', [get(`/${'a'.repeat(15248)}`)], 1500],
+    [
+      'header value at the measured HTX limit',
+      'fe',
+      [get('/', `X-Long: ${'b'.repeat(15233)}\r\nConnection: close\r\n`)],
+      1500,
+    ],
+    [
+      'header value one byte past the HTX limit: 400',
+      'fe',
+      [get('/', `X-Long: ${'b'.repeat(15234)}\r\n`)],
+      1500,
+    ],
     [
       'request head one byte past the buffer limit: 400',
       'fe',

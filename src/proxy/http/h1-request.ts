@@ -108,8 +108,9 @@ function splitLines(text: string): { text: string; crlf: boolean }[] {
 
 /** Why a request line is refused, or its method, target and version. */
 export function parseRequestLine(line: string): [string, string, string] | string {
-  // Several spaces between the parts are taken, as HAProxy does; a trailing one is not.
-  const parts = line.split(' ').filter((p, i, a) => p !== '' || i === a.length - 1);
+  // Runs of spaces or tabs between the parts are taken, as HAProxy's parser takes any
+  // SP/HT there; a trailing one is not.
+  const parts = line.split(/[ \t]/).filter((p, i, a) => p !== '' || i === a.length - 1);
   if (parts.length < 3) return 'request line without an HTTP version (HTTP/0.9)';
   if (parts.length > 3) return 'spaces in the request line';
   const [method, target, version] = parts as [string, string, string];
@@ -193,10 +194,18 @@ function transferEncoding(values: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** A Connection header of only close / keep-alive: HAProxy's h1 layer consumes it. */
+function consumedConnection(name: string, value: string): boolean {
+  if (name.toLowerCase() !== 'connection') return false;
+  return value.split(',').every((t) => /^(close|keep-alive)$/i.test(t.trim()));
+}
+
+/** The head's HTX size without the fixed part (compared against the room left after it). */
 function htxCost(method: string, target: string, version: string, headers: [string, string][]) {
-  let cost = HTX_FIXED + HTX_BLOCK * (headers.length + 2);
+  const counted = headers.filter(([n, v]) => !consumedConnection(n, v));
+  let cost = HTX_BLOCK * (counted.length + 2);
   cost += method.length + target.length + version.length;
-  for (const [n, v] of headers) cost += n.length + v.length;
+  for (const [n, v] of counted) cost += n.length + v.length;
   return cost;
 }
 
@@ -244,6 +253,10 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
   if (codings.length > 0) {
     const why = transferEncoding(codings);
     if (why) return bad(why);
+    // A bad or ambiguous Content-Length is refused even though it is then dropped: HAProxy
+    // checks every one as it parses, before it looks at Transfer-Encoding.
+    const n = lengths.length > 0 ? contentLength(lengths) : undefined;
+    if (typeof n === 'string') return bad(n);
     body = { kind: 'chunked' };
     // Transfer-Encoding wins; the Content-Length is dropped, as HAProxy does.
     final = headers.filter(([n]) => n.toLowerCase() !== 'content-length');

@@ -63,7 +63,7 @@ function requestLinePrefixOk(buf: Uint8Array): boolean {
   let partLen = 0;
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i]!;
-    if (c === 32) {
+    if (c === 32 || c === 9) {
       if (partLen > 0 && part < 2) {
         part++;
         partLen = 0;
