@@ -443,6 +443,13 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       ['GET\t/\tHTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n'],
       1500,
     ],
+    ['a # in the URI: 400', 'fe', ['GET /a#b HTTP/1.1\r\nHost: test\r\n\r\n'], 1500],
+    [
+      'a CR without LF in a header: 400 at once',
+      'fe',
+      ['GET / HTTP/1.1\r\nHost: test\r\r\n'],
+      1500,
+    ],
     [
       'invalid Content-Length beside Transfer-Encoding: 400',
       'fe',

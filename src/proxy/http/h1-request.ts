@@ -84,12 +84,15 @@ function isToken(s: string): boolean {
   return true;
 }
 
-/** URI bytes HAProxy takes: visible ASCII only (no CTL, no DEL, no 8-bit). */
+/**
+ * URI bytes HAProxy takes: visible ASCII only (no CTL, no DEL, no 8-bit), and no '#': a
+ * fragment never belongs in a request, and 2.6 refuses it (CVE-2023-45539).
+ */
 function isUri(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c >= 127) return false;
+    if (c <= 32 || c >= 127 || c === 35) return false;
   }
   return true;
 }
