@@ -451,6 +451,14 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       1500,
     ],
     [
+      'a trailer line without a colon: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n',
+      ],
+      1500,
+    ],
+    [
       'invalid Content-Length beside Transfer-Encoding: 400',
       'fe',
       [
