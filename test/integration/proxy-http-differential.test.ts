@@ -421,6 +421,12 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n'],
       1500,
     ],
+    [
+      'a line folded onto an empty value',
+      'fe',
+      [get('/', 'X-F:\r\n\tb\r\nConnection: close\r\n')],
+      1500,
+    ],
     ['folded header line', 'fe', [get('/', 'X-F: a\r\n b\r\nConnection: close\r\n')], 1500],
     ['bare LF line ends', 'fe', ['GET / HTTP/1.1\nHost: test\nConnection: close\n\n'], 1500],
     [

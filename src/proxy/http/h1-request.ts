@@ -138,7 +138,10 @@ function parseHeaderLines(
       const prev = out[out.length - 1];
       if (!prev) return 'folded line before any header';
       const end = lines[i - 1]!.crlf ? '  ' : ' ';
-      prev[1] = `${prev[1]}${end}${line}`.replace(/[ \t]+$/, '');
+      // Trimmed at both ends as any value: folded onto an empty one, it would otherwise
+      // keep leading blanks that the next parser drops (the canonical head must re-parse
+      // to the same head).
+      prev[1] = `${prev[1]}${end}${line}`.replace(/^[ \t]+|[ \t]+$/g, '');
       continue;
     }
     const colon = line.indexOf(':');
