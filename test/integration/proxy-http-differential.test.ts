@@ -426,6 +426,12 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n'],
       1500,
     ],
+    [
+      'a line folded onto an empty value',
+      'fe',
+      [get('/', 'X-F:\r\n\tb\r\nConnection: close\r\n')],
+      1500,
+    ],
     ['folded header line: 200', 'fe', [get('/', 'X-F: a\r\n b\r\nConnection: close\r\n')], 1500],
     ['bare LF line ends: 200', 'fe', ['GET / HTTP/1.1\nHost: test\nConnection: close\n\n'], 1500],
     [
@@ -439,6 +445,58 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       'request head at the buffer limit: 200',
       'fe',
       [get(`/${'a'.repeat(15247)}`, 'Connection: close\r\n')],
+      1500,
+    ],
+    // Found by proxy-http-fuzz.test.ts.
+    [
+      'tabs between the request line parts',
+      'fe',
+      ['GET\t/\tHTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n'],
+      1500,
+    ],
+    ['a # in the URI: 400', 'fe', ['GET /a#b HTTP/1.1\r\nHost: test\r\n\r\n'], 1500],
+    [
+      'a CR without LF in a header: 400 at once',
+      'fe',
+      ['GET / HTTP/1.1\r\nHost: test\r\r\n'],
+      1500,
+    ],
+    [
+      'a trailer line without a colon: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n',
+      ],
+      1500,
+    ],
+    [
+      'invalid Content-Length beside Transfer-Encoding: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nContent-Length: 0x3\r\n\r\n0\r\n\r\n',
+      ],
+      1500,
+    ],
+    [
+      'two different Content-Length beside Transfer-Encoding: 400',
+      'fe',
+      [
+        'POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n0\r\n\r\n',
+      ],
+      1500,
+    ],
+    // A 200 at the URI limit is left out: halo's log line is not cut at HAProxy's 1024 bytes.
+    ['URI one byte past the HTX limit: 400', 'fe', [get(`/${'a'.repeat(15248)}`)], 1500],
+    [
+      'header value at the measured HTX limit',
+      'fe',
+      [get('/', `X-Long: ${'b'.repeat(15233)}\r\nConnection: close\r\n`)],
+      1500,
+    ],
+    [
+      'header value one byte past the HTX limit: 400',
+      'fe',
+      [get('/', `X-Long: ${'b'.repeat(15234)}\r\n`)],
       1500,
     ],
     [

@@ -6,6 +6,7 @@
 // unchanged. Pure: no `node:` import.
 
 import type { BodyFraming } from './h1-request.js';
+import { TCHAR } from './h1-request.js';
 
 export type BodyStep =
   /** `used` bytes belong to the body; `done` when its last byte was among them. */
@@ -78,6 +79,10 @@ export class BodyFramer {
         this.state = 'size';
       } else if (line.length === 0) {
         return { ok: true, used: i - from, done: true };
+      } else if (!trailerLine(line)) {
+        // HAProxy refuses a trailer that is not a header line with a 400; llhttp would
+        // only stop parsing and the client would get no answer.
+        return { ok: false, reason: 'invalid trailer line' };
       }
     }
     return { ok: true, used: i - from, done: false };
@@ -100,4 +105,15 @@ function chunkSize(line: readonly number[]): number {
   while (i < line.length && (line[i] === 32 || line[i] === 9)) i++;
   if (i < line.length && line[i] !== 59) return -1;
   return size;
+}
+
+/** Whether a trailer line is `name: value` with a token name. */
+function trailerLine(line: readonly number[]): boolean {
+  const colon = line.indexOf(58);
+  if (colon <= 0) return false;
+  for (let i = 0; i < colon; i++) {
+    const c = line[i]!;
+    if (c >= 128 || TCHAR[c] === 0) return false;
+  }
+  return true;
 }

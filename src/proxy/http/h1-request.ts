@@ -84,12 +84,15 @@ function isToken(s: string): boolean {
   return true;
 }
 
-/** URI bytes HAProxy takes: visible ASCII only (no CTL, no DEL, no 8-bit). */
+/**
+ * URI bytes HAProxy takes: visible ASCII only (no CTL, no DEL, no 8-bit), and no '#': a
+ * fragment never belongs in a request, and 2.6 refuses it (CVE-2023-45539).
+ */
 function isUri(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c >= 127) return false;
+    if (c <= 32 || c >= 127 || c === 35) return false;
   }
   return true;
 }
@@ -108,8 +111,9 @@ function splitLines(text: string): { text: string; crlf: boolean }[] {
 
 /** Why a request line is refused, or its method, target and version. */
 export function parseRequestLine(line: string): [string, string, string] | string {
-  // Several spaces between the parts are taken, as HAProxy does; a trailing one is not.
-  const parts = line.split(' ').filter((p, i, a) => p !== '' || i === a.length - 1);
+  // Runs of spaces or tabs between the parts are taken, as HAProxy's parser takes any
+  // SP/HT there; a trailing one is not.
+  const parts = line.split(/[ \t]/).filter((p, i, a) => p !== '' || i === a.length - 1);
   if (parts.length < 3) return 'request line without an HTTP version (HTTP/0.9)';
   if (parts.length > 3) return 'spaces in the request line';
   const [method, target, version] = parts as [string, string, string];
@@ -134,7 +138,10 @@ function parseHeaderLines(
       const prev = out[out.length - 1];
       if (!prev) return 'folded line before any header';
       const end = lines[i - 1]!.crlf ? '  ' : ' ';
-      prev[1] = `${prev[1]}${end}${line}`.replace(/[ \t]+$/, '');
+      // Trimmed at both ends as any value: folded onto an empty one, it would otherwise
+      // keep leading blanks that the next parser drops (the canonical head must re-parse
+      // to the same head).
+      prev[1] = `${prev[1]}${end}${line}`.replace(/^[ \t]+|[ \t]+$/g, '');
       continue;
     }
     const colon = line.indexOf(':');
@@ -193,6 +200,13 @@ function transferEncoding(values: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** A Connection header of only close / keep-alive: HAProxy's h1 layer consumes it. */
+function consumedConnection(name: string, value: string): boolean {
+  if (name.toLowerCase() !== 'connection') return false;
+  return value.split(',').every((t) => /^(close|keep-alive)$/i.test(t.trim()));
+}
+
+/** The head's HTX size without the fixed part (compared against the room left after it). */
 function htxCost(method: string, target: string, version: string, headers: [string, string][]) {
   let cost = HTX_BLOCK * (headers.length + 2);
   cost += method.length + target.length + version.length;
@@ -200,9 +214,9 @@ function htxCost(method: string, target: string, version: string, headers: [stri
   return cost;
 }
 
-/** HAProxy's h1 parser consumes Connection headers into flags: they take no HTX block. */
+/** The headers that take an HTX block (for the size and the count limits). */
 function counted(headers: [string, string][]): [string, string][] {
-  return headers.filter(([n]) => n.length !== 10 || n.toLowerCase() !== 'connection');
+  return headers.filter(([n, v]) => !consumedConnection(n, v));
 }
 
 /**
@@ -250,6 +264,10 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
   if (codings.length > 0) {
     const why = transferEncoding(codings);
     if (why) return bad(why);
+    // A bad or ambiguous Content-Length is refused even though it is then dropped: HAProxy
+    // checks every one as it parses, before it looks at Transfer-Encoding.
+    const n = lengths.length > 0 ? contentLength(lengths) : undefined;
+    if (typeof n === 'string') return bad(n);
     body = { kind: 'chunked' };
     // Transfer-Encoding wins; the Content-Length is dropped, as HAProxy does.
     final = headers.filter(([n]) => n.toLowerCase() !== 'content-length');

@@ -56,6 +56,13 @@ function headEnd(buf: Uint8Array, from: number): number {
   return -1;
 }
 
+/** Whether `buf[from..]` holds a CR followed by a byte other than LF. */
+function bareCr(buf: Uint8Array, from: number): boolean {
+  for (let i = buf.indexOf(CR, from); i >= 0 && i + 1 < buf.length; i = buf.indexOf(CR, i + 1))
+    if (buf[i + 1] !== LF) return true;
+  return false;
+}
+
 /** Whether `buf` (no LF yet) can still begin a valid request line. */
 function requestLinePrefixOk(buf: Uint8Array): boolean {
   const version = 'HTTP/';
@@ -63,7 +70,7 @@ function requestLinePrefixOk(buf: Uint8Array): boolean {
   let partLen = 0;
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i]!;
-    if (c === 32) {
+    if (c === 32 || c === 9) {
       if (partLen > 0 && part < 2) {
         part++;
         partLen = 0;
@@ -72,7 +79,7 @@ function requestLinePrefixOk(buf: Uint8Array): boolean {
     }
     if (c === CR) return i === buf.length - 1;
     if (part === 0 && !(c < 128 && TCHAR[c] === 1)) return false;
-    if (part === 1 && (c < 33 || c > 126)) return false;
+    if (part === 1 && (c < 33 || c > 126 || c === 35)) return false;
     if (part === 2 && partLen < version.length && c !== version.charCodeAt(partLen)) return false;
     partLen++;
   }
@@ -169,8 +176,12 @@ export class RequestGate {
     }
     const end = headEnd(this.pending, this.scanned);
     if (end < 0) {
+      const from = this.scanned;
       this.scanned = Math.max(0, this.pending.length - 2);
-      if (this.pending.length > maxHeadBytes(this.limits))
+      // HAProxy's parser stops at a CR that no LF follows; waiting for the end of such a
+      // head would answer 408 where HAProxy answers 400 at once.
+      if (bareCr(this.pending, from)) this.fail(out, 'CR without LF in the request head', false);
+      else if (this.pending.length > maxHeadBytes(this.limits))
         this.fail(out, 'request head larger than the buffer', false);
       else this.checkFirstLine(out);
       return false;
