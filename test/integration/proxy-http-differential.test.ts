@@ -395,6 +395,18 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
     ['300 headers: 400', 'fe', [get('/', manyHeaders(299))], 1500],
     ['HTTP/0.9 request: 400 at once', 'fe', ['GET /\r\n'], 1500],
     [
+      'HTTP/1.0 GET with a payload: 413',
+      'fe',
+      ['GET / HTTP/1.0\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc'],
+      1500,
+    ],
+    [
+      'a transfer coding before chunked: 422',
+      'fe',
+      ['PUT / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'],
+      1500,
+    ],
+    [
       'bad chunk size: 400',
       'fe',
       ['POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'],

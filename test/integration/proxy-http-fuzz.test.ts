@@ -390,35 +390,10 @@ const KNOWN_DIFFERENCES: readonly {
     example: 'GET / HTTP/1.1\r\nHost: test\r\nX-A: a\x01b\r\n\r\n',
   },
   {
-    name: 'HTTP/1.0 GET, HEAD or DELETE with a payload',
-    why: "HAProxy answers 413; the gate's error carries no status to gated-socket.ts (400 only), so the gate lets it pass",
-    matches: (s) => {
-      // The head alone: HAProxy answers 413 before it looks at the first chunk.
-      const first = new RequestGate().feed(latin1(s.slice(0, headLength(s))))[0];
-      return (
-        first?.kind === 'head' &&
-        first.head.version === 'HTTP/1.0' &&
-        ['GET', 'HEAD', 'DELETE'].includes(first.head.method) &&
-        first.head.body.kind !== 'none'
-      );
-    },
-    example: 'GET / HTTP/1.0\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc',
-  },
-  {
     name: 'request body not complete when the server answers',
     why: "HAProxy relays the server's early answer; halo's exchange (http-exchange.ts) waits for the request body and answers 504 at timeout server",
     matches: (s) => bodyIncomplete(s),
     example: 'POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\n',
-  },
-  {
-    name: 'Transfer-Encoding with a coding before chunked',
-    why: "HAProxy answers 422; the gate's error carries no status to gated-socket.ts (400 only)",
-    matches: (s) =>
-      /\ntransfer-encoding:([^\r\n]*)/gi.test(s) &&
-      [...s.slice(0, headLength(s)).matchAll(/\ntransfer-encoding:([^\r\n]*)/gi)].some((m) =>
-        m[1]!.split(',').some((c) => c.trim() !== '' && c.trim().toLowerCase() !== 'chunked'),
-      ),
-    example: 'PUT / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
   },
 ];
 

@@ -36,6 +36,8 @@ describe('parseRequestHead', () => {
     ['differing Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4'],
     ['non-numeric Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 3x'],
     ['TE not ending in chunked', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip'],
+    ['a coding before chunked (422)', 'POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked'],
+    ['HTTP/1.0 GET with a payload (413)', 'GET / HTTP/1.0\r\nContent-Length: 3'],
     [
       'chunked twice',
       'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked',

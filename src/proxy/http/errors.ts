@@ -44,11 +44,12 @@ export const HTTP_ERRORS = {
   504: reply(504, 'Gateway Time-out', "The server didn't respond in time."),
 } as const;
 
-function raw(status: number, reason: string, text: string): Buffer {
+function raw(status: number, reason: string, text: string, close = true): Buffer {
   const body = errorPage(status, reason, text);
   return Buffer.from(
     `HTTP/1.1 ${status} ${reason}\r\nContent-length: ${Buffer.byteLength(body)}\r\n` +
-      `Cache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n${body}`,
+      `Cache-Control: no-cache\r\n${close ? 'Connection: close\r\n' : ''}` +
+      `Content-Type: text/html\r\n\r\n${body}`,
   );
 }
 
@@ -60,3 +61,20 @@ export const RAW_408 = raw(
   'Request Time-out',
   "Your browser didn't send a complete request in time.",
 );
+/** A payload HTTP/1.0 does not allow (GET, HEAD, DELETE); HAProxy's bytes have no Connection line. */
+export const RAW_413 = raw(
+  413,
+  'Payload Too Large',
+  'The request entity exceeds the maximum allowed.',
+  false,
+);
+/** A transfer coding other than chunked; no Connection line either, as HAProxy sends it. */
+export const RAW_422 = raw(
+  422,
+  'Unprocessable Content',
+  'The server cannot process the contained instructions.',
+  false,
+);
+
+/** The raw replies by status. */
+export const RAW_REPLIES = { 400: RAW_400, 408: RAW_408, 413: RAW_413, 422: RAW_422 } as const;

@@ -10,13 +10,13 @@
 
 import type net from 'node:net';
 import { Duplex } from 'node:stream';
-import type { H1Limits } from './h1-request.js';
+import type { H1Limits, RefusalStatus } from './h1-request.js';
 import type { GateOutput } from './request-gate.js';
 import { RequestGate } from './request-gate.js';
 
 export interface GateEvents {
   /** The gate refused a message (`inBody`: node:http already has its head). */
-  refused(reason: string, inBody: boolean): void;
+  refused(reason: string, inBody: boolean, status: RefusalStatus): void;
   /** No complete head within `timeout http-request`. */
   headTimeout(): void;
   /** The client sent its FIN (HAProxy serves a request still waiting for its response). */
@@ -147,7 +147,7 @@ export class GatedSocket extends Duplex {
       } else if (o.kind === 'body') this.give(Buffer.from(o.bytes));
       else if (o.kind === 'error') {
         this.clearHeadTimer();
-        this.events.refused(o.reason, o.inBody);
+        this.events.refused(o.reason, o.inBody, o.status);
       }
     }
   }

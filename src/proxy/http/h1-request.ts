@@ -62,10 +62,13 @@ export interface RequestHead {
 
 export type HeadResult =
   | { readonly ok: true; readonly head: RequestHead }
-  | { readonly ok: false; readonly status: 400; readonly reason: string };
+  | { readonly ok: false; readonly status: RefusalStatus; readonly reason: string };
 
-function bad(reason: string): HeadResult {
-  return { ok: false, status: 400, reason };
+/** 400 bad request; 413 a payload HTTP/1.0 does not allow; 422 a coding before chunked. */
+export type RefusalStatus = 400 | 413 | 422;
+
+function bad(reason: string, status: RefusalStatus = 400): HeadResult {
+  return { ok: false, status, reason };
 }
 
 /** RFC 9110 tchar, as a lookup on char codes. */
@@ -197,8 +200,15 @@ function transferEncoding(values: readonly string[]): string | undefined {
   const chunked = codings.filter((c) => c === 'chunked').length;
   if (chunked !== 1 || codings[codings.length - 1] !== 'chunked')
     return "Transfer-Encoding without one final 'chunked'";
+  if (codings.length > 1) return UNSUPPORTED_CODING;
   return undefined;
 }
+
+/** A well-formed list with a coding before `chunked`: HAProxy applies none and answers 422. */
+const UNSUPPORTED_CODING = "a transfer coding other than 'chunked'";
+
+/** HTTP/1.0 methods whose payload HAProxy refuses with a 413 (measured on 2.6.12). */
+const NO_PAYLOAD_10 = new Set(['GET', 'HEAD', 'DELETE']);
 
 /** A Connection header of only close / keep-alive: HAProxy's h1 layer consumes it. */
 function consumedConnection(name: string, value: string): boolean {
@@ -263,7 +273,7 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
   let final = headers;
   if (codings.length > 0) {
     const why = transferEncoding(codings);
-    if (why) return bad(why);
+    if (why) return bad(why, why === UNSUPPORTED_CODING ? 422 : 400);
     // A bad or ambiguous Content-Length is refused even though it is then dropped: HAProxy
     // checks every one as it parses, before it looks at Transfer-Encoding.
     const n = lengths.length > 0 ? contentLength(lengths) : undefined;
@@ -281,6 +291,8 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
       );
     }
   }
+  if (body.kind !== 'none' && version === 'HTTP/1.0' && NO_PAYLOAD_10.has(method))
+    return bad(`an HTTP/1.0 ${method} with a payload`, 413);
   let canonical = `${method} ${target} ${version}\r\n`;
   for (const [n, v] of final) canonical += `${n}: ${v}\r\n`;
   canonical += '\r\n';

@@ -20,11 +20,11 @@ import { LogLevel } from '../log/messages.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { FrontendCounters, SessionFacts } from '../stats/counters.js';
 import type { HttpApplet } from './applet.js';
-import { RAW_400, RAW_408 } from './errors.js';
+import { RAW_REPLIES } from './errors.js';
 import type { ForwardforRule } from './forwardfor.js';
 import { forwardforRule } from './forwardfor.js';
 import { GatedSocket, sharedRead } from './gated-socket.js';
-import type { H1Limits } from './h1-request.js';
+import type { H1Limits, RefusalStatus } from './h1-request.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
 
@@ -164,7 +164,7 @@ export class HttpFrontend {
     raw.setNoDelay(true);
     let conn: HttpClientConn | undefined;
     const gated = new GatedSocket(raw, this.limits, this.headTimeoutMs, {
-      refused: (_reason, inBody) => this.refused(conn!, inBody),
+      refused: (_reason, inBody, status) => this.refused(conn!, inBody, status),
       headTimeout: () => this.rejectRaw(conn!, 408),
       // A FIN while the response is being sent aborts it, as HAProxy logs `CD`.
       clientFin: () => {
@@ -239,17 +239,17 @@ export class HttpFrontend {
   }
 
   /** The gate refused a message: HAProxy's 400, then the connection closes. */
-  private refused(conn: HttpClientConn, inBody: boolean): void {
+  private refused(conn: HttpClientConn, inBody: boolean, status: RefusalStatus): void {
     const x = conn.exchange;
     if (inBody && x && !x.finished) {
       x.badRequestBody();
       return;
     }
-    this.rejectRaw(conn, 400);
+    this.rejectRaw(conn, status);
   }
 
   /** HAProxy's raw 400 or 408 before any request of this turn reached node:http. */
-  private rejectRaw(conn: HttpClientConn, status: 400 | 408): void {
+  private rejectRaw(conn: HttpClientConn, status: RefusalStatus | 408): void {
     const socket = conn.socket;
     if (!socket.writable || conn.exchange) {
       socket.destroy();
@@ -258,7 +258,7 @@ export class HttpFrontend {
     const timeout = status === 408;
     // HAProxy answers an empty connection's timeout with a 408 too, but dontlognull hides it.
     const empty = conn.requests === 0 && socket.bytesRead === 0;
-    socket.end(timeout ? RAW_408 : RAW_400);
+    socket.end(RAW_REPLIES[status]);
     conn.logged = true;
     if (!(empty && this.dontlognull)) {
       // A tcp frontend's tcplog line says `PR` for the timeout too (measured on 2.6.12).

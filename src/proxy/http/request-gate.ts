@@ -9,7 +9,7 @@
 // Pure: no `node:` import, no clock.
 
 import { BodyFramer } from './h1-body.js';
-import type { H1Limits, RequestHead } from './h1-request.js';
+import type { H1Limits, RefusalStatus, RequestHead } from './h1-request.js';
 import {
   DEFAULT_H1_LIMITS,
   maxHeadBytes,
@@ -28,7 +28,7 @@ export type GateOutput =
   /** A message HAProxy refuses: answer `status` and close. `inBody`: its head went on. */
   | {
       readonly kind: 'error';
-      readonly status: 400;
+      readonly status: RefusalStatus;
       readonly reason: string;
       readonly inBody: boolean;
     };
@@ -194,7 +194,7 @@ export class RequestGate {
     this.scanned = 0;
     this.lineChecked = false;
     if (!r.ok) {
-      this.fail(out, r.reason, false);
+      this.fail(out, r.reason, false, r.status);
       return false;
     }
     // Body bytes that came with the head are checked with it: HAProxy's parser refuses a
@@ -253,9 +253,14 @@ export class RequestGate {
     return r.used;
   }
 
-  private fail(out: GateOutput[], reason: string, inBody: boolean): void {
+  private fail(
+    out: GateOutput[],
+    reason: string,
+    inBody: boolean,
+    status: RefusalStatus = 400,
+  ): void {
     this.state = 'failed';
     this.pending = new Uint8Array(0);
-    out.push({ kind: 'error', status: 400, reason, inBody });
+    out.push({ kind: 'error', status, reason, inBody });
   }
 }
