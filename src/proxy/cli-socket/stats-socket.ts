@@ -13,7 +13,7 @@ import { buildSnapshot } from '../stats/build-snapshot.js';
 import { HALO_STATS_VERSION, statsEnvironment } from '../stats/environment.js';
 import type { Level } from './commands.js';
 import { LEVELS } from './commands.js';
-import { CliSession, MAX_CLI_COMMAND } from './session.js';
+import { CliSession, cliCommandLimit } from './session.js';
 
 export const DEFAULT_STATS_TIMEOUT = 10_000;
 
@@ -68,7 +68,7 @@ function applyUnixOptions(path: string, o: Record<string, string | true>): void 
 export class StatsSockets {
   private readonly servers: { server: net.Server }[] = [];
   private readonly conns = new Set<net.Socket>();
-  /** Connections closed for a command longer than MAX_CLI_COMMAND. */
+  /** Connections closed for a command longer than cliCommandLimit(tune). */
   readonly counters = { tooLong: 0 };
 
   constructor(private readonly opts: StatsSocketsOptions) {}
@@ -102,8 +102,10 @@ export class StatsSockets {
     c.on('error', () => c.destroy());
     c.on('close', () => this.conns.delete(c));
     if (timeout > 0) c.setTimeout(timeout, () => c.destroy());
+    const maxCommand = cliCommandLimit(this.opts.global.tune);
     const session = new CliSession({
       level,
+      maxCommand,
       engine: this.opts.engine,
       snapshot: (e) => buildSnapshot(e, statsEnvironment(e)),
       version: HALO_STATS_VERSION,
@@ -120,7 +122,7 @@ export class StatsSockets {
         this.counters.tooLong++;
         this.opts.notify?.(
           'WARNING',
-          `stats socket: a runtime API command was longer than ${MAX_CLI_COMMAND} bytes (tune.bufsize); connection closed.`,
+          `stats socket: a runtime API command was longer than ${maxCommand} bytes (tune.bufsize - 1); connection closed.`,
         );
         c.destroy();
       },
