@@ -7,6 +7,7 @@ import { chmodSync, chownSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import type { BindAddress, GlobalConfig } from '../../config/haproxy/model.js';
+import { groupId, userId } from '../../os/accounts.js';
 import type { ProxyEngine } from '../engine.js';
 import { bindHost, removeStaleSocket } from '../listen-sockets.js';
 import { buildSnapshot } from '../stats/build-snapshot.js';
@@ -54,11 +55,24 @@ function listenOn(server: net.Server, a: BindAddress): Promise<void> {
   });
 }
 
+/** The owner an option names: `uid`/`gid` by number, `user`/`group` by name (looked up). */
+function ownerId(o: Record<string, string | true>, kind: 'user' | 'group'): number | undefined {
+  const name = o[kind];
+  if (typeof name === 'string') {
+    const id = kind === 'user' ? userId(name) : groupId(name);
+    // halo check reports an unknown name; at start a socket must not stay open to everyone.
+    if (id === undefined) throw new Error(`stats socket: unknown ${kind} name '${name}'`);
+    return id;
+  }
+  const num = o[kind === 'user' ? 'uid' : 'gid'];
+  return typeof num === 'string' ? Number(num) : undefined;
+}
+
 /** Applies `mode` (octal) and owner options to a unix socket, as HAProxy does after bind. */
 function applyUnixOptions(path: string, o: Record<string, string | true>): void {
   if (typeof o.mode === 'string') chmodSync(path, Number.parseInt(o.mode, 8));
-  const uid = typeof o.uid === 'string' ? Number(o.uid) : undefined;
-  const gid = typeof o.gid === 'string' ? Number(o.gid) : undefined;
+  const uid = ownerId(o, 'user');
+  const gid = ownerId(o, 'group');
   if (uid !== undefined || gid !== undefined) {
     const me = userInfo();
     chownSync(path, uid ?? me.uid, gid ?? me.gid);
@@ -87,8 +101,8 @@ export class StatsSockets {
           this.serve(c, level, timeout),
         );
         await listenOn(server, s.address);
-        if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
         this.servers.push({ server });
+        if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
       }
     } catch (err) {
       this.close();
