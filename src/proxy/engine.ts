@@ -59,7 +59,6 @@ export class ProxyEngine {
   readonly ctx: RuntimeContext;
   private idleWaiters: (() => void)[] = [];
   private started = false;
-  private readonly startupNotes: string[] = [];
   private readonly listen: NonNullable<EngineOptions['listen']>;
   private readonly lookup: NameLookup;
 
@@ -109,17 +108,8 @@ export class ProxyEngine {
     for (const u of fe.useBackends) {
       const be = this.backendNamed(fe, u.backend);
       if (!u.cond || isAlwaysTrue(u.cond)) return { routes, fallback: be };
+      // Criteria halo does not evaluate are reported by condition-checks.ts, with the config.
       const c = compileCondition(u.cond, fe.acls);
-      const http = fe.mode === 'http';
-      for (const what of http ? c.unsupportedOnHttp : c.unsupported) {
-        this.startupNotes.push(
-          http
-            ? `frontend '${fe.name}': halo cannot evaluate '${what}'; the 'use_backend ${u.backend}' ` +
-                `rule (${u.pos.file}:${u.pos.line}) never matches on it.`
-            : `frontend '${fe.name}': '${what}' cannot be evaluated on a TCP connection; the ` +
-                `'use_backend ${u.backend}' rule (${u.pos.file}:${u.pos.line}) never matches on it, as in HAProxy's tcp mode.`,
-        );
-      }
       routes.push({ test: c.test, backend: be });
     }
     // A listen section without servers (a stats page) has no backend: HAProxy answers 503.
@@ -157,7 +147,6 @@ export class ProxyEngine {
     await this.openAll(previous);
     this.ctx.counters.wakers ??= new Set();
     this.ctx.counters.wakers.add(this.wake);
-    for (const note of this.startupNotes) this.ctx.notify('WARNING', note);
     for (const fe of this.frontends) {
       if (!fe.httpUpgrade || !fe.backend) continue;
       this.ctx.notify(
