@@ -7,6 +7,7 @@ import type { Diagnostics } from '../config/diagnostics.js';
 import { parseHaproxy } from '../config/haproxy/index.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
 import { ConfigLimitError, readConfigFile } from '../config/read-config.js';
+import { conditionChecks } from '../proxy/condition-checks.js';
 
 /** Reads one file within the config bounds; a bound crossed reads as `file:line: why`. */
 function readBounded(path: string): string {
@@ -54,6 +55,7 @@ export function parseConfig(
   env: Record<string, string | undefined>,
 ): LoadedConfig {
   const r = parseHaproxy([...sources], { env });
+  if (r.config) conditionChecks(r.config, r.diagnostics);
   return { config: r.config, diagnostics: r.diagnostics, sources };
 }
 

@@ -168,19 +168,16 @@ function predefined(name: string): Test | undefined {
  */
 export function compileCondition(cond: Condition, acls: readonly Acl[]): CompiledCondition {
   const out: Unsupported = { tcp: [], http: [] };
-  const named = new Map<string, Test[]>();
-  for (const a of acls) {
-    const list = named.get(a.name) ?? [];
-    list.push(compileAcl(a.criterion, a.values, out));
-    named.set(a.name, list);
-  }
   const term = (name: string): Test => {
     if (name.startsWith('{')) {
       const words = name.slice(1, -1).trim().split(/\s+/);
       return compileAcl(words[0] ?? '', words.slice(1), out);
     }
-    const decl = named.get(name);
-    if (decl) return (f) => decl.some((t) => t(f));
+    // Only the ACLs this condition names: `unsupported` must not list another rule's.
+    const decl = acls
+      .filter((a) => a.name === name)
+      .map((a) => compileAcl(a.criterion, a.values, out));
+    if (decl.length > 0) return (f) => decl.some((t) => t(f));
     const pre = predefined(name);
     if (pre) {
       if (httpPredefined(name)) out.tcp.push(name);

@@ -11,6 +11,8 @@ import { checkTimeouts, ServerChecker } from './health/checker.js';
 import type { Probe } from './health/probe.js';
 import type { CheckResult } from './health/result.js';
 import { createProbe } from './health/select.js';
+import type { NameLookup } from './init-addr.js';
+import { initialAddress } from './init-addr.js';
 import {
   LogLevel,
   noServerAlert,
@@ -209,6 +211,30 @@ export class BackendRuntime {
     s.weight = weight;
     this.balancer.weightChanged(s);
     this.dispatchQueued(s);
+  }
+
+  /**
+   * Applies `init-addr` before anything connects: a name that resolves stays resolved per
+   * connection as before; an IP fallback is used instead of the name; `none` puts the
+   * server in resolution maintenance (down, unchecked, never picked), as HAProxy starts it.
+   */
+  async resolveAddresses(lookup: NameLookup): Promise<void> {
+    await Promise.all(
+      this.servers.map(async (s) => {
+        const r = await initialAddress(s.host, s.cfg.initAddr, lookup);
+        if (r.kind === 'address' && r.fromConfig) s.address = r.address;
+        else if (r.kind === 'none') this.enterResolutionMaint(s);
+      }),
+    );
+  }
+
+  private enterResolutionMaint(s: ServerRuntime): void {
+    s.rmaint = true;
+    s.checker?.stop();
+    // Silent here, as in HAProxy: the config phase already warned when the name failed.
+    if (!s.up) return;
+    s.up = false;
+    this.balancer.serverDown(s);
   }
 
   /** Starts the health checks, spread over the smallest interval as HAProxy does. */

@@ -3,6 +3,7 @@
 // one: listeners with the same address move over (the socket is never closed), the old
 // engine stops accepting and keeps its sessions until they end (or hard-stop-after).
 
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { HaloError } from '../config/diagnostics.js';
 import type { BindAddress, HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import { compileCondition } from './acl.js';
@@ -13,6 +14,7 @@ import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { HttpApplet } from './http/applet.js';
 import { h1Limits } from './http/h1-request.js';
+import type { NameLookup } from './init-addr.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
 import type { SocketOptions } from './listen-sockets.js';
@@ -40,7 +42,15 @@ export interface EngineOptions {
   ) => Promise<Listener[]>;
   /** In-process HTTP answerers of an http proxy (the stats page), asked before any server. */
   readonly applets?: (proxy: ProxyConfig, engine: ProxyEngine) => HttpApplet[];
+  /** Resolves a server name for `init-addr libc` (getaddrinfo by default). */
+  readonly lookup?: NameLookup;
 }
+
+const libcLookup: NameLookup = (host) =>
+  dnsLookup(host).then(
+    (r) => r.address,
+    () => undefined,
+  );
 
 export class ProxyEngine {
   readonly frontends: FrontendRuntime[] = [];
@@ -49,8 +59,8 @@ export class ProxyEngine {
   readonly ctx: RuntimeContext;
   private idleWaiters: (() => void)[] = [];
   private started = false;
-  private readonly startupNotes: string[] = [];
   private readonly listen: NonNullable<EngineOptions['listen']>;
+  private readonly lookup: NameLookup;
 
   constructor(
     readonly config: HaproxyConfig,
@@ -59,6 +69,7 @@ export class ProxyEngine {
     const counters = opts.counters ?? { actconn: 0 };
     const nbsrv = (name: string) => this.backends.get(name)?.usableServers() ?? -1;
     this.listen = opts.listen ?? openListeners;
+    this.lookup = opts.lookup ?? libcLookup;
     this.ctx = {
       log: opts.log,
       counters,
@@ -97,17 +108,8 @@ export class ProxyEngine {
     for (const u of fe.useBackends) {
       const be = this.backendNamed(fe, u.backend);
       if (!u.cond || isAlwaysTrue(u.cond)) return { routes, fallback: be };
+      // Criteria halo does not evaluate are reported by condition-checks.ts, with the config.
       const c = compileCondition(u.cond, fe.acls);
-      const http = fe.mode === 'http';
-      for (const what of http ? c.unsupportedOnHttp : c.unsupported) {
-        this.startupNotes.push(
-          http
-            ? `frontend '${fe.name}': halo cannot evaluate '${what}'; the 'use_backend ${u.backend}' ` +
-                `rule (${u.pos.file}:${u.pos.line}) never matches on it.`
-            : `frontend '${fe.name}': '${what}' cannot be evaluated on a TCP connection; the ` +
-                `'use_backend ${u.backend}' rule (${u.pos.file}:${u.pos.line}) never matches on it, as in HAProxy's tcp mode.`,
-        );
-      }
       routes.push({ test: c.test, backend: be });
     }
     // A listen section without servers (a stats page) has no backend: HAProxy answers 503.
@@ -141,10 +143,10 @@ export class ProxyEngine {
 
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
+    await Promise.all([...this.backends.values()].map((be) => be.resolveAddresses(this.lookup)));
     await this.openAll(previous);
     this.ctx.counters.wakers ??= new Set();
     this.ctx.counters.wakers.add(this.wake);
-    for (const note of this.startupNotes) this.ctx.notify('WARNING', note);
     for (const fe of this.frontends) {
       if (!fe.httpUpgrade || !fe.backend) continue;
       this.ctx.notify(

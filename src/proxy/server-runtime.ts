@@ -34,6 +34,11 @@ export class ServerRuntime implements BalanceServer {
   observer: ((ok: boolean, info: string) => void) | undefined;
   /** Admin state (HAProxy's SRV_ADMF_MAINT / SRV_ADMF_DRAIN): config `disabled` or runtime API. */
   maint: boolean;
+  /**
+   * Resolution maintenance (SRV_ADMF_RMAINT): `init-addr none` and no address. Only an
+   * address ends it, so `set server ... state ready` leaves it in place, as in HAProxy.
+   */
+  rmaint = false;
   drain = false;
   /** Weight set by the config or `set weight` (`uweight`); `weight` is the effective one. */
   uweight: number;
@@ -87,7 +92,7 @@ export class ServerRuntime implements BalanceServer {
 
   /** In maintenance (`disabled`, `set server ... state maint`): never up, whatever the checks say. */
   get maintenance(): boolean {
-    return this.maint;
+    return this.maint || this.rmaint;
   }
 
   hasFreeSlot(): boolean {

@@ -32,6 +32,7 @@ global
     maxconn 4000
     stats socket ${dir}/${tag}.sock mode 600 level admin
     stats socket ipv4@127.0.0.1:${ports.cli} level operator
+    stats socket ${dir}/${tag}-owned.sock mode 660 level user user daemon group adm
     stats timeout 5s
 defaults
     mode tcp
@@ -101,6 +102,18 @@ describe('stats socket (runtime API) with socat', { skip: socatMissing }, () => 
 
   it('creates the unix socket with its mode', () => {
     assert.equal(statSync(`${dir}/halo.sock`).mode & 0o777, 0o600);
+  });
+
+  it('stats socket user/group: the unix socket is chowned to them, as by HAProxy', {
+    skip: process.getuid?.() !== 0 ? 'needs root to chown' : false,
+  }, () => {
+    // daemon is uid 1, adm gid 4 on Debian; looked up by name, not taken from the numbers.
+    const st = statSync(`${dir}/halo-owned.sock`);
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [1, 4, 0o660]);
+    if (ref) {
+      const theirs = statSync(`${dir}/ref-owned.sock`);
+      assert.deepEqual([theirs.uid, theirs.gid], [st.uid, st.gid]);
+    }
   });
 
   it('answers show servers state, show backend, get weight', async () => {

@@ -8,7 +8,12 @@ import { describe, it } from 'node:test';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import type { Level } from '../../src/proxy/cli-socket/commands.js';
 import { helpText } from '../../src/proxy/cli-socket/commands.js';
-import { CliSession, MAX_CLI_COMMAND, splitCommands } from '../../src/proxy/cli-socket/session.js';
+import {
+  CliSession,
+  cliCommandLimit,
+  MAX_CLI_COMMAND,
+  splitCommands,
+} from '../../src/proxy/cli-socket/session.js';
 import { ProxyEngine } from '../../src/proxy/engine.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import { applyAdminAction } from '../../src/proxy/stats/admin-action.js';
@@ -59,7 +64,12 @@ const env: StatsEnvironment = {
   appletCounters: () => undefined,
 };
 
-function session(e: ProxyEngine, level: Level = 'admin', tooLong?: () => void) {
+function session(
+  e: ProxyEngine,
+  level: Level = 'admin',
+  tooLong?: () => void,
+  maxCommand?: number,
+) {
   const out: string[] = [];
   let ended = false;
   const s = new CliSession({
@@ -72,6 +82,7 @@ function session(e: ProxyEngine, level: Level = 'admin', tooLong?: () => void) {
       ended = true;
     },
     ...(tooLong ? { tooLong } : {}),
+    ...(maxCommand !== undefined ? { maxCommand } : {}),
   });
   return {
     s,
@@ -234,6 +245,30 @@ describe('runtime API', () => {
       assert.equal(tooLong, 1);
       assert.ok(!x.text().includes('Unknown'), 'no answer to the long command');
     }
+  });
+
+  it('the command limit follows tune.bufsize (bufsize - 1 with the delimiter, as HAProxy 2.6)', () => {
+    assert.equal(cliCommandLimit(undefined), MAX_CLI_COMMAND);
+    assert.equal(cliCommandLimit({}), 16383);
+    // Measured with haproxy 2.6 and `tune.bufsize 4096`: a 4095-byte line with its newline is
+    // answered, a 4096-byte one closes the connection with nothing.
+    const limit = cliCommandLimit({ bufsize: 4096 });
+    assert.equal(limit, 4095);
+    const { engine: e } = engine();
+    const ok = session(e, 'user', undefined, limit);
+    ok.s.feed(`${'x'.repeat(limit - 1)}\n`);
+    assert.match(ok.text(), /^Unknown command/);
+    let tooLong = 0;
+    const x = session(e, 'user', () => tooLong++, limit);
+    x.s.feed(`${'x'.repeat(limit)}\n`);
+    assert.equal(tooLong, 1);
+    assert.equal(x.ended, true);
+    // A larger buffer takes what the default would refuse.
+    let big = 0;
+    const y = session(e, 'user', () => big++, cliCommandLimit({ bufsize: 65536 }));
+    y.s.feed(`${'x'.repeat(MAX_CLI_COMMAND + 100)}\n`);
+    assert.equal(big, 0);
+    assert.match(y.text(), /^Unknown command/);
   });
 
   it('a long ; list is served command by command and waits while the output is full', () => {

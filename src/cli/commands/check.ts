@@ -10,6 +10,7 @@ import type { HaproxyConfig } from '../../config/haproxy/model.js';
 import { type NameResolver, resolveNames } from '../../config/haproxy/resolve-names.js';
 import { parseKeepalived } from '../../config/keepalived/index.js';
 import { ConfigLimitError, readConfigFile } from '../../config/read-config.js';
+import { conditionChecks } from '../../proxy/condition-checks.js';
 import type { Command, CommandIO } from '../command.js';
 import { realHost, realResolver } from '../host.js';
 
@@ -144,6 +145,7 @@ export function checkFiles(
   }
   if (haproxySources.length > 0) {
     const r = parseHaproxy(haproxySources, { env, ...(offline ? {} : { host: realHost }) });
+    if (r.config) conditionChecks(r.config, r.diagnostics);
     for (const d of r.diagnostics.list) io.add(d);
     models.haproxy = r.config;
   }

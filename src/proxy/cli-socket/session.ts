@@ -18,7 +18,9 @@ export interface CliSessionOptions {
   /** Returns false when the transport's output is backed up: no command runs until feed(''). */
   write(text: string): boolean | undefined;
   end(): void;
-  /** A command longer than MAX_CLI_COMMAND arrived; the session closes right after. */
+  /** Longest command with its delimiter (cliCommandLimit); MAX_CLI_COMMAND by default. */
+  readonly maxCommand?: number;
+  /** A command longer than `maxCommand` arrived; the session closes right after. */
   tooLong?(): void;
   /** Told about every state change that succeeded (a worker repeats it in the others). */
   relay?(words: string[]): void;
@@ -65,6 +67,11 @@ export function splitCommands(line: string): string[][] {
  */
 export const MAX_CLI_COMMAND = 16383;
 
+/** The command limit for a configured `tune.bufsize` (measured on HAProxy 2.6: bufsize - 1). */
+export function cliCommandLimit(tune?: { readonly bufsize?: number }): number {
+  return tune?.bufsize === undefined ? MAX_CLI_COMMAND : tune.bufsize - 1;
+}
+
 export class CliSession {
   private buffer = '';
   /** Where the delimiter search resumes in `buffer` (what precedes it holds none). */
@@ -76,9 +83,11 @@ export class CliSession {
   private interactive = false;
   private closed = false;
   private level: Level;
+  private readonly maxCommand: number;
 
   constructor(private readonly opts: CliSessionOptions) {
     this.level = opts.level;
+    this.maxCommand = opts.maxCommand ?? MAX_CLI_COMMAND;
   }
 
   /**
@@ -103,7 +112,7 @@ export class CliSession {
         else i++;
       }
       if (i >= this.buffer.length || this.buffer.charCodeAt(i) === 0x5c) break;
-      if (i - start + 1 > MAX_CLI_COMMAND) {
+      if (i - start + 1 > this.maxCommand) {
         this.tooLong();
         return;
       }
@@ -117,7 +126,7 @@ export class CliSession {
     if (this.closed) return;
     this.buffer = this.buffer.slice(start);
     this.scanned = i - start;
-    if (!this.blocked && this.buffer.length >= MAX_CLI_COMMAND) this.tooLong();
+    if (!this.blocked && this.buffer.length >= this.maxCommand) this.tooLong();
     else if (answered && !this.interactive && this.buffer === '') this.close();
     else if (this.endAfterDrain && !this.blocked) this.close();
   }

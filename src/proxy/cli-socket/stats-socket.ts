@@ -7,13 +7,14 @@ import { chmodSync, chownSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import type { BindAddress, GlobalConfig } from '../../config/haproxy/model.js';
+import { groupId, userId } from '../../os/accounts.js';
 import type { ProxyEngine } from '../engine.js';
 import { bindHost, removeStaleSocket } from '../listen-sockets.js';
 import { buildSnapshot } from '../stats/build-snapshot.js';
 import { HALO_STATS_VERSION, statsEnvironment } from '../stats/environment.js';
 import type { Level } from './commands.js';
 import { LEVELS } from './commands.js';
-import { CliSession, MAX_CLI_COMMAND } from './session.js';
+import { CliSession, cliCommandLimit } from './session.js';
 
 export const DEFAULT_STATS_TIMEOUT = 10_000;
 
@@ -54,11 +55,24 @@ function listenOn(server: net.Server, a: BindAddress): Promise<void> {
   });
 }
 
+/** The owner an option names: `uid`/`gid` by number, `user`/`group` by name (looked up). */
+function ownerId(o: Record<string, string | true>, kind: 'user' | 'group'): number | undefined {
+  const name = o[kind];
+  if (typeof name === 'string') {
+    const id = kind === 'user' ? userId(name) : groupId(name);
+    // halo check reports an unknown name; at start a socket must not stay open to everyone.
+    if (id === undefined) throw new Error(`stats socket: unknown ${kind} name '${name}'`);
+    return id;
+  }
+  const num = o[kind === 'user' ? 'uid' : 'gid'];
+  return typeof num === 'string' ? Number(num) : undefined;
+}
+
 /** Applies `mode` (octal) and owner options to a unix socket, as HAProxy does after bind. */
 function applyUnixOptions(path: string, o: Record<string, string | true>): void {
   if (typeof o.mode === 'string') chmodSync(path, Number.parseInt(o.mode, 8));
-  const uid = typeof o.uid === 'string' ? Number(o.uid) : undefined;
-  const gid = typeof o.gid === 'string' ? Number(o.gid) : undefined;
+  const uid = ownerId(o, 'user');
+  const gid = ownerId(o, 'group');
   if (uid !== undefined || gid !== undefined) {
     const me = userInfo();
     chownSync(path, uid ?? me.uid, gid ?? me.gid);
@@ -68,7 +82,7 @@ function applyUnixOptions(path: string, o: Record<string, string | true>): void 
 export class StatsSockets {
   private readonly servers: { server: net.Server }[] = [];
   private readonly conns = new Set<net.Socket>();
-  /** Connections closed for a command longer than MAX_CLI_COMMAND. */
+  /** Connections closed for a command longer than cliCommandLimit(tune). */
   readonly counters = { tooLong: 0 };
 
   constructor(private readonly opts: StatsSocketsOptions) {}
@@ -87,8 +101,8 @@ export class StatsSockets {
           this.serve(c, level, timeout),
         );
         await listenOn(server, s.address);
-        if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
         this.servers.push({ server });
+        if (s.address.kind === 'unix') applyUnixOptions(s.address.path, s.options);
       }
     } catch (err) {
       this.close();
@@ -102,8 +116,10 @@ export class StatsSockets {
     c.on('error', () => c.destroy());
     c.on('close', () => this.conns.delete(c));
     if (timeout > 0) c.setTimeout(timeout, () => c.destroy());
+    const maxCommand = cliCommandLimit(this.opts.global.tune);
     const session = new CliSession({
       level,
+      maxCommand,
       engine: this.opts.engine,
       snapshot: (e) => buildSnapshot(e, statsEnvironment(e)),
       version: HALO_STATS_VERSION,
@@ -120,7 +136,7 @@ export class StatsSockets {
         this.counters.tooLong++;
         this.opts.notify?.(
           'WARNING',
-          `stats socket: a runtime API command was longer than ${MAX_CLI_COMMAND} bytes (tune.bufsize); connection closed.`,
+          `stats socket: a runtime API command was longer than ${maxCommand} bytes (tune.bufsize - 1); connection closed.`,
         );
         c.destroy();
       },

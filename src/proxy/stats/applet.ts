@@ -82,7 +82,9 @@ export function createStatsApplet(
 ): HttpApplet {
   const stats = proxy.stats;
   const uri = stats?.uri ?? '/haproxy?stats';
-  const adminTest = stats?.admin ? compileCondition(stats.admin, proxy.acls).test : undefined;
+  const admin = stats?.admin ? compileCondition(stats.admin, proxy.acls) : undefined;
+  // The config check refuses such a condition; should one get here, it grants nothing.
+  const adminTest = admin && admin.unsupported.length === 0 ? admin.test : undefined;
   const counters = appletCountersFor(engine, proxy.name);
 
   const send = (

@@ -181,13 +181,14 @@ function checkSnapshot(s: ServerRuntime): CheckSnapshot | undefined {
     rise: s.cfg.rise,
     fall: s.cfg.fall,
     health: ck.counter.health,
-    disabled: s.healthDisabled || s.maint,
+    disabled: s.healthDisabled || s.maintenance,
   };
 }
 
 /** HAProxy's server status text (stats_fill_sv_stats). */
 export function serverStatus(s: ServerRuntime): string {
   if (s.maint) return 'MAINT';
+  if (s.rmaint) return 'MAINT (resolution)';
   const ck = s.checker;
   if (!ck || s.healthDisabled) return s.up ? (s.drain ? 'DRAIN' : 'no check') : 'DOWN';
   const text = ck.counter.status();
@@ -205,7 +206,9 @@ function serverRow(s: ServerRuntime, now: number): ServerRow {
     backup: s.backup,
     status: serverStatus(s),
     up: s.up,
-    maint: s.maint,
+    maint: s.maintenance,
+    forcedMaint: s.maint,
+    rmaint: s.rmaint,
     drain: s.drain,
     weight: s.weight,
     uweight: s.uweight,
@@ -213,9 +216,10 @@ function serverRow(s: ServerRuntime, now: number): ServerRow {
     qlimit: s.maxqueue || undefined,
     chkfail: s.counters.chkfail,
     check: checkSnapshot(s),
-    addr: s.address ?? s.host,
+    addr: s.address ?? (s.rmaint ? '' : s.host),
     port: s.port,
-    transitional: ck !== undefined && !s.maint && ck.counter.health > 0 && ck.counter.health < top,
+    transitional:
+      ck !== undefined && !s.maintenance && ck.counter.health > 0 && ck.counter.health < top,
     host: s.host,
     cfgDisabled: s.cfg.disabled,
     healthDisabled: s.healthDisabled,

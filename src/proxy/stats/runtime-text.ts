@@ -128,8 +128,10 @@ const SERVERS_STATE_HEADER =
 
 function serverStateLine(beId: number, be: string, s: ServerRow): string {
   const c = s.check;
-  // srv_admin_state: FMAINT 0x1 (runtime), CMAINT 0x4 (config `disabled`), FDRAIN 0x8.
-  const admin = (s.maint ? (s.cfgDisabled ? 0x4 : 0x1) : 0) | (s.drain ? 0x8 : 0);
+  // srv_admin_state: FMAINT 0x1 (runtime), CMAINT 0x4 (config `disabled`), FDRAIN 0x8,
+  // RMAINT 0x20 (no address: init-addr none).
+  const admin =
+    (s.forcedMaint ? (s.cfgDisabled ? 0x4 : 0x1) : 0) | (s.drain ? 0x8 : 0) | (s.rmaint ? 0x20 : 0);
   // srv_check_state: CONFIGURED 0x2, ENABLED 0x4, PAUSED 0x8.
   const checkState = c ? 0x2 | (s.healthDisabled ? 0 : 0x4) | (s.maint ? 0x8 : 0) : 0;
   const checkResult = !c || c.status === 'INI' ? 0 : s.up ? 3 : 2;
@@ -139,7 +141,7 @@ function serverStateLine(beId: number, be: string, s: ServerRow): string {
     be,
     s.sid,
     s.name,
-    s.addr,
+    s.addr || '-',
     s.up ? 2 : 0,
     admin,
     s.drain ? 0 : s.uweight,

@@ -70,6 +70,7 @@ function enterMaint(be: BackendRuntime, s: ServerRuntime): void {
  */
 function leaveMaint(be: BackendRuntime, s: ServerRuntime): void {
   s.maint = false;
+  if (s.rmaint) return; // still without an address: only resolution ends that
   const checker = s.checker;
   if (checker && !s.healthDisabled) {
     checker.counter.health = s.cfg.rise;
@@ -115,7 +116,7 @@ export function setHealthChecks(s: ServerRuntime, on: boolean): void {
   if (on === !s.healthDisabled) return;
   s.healthDisabled = !on;
   if (!on) s.checker?.stop();
-  else if (!s.maint) s.checker?.start(0);
+  else if (!s.maintenance) s.checker?.start(0);
 }
 
 /** `shutdown sessions server B/S` and the admin form's "Kill Sessions". */

@@ -83,7 +83,10 @@ export interface ServerRow extends TrafficRow {
   /** HAProxy's status text: `UP`, `UP 1/3`, `DOWN`, `MAINT`, `DRAIN`, `no check`. */
   readonly status: string;
   readonly up: boolean;
+  /** In any maintenance; `forcedMaint` (config or operator) and `rmaint` (resolution) say which. */
   readonly maint: boolean;
+  readonly forcedMaint: boolean;
+  readonly rmaint: boolean;
   readonly drain: boolean;
   /** Effective weight (what the balancer uses), user weight, initial weight. */
   readonly weight: number;

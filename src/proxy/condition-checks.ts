@@ -1,0 +1,88 @@
+// What halo's ACL engine (acl.ts) can evaluate, checked against the conditions of a config
+// before it runs, in `halo check` and at every start or reload. A criterion halo does not
+// evaluate is taken as false, so a negated one is true. Where a condition grants something
+// (`stats admin`: the admin form's actions) that is an error until halo evaluates it; where
+// it only routes (`use_backend`) it is a warning that says what the condition becomes.
+
+import type { Diagnostics } from '../config/diagnostics.js';
+import { NOT_APPLIED_SECURITY } from '../config/haproxy/keywords/not-applied.js';
+import type { Acl, Condition, HaproxyConfig } from '../config/haproxy/model.js';
+import { compileCondition } from './acl.js';
+
+const quoted = (names: readonly string[]) => [...new Set(names)].map((n) => `'${n}'`).join(', ');
+
+/** Terms of `cond` that never match here: every criterion behind them goes unevaluated. */
+function deadTerms(cond: Condition, acls: readonly Acl[], http: boolean): Set<string> {
+  const dead = new Set<string>();
+  for (const and of cond.terms)
+    for (const { name } of and) {
+      const one = compileCondition(
+        { pos: cond.pos, negate: false, terms: [[{ name, negate: false }]] },
+        acls,
+      );
+      const gaps = http ? one.unsupportedOnHttp : one.unsupported;
+      const decls = acls.filter((a) => a.name === name).length || 1;
+      if (gaps.length >= decls) dead.add(name);
+    }
+  return dead;
+}
+
+/** What `cond` comes to with its dead terms false: 'always', 'never' or 'depends'. */
+export function reducedCondition(
+  cond: Condition,
+  dead: ReadonlySet<string>,
+): 'always' | 'never' | 'depends' {
+  let live = 0;
+  let result: 'always' | 'never' | 'depends' = 'never';
+  for (const and of cond.terms) {
+    if (and.some((t) => !t.negate && dead.has(t.name))) continue; // this AND is false
+    live++;
+    if (and.every((t) => dead.has(t.name))) result = 'always'; // only `!dead`: true
+  }
+  if (result === 'never' && live > 0) result = 'depends';
+  if (!cond.negate || result === 'depends') return result;
+  return result === 'always' ? 'never' : 'always';
+}
+
+export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void {
+  for (const px of config.proxies) {
+    if (px.disabled) continue;
+    const admin = px.stats?.enabled ? px.stats.admin : undefined;
+    if (admin) {
+      // The stats applet evaluates its condition on the connection only (socketFacts).
+      const gaps = compileCondition(admin, px.acls).unsupported;
+      if (gaps.length > 0)
+        diags.error(
+          admin.pos,
+          NOT_APPLIED_SECURITY,
+          `halo refuses 'stats admin ${admin.negate ? 'unless' : 'if'} ...' in ${px.kind} '${px.name}': halo does not evaluate ${quoted(gaps)} there and would take it as false, so a negated term or 'unless' would grant the admin actions to every client that passes 'stats auth'`,
+          'halo',
+          'Write the condition with what halo evaluates on a stats connection (src, dst, src_port, dst_port, nbsrv, TRUE, FALSE, LOCALHOST), or run this config under HAProxy.',
+        );
+    }
+    if (px.kind === 'backend') continue;
+    const http = px.mode === 'http';
+    for (const u of px.useBackends) {
+      if (!u.cond) continue;
+      const c = compileCondition(u.cond, px.acls);
+      const gaps = http ? c.unsupportedOnHttp : c.unsupported;
+      if (gaps.length === 0) continue;
+      const dead = deadTerms(u.cond, px.acls, http);
+      const effect = reducedCondition(u.cond, dead);
+      const rule = `'use_backend ${u.backend}'`;
+      const outcome =
+        effect === 'always'
+          ? `so the rule always applies: every ${http ? 'request' : 'connection'} that reaches it goes to '${u.backend}'`
+          : effect === 'never'
+            ? 'so the rule never applies'
+            : 'and the rule applies as the rest of its condition decides';
+      diags.warning(
+        u.pos,
+        'HALO_CONDITION_NOT_EVALUATED',
+        `${rule} in ${px.kind} '${px.name}': halo does not evaluate ${quoted(gaps)} ${http ? 'on an HTTP request' : 'on a TCP connection'}; it is taken as false (a negated one as true), ${outcome}`,
+        'halo',
+        "Route on what halo evaluates (see the README's ACL conditions), or run this config under HAProxy.",
+      );
+    }
+  }
+}
