@@ -36,8 +36,8 @@ export function h1Limits(tune?: {
 }
 
 /** HTX's fixed cost of a message (struct htx and the start-line block's own fields). */
-const HTX_FIXED = 69;
-const HTX_BLOCK = 8;
+export const HTX_FIXED = 69;
+export const HTX_BLOCK = 8;
 
 /** Most bytes a head may take before its end is seen (HAProxy answers 400 past that). */
 export function maxHeadBytes(l: H1Limits): number {

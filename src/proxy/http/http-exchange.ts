@@ -13,8 +13,15 @@ import type { ErrorReply } from './errors.js';
 import { HTTP_ERRORS, RAW_400 } from './errors.js';
 import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
 import { forwardedFor } from './forwardfor.js';
+import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
-import { requestFacts, requestHeaders, responseHeaders } from './messages.js';
+import {
+  interimHead,
+  requestFacts,
+  requestHeaders,
+  responseHeaders,
+  responseHeadProblem,
+} from './messages.js';
 import { agentFor, httpMode } from './server-agents.js';
 
 function noop(): void {}
@@ -301,6 +308,7 @@ export class HttpExchange implements Pending {
       sock.once('connect', () => this.onConnected(preq, false));
     });
     preq.on('response', (pres) => this.onResponse(preq, pres));
+    preq.on('information', (info) => this.onInterim(preq, info));
     preq.on('error', (err: NodeJS.ErrnoException) => this.onServerError(preq, err));
     if (be.serverTimeout > 0) preq.setTimeout(be.serverTimeout, () => this.serverTimedOut(preq));
   }
@@ -334,6 +342,17 @@ export class HttpExchange implements Pending {
       return;
     }
     if (this.pres) {
+      // Bytes after a complete response (a 204 with a body, say) end only its connection.
+      if (this.pres.complete) return;
+      if (!this.headOut) {
+        // The head and a broken body came in one read: HAProxy answers 502 before it
+        // forwards anything.
+        this.pres = undefined;
+        this.tr = -1;
+        this.phase = 'H';
+        this.sendError(HTTP_ERRORS[502], 'P', 'H');
+        return;
+      }
       this.abort('S', 'D');
       this.res.destroy();
       return;
@@ -404,14 +423,42 @@ export class HttpExchange implements Pending {
 
   private onResponse(preq: http.ClientRequest, pres: http.IncomingMessage): void {
     if (this.preq !== preq || this.finished) return;
+    pres.on('error', noop);
+    const reason = (pres.statusMessage ?? '').replace(/^[ \t]+/, '');
+    const problem = responseHeadProblem(
+      pres.httpVersion,
+      reason,
+      pres.rawHeaders,
+      this.http.ctx.h1 ?? DEFAULT_H1_LIMITS,
+    );
+    if (problem) {
+      pres.destroy();
+      this.sendError(HTTP_ERRORS[502], 'P', 'H');
+      return;
+    }
     this.pres = pres;
     this.tr = Math.round(this.now() - this.tConnected);
     this.phase = 'D';
+    pres.on('aborted', () => {
+      if (this.headOut && !this.finished) {
+        this.abort('S', 'D');
+        this.res.destroy();
+      }
+    });
+    // node's parser goes on through the rest of this read after 'response': a framing error
+    // there (onServerError) still gets the 502, as in HAProxy, which parses the read whole.
+    setImmediate(() => this.forwardResponse(pres, reason));
+  }
+
+  /** True once the response head went to the client (a server error then cuts it). */
+  private headOut = false;
+
+  private forwardResponse(pres: http.IncomingMessage, reason: string): void {
+    if (this.pres !== pres || this.finished) return;
     const { headers, chunked } = responseHeaders(pres.rawHeaders);
     this.chunked = chunked;
-    pres.on('error', noop);
     try {
-      this.writeClientHead(pres.statusCode ?? 502, pres.statusMessage ?? '', headers);
+      this.writeClientHead(pres.statusCode ?? 502, reason, headers);
     } catch {
       // A status or header Node refuses to send (e.g. a status above 999): invalid response.
       this.pres = undefined;
@@ -420,16 +467,44 @@ export class HttpExchange implements Pending {
       this.sendError(HTTP_ERRORS[502], 'P', 'H');
       return;
     }
+    this.headOut = true;
+    // The head goes now, as HAProxy sends it, even if the body never comes. An empty Buffer,
+    // not flushHeaders(): that one writes the head as UTF-8 (8-bit values doubled).
+    this.res.write(Buffer.alloc(0));
+    if (pres.destroyed && !pres.complete) {
+      // The server closed before the body was complete (and before this ran).
+      this.abort('S', 'D');
+      this.res.destroy();
+      return;
+    }
     pres.on('data', (c: Buffer) => {
       this.bodyBytes += c.length;
     });
-    pres.on('aborted', () => {
-      if (!this.finished) {
-        this.abort('S', 'D');
-        this.res.destroy();
-      }
-    });
     pres.pipe(this.res);
+  }
+
+  /**
+   * A 1xx interim response (100, 103, ...): relayed to the client as HAProxy does. It waits
+   * for the end of the current read, as the final head does: when the final response in
+   * the same read is refused, HAProxy's client sees the 502 alone.
+   */
+  private onInterim(preq: http.ClientRequest, info: http.InformationEvent): void {
+    if (this.preq !== preq || this.finished || this.pres) return;
+    const reason = info.statusMessage.replace(/^[ \t]+/, '');
+    this.interims.push(interimHead(info.statusCode, reason, info.rawHeaders));
+    if (this.interims.length === 1) setImmediate(() => this.flushInterims());
+  }
+
+  /** Interim heads waiting for the end of the read they came in. */
+  private interims: string[] = [];
+
+  /** Writes pending interim heads while this response owns the client socket, unsent. */
+  private flushInterims(): void {
+    const heads = this.interims;
+    this.interims = [];
+    const sock = this.res.socket;
+    if (this.finished || !sock || sock.destroyed || this.res.headersSent) return;
+    for (const h of heads) sock.write(h, 'latin1');
   }
 
   /** Connection header towards the client: HAProxy's keep-alive rules. */
@@ -467,6 +542,7 @@ export class HttpExchange implements Pending {
   /** One of HAProxy's error replies (the request is over; the connection may stay). */
   private sendError(e: ErrorReply, cause: string, phase: string): void {
     this.setTermination(cause, phase);
+    this.interims = [];
     this.preq?.destroy();
     this.preq = undefined;
     if (this.res.headersSent) {

@@ -5,6 +5,8 @@
 
 import type http from 'node:http';
 import type { ConnectionFacts } from '../acl.js';
+import type { H1Limits } from './h1-request.js';
+import { HTX_BLOCK, HTX_FIXED, maxHeadBytes } from './h1-request.js';
 import type { HttpRequestFacts } from './http-fetches.js';
 
 export type HeaderMap = Record<string, string | string[]>;
@@ -46,6 +48,67 @@ export function responseHeaders(raw: readonly string[]): {
   }
   return { headers, chunked };
 }
+
+/**
+ * Why HAProxy's h1 layer would refuse this response head with its 502, or undefined: more
+ * than tune.http.maxhdr - 1 headers, or a head whose HTX size (the request side's rule in
+ * h1-request.ts, measured again on responses: the same thresholds) does not fit the buffer.
+ * node's client takes up to 16 KB of head and any number of headers, so this is checked
+ * before anything reaches the client, as is a Transfer-Encoding HAProxy does not take (llhttp
+ * reads any coding list ending in chunked). A `connection: close|keep-alive` line is consumed by
+ * HAProxy's h1 layer and takes no block.
+ */
+export function responseHeadProblem(
+  version: string,
+  reason: string,
+  raw: readonly string[],
+  limits: H1Limits,
+): string | undefined {
+  let blocks = 0;
+  let cost = `HTTP/${version}`.length + 3 + reason.length;
+  let codings = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    // Measured: HAProxy 2.6 takes one `chunked` and no other coding, nor an empty list
+    // item; a Transfer-Encoding line left empty is passed on.
+    if (lower === 'transfer-encoding' && value.trim() !== '') {
+      for (const t of value.split(',')) {
+        if (t.trim().toLowerCase() !== 'chunked' || ++codings > 1)
+          return 'Transfer-Encoding other than one chunked';
+      }
+    }
+    if (
+      lower === 'connection' &&
+      value.split(',').every((t) => /^(close|keep-alive)$/i.test(t.trim()))
+    )
+      continue;
+    blocks++;
+    cost += name.length + value.length;
+  }
+  if (blocks > limits.maxhdr - 1) return 'too many headers (tune.http.maxhdr)';
+  cost += HTX_BLOCK * (blocks + 2);
+  if (cost > maxHeadBytes(limits) - HTX_FIXED)
+    return 'response head larger than tune.bufsize - tune.maxrewrite';
+  return undefined;
+}
+
+/**
+ * An interim (1xx) response as HAProxy relays it to the client: its status line, then its
+ * headers with lower-case names, without the framing and hop-by-hop ones (it has no body).
+ */
+export function interimHead(status: number, reason: string, raw: readonly string[]): string {
+  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP.has(name) || INTERIM_DROPPED.has(name)) continue;
+    head += `${name}: ${raw[i + 1]!}\r\n`;
+  }
+  return `${head}\r\n`;
+}
+
+const INTERIM_DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive']);
 
 class RequestFacts implements ConnectionFacts, HttpRequestFacts {
   readonly http: HttpRequestFacts = this;
