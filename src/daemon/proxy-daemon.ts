@@ -143,6 +143,8 @@ export class ProxyDaemon {
     void prev.idle().then(() => {
       if (timer) clearTimeout(timer);
       this.draining.delete(prev);
+      // A connection a session just released returns to its agent's pool a tick later.
+      setImmediate(() => prev.closeServerConnections());
     });
   }
 

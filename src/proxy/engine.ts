@@ -14,6 +14,7 @@ import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { HttpApplet } from './http/applet.js';
 import { h1Limits } from './http/h1-request.js';
+import { closeServerAgents } from './http/server-agents.js';
 import type { NameLookup } from './init-addr.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
@@ -242,6 +243,14 @@ export class ProxyEngine {
   idle(): Promise<void> {
     if (this.activeSessions === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Closes the idle server connections this engine kept alive. Only once it stopped
+   * accepting and its last session ended (a drained engine after a reload).
+   */
+  closeServerConnections(): void {
+    for (const be of this.backends.values()) for (const s of be.servers) closeServerAgents(s);
   }
 
   /** Cuts every session (SIGTERM, hard-stop-after). */

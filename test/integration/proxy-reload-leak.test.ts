@@ -1,13 +1,17 @@
 // Reloads must not leak: after N reloads of an HTTP-mode config (an http frontend, a
 // checked backend, a stats page) with requests between them, every old engine is
-// collected once its sessions ended, and no timer or interval of theirs keeps ticking.
+// collected once its sessions ended, no timer or interval of theirs keeps ticking, and
+// their idle kept-alive server connections are closed.
 // Before the fix each old engine stayed reachable through its node:http server's
-// connections-checking interval (about 0.65 MB and some idle CPU per reload).
+// connections-checking interval (about 0.65 MB and some idle CPU per reload); later, each
+// drained engine still held its idle server connection for 5 s (pool-purge-delay), about
+// 90 open sockets in a loop of fast reloads, where HAProxy's old process closes them as it
+// leaves.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -66,6 +70,8 @@ async function collect(): Promise<void> {
 describe('reload of an http config', () => {
   let dir: string;
   let server: http.Server;
+  /** Connections the server has open now (its side of halo's pooled connections). */
+  const serverConns = new Set<Socket>();
   let daemon: ProxyDaemon;
   let fe = 0;
   let stats = 0;
@@ -73,6 +79,12 @@ describe('reload of an http config', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'halo-reload-leak-'));
     server = http.createServer((_q, s) => s.end('ok'));
+    // The server never closes an idle connection: only halo's pool decides.
+    server.keepAliveTimeout = 0;
+    server.on('connection', (c) => {
+      serverConns.add(c);
+      c.on('close', () => serverConns.delete(c));
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const be = (server.address() as AddressInfo).port;
     fe = await freePort();
@@ -104,6 +116,7 @@ listen stats
 
   after(async () => {
     await daemon.hardStop();
+    server.closeAllConnections();
     await new Promise((r) => server.close(r));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -136,6 +149,12 @@ listen stats
     assert.ok(
       now <= baseTimers + 3,
       `${now} active timers after ${RELOADS} reloads, ${baseTimers} before`,
+    );
+    // The serving engine's pool holds one idle connection (two if a request overlapped);
+    // the drained engines' ones are closed, well before the 5 s idle timeout.
+    assert.ok(
+      serverConns.size <= 2,
+      `${serverConns.size} server connections still open after ${RELOADS} reloads`,
     );
     assert.equal(await get(fe, '/'), 200, 'the last config still serves');
   });

@@ -96,3 +96,17 @@ export function agentFor(server: ServerRuntime, keepAlive: boolean): ServerAgent
   a.close ??= makeAgent(false);
   return a.close;
 }
+
+/**
+ * Closes a server's idle kept-alive connections and forgets its agents: called once the
+ * engine that owns `server` has drained after a reload, as HAProxy's old process closes
+ * its idle server connections when it leaves (else each reload's pool stays open for
+ * IDLE_MS). Only for a server no session uses any more: in-use connections are cut too.
+ */
+export function closeServerAgents(server: ServerRuntime): void {
+  const a = agents.get(server);
+  if (!a) return;
+  agents.delete(server);
+  a.keep?.destroy();
+  a.close?.destroy();
+}
