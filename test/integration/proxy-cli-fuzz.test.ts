@@ -20,6 +20,12 @@ import { MAX_CLI_COMMAND } from '../../src/proxy/cli-socket/session.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 import { freePort, parse, waitFor } from './proxy-harness.js';
 
+// A fixed seed, printed, so a CI failure can be replayed; HALO_FUZZ_SEED and HALO_FUZZ_RUNS
+// override the seed and the run counts.
+const SEED = Number(process.env.HALO_FUZZ_SEED ?? 20261203);
+const runs = (n: number) => Number(process.env.HALO_FUZZ_RUNS ?? n);
+console.log(`proxy-cli-fuzz: seed ${SEED} (HALO_FUZZ_SEED)`);
+
 const HAPROXY = '/usr/sbin/haproxy';
 
 const config = (sock: string, port: number) => `global
@@ -121,7 +127,7 @@ describe('runtime API fuzz (halo beside HAProxy 2.6)', () => {
         const r = await exchange(haloSock, Buffer.from(input, 'latin1'));
         assert.equal(r.closed, true, `still open after ${JSON.stringify(input.slice(0, 80))}`);
       }),
-      { numRuns: 150 },
+      { seed: SEED, numRuns: runs(150) },
     );
     assert.equal((await exchange(haloSock, Buffer.from('show cli level\n'))).out, 'user\n\n');
     assert.ok(process.memoryUsage().rss - rss0 < 100 * 1024 * 1024);
@@ -137,7 +143,7 @@ describe('runtime API fuzz (halo beside HAProxy 2.6)', () => {
         assert.equal(h.closed, r.closed, 'close');
         assert.deepEqual(shape(h.out), shape(r.out), JSON.stringify(input));
       }),
-      { numRuns: 60 },
+      { seed: SEED, numRuns: runs(60) },
     );
   });
 });

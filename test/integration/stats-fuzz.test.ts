@@ -19,6 +19,12 @@ import { statsApplets } from '../../src/proxy/stats/applet.js';
 import type { Running } from './proxy-harness.js';
 import { freePort, sleep, startProxy } from './proxy-harness.js';
 
+// A fixed seed, printed, so a CI failure can be replayed; HALO_FUZZ_SEED and HALO_FUZZ_RUNS
+// override the seed and the run counts.
+const SEED = Number(process.env.HALO_FUZZ_SEED ?? 20261204);
+const runs = (n: number) => Number(process.env.HALO_FUZZ_RUNS ?? n);
+console.log(`stats-fuzz: seed ${SEED} (HALO_FUZZ_SEED)`);
+
 const HAPROXY = '/usr/sbin/haproxy';
 const AUTH = `Basic ${Buffer.from('admin:pw').toString('base64')}`;
 
@@ -206,7 +212,7 @@ describe('stats page fuzz: halo against the real HAProxy 2.6', {
   it('answers query strings after the stats URI as HAProxy does', async () => {
     await fc.assert(
       fc.asyncProperty(query, (q) => same(getRequest(q), 'a GET')),
-      { numRuns: 150 },
+      { seed: SEED, numRuns: runs(150) },
     );
     assert.equal(
       (
@@ -222,7 +228,7 @@ describe('stats page fuzz: halo against the real HAProxy 2.6', {
   it('answers admin-form POSTs as HAProxy does', async () => {
     await fc.assert(
       fc.asyncProperty(post, (p) => same(postRequest(p), 'a POST')),
-      { numRuns: 150 },
+      { seed: SEED, numRuns: runs(150) },
     );
     assert.equal(
       (await ask(haloPort, getRequest({ method: 'GET', path: '/stats', suffix: '', auth: AUTH })))
