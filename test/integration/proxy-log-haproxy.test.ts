@@ -175,8 +175,12 @@ backend be
       cleanup.push(() => stop(r));
       await waitFor(() => acceptQueue(port) !== undefined, 10_000, `${who} listening`);
       await sleep(300);
+      const accepted = data.accepted;
       const session = once(port);
-      await sleep(200);
+      // The session must be established on the server before the check port closes (a
+      // fixed 200 ms was not always enough on a loaded machine).
+      await waitFor(() => data.accepted > accepted, 5000, `${who}: session on the server`);
+      await sleep(50);
       await checked.close(); // the next check is refused: DOWN, and the session is cut
       assert.equal(await session, 's1\n');
       await waitFor(() => logLines(r.stdout).length >= 3, 5000, `${who}: three lines`);
