@@ -38,14 +38,6 @@ type State = 'head' | 'body' | 'held' | 'failed';
 const LF = 10;
 const CR = 13;
 
-/** `a` then `b` in a new array: a chunk fed to the gate is only borrowed for the call. */
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Index just past the empty line that ends a head in `buf`, or -1. */
 function headEnd(buf: Uint8Array, from: number): number {
   for (let i = Math.max(from, 1); i < buf.length; i++) {
@@ -63,25 +55,40 @@ function bareCr(buf: Uint8Array, from: number): boolean {
   return false;
 }
 
-/** Whether `buf` (no LF yet) can still begin a valid request line. */
-function requestLinePrefixOk(buf: Uint8Array): boolean {
-  const version = 'HTTP/';
-  let part = 0;
-  let partLen = 0;
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i]!;
+/** Where the scan of an unfinished request line stands (method, URI, version). */
+interface LineScan {
+  at: number;
+  part: number;
+  partLen: number;
+}
+
+const VERSION_PREFIX = 'HTTP/';
+
+/**
+ * Whether `buf` (no LF yet) can still begin a valid request line. It resumes where the
+ * last call stopped, so a line that arrives a byte at a time costs linear time.
+ */
+function requestLinePrefixOk(buf: Uint8Array, s: LineScan): boolean {
+  for (; s.at < buf.length; s.at++) {
+    const c = buf[s.at]!;
     if (c === 32 || c === 9) {
-      if (partLen > 0 && part < 2) {
-        part++;
-        partLen = 0;
+      if (s.partLen > 0 && s.part < 2) {
+        s.part++;
+        s.partLen = 0;
       }
       continue;
     }
-    if (c === CR) return i === buf.length - 1;
-    if (part === 0 && !(c < 128 && TCHAR[c] === 1)) return false;
-    if (part === 1 && (c < 33 || c > 126 || c === 35)) return false;
-    if (part === 2 && partLen < version.length && c !== version.charCodeAt(partLen)) return false;
-    partLen++;
+    // A CR may end the line once its LF comes; looked at again with the next bytes.
+    if (c === CR) return s.at === buf.length - 1;
+    if (s.part === 0 && !(c < 128 && TCHAR[c] === 1)) return false;
+    if (s.part === 1 && (c < 33 || c > 126 || c === 35)) return false;
+    if (
+      s.part === 2 &&
+      s.partLen < VERSION_PREFIX.length &&
+      c !== VERSION_PREFIX.charCodeAt(s.partLen)
+    )
+      return false;
+    s.partLen++;
   }
   return true;
 }
@@ -137,10 +144,33 @@ export class RequestGate {
       }
       return out;
     }
-    this.pending = concat(this.pending, chunk);
+    this.append(chunk);
     this.run(out);
     return out;
   }
+
+  /**
+   * Appends a copy of `chunk` to `pending`, in a store with room to spare: a head that comes
+   * a byte at a time is copied a linear number of times, not once per byte.
+   */
+  private append(chunk: Uint8Array): void {
+    const p = this.pending;
+    const s = this.store;
+    const end = p.byteOffset + p.length;
+    if (s && p.buffer === s.buffer && end + chunk.length <= s.byteOffset + s.length) {
+      s.set(chunk, end - s.byteOffset);
+      this.pending = new Uint8Array(s.buffer, p.byteOffset, p.length + chunk.length);
+      return;
+    }
+    const next = new Uint8Array(Math.max(4096, 2 * (p.length + chunk.length)));
+    next.set(p, 0);
+    next.set(chunk, p.length);
+    this.store = next;
+    this.pending = next.subarray(0, p.length + chunk.length);
+  }
+
+  /** Backing store of `pending` while it grows. */
+  private store: Uint8Array | undefined;
 
   /** The current exchange is over: the next message may go on. */
   next(): GateOutput[] {
@@ -173,6 +203,7 @@ export class RequestGate {
     if (skip > 0) {
       this.pending = this.pending.subarray(skip);
       this.scanned = 0;
+      this.lineScan = { at: 0, part: 0, partLen: 0 };
     }
     const end = headEnd(this.pending, this.scanned);
     if (end < 0) {
@@ -193,6 +224,7 @@ export class RequestGate {
     this.pending = this.pending.subarray(end);
     this.scanned = 0;
     this.lineChecked = false;
+    this.lineScan = { at: 0, part: 0, partLen: 0 };
     if (!r.ok) {
       this.fail(out, r.reason, false, r.status);
       return false;
@@ -225,9 +257,11 @@ export class RequestGate {
    */
   private checkFirstLine(out: GateOutput[]): void {
     if (this.lineChecked) return;
-    const lf = this.pending.indexOf(LF);
+    // Bytes the prefix scan passed hold no LF: the search resumes there.
+    const lf = this.pending.indexOf(LF, this.lineScan.at);
     if (lf < 0) {
-      if (!requestLinePrefixOk(this.pending)) this.fail(out, 'invalid request line', false);
+      if (!requestLinePrefixOk(this.pending, this.lineScan))
+        this.fail(out, 'invalid request line', false);
       return;
     }
     this.lineChecked = true;
@@ -237,6 +271,7 @@ export class RequestGate {
   }
 
   private lineChecked = false;
+  private lineScan: LineScan = { at: 0, part: 0, partLen: 0 };
 
   private takeBody(buf: Uint8Array, from: number, out: GateOutput[]): number {
     const r = this.body!.step(buf, from, buf.length);
