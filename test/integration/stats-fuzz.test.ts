@@ -7,17 +7,14 @@
 // Both proxies see the same sequence, so admin actions change the same server states.
 
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { statsApplets } from '../../src/proxy/stats/applet.js';
+import type { HaproxyChild } from './haproxy-child.js';
+import { hasHaproxy, startHaproxy } from './haproxy-child.js';
 import type { Running } from './proxy-harness.js';
-import { freePort, sleep, startProxy } from './proxy-harness.js';
+import { freePort, startProxy } from './proxy-harness.js';
 
 // A fixed seed, printed, so a CI failure can be replayed; HALO_FUZZ_SEED and HALO_FUZZ_RUNS
 // override the seed and the run counts.
@@ -25,7 +22,6 @@ const SEED = Number(process.env.HALO_FUZZ_SEED ?? 20261204);
 const runs = (n: number) => Number(process.env.HALO_FUZZ_RUNS ?? n);
 console.log(`stats-fuzz: seed ${SEED} (HALO_FUZZ_SEED)`);
 
-const HAPROXY = '/usr/sbin/haproxy';
 const AUTH = `Basic ${Buffer.from('admin:pw').toString('base64')}`;
 
 function config(stats: number, dead: number): string {
@@ -157,27 +153,10 @@ function postRequest(p: Post): Buffer {
   );
 }
 
-async function listening(port: number): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('connect', () => {
-        c.destroy();
-        r(true);
-      });
-      c.on('error', () => r(false));
-    });
-    if (ok) return true;
-    await sleep(50);
-  }
-  return false;
-}
-
 describe('stats page fuzz: halo against the real HAProxy 2.6', {
-  skip: !existsSync(HAPROXY) && 'no haproxy',
+  skip: !hasHaproxy && 'no haproxy',
 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'halo-stats-fuzz-'));
-  let child: ChildProcess | undefined;
+  let hap: HaproxyChild | undefined;
   let halo: Running | undefined;
   let hapPort = 0;
   let haloPort = 0;
@@ -185,20 +164,16 @@ describe('stats page fuzz: halo against the real HAProxy 2.6', {
   before(async () => {
     const dead = await freePort();
     hapPort = await freePort();
-    const file = join(dir, 'haproxy.cfg');
-    writeFileSync(file, config(hapPort, dead));
-    child = spawn(HAPROXY, ['-db', '-f', file], { stdio: 'ignore' });
+    hap = await startHaproxy(config(hapPort, dead), hapPort);
     halo = await startProxy(config(0, dead).replace('127.0.0.1:0', '127.0.0.1:0'), {
       applets: statsApplets,
     });
     haloPort = halo.port;
-    assert.ok(await listening(hapPort), 'haproxy listens');
   });
 
   after(async () => {
-    child?.kill('SIGTERM');
+    hap?.stop();
     await halo?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function same(request: Buffer, what: string): Promise<void> {
