@@ -24,12 +24,16 @@
   } while (0)
 
 // Throws an Error shaped like Node's own system errors: code 'EPERM', errno, syscall.
+// The errno's name comes from the libuv inside Node (uv_err_name_r), not from glibc's
+// strerrorname_np: that one needs glibc 2.32, and the prebuilt addon must load on older
+// distributions (RHEL 8: glibc 2.28). Errnos libuv has no name for are "EUNKNOWN".
 static napi_value throw_errno(napi_env env, int err, const char *syscall) {
-  char msg[256];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s %s (%s)", syscall, name ? name : "E?", strerror(err));
+  char msg[256], name[64];
+  uv_err_name_r(-err, name, sizeof name);
+  if (name[0] != 'E') snprintf(name, sizeof name, "EUNKNOWN");
+  snprintf(msg, sizeof msg, "%s %s (%s)", syscall, name, strerror(err));
   napi_value code, message, error, num, sys;
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
   napi_create_error(env, code, message, &error);
   napi_create_int32(env, -err, &num);

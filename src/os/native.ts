@@ -58,7 +58,8 @@ export function isSystemCallError(e: unknown, code?: string): e is SystemCallErr
 
 let loaded: HaloOsAddon | undefined;
 
-function packageRoot(): string | undefined {
+/** The installed package's root: the folder with binding.gyp, above dist/src/os/ or src/os/. */
+export function packageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(join(dir, 'binding.gyp'))) return dir;
@@ -67,19 +68,38 @@ function packageRoot(): string | undefined {
   return undefined;
 }
 
+/**
+ * Where the addon comes from: node-gyp-build picks `build/Release/halo_os.node` when a source
+ * build made one, else the prebuilt binary shipped in `prebuilds/<platform>-<arch>/` (linux
+ * x64 and arm64, glibc; Node-API 8, so one file serves every Node.js version). Throws
+ * HALO_OS_ADDON naming what to run when neither loads.
+ */
 export function addon(): HaloOsAddon {
   if (loaded) return loaded;
   if (process.platform !== 'linux' || endianness() !== 'LE') {
     throw new HaloError('HALO_OS_UNSUPPORTED', 'VRRP needs Linux on a little-endian machine');
   }
   const root = packageRoot();
-  const file = root && join(root, 'build', 'Release', 'halo_os.node');
-  if (!file || !existsSync(file)) {
-    throw new HaloError(
-      'HALO_OS_ADDON',
-      'the halo_os native addon is not built (run `npm install`, which needs python3, make and g++)',
-    );
+  const require = createRequire(import.meta.url);
+  try {
+    if (!root) throw new Error('package folder not found');
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    loaded = load(root) as HaloOsAddon;
+  } catch (err) {
+    throw new HaloError('HALO_OS_ADDON', addonMissingMessage(root, err, process.arch));
   }
-  loaded = createRequire(import.meta.url)(file) as HaloOsAddon;
   return loaded;
+}
+
+/** What `halo` says when the addon does not load: why, and the command that builds it. */
+export function addonMissingMessage(root: string | undefined, err: unknown, arch: string): string {
+  const why = String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .trim();
+  const where = root ? `cd ${root} && ` : '';
+  return (
+    `the halo_os native addon did not load (${why}); halo ships prebuilt binaries for ` +
+    `linux x64 and arm64 with glibc, this machine is linux ${arch}. Build it from source with ` +
+    `\`${where}npm run build:native\` (needs python3, make and g++)`
+  );
 }
