@@ -98,17 +98,34 @@ writeFileSync(conf, VRRP_CONF);
 /**
  * Runs `halo vrrp` (argv: how to start halo) in a network namespace of its own, with a veth
  * link eth9 (192.0.2.1/24, no route out), until its output matches `until` or it exits;
- * resolves to the output.
+ * resolves to the output. The namespace has its own process ids and dies with `unshare`
+ * (--kill-child): npx does not pass SIGTERM on to the halo it started, and nothing may
+ * outlive the check.
  */
-function vrrpInNamespace(argv, until, timeoutMs = 15_000) {
+function vrrpInNamespace(argv, until, env = bare, timeoutMs = 30_000) {
   const script =
-    'ip link set lo up && ip link add eth9 type veth peer name eth9p && ip link set eth9p up && ' +
+    'mount -t sysfs sysfs /sys && ip link set lo up && ip link add eth9 type veth peer name eth9p && ip link set eth9p up && ' +
     'ip link set eth9 up && ip addr add 192.0.2.1/24 dev eth9 && exec "$@"';
   return new Promise((resolveRun) => {
     const child = spawn(
       'unshare',
-      ['-Urn', 'sh', '-c', script, 'sh', ...argv, 'vrrp', '-f', conf, '-n', '-l'],
-      { env: { ...bare, PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } },
+      [
+        '-Urnm',
+        '--pid',
+        '--fork',
+        '--kill-child=SIGTERM',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        ...argv,
+        'vrrp',
+        '-f',
+        conf,
+        '-n',
+        '-l',
+      ],
+      { env: { ...env, PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } },
     );
     let out = '';
     let finished = false;
@@ -116,7 +133,7 @@ function vrrpInNamespace(argv, until, timeoutMs = 15_000) {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      child.kill('SIGTERM');
+      child.kill('SIGKILL'); // unshare ignores SIGTERM; its death sends SIGTERM on (--kill-child)
       resolveRun(out);
     };
     const timer = setTimeout(done, timeoutMs);
@@ -130,8 +147,8 @@ function vrrpInNamespace(argv, until, timeoutMs = 15_000) {
   });
 }
 
-async function vrrpBecomesMaster(what, argv) {
-  const out = await vrrpInNamespace(argv, /\(VI_1\) Entering MASTER STATE/);
+async function vrrpBecomesMaster(what, argv, env = bare) {
+  const out = await vrrpInNamespace(argv, /\(VI_1\) Entering MASTER STATE/, env);
   return check(
     out.includes('(VI_1) Entering MASTER STATE'),
     `${what}: halo vrrp reaches MASTER in a namespace`,
@@ -177,6 +194,7 @@ try {
   const npxEnv = { ...bare, npm_config_cache: join(tmp, 'npx-cache') };
   r = run('npx', ['--yes', '--package', join(tmp, tgz), 'halo', 'version'], { env: npxEnv });
   check(r.status === 0, 'npx halo version', r.out);
+  await vrrpBecomesMaster('npx', ['npx', '--yes', '--package', join(tmp, tgz), 'halo'], npxEnv);
 
   // 4. No prebuilt binary for this machine and no build: halo says what to run.
   const pkg = join(prefix, 'lib', 'node_modules', 'halo');
