@@ -19,15 +19,13 @@ function readme(d: ClusterDesign): string {
   const rows = d.nodes
     .map(
       (n) =>
-        `| ${n.name}/ | ${n.address} | ${n.priority} | http://${n.address}:${a.statsPort}/stats |`,
+        `- \`${n.name}/\`: ${n.address}, VRRP priority ${n.priority}, stats page http://${n.address}:${a.statsPort}/stats`,
     )
     .join('\n');
   return `# Load balancer for the Kubernetes API at ${d.vipAddress}:${a.port}
 
 Written by \`halo init\`. One folder per control-plane node:
 
-| folder | address | VRRP priority | stats page |
-|---|---|---|---|
 ${rows}
 
 Copy each folder's files to its node:
