@@ -39,6 +39,7 @@ Point kubeadm at the VIP: \`kubeadm init --control-plane-endpoint ${d.vipAddress
   leaves rotation within ${(worstRemovalMs() / 1000).toFixed(1)} s (the arithmetic is in haproxy.cfg).
 - VRRP version ${a.vrrpVersion}${a.unicast ? ', unicast' : ', multicast'}, virtual_router_id ${d.vrid}${d.vridDerived ? ` (derived from the VIP; pick another with --vrid if this segment has a cluster using ${d.vrid})` : ''}.
 - The tracker (\`vrrp_script chk_proxy\`) runs \`/usr/bin/curl\`: install curl on every node.
+- Each node's own health: \`http://ADDRESS:${a.statsPort}/healthz\` (\`monitor-uri\`, 200 while the proxy runs).
 - Stats login: user \`${d.statsUser}\`, the password is in each haproxy.cfg (\`stats auth\`).
   The files are written mode 0600 because they hold passwords.
 - Not written yet: systemd units and static-pod manifests (halo's \`deploy/\`).
