@@ -5,13 +5,17 @@
 // closed: connection refused) and hung (accepts, never answers). Also: polling a proxy's
 // stats CSV for a server's status.
 
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import type { CommandIO } from '../../src/cli/command.js';
+import { runInit } from '../../src/cli/commands/init.js';
 
 export type ApiserverMode = 'ready' | 'shutting-down' | 'dead' | 'hung';
 
@@ -161,22 +165,17 @@ export function httpGet(
   auth?: string,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const c = net.connect({ host, port });
-    let data = '';
-    const t = setTimeout(() => c.destroy(), 2000);
-    c.on('connect', () => {
-      const a = auth ? `Authorization: Basic ${Buffer.from(auth).toString('base64')}\r\n` : '';
-      c.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${a}Connection: close\r\n\r\n`);
+    const req = http.get({ host, port, path, agent: false, ...(auth ? { auth } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve({ status: 0, body }));
     });
-    c.on('data', (d) => {
-      data += d;
-    });
-    c.on('error', () => {});
-    c.on('close', () => {
-      clearTimeout(t);
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
-      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
-    });
+    req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, body: '' }));
   });
 }
 
@@ -216,4 +215,34 @@ export function throughProxy(port: number): Promise<string> {
     req.setTimeout(2000, () => req.destroy(new Error('timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
   });
+}
+
+/** Generates a cluster for the stand-ins; returns master1's haproxy.cfg and its password. */
+export async function generateLoopbackCluster(
+  apiserverPort: number,
+  port: number,
+  statsPort: number,
+): Promise<{ dir: string; haproxyCfg: string; auth: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-init-live-'));
+  let stderr = '';
+  const io: CommandIO = { stdout: () => {}, stderr: (t) => (stderr += t), env: {}, cwd: dir };
+  const argv = ['--vip', '127.0.0.10', '--masters', MASTERS.join(','), '--interface', 'lo'];
+  const code = await runInit(
+    [
+      ...argv,
+      '--port',
+      `${port}`,
+      '--apiserver-port',
+      `${apiserverPort}`,
+      '--stats-port',
+      `${statsPort}`,
+      '--yes',
+    ],
+    io,
+  );
+  assert.equal(code, 0, stderr);
+  const haproxyCfg = join(dir, 'halo-cluster', 'master1', 'haproxy.cfg');
+  const auth = /stats auth (\S+)/.exec(readFileSync(haproxyCfg, 'utf8'))?.[1];
+  assert.ok(auth, 'stats auth generated');
+  return { dir, haproxyCfg, auth };
 }

@@ -7,15 +7,12 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { CommandIO } from '../../src/cli/command.js';
-import { runInit } from '../../src/cli/commands/init.js';
 import { haloArgv } from '../halo-cli.js';
 import {
   type Apiservers,
+  generateLoopbackCluster,
   httpGet,
   MASTERS,
   serverStatus,
@@ -23,36 +20,6 @@ import {
   throughProxy,
 } from './init-apiservers.js';
 import { freePort, sleep, waitFor } from './proxy-harness.js';
-
-/** Generates a cluster for the stand-ins; returns master1's haproxy.cfg and its password. */
-export async function generateLoopbackCluster(
-  apiserverPort: number,
-  port: number,
-  statsPort: number,
-): Promise<{ dir: string; haproxyCfg: string; auth: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'halo-init-live-'));
-  let stderr = '';
-  const io: CommandIO = { stdout: () => {}, stderr: (t) => (stderr += t), env: {}, cwd: dir };
-  const argv = ['--vip', '127.0.0.10', '--masters', MASTERS.join(','), '--interface', 'lo'];
-  const code = await runInit(
-    [
-      ...argv,
-      '--port',
-      `${port}`,
-      '--apiserver-port',
-      `${apiserverPort}`,
-      '--stats-port',
-      `${statsPort}`,
-      '--yes',
-    ],
-    io,
-  );
-  assert.equal(code, 0, stderr);
-  const haproxyCfg = join(dir, 'halo-cluster', 'master1', 'haproxy.cfg');
-  const auth = /stats auth (\S+)/.exec(readFileSync(haproxyCfg, 'utf8'))?.[1];
-  assert.ok(auth, 'stats auth generated');
-  return { dir, haproxyCfg, auth };
-}
 
 describe('halo init output under halo proxy', () => {
   let api: Apiservers;
