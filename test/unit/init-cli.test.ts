@@ -243,3 +243,35 @@ describe('prompt module', () => {
     p.close();
   });
 });
+
+describe('halo init on a terminal', () => {
+  const tty = (lines: string[]) =>
+    Object.assign(Readable.from([`${lines.join('\n')}\n`]), { isTTY: true });
+  test('asks when a required value is missing', async () => {
+    let stdout = '';
+    const io: CommandIO = {
+      stdout: (t) => (stdout += t),
+      stderr: () => {},
+      env: {},
+      cwd: tempDir(),
+    };
+    const stdin = tty(['192.0.2.11,192.0.2.12', 'ens33', '', '', '', '', '', '', '']);
+    const code = await runInit(['--vip', '192.0.2.10'], io, { random: counterRandom(), stdin });
+    assert.equal(code, 0);
+    assert.match(stdout, /Control-plane addresses, preferred first \(A,B,C\): /);
+    assert.doesNotMatch(stdout, /Virtual IP/);
+  });
+  test('asks nothing when the required values are given', async () => {
+    let stdout = '';
+    const io: CommandIO = {
+      stdout: (t) => (stdout += t),
+      stderr: () => {},
+      env: {},
+      cwd: tempDir(),
+    };
+    const code = await runInit(FLAGS, io, { random: counterRandom(), stdin: tty([]) });
+    assert.equal(code, 0);
+    assert.doesNotMatch(stdout, /\]: /);
+    assert.match(stdout, /wrote /);
+  });
+});

@@ -39,7 +39,9 @@ Options:
   --out DIR              where to write (default ./halo-cluster)
   --force                overwrite files that exist
   --yes                  take the defaults, ask nothing
-  --prompt               ask even when stdin is not a terminal (answers one per line)`;
+  --prompt               ask for every value not given, even when stdin is not a
+                         terminal (answers one per line); on a terminal halo init asks
+                         by itself when --vip, --masters or --interface is missing`;
 
 interface Given {
   vip?: string;
@@ -270,7 +272,10 @@ export async function runInit(argv: string[], io: CommandIO, deps: InitDeps = {}
   };
   if (typeof g === 'string') return usage(g);
   const stdin = deps.stdin ?? process.stdin;
-  if (!g.yes && (stdin.isTTY || g.prompt)) {
+  // On a terminal it asks only when a required value is missing (then for every value not
+  // given); --prompt asks for every value not given, terminal or not.
+  const required = !g.vip || !g.masters || !g.interface;
+  if (!g.yes && (g.prompt || (stdin.isTTY && required))) {
     const prompter = createPrompter(stdin, io.stdout);
     try {
       if (!(await askAll(g, prompter, io)))
