@@ -71,6 +71,8 @@ export interface ProxyDraft {
   defaultServer: DefaultServer;
   maxconn?: Located<number>;
   backlog?: Located<number>;
+  /** `monitor-uri`: the URI answered 200 by the frontend itself (last one wins). */
+  monitorUri?: Located<string>;
   retries?: number;
   timeouts: Timeouts;
   timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;

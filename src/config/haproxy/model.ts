@@ -192,6 +192,8 @@ export interface Proxy {
   readonly maxconn?: number;
   /** Frontend `backlog`: the accept queue's size when the bind line sets none. */
   readonly backlog?: number;
+  /** `monitor-uri` (mode http frontends): answered 200 without a server, and not logged. */
+  readonly monitorUri?: string;
   readonly retries: number; // default 3
   readonly timeouts: Timeouts;
   readonly timeoutPos: Partial<Record<keyof Timeouts, SourcePos>>;

@@ -127,6 +127,16 @@ function checkHttpOnly(px: ProxyDraft, diags: Diagnostics): void {
     ignored("'stats' statement");
     px.stats = undefined;
   }
+  if (px.monitorUri && px.kind !== 'backend') {
+    // HAProxy's message names no line; halo points at the monitor-uri line.
+    diags.warning(
+      px.monitorUri.pos,
+      'HAP_HTTP_ONLY_IGNORED',
+      `monitor-uri will be ignored for ${kind} '${px.name}' (needs 'mode http').`,
+      'haproxy',
+    );
+    px.monitorUri = undefined;
+  }
   const seen = new Set<string>();
   for (const h of px.httpOnly) {
     if (seen.has(h.what)) continue;
@@ -302,6 +312,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),
+    ...(d.monitorUri && !isBack ? { monitorUri: d.monitorUri.value } : {}),
     ...(d.forwardfor
       ? {
           forwardfor: {

@@ -22,6 +22,7 @@ import {
   responseHeaders,
   responseHeadProblem,
 } from './messages.js';
+import { MONITOR_OK, monitorUriMatches } from './monitor-uri.js';
 import { agentFor, httpMode } from './server-agents.js';
 
 function noop(): void {}
@@ -129,6 +130,13 @@ export class HttpExchange implements Pending {
   }
 
   private route(): void {
+    const monitor = this.http.host.cfg.monitorUri;
+    if (monitor !== undefined && monitorUriMatches(monitor, this.req.url ?? '')) {
+      // Before applets and rules, as HAProxy answers it; never logged (its purpose).
+      this.unlogged = true;
+      this.sendError(MONITOR_OK, '-', '-');
+      return;
+    }
     for (const a of this.http.applets) {
       if (a.matches(this.req)) {
         this.serveApplet(a);
@@ -200,6 +208,9 @@ export class HttpExchange implements Pending {
 
   /** The client connection closes after this response, whatever the connection mode. */
   private closeAfter = false;
+
+  /** A monitor-uri request: answered, counted, not logged. */
+  private unlogged = false;
 
   /** The gate found the request body's framing broken: HAProxy's 400, then close. */
   badRequestBody(): void {
@@ -614,7 +625,7 @@ export class HttpExchange implements Pending {
       },
       this.cause === 'P' || this.cause === 'c',
     );
-    if (cfg.logs.length > 0 && (h.httplog || h.tcplog)) {
+    if (!this.unlogged && cfg.logs.length > 0 && (h.httplog || h.tcplog)) {
       h.ctx.log.send(cfg.logs, 6, exchangeLogLine(this, this.now()));
     }
     h.exchangeDone(this.conn, this);

@@ -293,7 +293,6 @@ const PASSTHROUGH: [string, Cap, boolean][] = [
   ['errorloc', 'both', false],
   ['errorloc302', 'both', false],
   ['errorloc303', 'both', false],
-  ['monitor-uri', 'fe', false],
   ['monitor', 'fe', false],
   ['log-format', 'fe', false],
   ['log-format-sd', 'fe', false],
@@ -399,6 +398,14 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
           : `The kernel queues at most ${v} connections not yet accepted.`,
       );
       px.backlog = { value, pos: ctx.pos };
+    }),
+    kw('monitor-uri', 'fe', (ctx, px) => {
+      if (tooManyArgs(ctx, 1)) return;
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'monitor-uri' expects an URI.`);
+        return;
+      }
+      px.monitorUri = { value: ctx.arg(1), pos: ctx.pos };
     }),
     kw('default_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'default_backend')),
     kw('use_backend', 'fe', (ctx, px) => parseBackendRef(ctx, px, 'use_backend'), {
