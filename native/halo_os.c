@@ -149,21 +149,30 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// attachFilter(fd, classic BPF program as 8-byte sock_filter records). A filter that
-// returns 0 turns a send-only raw socket into one that queues nothing.
+// attachFilter(fd, classic BPF program as 8-byte sock_filter records, reuseport). A
+// filter that returns 0 turns a send-only raw socket into one that queues nothing. With
+// `reuseport` true the program goes to the socket's SO_REUSEPORT group instead
+// (SO_ATTACH_REUSEPORT_CBPF) and returns the index of the socket that takes each new
+// connection: a process taking over a port (`-sf`) steers them all to its own socket.
 static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   int32_t fd;
   void *prog;
   size_t len;
-  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &fd) ||
-      !get_bytes(env, argv[1], &prog, &len))
-    return NULL;
+  bool reuseport = false;
+  size_t argc = 3; // the third is optional: N-API passes undefined for it
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) return throw_type(env, "missing arguments");
+  if (!get_int(env, argv[0], &fd) || !get_bytes(env, argv[1], &prog, &len)) return NULL;
+  napi_valuetype t;
+  if (argc > 2 && napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean)
+    napi_get_value_bool(env, argv[2], &reuseport);
   if (len == 0 || len % sizeof(struct sock_filter) != 0)
     return throw_type(env, "filter length must be a multiple of 8");
   struct sock_fprog fprog = {(unsigned short)(len / sizeof(struct sock_filter)),
                              (struct sock_filter *)prog};
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0)
+  int opt = reuseport ? SO_ATTACH_REUSEPORT_CBPF : SO_ATTACH_FILTER;
+  if (setsockopt(fd, SOL_SOCKET, opt, &fprog, sizeof fprog) < 0)
     return throw_errno(env, errno, "setsockopt");
   return NULL;
 }

@@ -25,7 +25,8 @@ export interface HaloOsAddon {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, sockaddr: Uint8Array): void;
   setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): void;
-  attachFilter(fd: number, program: Uint8Array): void;
+  /** SO_ATTACH_FILTER, or with `reuseport` SO_ATTACH_REUSEPORT_CBPF (the socket's group). */
+  attachFilter(fd: number, program: Uint8Array, reuseport?: boolean): void;
   sendto(fd: number, data: Uint8Array, sockaddr: Uint8Array | null): number;
   recvmsg(fd: number, maxLength: number): ReceivedMessage | null;
   close(fd: number): void;

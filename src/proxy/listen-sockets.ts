@@ -16,6 +16,7 @@ import { parseIp } from '../net/ip-address.js';
 import { AF, sockaddrIn, sockaddrIn6, sockaddrUn } from '../os/linux-abi.js';
 import { addon } from '../os/native.js';
 import { serverHandleFromFd } from './io/stream-handle.js';
+import { registerReuseportSocket } from './takeover-steering.js';
 
 /** What a bind line and the global section ask of a TCP listening socket itself. */
 export interface SocketOptions {
@@ -212,10 +213,14 @@ function bindTcp(
     os.close(fd);
     rethrow(key, err);
   }
+  let h: ServerHandle;
   try {
-    return serverHandleFromFd(fd, false);
+    h = serverHandleFromFd(fd, false);
   } catch (err) {
     os.close(fd);
     rethrow(key, err);
   }
+  const open = () => (h as { fd?: number }).fd === fd; // libuv reports -1 once closed
+  if (!opts.noReusePort) registerReuseportSocket(fd, ip.family, open);
+  return h;
 }

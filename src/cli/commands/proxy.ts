@@ -15,6 +15,7 @@ import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
+import { steerToOwnSockets } from '../../proxy/takeover-steering.js';
 import type { Command, CommandIO } from '../command.js';
 import { realResolver } from '../host.js';
 import { FOLLOWS_HAPROXY, VERSION } from '../version.js';
@@ -261,6 +262,9 @@ async function takeOver(
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  // From now on new connections go to our sockets only, so the predecessor's queue drains
+  // instead of being reset when it closes (src/proxy/takeover-steering.ts).
+  if (others.length > 0) steerToOwnSockets();
   signalAll(args.softStopPids, 'SIGUSR1');
   signalAll(args.hardStopPids, 'SIGTERM');
   return true;
