@@ -33,6 +33,7 @@ export interface ScriptDraft {
   intervalPos?: SourcePos;
   timeoutUs?: number;
   weight: number;
+  weightPos?: SourcePos;
   weightReverse: boolean;
   rise: number;
   fall: number;
@@ -59,7 +60,9 @@ export interface InstanceDraft {
   iface?: string;
   ifacePos?: SourcePos;
   vrid?: number;
+  vridPos?: SourcePos;
   priority?: number;
+  priorityPos?: SourcePos;
   advertIntUs?: number;
   advertPos?: SourcePos;
   version?: 2 | 3;
@@ -83,6 +86,7 @@ export interface InstanceDraft {
   preemptDelayUs: number;
   preemptDelayPos?: SourcePos;
   unicastSrcIp?: string;
+  unicastSrcPos?: SourcePos;
   unicastPeer: { address: string; pos: SourcePos }[];
   garpMasterDelay?: number;
   garpMasterRepeat?: number;

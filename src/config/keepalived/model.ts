@@ -31,6 +31,8 @@ export interface VrrpScript {
   readonly interval: number; // ms, default 1000
   readonly timeout?: number; // ms, default = interval
   readonly weight: number; // default 0
+  /** The `weight` line, when there is one. */
+  readonly weightPos?: SourcePos;
   /** `weight N reverse` */
   readonly weightReverse: boolean;
   readonly rise: number; // default 1
@@ -92,7 +94,19 @@ export interface VrrpInstance {
   readonly dontTrackPrimary: boolean;
   /** Address family of the VIPs (and unicast peers); 4 when there are none. */
   readonly family?: 4 | 6;
+  /** Where the keywords a group of nodes must agree or differ on were written. */
+  readonly keywordPos?: Readonly<Partial<Record<InstanceKeyword, SourcePos>>>;
 }
+
+export type InstanceKeyword =
+  | 'state'
+  | 'virtual_router_id'
+  | 'priority'
+  | 'advert_int'
+  | 'version'
+  | 'nopreempt'
+  | 'preempt_delay'
+  | 'unicast_src_ip';
 
 export interface VrrpSyncGroup {
   readonly pos: SourcePos;

@@ -58,6 +58,7 @@ function toScript(s: ScriptDraft): VrrpScript {
     interval: s.intervalUs / 1000,
     timeout: (s.timeoutUs ?? s.intervalUs) / 1000,
     weight: s.weight,
+    ...(s.weightPos ? { weightPos: s.weightPos } : {}),
     weightReverse: s.weightReverse,
     rise: s.rise,
     fall: s.fall,
