@@ -7,11 +7,18 @@ import { stdio } from '../proxy/log/stdio.js';
 import type { Command, CommandIO } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
+import { planCommand } from './commands/plan.js';
 import { proxyCommand } from './commands/proxy.js';
 import { vrrpCommand } from './commands/vrrp.js';
 import { VERSION } from './version.js';
 
-const commands: readonly Command[] = [checkCommand, proxyCommand, vrrpCommand, demoCommand];
+const commands: readonly Command[] = [
+  checkCommand,
+  planCommand,
+  proxyCommand,
+  vrrpCommand,
+  demoCommand,
+];
 
 function help(io: CommandIO): number {
   const width = Math.max(...commands.map((c) => c.name.length));

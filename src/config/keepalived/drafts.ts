@@ -7,6 +7,7 @@ import type { Stmt } from './tree.js';
 
 export interface GlobalDefsDraft {
   routerId?: string;
+  routerIdPos?: SourcePos;
   vrrpVersion: 2 | 3;
   scriptUser?: { user: string; group?: string; pos: SourcePos };
   enableScriptSecurity: boolean;

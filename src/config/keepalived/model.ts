@@ -6,6 +6,7 @@ import type { SourcePos } from '../diagnostics.js';
 
 export interface GlobalDefs {
   readonly routerId?: string;
+  readonly routerIdPos?: SourcePos;
   readonly vrrpVersion: 2 | 3; // default 2
   readonly scriptUser?: { user: string; group?: string; pos: SourcePos };
   readonly enableScriptSecurity: boolean;

@@ -19,6 +19,7 @@ export function resolveConfig(cfg: ConfigDraft, files: string[], d: Diagnostics)
     files,
     globalDefs: {
       ...(g.routerId !== undefined ? { routerId: g.routerId } : {}),
+      ...(g.routerIdPos ? { routerIdPos: g.routerIdPos } : {}),
       vrrpVersion: g.vrrpVersion,
       ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}),
       enableScriptSecurity: g.enableScriptSecurity,
