@@ -217,26 +217,35 @@ class RunContext {
     if (!moved || outcomes.every((o) => o.holders.length === 0)) return undefined;
     let worst: number | undefined;
     const prio = Math.min(...outcomes.map((o) => o.priority ?? 255));
+    // What the run saw beyond the timers' estimate: a preempt_delay holding the VIP back.
+    // Only where the VIP did reach a healthy node: otherwise the hold lasts the whole run.
+    const reached = outcomes.filter(
+      (o) => o.holders.length === 1 && conditions[o.holders[0]!] === 'ok',
+    );
+    const held = Math.max(0, ...reached.map((o) => o.degradedHoldMs));
     for (const i of changed(conditions)) {
       const m = this.members[i]!;
       const ms =
         conditions[i] === 'stopped'
           ? masterDownIntervalMs(m.settings.version, prio, m.settings.advertIntMs)
-          : trackerFailoverMs(m);
+          : trackerFailoverMs(m, held);
       if (ms !== undefined) worst = Math.max(worst ?? 0, ms);
     }
     return worst;
   }
 }
 
-/** The slowest of a node's tracked scripts, as `halo check` estimates it for one file. */
-function trackerFailoverMs(m: PlanMember): number | undefined {
+/**
+ * The slowest of a node's tracked scripts, as `halo check` estimates it for one file, or
+ * its detection time plus what the simulated hand-over took, when that was longer.
+ */
+function trackerFailoverMs(m: PlanMember, heldMs: number): number | undefined {
   let worst: number | undefined;
   for (const t of m.inst.trackScript) {
     const script = m.cfg.scripts.find((s) => s.name === t.name);
     if (!script) continue;
     const ms = estimateFailoverMs(m.inst, script, t.weight ?? script.weight);
-    worst = Math.max(worst ?? 0, ms);
+    worst = Math.max(worst ?? 0, ms, script.interval * script.fall + heldMs);
   }
   return worst;
 }

@@ -1,10 +1,14 @@
 // A group of VRRP instances on an in-memory LAN and a fake clock, for `halo plan`: the
 // engine's own VrrpInstance (election, preemption, tracking weights through its
-// PriorityTracking) exchanges adverts with a small delivery delay, so two backups whose
-// timers expire together both claim the VIP and the engine's IP tie-break decides, as on a
-// real segment. Pure: no clock, no socket; time only moves in `runFor`.
+// PriorityTracking) exchanges the advert bytes it would put on the wire (buildAdvert ->
+// PacketReceived, so its receive checks drop what a mismatched VRID, version, password or
+// address list would), with a small delivery delay, so two backups whose timers expire
+// together both claim the VIP and the engine's IP tie-break decides, as on a real segment.
+// Pure: no clock, no socket; time only moves in `runFor`.
 
+import { buildAdvert } from '../vrrp/advert.js';
 import { kaLog } from '../vrrp/log-strings.js';
+import type { ReceivedDatagram } from '../vrrp/receive-check.js';
 import { VrrpInstance } from '../vrrp/state-machine.js';
 import type { TimerKind, VrrpEffect, VrrpInstanceSettings, VrrpState } from '../vrrp/types.js';
 
@@ -21,9 +25,7 @@ interface InFlight {
   readonly at: number;
   readonly seq: number;
   readonly to: number;
-  readonly from: string;
-  readonly priority: number;
-  readonly adverInt: number;
+  readonly datagram: ReceivedDatagram;
 }
 
 /** Events one run may handle before it gives up (a loop in the engine must not hang `plan`). */
@@ -40,6 +42,7 @@ export class GroupSim {
   private readonly timers: Map<TimerKind, number>[];
   private readonly running: boolean[];
   private readonly vips: boolean[];
+  private readonly ipIds: number[];
   private inflight: InFlight[] = [];
   private seq = 0;
 
@@ -51,6 +54,7 @@ export class GroupSim {
     this.timers = settings.map(() => new Map());
     this.running = settings.map(() => false);
     this.vips = settings.map(() => false);
+    this.ipIds = settings.map(() => 0);
   }
 
   /** Starts every node now; their tracked scripts report success at once. */
@@ -102,12 +106,7 @@ export class GroupSim {
       if (next.msg) {
         this.inflight.splice(this.inflight.indexOf(next.msg), 1);
         if (this.running[next.msg.to]) {
-          const m = next.msg;
-          this.handle(m.to, {
-            type: 'AdvertReceived',
-            from: m.from,
-            advert: { priority: m.priority, adverInt: m.adverInt },
-          });
+          this.handle(next.msg.to, { type: 'PacketReceived', datagram: next.msg.datagram });
         }
       } else if (next.kind !== undefined) {
         this.timers[next.node]!.delete(next.kind);
@@ -183,21 +182,23 @@ export class GroupSim {
 
   private send(from: number, priority: number): void {
     const s = this.settings[from]!;
-    // The advert carries the interval as VRRPv3 does (centiseconds); v2 ignores it.
-    const adverInt = Math.floor(s.advertIntMs / 10) & 0x0fff;
     const peers = s.unicastPeers;
     for (let to = 0; to < this.insts.length; to++) {
       if (to === from || !this.running[to]) continue;
-      // unicast_peer: only the peers listed hear us
-      if (peers.length > 0 && !peers.includes(this.settings[to]!.primaryAddress)) continue;
-      this.inflight.push({
-        at: this.now + this.latencyMs,
-        seq: this.seq++,
-        to,
-        from: s.primaryAddress,
-        priority,
-        adverInt,
+      const toAddr = this.settings[to]!.primaryAddress;
+      // unicast_peer: only the peers listed hear us, each by its own address
+      if (peers.length > 0 && !peers.includes(toAddr)) continue;
+      const dst = peers.length > 0 ? toAddr : s.family === 6 ? 'ff02::12' : '224.0.0.18';
+      this.ipIds[from] = ((this.ipIds[from] ?? 0) + 1) & 0xffff || 1;
+      const bytes = buildAdvert(s, priority, {
+        src: s.primaryAddress,
+        dst,
+        ipId: this.ipIds[from] ?? 1,
       });
+      // IPv6: the kernel strips the header and hands the addresses over aside.
+      const datagram: ReceivedDatagram =
+        s.family === 6 ? { bytes, src: s.primaryAddress, dst, hopLimit: 255 } : { bytes };
+      this.inflight.push({ at: this.now + this.latencyMs, seq: this.seq++, to, datagram });
     }
   }
 
