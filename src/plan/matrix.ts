@@ -38,6 +38,8 @@ export interface Outcome {
   /** The failures in the order applied (member indices); `simultaneous` when all at once. */
   readonly order: readonly number[];
   readonly simultaneous: boolean;
+  /** The longest the VIP was gone in this order's hand-overs, if it moved. */
+  readonly failoverMs: number | undefined;
   readonly flags: readonly Flag[];
 }
 
@@ -53,7 +55,7 @@ export interface MatrixRow {
   readonly outcomes: readonly Outcome[];
   readonly ordersRun: number;
   readonly allOrders: boolean;
-  /** Worst time the VIP is gone, when the holder changes (estimate from the timers). */
+  /** Worst time the VIP is gone over the orders, when a failure moves it (see stepFailover). */
   readonly failoverMs: number | undefined;
   readonly flags: readonly RowFlag[];
 }
@@ -118,15 +120,12 @@ export function ordersOf(changes: readonly number[]): { order: number[]; simulta
 class RunContext {
   private readonly settleMs: number;
   private readonly maxAdvertMs: number;
-  private readonly baselineHolder: number[];
 
   constructor(private readonly members: readonly PlanMember[]) {
     this.maxAdvertMs = Math.max(...members.map((m) => m.settings.advertIntMs));
     const maxDelay = Math.max(...members.map((m) => m.settings.preemptDelayMs));
     // Long enough for a master-down timer, a preempt_delay and a few adverts after it.
     this.settleMs = maxDelay + 10 * this.maxAdvertMs;
-    const base = this.start();
-    this.baselineHolder = base.holders();
   }
 
   private start(): GroupSim {
@@ -141,8 +140,10 @@ class RunContext {
     const orders = ordersOf(changes);
     const outcomes: Outcome[] = [];
     const flags: RowFlag[] = [];
+    let failoverMs: number | undefined;
     for (const o of orders) {
       const out = this.run(conditions, o.order, o.simultaneous);
+      if (out.failoverMs !== undefined) failoverMs = Math.max(failoverMs ?? 0, out.failoverMs);
       if (!outcomes.some((x) => sameHolders(x.holders, out.holders))) outcomes.push(out);
       for (const f of out.flags) {
         if (flags.some((g) => g.message === f.message)) continue;
@@ -154,18 +155,29 @@ class RunContext {
       outcomes,
       ordersRun: orders.length,
       allOrders: changes.length <= ALL_ORDERS_UP_TO,
-      failoverMs: this.failover(conditions, outcomes),
+      failoverMs,
       flags,
     };
   }
 
   private run(conditions: readonly Condition[], order: number[], simultaneous: boolean): Outcome {
     const sim = this.start();
+    let failoverMs: number | undefined;
+    let before = sim.holders();
+    let stepAt = sim.now;
+    const pending: number[] = [];
     for (const [k, i] of order.entries()) {
       const change = conditions[i];
       if (change === undefined || change === 'ok') continue;
       sim.apply(i, change);
-      if (!simultaneous || k === order.length - 1) sim.runFor(this.settleMs);
+      pending.push(i);
+      if (simultaneous && k < order.length - 1) continue;
+      sim.runFor(this.settleMs);
+      const ms = this.stepFailover(sim, before, pending, conditions, stepAt);
+      if (ms !== undefined) failoverMs = Math.max(failoverMs ?? 0, ms);
+      before = sim.holders();
+      stepAt = sim.now;
+      pending.length = 0;
     }
     const last = this.settleStart(sim);
     const holders = sim.holders();
@@ -179,8 +191,36 @@ class RunContext {
       stable: !sim.exhausted && lastChange <= sim.now - 4 * this.maxAdvertMs,
       order,
       simultaneous,
+      failoverMs,
     };
     return { ...partial, flags: flagsOf(this.members, conditions, partial, sim, this.bound()) };
+  }
+
+  /**
+   * How long the VIP was gone when a step took it from its holder to another node: the
+   * timers' estimate (`halo check`'s for a tracker, Master_Down_Interval for a stop) or the
+   * simulated hand-over (plus the tracker's detection), whichever is longer.
+   */
+  private stepFailover(
+    sim: GroupSim,
+    before: readonly number[],
+    changedNow: readonly number[],
+    conditions: readonly Condition[],
+    stepAt: number,
+  ): number | undefined {
+    const h = before.length === 1 ? before[0] : undefined;
+    const after = sim.holders();
+    if (h === undefined || !changedNow.includes(h)) return undefined;
+    if (after.length === 0 || sameHolders(after, before)) return undefined;
+    const reached = sim.holderLog.find((e) => e.at >= stepAt && sameHolders(e.holders, after));
+    const observed = reached ? reached.at - stepAt : 0;
+    const m = this.members[h]!;
+    if (conditions[h] !== 'stopped') return trackerFailoverMs(m, observed);
+    const prio = after.length === 1 ? sim.effectivePriority(after[0]!) : 255;
+    return Math.max(
+      masterDownIntervalMs(m.settings.version, prio, m.settings.advertIntMs),
+      observed,
+    );
   }
 
   /** When the last failure was applied: the settle window is the run's tail. */
@@ -206,32 +246,6 @@ class RunContext {
       if (h.holders.length === 1 && conditions[h.holders[0]!] === 'failed') total += end - start;
     }
     return total;
-  }
-
-  private failover(
-    conditions: readonly Condition[],
-    outcomes: readonly Outcome[],
-  ): number | undefined {
-    const moved = outcomes.some((o) => !sameHolders(o.holders, this.baselineHolder));
-    // Nobody left to take the VIP: there is no failover to time.
-    if (!moved || outcomes.every((o) => o.holders.length === 0)) return undefined;
-    let worst: number | undefined;
-    const prio = Math.min(...outcomes.map((o) => o.priority ?? 255));
-    // What the run saw beyond the timers' estimate: a preempt_delay holding the VIP back.
-    // Only where the VIP did reach a healthy node: otherwise the hold lasts the whole run.
-    const reached = outcomes.filter(
-      (o) => o.holders.length === 1 && conditions[o.holders[0]!] === 'ok',
-    );
-    const held = Math.max(0, ...reached.map((o) => o.degradedHoldMs));
-    for (const i of changed(conditions)) {
-      const m = this.members[i]!;
-      const ms =
-        conditions[i] === 'stopped'
-          ? masterDownIntervalMs(m.settings.version, prio, m.settings.advertIntMs)
-          : trackerFailoverMs(m, held);
-      if (ms !== undefined) worst = Math.max(worst ?? 0, ms);
-    }
-    return worst;
   }
 }
 

@@ -134,7 +134,8 @@ export function renderText(r: PlanReport): string {
     out.push('', ...header(m), '');
     out.push(
       'failover matrix (ok: healthy; fail: its tracked scripts fail; stop: node gone without a word;',
-      '  "a | b": the VIP ends on a or b depending on the order of the failures; failover: worst estimate)',
+      '  "a | b": the VIP ends on a or b depending on the order of the failures;',
+      '  failover: the longest the VIP is gone in one hand-over, in any order of the failures)',
     );
     out.push(...matrixLines(m), '');
     const flagged = flaggedLines(m);
