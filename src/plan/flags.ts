@@ -84,9 +84,13 @@ export function flagsOf(
   );
   if (rivals.length > 0 || o.ipTieBreak) {
     const names = rivals.map(label).join(', ');
+    const standIn = [h, ...rivals].some((i) => members[i]!.addressFrom === 'unknown');
+    const byIp = standIn
+      ? 'decided by the addresses alone (stand-ins here: set unicast_src_ip to see which wins)'
+      : 'decided by the higher IP address alone';
     flags.push({
       code: 'tie',
-      message: `tie at priority ${prio} between ${label(h)} and ${names || 'another node'}: ${o.ipTieBreak ? 'decided by the higher IP address alone' : `${label(h)} keeps the VIP only because it was master first`}`,
+      message: `tie at priority ${prio} between ${label(h)} and ${names || 'another node'}: ${o.ipTieBreak ? byIp : `${label(h)} keeps the VIP only because it was master first`}`,
       at: [priorityAt(hm), ...rivals.map((i) => priorityAt(members[i]!))],
     });
   }

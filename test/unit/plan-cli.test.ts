@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -51,6 +51,25 @@ describe('halo plan CLI', () => {
     const none = halo(['plan', scratch]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no keepalived\.conf/);
+  });
+
+  it('a named file that is no config is an error (exit 1), one in a folder a warning', () => {
+    const odd = join(scratch, 'notes.txt');
+    writeFileSync(odd, 'hello\n');
+    const named = halo(['plan', odd, `${F}/kubeadm/cp1`, `${F}/kubeadm/cp2`]);
+    assert.equal(named.code, 1);
+    assert.match(
+      named.stdout,
+      /notes\.txt:1: error: neither a haproxy\.cfg nor a keepalived\.conf/,
+    );
+    // cp2's file in a folder with a stray file beside it: still kubeadm's clean pair.
+    const dir = join(scratch, 'cp2');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'hello\n');
+    copyFileSync(join(repoRoot, F, 'kubeadm/cp2/keepalived.conf'), join(dir, 'keepalived.conf'));
+    const folder = halo(['plan', `${F}/kubeadm/cp1`, dir]);
+    assert.match(folder.stdout, /cp2\/notes\.txt:1: warning: skipped: neither/);
+    assert.equal(folder.code, 0, folder.stdout);
   });
 
   it('--json: the flag, its code, lines and order, for a pipeline to read', () => {

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { detectConfigKind } from '../../config/detect.js';
-import type { Diagnostic } from '../../config/diagnostics.js';
+import { type Diagnostic, Diagnostics } from '../../config/diagnostics.js';
 import { parseHaproxy } from '../../config/haproxy/index.js';
 import { parseKeepalived } from '../../config/keepalived/index.js';
 import { readConfigFile } from '../../config/read-config.js';
@@ -85,6 +85,17 @@ function labelOf(path: string, folderArg: string | undefined): string {
   return short === '' ? basename(dirname(resolve(path))) : short;
 }
 
+/** A file given by name must be a config; one found in a folder is only mentioned. */
+function unknownFile(path: string, inFolder: boolean, out: Diagnostic[]): void {
+  const d = new Diagnostics();
+  const message = inFolder
+    ? 'skipped: neither a haproxy.cfg nor a keepalived.conf'
+    : 'neither a haproxy.cfg nor a keepalived.conf: no HAProxy section and no Keepalived block found';
+  if (inFolder) d.warning({ file: path, line: 1 }, 'HALO_UNKNOWN_LANGUAGE', message, 'halo');
+  else d.error({ file: path, line: 1 }, 'HALO_UNKNOWN_LANGUAGE', message, 'halo');
+  out.push(...d.list);
+}
+
 interface Loaded {
   nodes: PlanNode[];
   errors: Diagnostic[];
@@ -103,6 +114,7 @@ function load(paths: string[], cwd: string): Loaded {
         const own = folder && kaFiles.length === 1 ? arg : undefined;
         keepalived.push({ read: f, label: labelOf(f.path, own), dir });
       } else if (f.kind === 'haproxy') haproxy.push({ read: f, dir });
+      else unknownFile(f.path, folder, errors);
     }
   }
   const nodes: PlanNode[] = [];
