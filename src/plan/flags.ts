@@ -121,7 +121,9 @@ function degradedHolds(
   const bm = members[best]!;
   const bp = sim.effectivePriority(best);
   let why: string;
-  if (hm.settings.trackScripts.length === 0) {
+  if (hm.settings.trackScripts.length === 0 && hm.inst.trackScript.length > 0) {
+    why = `Keepalived ignores the weights of ${hm.label}'s track_script (a vrrp_sync_group member or the address owner, priority 255), so a failed check changes nothing`;
+  } else if (hm.settings.trackScripts.length === 0) {
     why = `${hm.label} tracks no script, so VRRP never learns that its proxy failed`;
   } else if (bp < prio) {
     why = `${weightText(hm)} takes ${hm.label} from ${hm.inst.priority} only to ${prio}, still above ${bm.label}'s ${bp}: the weight must exceed the priority gap`;

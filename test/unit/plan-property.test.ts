@@ -198,3 +198,70 @@ describe('halo plan matrix against direct simulations of the engine', () => {
     assert.equal(ok.flagged, false);
   });
 });
+
+/** A node's file from a handful of options halo plan must survive in any mix. */
+const oddNode = fc.record({
+  priority: fc.constantFrom('', 'priority 255', 'priority 1', 'priority 100', 'priority 99'),
+  state: fc.constantFrom('MASTER', 'BACKUP'),
+  vrid: fc.constantFrom(51, 52),
+  version: fc.constantFrom('', 'version 3'),
+  vip: fc.constantFrom('192.0.2.100', '192.0.2.100/24', '2001:db8::64/64', ''),
+  track: fc.constantFrom(
+    '',
+    'track_script {\n        chk\n    }',
+    'track_script {\n        chk weight 0\n    }',
+  ),
+  weight: fc.constantFrom('weight -2', 'weight 20 reverse', 'weight 0', ''),
+  extra: fc.constantFrom(
+    '',
+    'nopreempt',
+    'preempt_delay 3',
+    'unicast_src_ip 192.0.2.11\n    unicast_peer {\n        192.0.2.12\n    }',
+  ),
+  sync: fc.boolean(),
+});
+
+function oddConf(n: typeof oddNode extends fc.Arbitrary<infer T> ? T : never): string {
+  return `${n.sync ? 'vrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n' : ''}vrrp_script chk {
+    script "/bin/true"
+    ${n.weight}
+}
+vrrp_instance VI_1 {
+    state ${n.state}
+    interface eth0
+    virtual_router_id ${n.vrid}
+    ${n.priority}
+    ${n.version}
+    ${n.extra}
+    virtual_ipaddress {
+        ${n.vip}
+    }
+    ${n.track}
+}
+`;
+}
+
+describe('halo plan on odd groups', () => {
+  it('never throws, whatever mix of options the nodes carry', () => {
+    fc.assert(
+      fc.property(fc.array(oddNode, { minLength: 1, maxLength: 3 }), (nodes) => {
+        const planNodes: PlanNode[] = nodes.map((n, i) => {
+          const file = `odd${i + 1}.conf`;
+          const r = parseKeepalived(
+            { path: file, text: oddConf(n) },
+            { readFile: () => '', glob: () => [] },
+            { offline: true },
+          );
+          assert.ok(r.config);
+          return { label: `odd${i + 1}`, file, keepalived: r.config };
+        });
+        const report = planGroup(planNodes, { maxChanges: 2 });
+        assert.equal(typeof report.flagged, 'boolean');
+        for (const m of report.matrices) {
+          for (const row of m.rows) assert.ok(row.outcomes.length >= 1);
+        }
+      }),
+      { numRuns: 60, seed: 7 },
+    );
+  });
+});
