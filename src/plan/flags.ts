@@ -46,9 +46,30 @@ export function flagsOf(
   sim: GroupSim,
   boundMs: number,
 ): Flag[] {
-  const flags: Flag[] = [];
-  const label = (i: number) => members[i]!.label;
   const healthy = conditions.flatMap((c, i) => (c === 'ok' ? [i] : []));
+  const flags = holderCountFlags(members, o, healthy);
+  const h = o.holders.length === 1 ? o.holders[0] : undefined;
+  if (h === undefined) return flags;
+  const prio = o.priority ?? members[h]!.inst.priority;
+  if (conditions[h] === 'failed' && healthy.length > 0) {
+    flags.push(degradedHolds(members, h, prio, healthy, sim));
+  }
+  const tie = tieFlag(members, h, prio, o.ipTieBreak, sim);
+  if (tie) flags.push(tie);
+  if (conditions[h] === 'ok' && o.degradedHoldMs > boundMs) {
+    flags.push(slowHandover(members, h, o.degradedHoldMs));
+  }
+  return flags;
+}
+
+/** A group that never settles, two holders, or none while a healthy node runs. */
+function holderCountFlags(
+  members: readonly PlanMember[],
+  o: Seen,
+  healthy: readonly number[],
+): Flag[] {
+  const label = (i: number) => members[i]!.label;
+  const flags: Flag[] = [];
   if (!o.stable) {
     flags.push({
       code: 'unstable',
@@ -70,43 +91,49 @@ export function flagsOf(
       at: healthy.map((i) => members[i]!.inst.pos),
     });
   }
-  const h = o.holders.length === 1 ? o.holders[0] : undefined;
-  if (h === undefined) return flags;
-  const hm = members[h]!;
-  const prio = o.priority ?? hm.inst.priority;
-  if (conditions[h] === 'failed' && healthy.length > 0) {
-    flags.push(degradedHolds(members, h, prio, healthy, sim));
-  }
+  return flags;
+}
+
+/** The holder's effective priority equals a live rival's: the addresses or incumbency decide. */
+function tieFlag(
+  members: readonly PlanMember[],
+  h: number,
+  prio: number,
+  ipTieBreak: boolean,
+  sim: GroupSim,
+): Flag | undefined {
+  const label = (i: number) => members[i]!.label;
   const rivals = members.flatMap((_, i) =>
     i !== h && sim.isRunning(i) && sim.state(i) !== 'FAULT' && sim.effectivePriority(i) === prio
       ? [i]
       : [],
   );
-  if (rivals.length > 0 || o.ipTieBreak) {
-    const names = rivals.map(label).join(', ');
-    const standIn = [h, ...rivals].some((i) => members[i]!.addressFrom === 'unknown');
-    const byIp = standIn
-      ? 'decided by the addresses alone (stand-ins here: set unicast_src_ip to see which wins)'
-      : 'decided by the higher IP address alone';
-    flags.push({
-      code: 'tie',
-      message: `tie at priority ${prio} between ${label(h)} and ${names || 'another node'}: ${o.ipTieBreak ? byIp : `${label(h)} keeps the VIP only because it was master first`}`,
-      at: [priorityAt(hm), ...rivals.map((i) => priorityAt(members[i]!))],
-    });
-  }
-  if (conditions[h] === 'ok' && o.degradedHoldMs > boundMs) {
-    const delayed = members.filter((m) => m.settings.preemptDelayMs > 0);
-    const why =
-      delayed.length > 0
-        ? ` (preempt_delay ${delayed.map((m) => `${secs(m.settings.preemptDelayMs)} on ${m.label}`).join(', ')})`
-        : '';
-    flags.push({
-      code: 'slow-handover',
-      message: `the VIP stays on a node whose tracker failed for ${secs(o.degradedHoldMs)} before ${label(h)} takes it${why}`,
-      at: delayed.map((m) => m.inst.keywordPos?.preempt_delay ?? m.inst.pos),
-    });
-  }
-  return flags;
+  if (rivals.length === 0 && !ipTieBreak) return undefined;
+  const names = rivals.map(label).join(', ');
+  const standIn = [h, ...rivals].some((i) => members[i]!.addressFrom === 'unknown');
+  const byIp = standIn
+    ? 'decided by the addresses alone (stand-ins here: set unicast_src_ip to see which wins)'
+    : 'decided by the higher IP address alone';
+  const how = ipTieBreak ? byIp : `${label(h)} keeps the VIP only because it was master first`;
+  return {
+    code: 'tie',
+    message: `tie at priority ${prio} between ${label(h)} and ${names || 'another node'}: ${how}`,
+    at: [priorityAt(members[h]!), ...rivals.map((i) => priorityAt(members[i]!))],
+  };
+}
+
+/** The VIP reached a healthy node, but only after sitting on a failed one (preempt_delay). */
+function slowHandover(members: readonly PlanMember[], h: number, heldMs: number): Flag {
+  const delayed = members.filter((m) => m.settings.preemptDelayMs > 0);
+  const why =
+    delayed.length > 0
+      ? ` (preempt_delay ${delayed.map((m) => `${secs(m.settings.preemptDelayMs)} on ${m.label}`).join(', ')})`
+      : '';
+  return {
+    code: 'slow-handover',
+    message: `the VIP stays on a node whose tracker failed for ${secs(heldMs)} before ${members[h]!.label} takes it${why}`,
+    at: delayed.map((m) => m.inst.keywordPos?.preempt_delay ?? m.inst.pos),
+  };
 }
 
 function degradedHolds(

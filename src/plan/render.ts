@@ -163,26 +163,29 @@ export function renderJson(r: PlanReport): string {
         nopreempt: x.settings.nopreempt,
         preemptDelayMs: x.settings.preemptDelayMs,
       })),
-      rows: m.rows.map((row) => ({
-        conditions: Object.fromEntries(
-          row.conditions.map((c, i) => [m.members[i]?.label ?? String(i), c]),
-        ),
-        outcomes: row.outcomes.map((o) => ({
-          holders: o.holders.map((i) => m.members[i]?.label ?? String(i)),
-          priority: o.priority ?? null,
-        })),
-        ordersRun: row.ordersRun,
-        allOrders: row.allOrders,
-        failoverMs: row.failoverMs ?? null,
-        flags: row.flags.map((f) => ({
-          code: f.code,
-          message: f.message,
-          at: f.at.map((p) => `${p.file}:${p.line}`),
-          order: f.order.map((i) => m.members[i]?.label ?? String(i)),
-          simultaneous: f.simultaneous,
-        })),
-      })),
+      rows: m.rows.map((row) => jsonRow(m, row)),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function jsonRow(m: Matrix, row: MatrixRow) {
+  const label = (i: number) => m.members[i]?.label ?? String(i);
+  return {
+    conditions: Object.fromEntries(row.conditions.map((c, i) => [label(i), c])),
+    outcomes: row.outcomes.map((o) => ({
+      holders: o.holders.map(label),
+      priority: o.priority ?? null,
+    })),
+    ordersRun: row.ordersRun,
+    allOrders: row.allOrders,
+    failoverMs: row.failoverMs ?? null,
+    flags: row.flags.map((f) => ({
+      code: f.code,
+      message: f.message,
+      at: f.at.map((p) => `${p.file}:${p.line}`),
+      order: f.order.map(label),
+      simultaneous: f.simultaneous,
+    })),
+  };
 }
