@@ -8,6 +8,7 @@ import type { Command, CommandIO } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
 import { proxyCommand } from './commands/proxy.js';
 import { vrrpCommand } from './commands/vrrp.js';
 import { VERSION } from './version.js';
@@ -15,6 +16,7 @@ import { VERSION } from './version.js';
 const commands: readonly Command[] = [
   checkCommand,
   initCommand,
+  planCommand,
   proxyCommand,
   vrrpCommand,
   demoCommand,

@@ -7,6 +7,7 @@ import type { Stmt } from './tree.js';
 
 export interface GlobalDefsDraft {
   routerId?: string;
+  routerIdPos?: SourcePos;
   vrrpVersion: 2 | 3;
   scriptUser?: { user: string; group?: string; pos: SourcePos };
   enableScriptSecurity: boolean;
@@ -33,6 +34,7 @@ export interface ScriptDraft {
   intervalPos?: SourcePos;
   timeoutUs?: number;
   weight: number;
+  weightPos?: SourcePos;
   weightReverse: boolean;
   rise: number;
   fall: number;
@@ -59,7 +61,9 @@ export interface InstanceDraft {
   iface?: string;
   ifacePos?: SourcePos;
   vrid?: number;
+  vridPos?: SourcePos;
   priority?: number;
+  priorityPos?: SourcePos;
   advertIntUs?: number;
   advertPos?: SourcePos;
   version?: 2 | 3;
@@ -83,6 +87,7 @@ export interface InstanceDraft {
   preemptDelayUs: number;
   preemptDelayPos?: SourcePos;
   unicastSrcIp?: string;
+  unicastSrcPos?: SourcePos;
   unicastPeer: { address: string; pos: SourcePos }[];
   garpMasterDelay?: number;
   garpMasterRepeat?: number;

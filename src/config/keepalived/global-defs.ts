@@ -85,7 +85,10 @@ export const GLOBAL_DEFS_KEYWORDS: readonly KeywordSpec<GlobalDefsDraft>[] = [
           'routerid name missing - ignoring',
           'keepalived',
         );
-      } else g.routerId = arg(s, 0);
+      } else {
+        g.routerId = arg(s, 0);
+        g.routerIdPos = s.pos;
+      }
     },
   },
   {

@@ -6,6 +6,7 @@ import type { SourcePos } from '../diagnostics.js';
 
 export interface GlobalDefs {
   readonly routerId?: string;
+  readonly routerIdPos?: SourcePos;
   readonly vrrpVersion: 2 | 3; // default 2
   readonly scriptUser?: { user: string; group?: string; pos: SourcePos };
   readonly enableScriptSecurity: boolean;
@@ -31,6 +32,8 @@ export interface VrrpScript {
   readonly interval: number; // ms, default 1000
   readonly timeout?: number; // ms, default = interval
   readonly weight: number; // default 0
+  /** The `weight` line, when there is one. */
+  readonly weightPos?: SourcePos;
   /** `weight N reverse` */
   readonly weightReverse: boolean;
   readonly rise: number; // default 1
@@ -92,7 +95,19 @@ export interface VrrpInstance {
   readonly dontTrackPrimary: boolean;
   /** Address family of the VIPs (and unicast peers); 4 when there are none. */
   readonly family?: 4 | 6;
+  /** Where the keywords a group of nodes must agree or differ on were written. */
+  readonly keywordPos?: Readonly<Partial<Record<InstanceKeyword, SourcePos>>>;
 }
+
+export type InstanceKeyword =
+  | 'state'
+  | 'virtual_router_id'
+  | 'priority'
+  | 'advert_int'
+  | 'version'
+  | 'nopreempt'
+  | 'preempt_delay'
+  | 'unicast_src_ip';
 
 export interface VrrpSyncGroup {
   readonly pos: SourcePos;

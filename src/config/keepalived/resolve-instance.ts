@@ -3,9 +3,9 @@
 // advert_int corrections, each with Keepalived's message. Returns the model, or
 // undefined when Keepalived drops the instance.
 
-import type { Diagnostics } from '../diagnostics.js';
+import type { Diagnostics, SourcePos } from '../diagnostics.js';
 import type { GlobalDefsDraft, InstanceDraft } from './drafts.js';
-import type { VrrpInstance } from './model.js';
+import type { InstanceKeyword, VrrpInstance } from './model.js';
 
 const SECOND = 1_000_000;
 const CENTI = 10_000;
@@ -70,7 +70,22 @@ export function resolveInstance(
     notify: inst.notify,
     dontTrackPrimary: inst.dontTrackPrimary,
     family,
+    keywordPos: keywordPositions(inst),
   };
+}
+
+function keywordPositions(inst: InstanceDraft): Partial<Record<InstanceKeyword, SourcePos>> {
+  const all: [InstanceKeyword, SourcePos | undefined][] = [
+    ['state', inst.statePos],
+    ['virtual_router_id', inst.vridPos],
+    ['priority', inst.priorityPos],
+    ['advert_int', inst.advertPos],
+    ['version', inst.versionPos],
+    ['nopreempt', inst.nopreemptPos],
+    ['preempt_delay', inst.preemptDelayPos],
+    ['unicast_src_ip', inst.unicastSrcPos],
+  ];
+  return Object.fromEntries(all.filter((e) => e[1] !== undefined));
 }
 
 function resolveAuth(

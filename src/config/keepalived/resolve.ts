@@ -19,6 +19,7 @@ export function resolveConfig(cfg: ConfigDraft, files: string[], d: Diagnostics)
     files,
     globalDefs: {
       ...(g.routerId !== undefined ? { routerId: g.routerId } : {}),
+      ...(g.routerIdPos ? { routerIdPos: g.routerIdPos } : {}),
       vrrpVersion: g.vrrpVersion,
       ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}),
       enableScriptSecurity: g.enableScriptSecurity,
@@ -58,6 +59,7 @@ function toScript(s: ScriptDraft): VrrpScript {
     interval: s.intervalUs / 1000,
     timeout: (s.timeoutUs ?? s.intervalUs) / 1000,
     weight: s.weight,
+    ...(s.weightPos ? { weightPos: s.weightPos } : {}),
     weightReverse: s.weightReverse,
     rise: s.rise,
     fall: s.fall,

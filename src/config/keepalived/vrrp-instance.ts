@@ -208,7 +208,10 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
       if (v === undefined) {
         const msg = `(${inst.name}): VRID '${arg(s, 0)}' not valid - must be between 1 & 255`;
         env.diags.error(s.pos, 'KA_VRID_RANGE', msg, 'keepalived');
-      } else inst.vrid = v;
+      } else {
+        inst.vrid = v;
+        inst.vridPos = s.pos;
+      }
     },
   },
   {
@@ -222,6 +225,7 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
         env.diags.error(s.pos, 'KA_PRIORITY_RANGE', msg, 'keepalived');
       }
       inst.priority = v ?? 100;
+      inst.priorityPos = s.pos;
     },
   },
   {
@@ -331,6 +335,7 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
       }
       inst.family ??= fam;
       inst.unicastSrcIp = v;
+      inst.unicastSrcPos = s.pos;
     },
   },
   {

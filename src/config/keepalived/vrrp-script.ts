@@ -70,7 +70,10 @@ export const VRRP_SCRIPT_KEYWORDS: readonly KeywordSpec<ScriptDraft>[] = [
       if (v === undefined) {
         const msg = `vrrp_script ${sc.name} weight ${arg(s, 0)} must be in [-253, 253]`;
         env.diags.error(s.pos, 'KA_SCRIPT_WEIGHT', msg, 'keepalived');
-      } else sc.weight = v;
+      } else {
+        sc.weight = v;
+        sc.weightPos = s.pos;
+      }
       if (s.args.length >= 2) {
         if (arg(s, 1) === 'reverse') sc.weightReverse = true;
         else {
