@@ -283,8 +283,8 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     log.close();
     return 1;
   }
-  dropPrivileges(cfg, notify);
   service.ready();
+  dropPrivileges(cfg, notify);
   return serve(daemon, log, notify, service);
 }
 

@@ -145,9 +145,11 @@ export class MasterCliSession {
     // HAProxy answers `reload` with nothing at all, and an unknown target without the
     // empty line that ends other answers.
     if (t === 'master' && rest === 'reload') return `${this.master(rest)}${this.prompt()}`;
-    if (t === 'master') return `${this.master(rest)}\n${this.prompt()}`;
-    if (typeof t === 'string') return `${t}${this.prompt()}`;
-    if (rest === 'prompt' || rest === 'quit') return `${this.master(rest)}\n${this.prompt()}`;
+    if (typeof t === 'string' && t !== 'master') return `${t}${this.prompt()}`;
+    if (t === 'master' || rest === 'prompt' || rest === 'quit') {
+      const out = this.master(rest);
+      return this.closed ? '' : `${out}\n${this.prompt()}`;
+    }
     // The worker's answer already ends with the runtime API's empty line.
     return `${await this.port.forward(t, rest)}${this.prompt()}`;
   }
