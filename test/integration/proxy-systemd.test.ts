@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import { HAPROXY, hasHaproxy } from './haproxy-child.js';
+import { NotifyReceiver } from './notify-receiver.js';
 import type { Backend } from './proxy-harness.js';
 import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
 
@@ -26,74 +27,6 @@ if (dropTo === undefined)
     'proxy-systemd: NOT testing the privilege drop (needs root and a haproxy user)\n',
   );
 const skipPython = existsSync('/usr/bin/python3') ? undefined : 'python3 is not installed';
-
-const RECEIVER = `
-import json, os, socket, sys
-p = sys.argv[1]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind('\\0' + p[1:] if p.startswith('@') else p)
-if not p.startswith('@'):
-    os.chmod(p, 0o777)  # as systemd's /run/systemd/notify: any user may send
-print('bound', flush=True)
-while True:
-    print(json.dumps(s.recv(4096).decode()), flush=True)
-`;
-
-/** systemd's side: every datagram on `address`, with whether `port` accepted on arrival. */
-class NotifyReceiver {
-  readonly messages: { text: string; accepting?: boolean }[] = [];
-  private readonly child: ChildProcess;
-  readonly bound: Promise<void>;
-
-  constructor(
-    readonly address: string,
-    private readonly port: () => number,
-  ) {
-    this.child = spawn('python3', ['-c', RECEIVER, address], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buf = '';
-    this.bound = new Promise((resolve) => {
-      this.child.stdout!.on('data', (d: Buffer) => {
-        buf += d;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line === 'bound') resolve();
-          else this.arrived(JSON.parse(line) as string);
-        }
-      });
-    });
-  }
-
-  private arrived(text: string): void {
-    const m: { text: string; accepting?: boolean } = { text };
-    this.messages.push(m);
-    if (text.startsWith('READY=1'))
-      void accepts(this.port()).then((ok) => {
-        m.accepting = ok;
-      });
-  }
-
-  texts(): string[] {
-    return this.messages.map((m) => m.text.split('\n')[0]!);
-  }
-
-  stop(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1');
-    c.on('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
-}
 
 /** One master-CLI exchange: the line, then everything until the server closes. */
 function cli(path: string, line: string): Promise<string> {
