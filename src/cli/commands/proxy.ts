@@ -14,6 +14,7 @@ import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { masterWorkers, ProxyService, singleProcessWorkers } from '../../daemon/proxy-service.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
 import type { ServiceNotifier } from '../../os/sd-notify.js';
 import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
@@ -224,9 +225,13 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   // Server and bind names resolve now, as HAProxy resolves them while reading its config.
   if (loaded.config)
     await resolveNames(loaded.config, io.resolver ?? realResolver, loaded.diagnostics);
-  for (const d of loaded.diagnostics.sorted()) {
-    if (!args.quiet || d.severity === 'error') io.stderr(`${formatDiagnostic(d)}\n`);
+  for (const line of startupDiagnostics(loaded.diagnostics.sorted(), args.files)) {
+    if (line.level === undefined) io.stderr(`${line.text}\n`);
+    else if (!args.check) notify(line.level, line.text);
   }
+  if (args.check && !args.quiet)
+    for (const d of loaded.diagnostics.sorted())
+      if (d.severity !== 'error') io.stderr(`${formatDiagnostic(d)}\n`);
   const cfg = loaded.config;
   if (!cfg || loaded.diagnostics.errors > 0) {
     io.stderr(`[ALERT]    (${process.pid}) : Fatal errors found in configuration.\n`);
