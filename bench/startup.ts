@@ -1,4 +1,5 @@
-// Start-up time: `halo proxy -f CFG` and `haproxy -db -f CFG` on the same config (the
+// Start-up time: `halo proxy -f CFG` (the `halo` command, dist/bundle/, and the same code
+// unbundled from dist/src/) and `haproxy -db -f CFG` on the same config (the
 // article's apiserver frontend and backend with checks, a stats listen and a stats socket),
 // each started `runs` times in turn; the time from spawn to the first accepted connection
 // on the frontend, the median of each and the ratio. Also a bare Node.js that only
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const haloBin = join(root, 'dist', 'bundle', 'main.js');
 const haloMain = join(root, 'dist', 'src', 'cli', 'main.js');
 const TICKS_PER_SEC = 100;
 
@@ -134,15 +136,19 @@ async function main(): Promise<void> {
   const load = loadavg()[0]!.toFixed(2);
   const results = {
     halo: [] as number[],
+    unbundled: [] as number[],
     haloCpu: [] as number[],
     haproxy: [] as number[],
     node: [] as number[],
   };
   try {
     for (let i = 0; i < runs; i++) {
-      const h = await timeToAccept(process.execPath, [haloMain, 'proxy', '-f', cfg], fe);
+      const h = await timeToAccept(process.execPath, [haloBin, 'proxy', '-f', cfg], fe);
       results.halo.push(h.ms);
       if (h.cpu !== undefined) results.haloCpu.push(h.cpu);
+      results.unbundled.push(
+        (await timeToAccept(process.execPath, [haloMain, 'proxy', '-f', cfg], fe)).ms,
+      );
       results.haproxy.push((await timeToAccept(HAPROXY, ['-db', '-f', cfg], fe)).ms);
       results.node.push((await timeToAccept(process.execPath, [bare], fe)).ms);
     }
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `time from spawn to first accepted connection, median of ${runs} (load average ${load} -> ${loadavg()[0]!.toFixed(2)}, Node.js ${process.version})\n` +
       `  halo proxy      ${fmt(halo)} ms   (min ${fmt(Math.min(...results.halo))}, CPU used by then ${median(results.haloCpu).toFixed(0)} ms)\n` +
+      `  halo, dist/src/ ${fmt(median(results.unbundled))} ms   (min ${fmt(Math.min(...results.unbundled))}): the same code unbundled, ~120 modules\n` +
       `  haproxy -db     ${fmt(haproxy)} ms   (min ${fmt(Math.min(...results.haproxy))})\n` +
       `  bare node listen${fmt(median(results.node))} ms   (min ${fmt(Math.min(...results.node))}): the floor for any Node.js program here\n` +
       `  halo/haproxy    ${(halo / haproxy).toFixed(2)}x\n`,
