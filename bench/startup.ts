@@ -138,6 +138,8 @@ async function main(): Promise<void> {
     halo: [] as number[],
     unbundled: [] as number[],
     haloCpu: [] as number[],
+    unbundledCpu: [] as number[],
+    nodeCpu: [] as number[],
     haproxy: [] as number[],
     node: [] as number[],
   };
@@ -146,11 +148,13 @@ async function main(): Promise<void> {
       const h = await timeToAccept(process.execPath, [haloBin, 'proxy', '-f', cfg], fe);
       results.halo.push(h.ms);
       if (h.cpu !== undefined) results.haloCpu.push(h.cpu);
-      results.unbundled.push(
-        (await timeToAccept(process.execPath, [haloMain, 'proxy', '-f', cfg], fe)).ms,
-      );
+      const u = await timeToAccept(process.execPath, [haloMain, 'proxy', '-f', cfg], fe);
+      results.unbundled.push(u.ms);
+      if (u.cpu !== undefined) results.unbundledCpu.push(u.cpu);
       results.haproxy.push((await timeToAccept(HAPROXY, ['-db', '-f', cfg], fe)).ms);
-      results.node.push((await timeToAccept(process.execPath, [bare], fe)).ms);
+      const n = await timeToAccept(process.execPath, [bare], fe);
+      results.node.push(n.ms);
+      if (n.cpu !== undefined) results.nodeCpu.push(n.cpu);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -161,9 +165,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `time from spawn to first accepted connection, median of ${runs} (load average ${load} -> ${loadavg()[0]!.toFixed(2)}, Node.js ${process.version})\n` +
       `  halo proxy      ${fmt(halo)} ms   (min ${fmt(Math.min(...results.halo))}, CPU used by then ${median(results.haloCpu).toFixed(0)} ms)\n` +
-      `  halo, dist/src/ ${fmt(median(results.unbundled))} ms   (min ${fmt(Math.min(...results.unbundled))}): the same code unbundled, ~120 modules\n` +
+      `  halo, dist/src/ ${fmt(median(results.unbundled))} ms   (min ${fmt(Math.min(...results.unbundled))}): the same code unbundled, ~120 modules, CPU ${median(results.unbundledCpu).toFixed(0)} ms\n` +
       `  haproxy -db     ${fmt(haproxy)} ms   (min ${fmt(Math.min(...results.haproxy))})\n` +
-      `  bare node listen${fmt(median(results.node))} ms   (min ${fmt(Math.min(...results.node))}): the floor for any Node.js program here\n` +
+      `  bare node listen${fmt(median(results.node))} ms   (min ${fmt(Math.min(...results.node))}), CPU ${median(results.nodeCpu).toFixed(0)} ms: the floor for any Node.js program here\n` +
       `  halo/haproxy    ${(halo / haproxy).toFixed(2)}x\n`,
   );
 }
