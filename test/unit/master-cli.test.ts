@@ -122,3 +122,23 @@ describe('NOTIFY_SOCKET address', () => {
     assert.deepEqual([...sockaddrUnNotify('@sd')], [1, 0, 0, ...Buffer.from('sd')]);
   });
 });
+
+describe('-S argument', () => {
+  it('path or address with stats-socket options; a level below admin is refused', async () => {
+    const { parseMasterSocketArg } = await import('../../src/proxy/cli-socket/master-socket.js');
+    assert.deepEqual(parseMasterSocketArg('/run/haproxy-master.sock'), {
+      address: { kind: 'unix', path: '/run/haproxy-master.sock' },
+      options: {},
+    });
+    assert.deepEqual(parseMasterSocketArg('/run/m.sock,mode,600,level,admin'), {
+      address: { kind: 'unix', path: '/run/m.sock' },
+      options: { mode: '600', level: 'admin' },
+    });
+    assert.match(
+      String(parseMasterSocketArg('/run/m.sock,level,user')),
+      /does not apply 'level user'/,
+    );
+    assert.match(String(parseMasterSocketArg('/run/m.sock,bogus,1')), /unsupported option 'bogus'/);
+    assert.match(String(parseMasterSocketArg('/run/m.sock,mode')), /expects a value/);
+  });
+});

@@ -27,6 +27,9 @@ export function parseMasterSocketArg(arg: string): MasterSocketSpec | string {
       return `'-S' : unsupported option '${name}' (halo takes mode, uid, gid, user, group)`;
     const value = rest[i + 1];
     if (value === undefined) return `'-S' : option '${name}' expects a value`;
+    // Forwarded commands run at admin level: a lower level asked for must not be ignored.
+    if (name === 'level' && value !== 'admin')
+      return `'-S' : halo does not apply 'level ${value}' to the master CLI yet (it forwards every command at admin level); restrict the socket with 'mode', 'user', 'group' instead`;
     options[name] = value;
   }
   return { address: addr.value, options };
