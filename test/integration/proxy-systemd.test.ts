@@ -211,6 +211,22 @@ describe("Debian's haproxy.service command line with NOTIFY_SOCKET", { skip: ski
     assert.deepEqual(receiver.texts(), ['READY=1', 'STOPPING=1']);
   });
 
+  it("global 'master-worker' is -W: the -S socket answers show proc", async () => {
+    const port = await freePort();
+    const file = join(sharedDir, 'mw.cfg');
+    writeFileSync(file, config(port, up, '    master-worker\n'));
+    const master = join(dir, 'mw-master.sock');
+    const p = start(process.execPath, [...halo, 'proxy', '-f', file, '-S', master], {});
+    stops.push(() => {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    });
+    await waitFor(() => /proxy started/.test(p.stderr()), 8000, 'start');
+    assert.match(await cli(master, 'show proc'), new RegExp(`^${p.child.pid} +master `, 'm'));
+    assert.doesNotMatch(p.stderr(), /master-worker mode \(-W\) is not enabled/);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+
   it('-S without -W: warned as HAProxy does, no socket', async () => {
     const port = await freePort();
     const file = join(dir, 'plain.cfg');
