@@ -142,3 +142,44 @@ describe('-S argument', () => {
     assert.match(String(parseMasterSocketArg('/run/m.sock,mode')), /expects a value/);
   });
 });
+
+describe('master CLI fuzz', () => {
+  it('any line is answered with text, never a throw; @ prefixes route or are refused', async () => {
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(
+              '@',
+              '@!',
+              '@master',
+              '@1',
+              '@2',
+              '@!101',
+              ';',
+              '\\',
+              ' ',
+              'show',
+              'proc',
+              'help',
+              'prompt',
+              'reload',
+              'quit',
+            ),
+            fc.string({ maxLength: 6 }),
+          ),
+          { maxLength: 12 },
+        ),
+        async (parts) => {
+          const p = port();
+          const s = new MasterCliSession(p);
+          const out = await s.line(parts.join(''));
+          assert.equal(typeof out, 'string');
+          for (const [pid] of p.forwarded) assert.ok(pid === 101 || pid === 102);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
