@@ -3,6 +3,7 @@
 // single process or the `nbthread` master. One reload path for signals and the master
 // CLI's `reload`, so both count in `show proc` and both tell systemd.
 
+import { writeFileSync } from 'node:fs';
 import type { ServiceNotifier } from '../os/sd-notify.js';
 import type { MasterCliPort, MasterCliProcess } from '../proxy/cli-socket/master-cli.js';
 import type { MasterSocketSpec } from '../proxy/cli-socket/master-socket.js';
@@ -89,4 +90,29 @@ export function masterWorkers(master: ProxyMaster): () => MasterCliProcess[] {
       startedAt: w.servingSince,
       version: HALO_STATS_VERSION,
     }));
+}
+
+/** Writes our PID to `path` (if any); returns what went wrong, as HAProxy's alert says it. */
+export function writePidfile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    writeFileSync(path, `${process.pid}\n`);
+    return undefined;
+  } catch (err) {
+    return `Cannot create pidfile ${path}: ${(err as Error).message}`;
+  }
+}
+
+/** Opens the `-S` socket (if asked) with `open`; returns what went wrong, if anything. */
+export async function openMasterSocket(
+  spec: MasterSocketSpec | undefined,
+  open: () => Promise<void>,
+): Promise<string | undefined> {
+  if (!spec) return undefined;
+  try {
+    await open();
+    return undefined;
+  } catch (err) {
+    return `Cannot bind the master CLI socket (-S): ${(err as Error).message}`;
+  }
 }

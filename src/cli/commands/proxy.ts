@@ -12,7 +12,13 @@ import type { LoadedConfig } from '../../daemon/proxy-config.js';
 import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
-import { masterWorkers, ProxyService, singleProcessWorkers } from '../../daemon/proxy-service.js';
+import {
+  masterWorkers,
+  openMasterSocket,
+  ProxyService,
+  singleProcessWorkers,
+  writePidfile,
+} from '../../daemon/proxy-service.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
 import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
@@ -291,30 +297,6 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   service.ready();
   dropPrivileges(cfg, notify);
   return serve(daemon, log, notify, service);
-}
-
-/** Writes our PID to `path` (if any); returns what went wrong, as HAProxy's alert says it. */
-function writePidfile(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    writeFileSync(path, `${process.pid}\n`);
-    return undefined;
-  } catch (err) {
-    return `Cannot create pidfile ${path}: ${(err as Error).message}`;
-  }
-}
-
-async function openMasterSocket(
-  spec: MasterSocketSpec | undefined,
-  open: () => Promise<void>,
-): Promise<string | undefined> {
-  if (!spec) return undefined;
-  try {
-    await open();
-    return undefined;
-  } catch (err) {
-    return `Cannot bind the master CLI socket (-S): ${(err as Error).message}`;
-  }
 }
 
 /**
