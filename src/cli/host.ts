@@ -12,7 +12,8 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
-import fg from 'fast-glob';
+import { createRequire } from 'node:module';
+import type FastGlob from 'fast-glob';
 import type { NameResolver } from '../config/haproxy/resolve-names.js';
 import { readConfigFile } from '../config/read-config.js';
 
@@ -91,11 +92,18 @@ export const realResolver: NameResolver = {
     ),
 };
 
+// fast-glob and its dependencies are some 40 CommonJS modules, about a fifth of what
+// `halo proxy` would load before it listens; only keepalived.conf `include` globs use it.
+let fastGlob: typeof FastGlob | undefined;
+function glob(pattern: string, cwd: string): string[] {
+  fastGlob ??= createRequire(import.meta.url)('fast-glob') as typeof FastGlob;
+  return fastGlob.sync(pattern, { cwd, absolute: true, onlyFiles: true }).sort();
+}
+
 export const realHost = {
   /** Configuration files (keepalived includes too), within the bounds of config/limits.ts. */
   readFile: (path: string): string => readConfigFile(path),
-  glob: (pattern: string, cwd: string): string[] =>
-    fg.sync(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
+  glob,
   interfaceExists,
   fileAccessible,
   userExists,

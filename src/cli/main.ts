@@ -4,23 +4,9 @@
 import './preflight.js'; // first: checks the Node.js internals before the proxy binds them
 import { LastResort } from '../daemon/last-resort.js';
 import { stdio } from '../proxy/log/stdio.js';
-import type { Command, CommandIO } from './command.js';
-import { checkCommand } from './commands/check.js';
-import { demoCommand } from './commands/demo.js';
-import { initCommand } from './commands/init.js';
-import { planCommand } from './commands/plan.js';
-import { proxyCommand } from './commands/proxy.js';
-import { vrrpCommand } from './commands/vrrp.js';
+import type { CommandIO } from './command.js';
+import { commands } from './command-table.js';
 import { VERSION } from './version.js';
-
-const commands: readonly Command[] = [
-  checkCommand,
-  initCommand,
-  planCommand,
-  proxyCommand,
-  vrrpCommand,
-  demoCommand,
-];
 
 function help(io: CommandIO): number {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -39,11 +25,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`halo ${VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`halo: unknown command '${name}'. Run 'halo help'.\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help')) {
     io.stdout(`${command.usage}\n`);
     return 0;

@@ -5,13 +5,15 @@
 
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
-import { applyRelayed } from '../proxy/cli-socket/session.js';
+import { answerLine, applyRelayed } from '../proxy/cli-socket/session.js';
 import { StatsSockets } from '../proxy/cli-socket/stats-socket.js';
 import type { ProcessCounters, RuntimeContext } from '../proxy/context.js';
 import type { EngineOptions } from '../proxy/engine.js';
 import { ProxyEngine } from '../proxy/engine.js';
 import type { LogPort } from '../proxy/log/sinks.js';
 import { statsApplets } from '../proxy/stats/applet.js';
+import { buildSnapshot } from '../proxy/stats/build-snapshot.js';
+import { HALO_STATS_VERSION, statsEnvironment } from '../proxy/stats/environment.js';
 import type { ConfigSource } from './proxy-config.js';
 import { loadConfig, parseConfig } from './proxy-config.js';
 
@@ -38,6 +40,8 @@ export class ProxyDaemon {
   private stopping = false;
   private statsSockets: StatsSockets | undefined;
   private statsSocketsKey = '';
+  /** When the serving engine started (wall clock): a worker's uptime in `show proc`. */
+  servingSince = Date.now();
 
   constructor(private readonly opts: ProxyDaemonOptions) {}
 
@@ -56,6 +60,7 @@ export class ProxyDaemon {
     const engine = this.newEngine(config);
     await engine.start();
     this.engine = engine;
+    this.servingSince = Date.now();
     try {
       await this.openStatsSockets(config);
     } catch (err) {
@@ -120,6 +125,7 @@ export class ProxyDaemon {
         return false;
       }
       this.engine = next;
+      this.servingSince = Date.now();
       prev.stopAccepting(next);
       this.drain(prev);
       await this.openStatsSockets(loaded.config).catch((err: Error) =>
@@ -199,6 +205,17 @@ export class ProxyDaemon {
   /** A state change made on another worker's runtime API (`set server ... state maint`). */
   applyRelayed(words: string[]): void {
     if (this.engine) applyRelayed(this.engine, words);
+  }
+
+  /** One runtime-API line at admin level (the master CLI's `@1 <command>`), its answer. */
+  answerCli(line: string): string {
+    return answerLine(
+      () => this.engine,
+      (e) => buildSnapshot(e, statsEnvironment(e)),
+      HALO_STATS_VERSION,
+      line,
+      this.opts.statsRelay,
+    );
   }
 
   get actconn(): number {

@@ -75,6 +75,8 @@ interface Worker {
   readonly slot: number;
   ready: boolean;
   retiring: boolean;
+  /** Since when it serves its current configuration (`show proc` uptime). */
+  servingSince: number;
 }
 
 /** How many workers a config asks for. */
@@ -164,7 +166,14 @@ export class ProxyMaster {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    const w: Worker = { child, id: this.nextId++, slot, ready: false, retiring: false };
+    const w: Worker = {
+      child,
+      id: this.nextId++,
+      slot,
+      ready: false,
+      retiring: false,
+      servingSince: Date.now(),
+    };
     this.workers.add(w);
     // The runtime API runs in slot 1; its state changes apply in every worker.
     child.on('message', (m: ToMaster) => {
@@ -263,6 +272,7 @@ export class ProxyMaster {
         const done = this.reply(w, (m) => m.t === 'reloaded');
         await this.send(w, { t: 'reload', sources: this.sources });
         const m = await done;
+        if (m?.t === 'reloaded' && m.ok) w.servingSince = Date.now();
         return m?.t === 'reloaded' && m.ok;
       }),
     );
@@ -334,36 +344,69 @@ export class ProxyMaster {
     }
   }
 
+  /** The serving workers by slot (worker 1 first), for the master CLI. */
+  liveWorkers(): { pid: number; servingSince: number }[] {
+    return [...this.workers]
+      .filter((w) => w.ready && !w.retiring)
+      .sort((a, b) => a.slot - b.slot)
+      .map((w) => ({ pid: w.child.pid ?? 0, servingSince: w.servingSince }));
+  }
+
+  private cliIds = 0;
+
+  /** Runs a runtime-API line in the worker `pid` (master CLI `@n`); resolves to its answer. */
+  async runCli(pid: number, line: string): Promise<string> {
+    const w = [...this.workers].find((x) => x.child.pid === pid);
+    if (!w) return `Can't find the target PID matching the prefix '@!${pid}'\n`;
+    const id = ++this.cliIds;
+    const answer = this.reply(w, (m) => m.t === 'cli-answer' && m.id === id);
+    await this.send(w, { t: 'cli-run', id, line });
+    const m = await answer;
+    return m?.t === 'cli-answer' ? m.text : `worker ${pid} exited before answering\n`;
+  }
+
   get pids(): number[] {
     return [...this.workers].map((w) => w.child.pid ?? 0);
   }
 }
 
+/** What the service around the master does on reload and stop (proxy-service.ts). */
+export interface MasterHooks {
+  reload(): Promise<boolean>;
+  stopping(): void;
+}
+
 /** The master's signals: reload, soft/hard stop, take-over pause/resume. Resolves on exit. */
-export function serveMaster(master: ProxyMaster): Promise<number> {
+export function serveMaster(
+  master: ProxyMaster,
+  hooks: MasterHooks = { reload: () => master.reload(), stopping: () => {} },
+): Promise<number> {
   return new Promise((resolve) => {
     const handlers: [NodeJS.Signals, () => void][] = [];
     const on = (sig: NodeJS.Signals, fn: () => void) => {
       handlers.push([sig, fn]);
       process.on(sig, fn);
     };
-    const stop = (hard: boolean) => () =>
+    const stop = (hard: boolean) => () => {
+      hooks.stopping();
       void master.stop(hard).then(() => {
         for (const [sig, fn] of handlers) process.removeListener(sig, fn);
         resolve(0);
       });
-    on('SIGHUP', () => void master.reload());
-    on('SIGUSR2', () => void master.reload());
+    };
+    on('SIGHUP', () => void hooks.reload());
+    on('SIGUSR2', () => void hooks.reload());
     on('SIGUSR1', stop(false));
     on('SIGTERM', stop(true));
     on('SIGINT', stop(true));
     on('SIGTTOU', () => master.pause());
     on('SIGTTIN', () => void master.resume());
-    void master.gaveUp.then(() =>
-      master.stop(true).then(() => {
+    void master.gaveUp.then(() => {
+      hooks.stopping();
+      return master.stop(true).then(() => {
         for (const [sig, fn] of handlers) process.removeListener(sig, fn);
         resolve(1);
-      }),
-    );
+      });
+    });
   });
 }

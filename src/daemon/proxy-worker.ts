@@ -18,14 +18,17 @@ export type ToWorker =
   | { t: 'pause' }
   | { t: 'resume' }
   /** A runtime-API state change made on another worker. */
-  | { t: 'cli'; words: string[] };
+  | { t: 'cli'; words: string[] }
+  /** A runtime-API line from the master CLI (`@1 <command>`), answered with cli-answer. */
+  | { t: 'cli-run'; id: number; line: string };
 
 export type ToMaster =
   | { t: 'ready' }
   | { t: 'failed'; message: string }
   | { t: 'reloaded'; ok: boolean }
   /** A runtime-API state change made here, for the master to hand to the other workers. */
-  | { t: 'cli'; words: string[] };
+  | { t: 'cli'; words: string[] }
+  | { t: 'cli-answer'; id: number; text: string };
 
 export interface WorkerHooks {
   /** Starts the daemon on the config text the master validated; rejects when it cannot serve. */
@@ -89,6 +92,9 @@ export class WorkerLink {
         return;
       case 'cli':
         this.daemon.applyRelayed(msg.words);
+        return;
+      case 'cli-run':
+        send({ t: 'cli-answer', id: msg.id, text: this.daemon.answerCli(msg.line) });
         return;
     }
   }

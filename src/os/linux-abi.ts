@@ -76,6 +76,21 @@ export function sockaddrUn(path: string): Uint8Array {
   return out;
 }
 
+/**
+ * The sockaddr_un of a `$NOTIFY_SOCKET`: a path, or `@name` for the abstract namespace
+ * (sun_path starts with a NUL and the name is not NUL-terminated: its length is the
+ * address length).
+ */
+export function sockaddrUnNotify(socket: string): Uint8Array {
+  if (!socket.startsWith('@')) return sockaddrUn(socket);
+  const bytes = new TextEncoder().encode(socket.slice(1));
+  if (bytes.length > 107) throw new RangeError(`unix socket name too long: ${socket}`);
+  const out = new Uint8Array(3 + bytes.length);
+  view(out).setUint16(0, AF.UNIX, true);
+  out.set(bytes, 3);
+  return out;
+}
+
 /** struct sockaddr_nl (12 bytes): pid 0 is the kernel; groups is the RTMGRP_* bit mask. */
 export function sockaddrNl(groups = 0, pid = 0): Uint8Array {
   const out = new Uint8Array(12);

@@ -145,7 +145,9 @@ interface Unsupported {
   readonly http: string[];
 }
 
-const LOCALHOST = addressList(['127.0.0.0/8', '::1']);
+// Built on first use: node:net's isIP compiles its IPv6 expression on the first IPv6
+// address it sees, some 10 ms that every start paid when this was built at load.
+let localhost: BlockList | undefined;
 
 function predefined(name: string): Test | undefined {
   switch (name) {
@@ -153,8 +155,11 @@ function predefined(name: string): Test | undefined {
       return () => true;
     case 'FALSE':
       return () => false;
-    case 'LOCALHOST':
-      return (f) => matchesAddress(LOCALHOST, f.src());
+    case 'LOCALHOST': {
+      localhost ??= addressList(['127.0.0.0/8', '::1']);
+      const list = localhost;
+      return (f) => matchesAddress(list, f.src());
+    }
     default: {
       const h = httpPredefined(name);
       return h && ((f) => (f.http ? h(f.http) : false));

@@ -53,6 +53,7 @@ const env: StatsEnvironment = {
   node: 'test',
   ulimitN: 0,
   version: 'test',
+  releaseDate: '2026/01/02',
   now: () => 1000,
   memRss: () => 0,
   faults: () => ({

@@ -131,6 +131,7 @@ function snapshot(servers: ServerRow[]): StatsSnapshot {
     info: {
       name: 'HAProxy',
       version: '2.6-halo-test',
+      releaseDate: '2026/01/02',
       hideVersion: true,
       pid: 4242,
       processNum: 1,
@@ -374,6 +375,8 @@ describe('runtime API texts', () => {
       'Uptime_sec',
     ]);
     assert.match(text, /^Uptime: 0d 1h02m05s$/m);
+    // hatop refuses a `show info` whose Release_date is empty.
+    assert.match(text, /^Release_date: 2026\/01\/02$/m);
     assert.match(text, /^CurrConns: 1$/m);
     assert.equal(keys.at(-1), 'Tainted');
   });

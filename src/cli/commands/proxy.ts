@@ -1,6 +1,7 @@
 // `halo proxy`: HAProxy's command line, so systemd units and scripts written for `haproxy`
 // run halo unchanged. -f FILE|DIR (repeatable), -c check, -q quiet, -d/-db foreground,
-// -D daemon (+ pidfile), -p PIDFILE, -sf/-st PID... take-over, -v/-vv version.
+// -D daemon (+ pidfile), -p PIDFILE, -sf/-st PID... take-over, -v/-vv version, -W/-Ws
+// master-worker (-Ws: systemd notify) with -S master CLI socket, as haproxy.service runs it.
 
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,8 +12,20 @@ import type { LoadedConfig } from '../../daemon/proxy-config.js';
 import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
+import {
+  masterWorkers,
+  openMasterSocket,
+  ProxyService,
+  singleProcessWorkers,
+  writePidfile,
+} from '../../daemon/proxy-service.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
+import type { ServiceNotifier } from '../../os/sd-notify.js';
+import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
+import type { MasterSocketSpec } from '../../proxy/cli-socket/master-socket.js';
+import { parseMasterSocketArg } from '../../proxy/cli-socket/master-socket.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import { steerToOwnSockets } from '../../proxy/takeover-steering.js';
@@ -38,18 +51,26 @@ interface ProxyArgs {
   hardStopPids: number[];
   version: 0 | 1 | 2;
   ignored: string[];
+  /** -W / -Ws (or `master-worker` in global): pidfile, master CLI. */
+  masterWorker: boolean;
+  /** -Ws: READY=1 etc. on $NOTIFY_SOCKET. */
+  systemd: boolean;
+  /** -S: the master CLI socket. */
+  masterSocket?: MasterSocketSpec;
   /** Internal: started by a master for `nbthread` > 1 (sockets and commands over IPC). */
   worker: boolean;
 }
 
-const USAGE = `Usage: halo proxy -f <cfgfile|cfgdir>* [ -c ] [ -q ] [ -d | -db | -D ] [ -p <pidfile> ]
-                  [ -sf <pid>* | -st <pid>* ] [ -v | -vv ]
+const USAGE = `Usage: halo proxy -f <cfgfile|cfgdir>* [ -c ] [ -q ] [ -d | -db | -D | -W | -Ws ]
+                  [ -p <pidfile> ] [ -S <address>[,<opt>,<val>]* ] [ -sf <pid>* | -st <pid>* ] [ -v | -vv ]
   -f  configuration file or directory (*.cfg), repeatable
   -c  check the configuration and exit (0 valid, 1 errors, 2 no listener)
   -q  quiet: no start-up messages
   -d, -db  stay in the foreground (the default)
   -D  daemonize; writes the pidfile of the config or of -p
-  -p  pidfile
+  -W, -Ws  master-worker mode in the foreground (-Ws: tell systemd READY=1 on $NOTIFY_SOCKET)
+  -S  master CLI socket (with -W/-Ws): show proc, reload, @<n>/@!<pid> <command>
+  -p  pidfile, written before dropping privileges
   -sf/-st  ask these processes to finish (SIGUSR1) or stop (SIGTERM) once listening
   -v, -vv  version (and features)
 Signals: SIGUSR1 soft stop, SIGTERM/SIGINT hard stop, SIGHUP/SIGUSR2 reload.`;
@@ -65,6 +86,8 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
     hardStopPids: [],
     version: 0,
     ignored: [],
+    masterWorker: false,
+    systemd: false,
     worker: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -87,10 +110,13 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
           break;
         case '-d':
         case '-db':
+          a.foreground = true;
+          break;
         case '-Ws':
         case '-W':
           a.foreground = true;
-          if (arg.startsWith('-W')) a.ignored.push(arg);
+          a.masterWorker = true;
+          a.systemd ||= arg === '-Ws';
           break;
         case '-D':
           a.daemon = true;
@@ -107,7 +133,12 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
         case '-vv':
           a.version = 2;
           break;
-        case '-S':
+        case '-S': {
+          const spec = parseMasterSocketArg(value());
+          if (typeof spec === 'string') return spec;
+          a.masterSocket = spec;
+          break;
+        }
         case '-L':
           a.ignored.push(`${arg} ${value()}`);
           break;
@@ -138,7 +169,7 @@ export function versionText(verbose: boolean): string {
       '\n' +
       'Feature list : +TCP_MODE -HTTP_MODE(relayed as TCP, 400 for non-HTTP clients) +HEALTH_CHECKS(tcp,http,https,ssl-hello) ' +
       '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
-      '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) -MASTER_CLI -CHROOT\n';
+      '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) +MASTER_CLI(-S: show proc, reload, @<n> forwarding) +SYSTEMD_NOTIFY(-Ws) -CHROOT\n';
   }
   return s;
 }
@@ -201,9 +232,13 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   // Server and bind names resolve now, as HAProxy resolves them while reading its config.
   if (loaded.config)
     await resolveNames(loaded.config, io.resolver ?? realResolver, loaded.diagnostics);
-  for (const d of loaded.diagnostics.sorted()) {
-    if (!args.quiet || d.severity === 'error') io.stderr(`${formatDiagnostic(d)}\n`);
+  for (const line of startupDiagnostics(loaded.diagnostics.sorted(), args.files)) {
+    if (line.level === undefined) io.stderr(`${line.text}\n`);
+    else if (!args.check) notify(line.level, line.text);
   }
+  if (args.check && !args.quiet)
+    for (const d of loaded.diagnostics.sorted())
+      if (d.severity !== 'error') io.stderr(`${formatDiagnostic(d)}\n`);
   const cfg = loaded.config;
   if (!cfg || loaded.diagnostics.errors > 0) {
     io.stderr(`[ALERT]    (${process.pid}) : Fatal errors found in configuration.\n`);
@@ -222,14 +257,47 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
   startupWarnings(cfg, notify);
+  const masterWorker = args.masterWorker || cfg.global.masterWorker === true;
+  if (args.masterSocket && !masterWorker)
+    notify(
+      'WARNING',
+      'config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.',
+    );
   io.serving?.((m) => notify('ALERT', m));
-  if (workerCount(cfg) > 1) return runMaster(args, cfg, loaded.sources, io, notify);
+  // HAProxy talks to systemd only with -Ws; the variable is cleared for what we start.
+  const sdNotifier = args.systemd
+    ? systemdNotifier(io.env, (m) => notify('WARNING', m))
+    : noNotifier;
+  const pidfile = args.pidfile ?? (masterWorker ? cfg.global.pidfile?.path : undefined);
+  if (workerCount(cfg) > 1)
+    return runMaster(args, cfg, loaded.sources, io, notify, {
+      notifier: sdNotifier,
+      pidfile,
+      masterSocket: masterWorker ? args.masterSocket : undefined,
+    });
   const log = new SyslogSinks();
   const daemon = new ProxyDaemon({ files: args.files, env: io.env, log, notify });
+  const service = new ProxyService(sdNotifier, () => daemon.reload());
   if (!(await takeOver(args, io, () => daemon.start(cfg)))) return 1;
+  // Both before dropping to `user`: /run/haproxy.pid and /run/haproxy-master.sock are
+  // root's, as HAProxy opens them before setuid.
+  const failed =
+    writePidfile(pidfile) ??
+    (await openMasterSocket(masterWorker ? args.masterSocket : undefined, () =>
+      service.openMasterSocket(args.masterSocket!, singleProcessWorkers(daemon), async (_w, line) =>
+        daemon.answerCli(line),
+      ),
+    ));
+  if (failed) {
+    io.stderr(`[ALERT]    (${process.pid}) : ${failed}\n`);
+    service.close();
+    await daemon.hardStop();
+    log.close();
+    return 1;
+  }
+  service.ready();
   dropPrivileges(cfg, notify);
-  if (args.pidfile) writeFileSync(args.pidfile, `${process.pid}\n`);
-  return serve(daemon, log, notify);
+  return serve(daemon, log, notify, service);
 }
 
 /**
@@ -277,6 +345,11 @@ async function runMaster(
   sources: LoadedConfig['sources'],
   io: CommandIO,
   notify: ReturnType<typeof notifier>,
+  svc: {
+    notifier: ServiceNotifier;
+    pidfile: string | undefined;
+    masterSocket: MasterSocketSpec | undefined;
+  },
 ): Promise<number> {
   const workerArgs = ['proxy', ...args.files.flatMap((f) => ['-f', f]), '--halo-worker'];
   if (args.quiet) workerArgs.push('-q');
@@ -287,16 +360,35 @@ async function runMaster(
     main: process.argv[1]!,
     workerArgs,
   });
+  const service = new ProxyService(svc.notifier, () => master.reload());
   if (!(await takeOver(args, io, () => master.start(cfg, sources)))) {
     await master.stop(true);
     return 1;
   }
-  if (args.pidfile) writeFileSync(args.pidfile, `${process.pid}\n`);
+  const failed =
+    writePidfile(svc.pidfile) ??
+    (await openMasterSocket(svc.masterSocket, () =>
+      service.openMasterSocket(svc.masterSocket!, masterWorkers(master), (w, line) =>
+        master.runCli(w.pid, line),
+      ),
+    ));
+  if (failed) {
+    io.stderr(`[ALERT]    (${process.pid}) : ${failed}\n`);
+    service.close();
+    await master.stop(true);
+    return 1;
+  }
   notify(
     'NOTICE',
     `halo ${VERSION} master started ${workerCount(cfg)} workers (${master.pids.join(', ')}).`,
   );
-  return serveMaster(master);
+  service.ready();
+  const code = await serveMaster(master, {
+    reload: () => service.reload(),
+    stopping: () => service.stopping(),
+  });
+  service.close();
+  return code;
 }
 
 /** A worker: sockets and commands come from the master; SIGTERM/SIGUSR1 still work. */
@@ -362,6 +454,7 @@ function serve(
   daemon: ProxyDaemon,
   log: SyslogSinks,
   notify: ReturnType<typeof notifier>,
+  service: ProxyService,
 ): Promise<number> {
   return new Promise((resolve) => {
     const handlers: [NodeJS.Signals, () => void][] = [];
@@ -371,16 +464,19 @@ function serve(
     };
     const finish = () => {
       for (const [sig, fn] of handlers) process.removeListener(sig, fn);
+      service.close();
       log.close();
       resolve(0);
     };
-    on('SIGHUP', () => void daemon.reload());
-    on('SIGUSR2', () => void daemon.reload());
+    on('SIGHUP', () => void service.reload());
+    on('SIGUSR2', () => void service.reload());
     on('SIGUSR1', () => {
+      service.stopping();
       notify('NOTICE', 'Soft stop: no new connections, waiting for the current ones to finish.');
       void daemon.softStop().then(finish);
     });
     const hard = () => {
+      service.stopping();
       notify('NOTICE', 'Hard stop.');
       armStopDeadline(STOP_DEADLINE_MS, stopDeadlineMessage());
       void daemon.hardStop().then(finish);

@@ -1,7 +1,9 @@
 // `halo vrrp`: runs every vrrp_instance of a keepalived.conf, with Keepalived's command line
 // (-f, -n, -l, -D, -p, -r, -S) and signals: SIGTERM/SIGINT stop (priority-0 advert, VIPs
 // removed), SIGHUP reloads, SIGUSR1 writes the state of every instance as JSON to the data
-// file (Keepalived writes /tmp/keepalived.data on SIGUSR1).
+// file (Keepalived writes /tmp/keepalived.data on SIGUSR1). With $NOTIFY_SOCKET it tells
+// systemd READY=1 once running, RELOADING=1/READY=1 around a reload and STOPPING=1, as
+// keepalived.service (Type=notify) expects.
 
 import { spawn } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { realTimers } from '../../daemon/vrrp-instance-runner.js';
 import { consoleSink, createVrrpLog, type LogSink, syslogSink } from '../../daemon/vrrp-log.js';
 import { killRunningChecks, spawnScript } from '../../daemon/vrrp-scripts.js';
 import { missingCapabilities, openLinuxHost } from '../../os/linux-host.js';
+import { systemdNotifier } from '../../os/sd-notify.js';
 import type { Command, CommandIO } from '../command.js';
 import { realHost } from '../host.js';
 import { VERSION } from '../version.js';
@@ -154,6 +157,7 @@ async function runForeground(
   if (syslog) sinks.push(syslog);
   const log = createVrrpLog(sinks, o.detail);
   io.serving?.((m) => log.info(m));
+  const systemd = systemdNotifier(io.env, (m) => log.info(m));
   log.info(`Starting halo vrrp ${VERSION} (Keepalived 2.2.7 compatible)`);
   log.info(`Configuration file ${o.file}`);
   for (const p of o.pidFiles) writeFileSync(p, `${process.pid}\n`);
@@ -172,6 +176,7 @@ async function runForeground(
     const stop = () => {
       if (stopping) return;
       stopping = true;
+      systemd.notify('STOPPING=1');
       log.info('Stopping');
       void reloading
         .then(() => daemon.stop())
@@ -180,6 +185,7 @@ async function runForeground(
           host.close();
           for (const p of o.pidFiles) rmSync(p, { force: true });
           log.info(`Stopped halo vrrp ${VERSION}`);
+          systemd.close();
           resolveDone(0);
         });
     };
@@ -188,14 +194,18 @@ async function runForeground(
     process.on('SIGHUP', () => {
       if (stopping) return;
       reloading = reloading.then(async () => {
+        systemd.notify('RELOADING=1');
         log.info('Reloading ...');
-        const next = loadConfig(o.file);
-        if (!next.config || next.errors.length > 0) {
-          for (const e of next.errors) log.info(e);
-          log.info('Reload failed: configuration has errors, keeping the running one');
-          return;
+        try {
+          const next = loadConfig(o.file);
+          if (!next.config || next.errors.length > 0) {
+            for (const e of next.errors) log.info(e);
+            log.info('Reload failed: configuration has errors, keeping the running one');
+          } else await daemon.reload(next.config);
+        } finally {
+          // The running instances serve either way.
+          systemd.notify('READY=1');
         }
-        await daemon.reload(next.config);
       });
     });
     process.on('SIGUSR1', () => {
@@ -206,6 +216,7 @@ async function runForeground(
   });
   await daemon.start(config);
   log.info('Startup complete');
+  systemd.notify('READY=1');
   return done;
 }
 

@@ -213,3 +213,32 @@ export function applyRelayed(engine: ProxyEngine, words: string[]): void {
   });
   s.feed(`${words.map((w) => w.replace(/([\\; \t])/g, '\\$1')).join(' ')}\n`);
 }
+
+/**
+ * One runtime-API line run at admin level, its whole answer as text: what the master CLI's
+ * `@1 <command>` forwards to a worker. Every command answers synchronously.
+ */
+export function answerLine(
+  engine: () => ProxyEngine | undefined,
+  snapshot: (engine: ProxyEngine) => StatsSnapshot,
+  version: string,
+  line: string,
+  relay?: (words: string[]) => void,
+): string {
+  let out = '';
+  const s = new CliSession({
+    level: 'admin',
+    engine,
+    snapshot,
+    version,
+    write: (t) => {
+      out += t;
+      return true;
+    },
+    end: () => {},
+    ...(relay ? { relay } : {}),
+  });
+  s.feed(`${line}\n`);
+  s.inputEnded();
+  return out;
+}

@@ -26,7 +26,7 @@ export interface StatsSocketsOptions {
   readonly relay?: (words: string[]) => void;
 }
 
-function listenOn(server: net.Server, a: BindAddress): Promise<void> {
+export function listenOn(server: net.Server, a: BindAddress): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -69,7 +69,7 @@ function ownerId(o: Record<string, string | true>, kind: 'user' | 'group'): numb
 }
 
 /** Applies `mode` (octal) and owner options to a unix socket, as HAProxy does after bind. */
-function applyUnixOptions(path: string, o: Record<string, string | true>): void {
+export function applyUnixOptions(path: string, o: Record<string, string | true>): void {
   if (typeof o.mode === 'string') chmodSync(path, Number.parseInt(o.mode, 8));
   const uid = ownerId(o, 'user');
   const gid = ownerId(o, 'group');

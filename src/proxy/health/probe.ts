@@ -1,8 +1,9 @@
 // The prober port and the connection step every probe shares: TCP connect (layer 4),
 // then optionally TLS (layer 6). Probes resolve to a CheckResult and never reject.
 
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { CheckResult } from './result.js';
 import { errnoInfo } from './result.js';
 
@@ -17,6 +18,14 @@ export interface ProbeTarget {
 }
 
 export type Probe = (target: ProbeTarget) => Promise<CheckResult>;
+
+// node:tls loads on the first `check-ssl` probe, after the proxy listens: loading it at
+// start cost some 10 ms before the first accept, and most checks are plain TCP or HTTP.
+let tlsModule: typeof tls | undefined;
+function tlsConnect(options: tls.ConnectionOptions): tls.TLSSocket {
+  tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof tls;
+  return tlsModule.connect(options);
+}
 
 export type Connected =
   | { ok: true; socket: net.Socket; started: number }
@@ -59,7 +68,7 @@ export function connectForCheck(target: ProbeTarget): Promise<Connected> {
     tcp.once('connect', () => {
       if (!target.ssl) return finish({ ok: true, socket: tcp, started });
       tcp.removeListener('error', onError);
-      const secure = tls.connect({
+      const secure = tlsConnect({
         socket: tcp,
         rejectUnauthorized: target.ssl.verify,
         ...(target.ssl.servername ? { servername: target.ssl.servername } : {}),

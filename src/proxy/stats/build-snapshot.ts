@@ -33,6 +33,8 @@ export interface StatsEnvironment {
   readonly node: string;
   readonly ulimitN: number;
   readonly version: string;
+  /** `Release_date`: tools such as hatop refuse a `show info` without one. */
+  readonly releaseDate: string;
   now(): number;
   memRss(): number;
   /** The process's fault counters (DroppedLogs, `show halo`). */
@@ -89,6 +91,7 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
   return {
     name: 'HAProxy',
     version: env.version,
+    releaseDate: env.releaseDate,
     hideVersion: stats?.hideVersion === true,
     pid: env.pid,
     processNum: env.processNum,

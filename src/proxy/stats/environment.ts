@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { FOLLOWS_HAPROXY, VERSION } from '../../cli/version.js';
+import { FOLLOWS_HAPROXY, RELEASE_DATE, VERSION } from '../../cli/version.js';
 import { processFaults } from '../../core/faults.js';
 import type { ProxyEngine } from '../engine.js';
 import type { StatsEnvironment } from './build-snapshot.js';
@@ -54,6 +54,7 @@ export function statsEnvironment(engine: ProxyEngine): StatsEnvironment {
     node: hostname(),
     ulimitN: engine.config.global.ulimitN ?? openFilesLimit(),
     version: HALO_STATS_VERSION,
+    releaseDate: RELEASE_DATE,
     now: () => Date.now(),
     memRss: () => process.memoryUsage.rss(),
     faults: () => processFaults,

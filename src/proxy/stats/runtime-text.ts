@@ -15,7 +15,7 @@ export function renderShowInfo(snap: StatsSnapshot): string {
   const rows: [string, string | number][] = [
     ['Name', i.name],
     ['Version', i.version],
-    ['Release_date', ''],
+    ['Release_date', i.releaseDate],
     ['Nbthread', i.nbthread],
     ['Nbproc', i.nbproc],
     ['Process_num', i.processNum],

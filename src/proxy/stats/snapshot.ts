@@ -8,6 +8,7 @@ import type { CheckStatus } from '../health/result.js';
 export interface ProcessInfo {
   readonly name: string;
   readonly version: string;
+  readonly releaseDate: string;
   readonly hideVersion: boolean;
   readonly pid: number;
   /** Process number (1 in a single process; the worker number with `nbthread` > 1). */
