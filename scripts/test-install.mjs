@@ -102,7 +102,7 @@ writeFileSync(conf, VRRP_CONF);
  * (--kill-child): npx does not pass SIGTERM on to the halo it started, and nothing may
  * outlive the check.
  */
-function vrrpInNamespace(argv, until, env = bare, timeoutMs = 30_000) {
+function vrrpInNamespace(argv, until, env = bare, cwd = tmp, timeoutMs = 30_000) {
   const script =
     'mount -t sysfs sysfs /sys && ip link set lo up && ip link add eth9 type veth peer name eth9p && ip link set eth9p up && ' +
     'ip link set eth9 up && ip addr add 192.0.2.1/24 dev eth9 && exec "$@"';
@@ -125,7 +125,7 @@ function vrrpInNamespace(argv, until, env = bare, timeoutMs = 30_000) {
         '-n',
         '-l',
       ],
-      { env: { ...env, PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } },
+      { cwd, env: { ...env, PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } },
     );
     let out = '';
     let finished = false;
@@ -147,8 +147,8 @@ function vrrpInNamespace(argv, until, env = bare, timeoutMs = 30_000) {
   });
 }
 
-async function vrrpBecomesMaster(what, argv, env = bare) {
-  const out = await vrrpInNamespace(argv, /\(VI_1\) Entering MASTER STATE/, env);
+async function vrrpBecomesMaster(what, argv, env = bare, cwd = tmp) {
+  const out = await vrrpInNamespace(argv, /\(VI_1\) Entering MASTER STATE/, env, cwd);
   return check(
     out.includes('(VI_1) Entering MASTER STATE'),
     `${what}: halo vrrp reaches MASTER in a namespace`,
@@ -164,10 +164,8 @@ try {
   r = run('npm', ['install', '--no-audit', '--no-fund'], { cwd: clone });
   check(r.status === 0, 'npm install in the clone', r.out);
   check(!existsSync(join(clone, 'build')), 'the clone built no addon (the prebuilt one serves)');
-  await vrrpBecomesMaster('clone', [
-    process.execPath,
-    join(clone, 'dist', 'src', 'cli', 'main.js'),
-  ]);
+  // `npx halo` in the clone runs the package's own bin, as the README says.
+  await vrrpBecomesMaster('clone (npx halo)', ['npx', '--no-install', 'halo'], bare, clone);
 
   // 2. The packed tarball, installed globally with npm 11.
   r = run('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: clone });
