@@ -1,6 +1,16 @@
 // "did you mean" for unknown keywords, by edit distance over a section's keyword table.
+// fastest-levenshtein is loaded on the first suggestion, not with the parser: a config
+// without unknown keywords (every `halo proxy` start, usually) never reads it.
 
-import { distance } from 'fastest-levenshtein';
+import { createRequire } from 'node:module';
+
+let distanceFn: ((a: string, b: string) => number) | undefined;
+function distance(a: string, b: string): number {
+  distanceFn ??= (
+    createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
+  ).distance;
+  return distanceFn(a, b);
+}
 
 /** The candidate closest to `word`, if it is close enough to be a likely typo. */
 export function bestMatch(word: string, candidates: Iterable<string>): string | undefined {
