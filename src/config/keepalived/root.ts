@@ -74,6 +74,7 @@ function vrrpInstance(cfg: ConfigDraft, s: Stmt, env: ParseEnv): void {
     trackScript: [],
     trackInterface: [],
     trackFile: [],
+    trackProxy: [],
     missingScripts: [],
     nopreempt: false,
     preemptDelayUs: 0,
