@@ -12,7 +12,9 @@ import { loadConfig, parseConfig } from '../../daemon/proxy-config.js';
 import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { RunReporter } from '../../daemon/run-worker-report.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
+import { setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import { steerToOwnSockets } from '../../proxy/takeover-steering.js';
@@ -313,12 +315,18 @@ function runWorker(
   io.serving?.((m) => notify('ALERT', m));
   const log = new SyslogSinks();
   let link: WorkerLink | undefined;
-  const daemon = new ProxyDaemon({
+  // `halo run` (HALO_RUN=1): report what the built-in VRRP trackers read to the supervisor.
+  const reporter: RunReporter | undefined =
+    io.env.HALO_RUN === '1' ? new RunReporter(() => daemon.engine) : undefined;
+  const daemon: ProxyDaemon = new ProxyDaemon({
     files: args.files,
     env: io.env,
     log,
     notify,
-    engine: { listen: (addr, backlog) => link!.listen(addr, backlog) },
+    engine: {
+      listen: (addr, backlog) => link!.listen(addr, backlog),
+      ...(reporter ? { onServerState: reporter.changed } : {}),
+    },
     statsSockets: io.env.HALO_WORKER_SLOT === '1',
     statsRelay: relayToMaster,
   });
@@ -343,6 +351,7 @@ function runWorker(
         dropPrivileges(cfg, notify);
       },
       stop,
+      ...(reporter ? { changed: reporter.changed, vrrp: setVrrpStatus } : {}),
     });
     link.attach();
     process.on('disconnect', () => void stop(false)); // the master is gone
