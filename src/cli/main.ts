@@ -9,12 +9,14 @@ import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { proxyCommand } from './commands/proxy.js';
+import { runCommand } from './commands/run.js';
 import { vrrpCommand } from './commands/vrrp.js';
 import { VERSION } from './version.js';
 
 const commands: readonly Command[] = [
   checkCommand,
   initCommand,
+  runCommand,
   proxyCommand,
   vrrpCommand,
   demoCommand,
