@@ -6,6 +6,7 @@
 // (3.6 s here): the bound asserted is 2 s, the measured time is printed.
 
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { labSkipReason } from './netns.js';
 import { type RunGroup, runGroup, teardownRun, vipOnly } from './run-harness.js';
@@ -47,7 +48,8 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     assert.ok(ms < 2000, `took ${ms} ms`);
     assert.match(m1!.log, /Tracker backend kubernetes-apiserver min_up 1 is bad/);
     assert.match(m1!.log, /MASTER -> FAULT: fault: backend kubernetes-apiserver min_up 1 down/);
-    assert.match(g!.nodes[1]!.log, /BACKUP -> MASTER: priority 0 advert/);
+    // master2 took over on master1's priority-0 advert, not on its down timer.
+    await g!.nodes[1]!.out!.waitFor(/BACKUP -> MASTER: priority 0 advert/, 2000);
     assert.match(m1!.showVrrp(), /^VI_1 FAULT 0 0 backend kubernetes-apiserver min_up 1$/m);
   });
 
@@ -56,6 +58,34 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     await m1!.startBackend();
     await vipOnly(g!, 'master1', 10_000);
     assert.match(m1!.log, /FAULT -> BACKUP: fault cleared/);
+  });
+
+  test('a worker killed (SIGKILL): FAULT at once, VIP moves; the respawned worker brings it back', async () => {
+    const [m1] = g!.nodes;
+    const pid = Number(/proxy workers (\d+)/.exec(m1!.log)?.[1]);
+    assert.ok(pid > 0, m1!.log);
+    const t0 = performance.now();
+    process.kill(pid, 'SIGKILL');
+    await vipOnly(g!, 'master2', 5000);
+    const ms = performance.now() - t0;
+    console.log(`# worker SIGKILL -> VIP on master2 in ${Math.round(ms)} ms`);
+    assert.ok(ms < 2000, `took ${ms} ms`);
+    assert.match(m1!.log, /Tracker worker is bad \(worker: no proxy worker serving\)/);
+    await vipOnly(g!, 'master1', 10_000);
+    assert.match(m1!.log, /starting a new one in 100 ms/);
+  });
+
+  test('SIGHUP with an invalid keepalived.conf: everything keeps running, the error is logged', async () => {
+    const [m1] = g!.nodes;
+    const good = readFileSync(m1!.keepalivedFile, 'utf8');
+    writeFileSync(m1!.keepalivedFile, good.replace('worker', 'backend nosuch'));
+    const since = m1!.log.length;
+    m1!.child!.kill('SIGHUP');
+    await m1!.out!.waitFor(/Reload failed: configuration has errors/, 5000, since);
+    assert.match(m1!.log.slice(since), /keepalived\.conf:\d+: error: .*no backend 'nosuch'/);
+    writeFileSync(m1!.keepalivedFile, good);
+    assert.ok(m1!.hasVip(), 'master1 still holds the VIP');
+    assert.match(m1!.showVrrp(), /^VI_1 MASTER /m);
   });
 
   test('SIGTERM on the holder: priority 0, the backup is MASTER within 2 s', async () => {
