@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
-import { haloCommand, until, VIP } from './vrrp-harness.js';
+import { haloCommand, KEEPALIVED, until, VIP } from './vrrp-harness.js';
 
 export const BACKEND_PORT = 16443;
 export const FRONTEND_PORT = 9443;
@@ -22,6 +22,9 @@ export interface RunNodeOptions {
   readonly advertInt?: number;
   /** The track_proxy block's lines (default: the backend, the frontend and the worker, FAULT). */
   readonly trackers?: readonly string[];
+  readonly version?: 2 | 3;
+  /** `keepalived`: the real Keepalived on the same VRRP lines (no track_proxy), as reference. */
+  readonly kind?: 'halo' | 'keepalived';
 }
 
 export function haproxyConfig(sock: string): string {
@@ -42,19 +45,21 @@ backend kubernetes-apiserver
 
 export function keepalivedConfig(dev: string, o: RunNodeOptions): string {
   const trackers = o.trackers ?? ['backend kubernetes-apiserver', 'frontend apiserver', 'worker'];
+  const track =
+    o.kind === 'keepalived'
+      ? ''
+      : `    track_proxy {\n${trackers.map((t) => `        ${t}\n`).join('')}    }\n`;
   return `vrrp_instance VI_1 {
     state BACKUP
     interface ${dev}
     virtual_router_id 61
     priority ${o.priority}
     advert_int ${o.advertInt ?? 1}
+    version ${o.version ?? 2}
     virtual_ipaddress {
         ${VIP}/24
     }
-    track_proxy {
-${trackers.map((t) => `        ${t}`).join('\n')}
-    }
-}
+${track}}
 `;
 }
 
@@ -71,7 +76,7 @@ export class RunNode {
     readonly node: LabNode,
     readonly name: string,
     readonly dir: string,
-    opts: RunNodeOptions,
+    readonly opts: RunNodeOptions,
   ) {
     this.haproxyFile = join(dir, `${name}-haproxy.cfg`);
     this.keepalivedFile = join(dir, `${name}-keepalived.conf`);
@@ -99,6 +104,22 @@ export class RunNode {
   }
 
   start(): void {
+    if (this.opts.kind === 'keepalived') {
+      const pid = (n: string) => join(this.dir, `${this.name}${n}.pid`);
+      this.child = this.lab.spawn(this.node.ns, KEEPALIVED, [
+        '-n',
+        '-l',
+        '-D',
+        '-f',
+        this.keepalivedFile,
+        '-p',
+        pid(''),
+        '-r',
+        pid('-vrrp'),
+      ]);
+      this.out = new OutputWatcher(this.child);
+      return;
+    }
     this.child = this.lab.spawn(this.node.ns, process.execPath, [
       ...haloCommand(),
       'run',
