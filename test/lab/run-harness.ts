@@ -16,6 +16,8 @@ export const BACKEND_PORT = 16443;
 export const FRONTEND_PORT = 9443;
 
 const ECHO = `require('node:net').createServer((s) => s.pipe(s)).listen(${BACKEND_PORT}, '127.0.0.1')`;
+/** An HTTP backend instead (for load generators such as wrk). */
+const HTTP_OK = `require('node:http').createServer((q, r) => r.end('ok')).listen(${BACKEND_PORT}, '127.0.0.1')`;
 
 export interface RunNodeOptions {
   readonly priority: number;
@@ -25,6 +27,8 @@ export interface RunNodeOptions {
   readonly version?: 2 | 3;
   /** `keepalived`: the real Keepalived on the same VRRP lines (no track_proxy), as reference. */
   readonly kind?: 'halo' | 'keepalived';
+  /** The backend on the node's loopback: a TCP echo (default) or an HTTP server. */
+  readonly backend?: 'echo' | 'http';
 }
 
 export function haproxyConfig(sock: string): string {
@@ -90,7 +94,8 @@ export class RunNode {
   }
 
   async startBackend(): Promise<void> {
-    this.echo = this.lab.spawn(this.node.ns, process.execPath, ['-e', ECHO]);
+    const code = this.opts.backend === 'http' ? HTTP_OK : ECHO;
+    this.echo = this.lab.spawn(this.node.ns, process.execPath, ['-e', code]);
     await until(
       () => this.lab.exec(this.node.ns, 'ss', ['-ltn']).includes(`:${BACKEND_PORT}`),
       5000,

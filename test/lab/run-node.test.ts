@@ -88,6 +88,15 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     assert.match(m1!.showVrrp(), /^VI_1 MASTER /m);
   });
 
+  test('SIGHUP with valid files reloads both halves; an unchanged instance keeps the VIP', async () => {
+    const [m1] = g!.nodes;
+    const since = m1!.log.length;
+    m1!.child!.kill('SIGHUP');
+    await m1!.out!.waitFor(/Reload done/, 5000, since);
+    assert.doesNotMatch(m1!.log.slice(since), /MASTER -> /);
+    assert.ok(m1!.hasVip(), 'master1 still holds the VIP');
+  });
+
   test('SIGTERM on the holder: priority 0, the backup is MASTER within 2 s', async () => {
     const [m1] = g!.nodes;
     const t0 = performance.now();
