@@ -97,6 +97,19 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     assert.ok(m1!.hasVip(), 'master1 still holds the VIP');
   });
 
+  test('the frontend unbound (SIGTTOU pauses the listeners): the VIP moves; SIGTTIN brings it back', async () => {
+    const [m1] = g!.nodes;
+    const t0 = performance.now();
+    m1!.child!.kill('SIGTTOU');
+    await vipOnly(g!, 'master2', 5000);
+    const ms = performance.now() - t0;
+    console.log(`# listeners paused -> VIP on master2 in ${Math.round(ms)} ms`);
+    assert.ok(ms < 2000, `took ${ms} ms`);
+    assert.match(m1!.log, /Tracker frontend apiserver is bad \(frontend apiserver not bound\)/);
+    m1!.child!.kill('SIGTTIN');
+    await vipOnly(g!, 'master1', 10_000);
+  });
+
   test('SIGTERM on the holder: priority 0, the backup is MASTER within 2 s', async () => {
     const [m1] = g!.nodes;
     const t0 = performance.now();
@@ -108,5 +121,14 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     await m1!.stop();
     assert.equal(m1!.child!.exitCode, 0, m1!.log);
     assert.match(m1!.log, /Stopped halo run/);
+  });
+
+  test('SIGUSR1 on the holder (soft stop): VRRP stops and releases the VIP, the proxy drains, exit 0', async () => {
+    const [, m2] = g!.nodes;
+    m2!.child!.kill('SIGUSR1');
+    await m2!.out!.waitFor(/Soft stop/, 3000);
+    await m2!.stop();
+    assert.equal(m2!.child!.exitCode, 0, m2!.log);
+    assert.ok(!m2!.hasVip(), 'master2 released the VIP');
   });
 });
