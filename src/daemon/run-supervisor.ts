@@ -5,7 +5,6 @@
 // the workers on every change. Stop order: VRRP first (priority-0 adverts, VIPs removed),
 // then the proxy, so the backup takes over while this node still serves what it has.
 
-import type { HaproxyConfig } from '../config/haproxy/model.js';
 import type { KeepalivedConfig } from '../config/keepalived/model.js';
 import { type ProxyReport, ProxyTrackers, type ProxyView } from '../run/proxy-trackers.js';
 import { renderShowVrrp } from '../run/show-vrrp.js';
@@ -113,8 +112,11 @@ export class RunSupervisor {
     this.trackers.setItems(config.instances.flatMap((i) => i.trackProxy ?? []));
   }
 
-  /** SIGHUP with both files already validated: the proxy first, then VRRP. */
-  async reload(_haproxy: HaproxyConfig, keepalived: KeepalivedConfig): Promise<void> {
+  /**
+   * SIGHUP with both files already validated: the proxy first (the master reads and checks
+   * its files again, as `halo proxy` does), then VRRP.
+   */
+  async reload(keepalived: KeepalivedConfig): Promise<void> {
     const ok = await this.master.reload();
     if (!ok) this.opts.log.info('Proxy reload failed; VRRP reloads anyway (the files were valid)');
     this.setTrackers(keepalived);

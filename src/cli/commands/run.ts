@@ -207,7 +207,7 @@ function serveSignals(
           log.info('Reload failed: configuration has errors, everything keeps running');
           return;
         }
-        await sup.reload(v.ok.haproxy, v.ok.keepalived);
+        await sup.reload(v.ok.keepalived);
         log.info('Reload done');
       });
     };
