@@ -132,3 +132,32 @@ describe('halo run: built-in trackers and priority 0 (lab)', { skip }, () => {
     assert.ok(!m2!.hasVip(), 'master2 released the VIP');
   });
 });
+
+describe('halo run: a weighted tracker lowers the priority (lab)', { skip }, () => {
+  let g: RunGroup | undefined;
+  before(async () => {
+    g = runGroup('hrw', [
+      { priority: 100, trackers: ['backend kubernetes-apiserver min_up 1 weight -60'] },
+      { priority: 99, trackers: ['backend kubernetes-apiserver min_up 1 weight -60'] },
+    ]);
+    for (const n of g.nodes) await n.startBackend();
+    g.nodes[0]!.start();
+    await vipOnly(g, 'master1', 15_000);
+    g.nodes[1]!.start();
+    await g.nodes[1]!.out!.waitFor(/INIT -> BACKUP/, 10_000);
+  });
+  after(() => teardownRun(g));
+
+  test('backend down: priority 40, the backup preempts after Master_Down_Interval', async () => {
+    const [m1] = g!.nodes;
+    const t0 = performance.now();
+    await m1!.stopBackend();
+    await vipOnly(g!, 'master2', 8000);
+    const ms = performance.now() - t0;
+    console.log(`# weighted: backend killed -> VIP on master2 in ${Math.round(ms)} ms`);
+    // No priority 0 here: master2 waits for its down timer (3.6 s) as with a weighted script.
+    assert.ok(ms > 1000, `took ${ms} ms`);
+    assert.match(m1!.showVrrp(), /^VI_1 BACKUP 61 eth0 100 40 /m);
+    assert.match(m1!.showVrrp(), /^VI_1 bad -60 -60 backend kubernetes-apiserver min_up 1$/m);
+  });
+});
