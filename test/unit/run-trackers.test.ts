@@ -150,3 +150,20 @@ describe('track_proxy in keepalived.conf', () => {
     );
   });
 });
+
+describe('track_proxy placement', () => {
+  it('a keyword after the block is warned about (a real Keepalived would lose it)', () => {
+    const { diagnostics } = parseKeepalived(
+      {
+        path: 'k.conf',
+        text: 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n track_proxy {\n  worker\n }\n nopreempt\n}\n',
+      },
+      { readFile: () => '', glob: () => [], interfaceExists: () => true },
+    );
+    const w = diagnostics.sorted().filter((d) => d.code === 'HALO_TRACK_PROXY_NOT_LAST');
+    assert.deepEqual(
+      w.map((d) => [d.line, d.severity]),
+      [[7, 'warning']],
+    );
+  });
+});

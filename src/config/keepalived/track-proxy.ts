@@ -72,6 +72,27 @@ function parseItem(inst: InstanceDraft, s: Stmt, env: ParseEnv): TrackProxyItem 
   return { pos: s.pos, kind, name, minUp, weight };
 }
 
+/**
+ * Keepalived ignores the `{` after the unknown `track_proxy`, so its `}` ends the
+ * vrrp_instance there: whatever follows would be lost (or misread) on a real Keepalived.
+ */
+export function trackProxyPlacement(
+  inst: InstanceDraft,
+  block: readonly Stmt[],
+  env: ParseEnv,
+): void {
+  const at = block.findIndex((s) => s.keyword.text === 'track_proxy');
+  const next = at < 0 ? undefined : block[at + 1];
+  if (!next) return;
+  env.diags.warning(
+    next.pos,
+    'HALO_TRACK_PROXY_NOT_LAST',
+    `(${inst.name}) '${next.keyword.text}' after track_proxy: a real Keepalived ends the vrrp_instance at track_proxy's closing brace and loses it`,
+    'halo',
+    'Keepalived reads track_proxy as an unknown keyword and ignores its `{`; put track_proxy last in the vrrp_instance so the same file runs on both',
+  );
+}
+
 /** A `track_proxy` block of one instance. */
 export function parseTrackProxyBlock(inst: InstanceDraft, s: Stmt, env: ParseEnv): void {
   for (const item of s.block ?? []) {
