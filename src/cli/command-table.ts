@@ -30,6 +30,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/plan.js')).planCommand,
   },
   {
+    name: 'run',
+    summary: 'run a whole node: the proxy and VRRP with built-in trackers (halo run)',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
     name: 'proxy',
     summary: 'run the load balancer from haproxy.cfg (HAProxy command line)',
     load: async () => (await import('./commands/proxy.js')).proxyCommand,

@@ -30,6 +30,9 @@ export interface ProxyMasterOptions {
   readonly main: string;
   readonly workerArgs: readonly string[];
   readonly respawn?: RespawnPolicy;
+  /** `halo run`: every message of a worker, and a worker that serves or is gone. */
+  readonly onWorkerMessage?: (workerId: number, m: ToMaster) => void;
+  readonly onWorkerServing?: (workerId: number, serving: boolean) => void;
 }
 
 /** How the master replaces dying workers, and when it gives up. */
@@ -177,6 +180,7 @@ export class ProxyMaster {
     this.workers.add(w);
     // The runtime API runs in slot 1; its state changes apply in every worker.
     child.on('message', (m: ToMaster) => {
+      this.opts.onWorkerMessage?.(w.id, m);
       if (m.t !== 'cli') return;
       for (const o of this.workers) if (o !== w) void this.send(o, { t: 'cli', words: m.words });
     });
@@ -191,6 +195,7 @@ export class ProxyMaster {
       throw new Error(`worker ${w.id}: ${m.message}`);
     }
     w.ready = true;
+    this.opts.onWorkerServing?.(w.id, true);
   }
 
   private reply(w: Worker, match: (m: ToMaster) => boolean): Promise<ToMaster | undefined> {
@@ -215,6 +220,7 @@ export class ProxyMaster {
 
   private workerExited(w: Worker, code: number | null, signal: string | null): void {
     this.workers.delete(w);
+    this.opts.onWorkerServing?.(w.id, false);
     if (this.workers.size === 0) for (const r of this.exitWaiters.splice(0)) r();
     if (this.stopping || w.retiring) return;
     const policy = this.opts.respawn ?? DEFAULT_RESPAWN;
@@ -363,6 +369,11 @@ export class ProxyMaster {
     await this.send(w, { t: 'cli-run', id, line });
     const m = await answer;
     return m?.t === 'cli-answer' ? m.text : `worker ${pid} exited before answering\n`;
+  }
+
+  /** Sends a message to every worker (halo run: the VRRP state for `show vrrp`). */
+  broadcast(msg: ToWorker): void {
+    for (const w of this.workers) void this.send(w, msg);
   }
 
   get pids(): number[] {

@@ -7,6 +7,7 @@ import type { BindAddress } from '../config/haproxy/model.js';
 import { listenerKeys } from '../proxy/listen-sockets.js';
 import type { Listener } from '../proxy/listener.js';
 import { listenOnBound } from '../proxy/listener.js';
+import type { ProxyReport } from '../run/proxy-trackers.js';
 import type { ConfigSource } from './proxy-config.js';
 import type { ProxyDaemon } from './proxy-daemon.js';
 
@@ -20,7 +21,9 @@ export type ToWorker =
   /** A runtime-API state change made on another worker. */
   | { t: 'cli'; words: string[] }
   /** A runtime-API line from the master CLI (`@1 <command>`), answered with cli-answer. */
-  | { t: 'cli-run'; id: number; line: string };
+  | { t: 'cli-run'; id: number; line: string }
+  /** `halo run`: the VRRP state for the runtime API's `show vrrp`. */
+  | { t: 'vrrp'; text: string };
 
 export type ToMaster =
   | { t: 'ready' }
@@ -28,13 +31,19 @@ export type ToMaster =
   | { t: 'reloaded'; ok: boolean }
   /** A runtime-API state change made here, for the master to hand to the other workers. */
   | { t: 'cli'; words: string[] }
-  | { t: 'cli-answer'; id: number; text: string };
+  | { t: 'cli-answer'; id: number; text: string }
+  /** `halo run`: what this worker's trackers see (UP servers, bound frontends). */
+  | { t: 'track'; report: ProxyReport };
 
 export interface WorkerHooks {
   /** Starts the daemon on the config text the master validated; rejects when it cannot serve. */
   start(sources: readonly ConfigSource[]): Promise<void>;
   /** Soft or hard stop; resolves when every session ended. */
   stop(hard: boolean): Promise<void>;
+  /** After a start, reload, pause or resume: the listeners may have changed (halo run). */
+  changed?(): void;
+  /** `halo run`'s VRRP state text arrived. */
+  vrrp?(text: string): void;
 }
 
 /** Receives sockets and commands from the master; `listen` is the engine's socket source. */
@@ -73,12 +82,14 @@ export class WorkerLink {
         try {
           await this.hooks.start(msg.sources);
           send({ t: 'ready' });
+          this.hooks.changed?.();
         } catch (err) {
           send({ t: 'failed', message: (err as Error).message });
         }
         return;
       case 'reload':
         send({ t: 'reloaded', ok: await this.daemon.reload(msg.sources) });
+        this.hooks.changed?.();
         return;
       case 'stop':
         await this.hooks.stop(msg.hard);
@@ -86,9 +97,14 @@ export class WorkerLink {
       case 'pause':
         this.daemon.pauseListeners();
         this.sockets.clear();
+        this.hooks.changed?.();
         return;
       case 'resume':
         await this.daemon.resumeListeners();
+        this.hooks.changed?.();
+        return;
+      case 'vrrp':
+        this.hooks.vrrp?.(msg.text);
         return;
       case 'cli':
         this.daemon.applyRelayed(msg.words);

@@ -37,6 +37,10 @@ export interface VrrpDaemonOptions {
   readonly scriptEnv: ScriptEnv;
   readonly clock: () => number;
   readonly timers: TimerPort;
+  /** halo run: each built-in tracker's state now, for instances that start. */
+  readonly trackSources?: () => Readonly<Record<string, boolean>>;
+  /** halo run: every state change of an instance, with its reason. */
+  readonly onTransition?: (instance: string, from: string, to: string, reason: string) => void;
 }
 
 export interface InstanceDump extends VrrpSnapshot {
@@ -146,6 +150,23 @@ export class VrrpDaemon {
     return { pid: process.pid, time: new Date().toISOString(), instances };
   }
 
+  /** A built-in tracker turned good or bad: every instance tracking it hears it. */
+  trackSourceChanged(source: string, ok: boolean, why: string): void {
+    for (const r of this.runners.values()) {
+      if (r.settings.trackSources?.some((t) => t.name === source))
+        r.handle({ type: 'TrackSourceChanged', source, ok, why });
+    }
+  }
+
+  /** Each instance's state with its interface and VIPs (for `show vrrp`). */
+  instances(): (VrrpSnapshot & { interface: string; vips: readonly string[] })[] {
+    return [...this.runners.values()].map((r) => ({
+      ...r.snapshot(),
+      interface: r.settings.interface,
+      vips: r.settings.vips,
+    }));
+  }
+
   runner(name: string): InstanceRunner | undefined {
     return this.runners.get(name);
   }
@@ -202,7 +223,8 @@ export class VrrpDaemon {
       for (const m of members) grouped.add(m.runner.name);
     }
     for (const c of created) {
-      if (!grouped.has(c.runner.name)) c.runner.start(c.links, c.files);
+      if (!grouped.has(c.runner.name))
+        c.runner.start(c.links, c.files, this.opts.trackSources?.() ?? {});
     }
     // Scripts that already have a result (kept across a reload) tell the new instances.
     for (const { runner } of created) {
@@ -269,7 +291,12 @@ export class VrrpDaemon {
     const startup = Object.fromEntries(
       members.map((m) => [
         m.runner.name,
-        { type: 'Startup' as const, links: m.links, files: m.files },
+        {
+          type: 'Startup' as const,
+          links: m.links,
+          files: m.files,
+          sources: this.opts.trackSources?.() ?? {},
+        },
       ]),
     );
     route(group.start(this.opts.clock(), startup));
@@ -312,6 +339,12 @@ export class VrrpDaemon {
       multicastGroup: group,
       foreignVrid: (vrid) => siblings().some((r) => r.settings.vrid === vrid),
       notify: (state, prio) => this.notify(config, inst, state, prio),
+      ...(this.opts.onTransition
+        ? {
+            onTransition: (e: { from: string; to: string; reason: string }) =>
+              this.opts.onTransition?.(inst.name, e.from, e.to, e.reason),
+          }
+        : {}),
     });
     this.runners.set(inst.name, runner);
     const links: Record<string, boolean> = {};

@@ -48,6 +48,8 @@ export interface InstanceRunnerDeps {
   readonly multicastGroup: string;
   /** Adverts for VRIDs another instance on this interface owns are not ours to count. */
   readonly foreignVrid?: (vrid: number) => boolean;
+  /** Every state change with its reason (halo run logs it and updates `show vrrp`). */
+  readonly onTransition?: (e: Extract<VrrpEffect, { type: 'Transition' }>) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -109,8 +111,9 @@ export class InstanceRunner {
   start(
     links: Readonly<Record<string, boolean>>,
     files: Readonly<Record<string, number>> = {},
+    sources: Readonly<Record<string, boolean>> = {},
   ): void {
-    this.handle({ type: 'Startup', links, files });
+    this.handle({ type: 'Startup', links, files, sources });
   }
 
   handle(event: VrrpEvent): void {
@@ -180,6 +183,9 @@ export class InstanceRunner {
         this.timers.delete(e.kind);
         break;
       }
+      case 'Transition':
+        this.deps.onTransition?.(e);
+        break;
       case 'Notify': {
         const prio = this.instance.snapshot().effectivePriority;
         this.enqueue('notify', async () => this.deps.notify(e.state, prio));

@@ -185,6 +185,7 @@ export class BackendRuntime {
     // After the lines above, as in HAProxy, where the cut sessions log when their task runs.
     if (s.cfg.onMarkedDown === 'shutdown-sessions') this.ctx.shutdownSessions((t) => t === s, 'D');
     this.dispatchQueued(undefined);
+    this.ctx.serverStateChanged?.();
   }
 
   setServerUp(s: ServerRuntime, result: CheckResult | undefined): void {
@@ -205,6 +206,7 @@ export class BackendRuntime {
       this.ctx.shutdownSessions((t) => backups.has(t as ServerRuntime), 'U');
     }
     this.dispatchQueued(s);
+    this.ctx.serverStateChanged?.();
   }
 
   setWeight(s: ServerRuntime, weight: number): void {

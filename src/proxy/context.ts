@@ -29,6 +29,8 @@ export interface RuntimeContext {
    * runtime API's `shutdown sessions server` ('K', HAProxy's SF_ERR_KILLED).
    */
   shutdownSessions(match: (server: unknown) => boolean, cause: 'D' | 'U' | 'K'): number;
+  /** A server went UP or DOWN (`halo run` reports the backend's UP count to its VRRP half). */
+  readonly serverStateChanged?: () => void;
   /** Called when a session ends, so frontends blocked on global maxconn can accept again. */
   slotFreed(): void;
 }

@@ -45,6 +45,8 @@ export interface EngineOptions {
   readonly applets?: (proxy: ProxyConfig, engine: ProxyEngine) => HttpApplet[];
   /** Resolves a server name for `init-addr libc` (getaddrinfo by default). */
   readonly lookup?: NameLookup;
+  /** Told after a server went UP or DOWN (halo run's trackers). */
+  readonly onServerState?: () => void;
 }
 
 const libcLookup: NameLookup = (host) =>
@@ -80,6 +82,7 @@ export class ProxyEngine {
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),
       slotFreed: () => this.slotFreed(),
+      ...(opts.onServerState ? { serverStateChanged: opts.onServerState } : {}),
       shutdownSessions: (match, cause) =>
         this.frontends.reduce((n, fe) => n + fe.killServerSessions(match, cause), 0),
     };

@@ -39,6 +39,7 @@ export {
 export type {
   TimerKind,
   TrackedFile,
+  TrackedSource,
   VrrpCounters,
   VrrpEffect,
   VrrpEvent,

@@ -87,6 +87,7 @@ export abstract class InstanceCore {
       lastTransitionAt: this.lastTransitionAt,
       counters: { ...this.counters, dropped: { ...this.counters.dropped } },
       history: [...this.history],
+      trackSources: this.tracking.sourceParts(),
     };
   }
 
@@ -120,6 +121,13 @@ export abstract class InstanceCore {
 
   protected msDown(): number {
     return this.settings.downTimerAdverts * this.masterAdverInt + this.skew();
+  }
+
+  /** The tracker that is faulting the instance right now, for the transition's reason. */
+  protected faultCause: string | undefined;
+
+  private faultReason(): string {
+    return this.faultCause ? `fault: ${this.faultCause} down` : 'fault';
   }
 
   protected setState(to: VrrpState, reason: string): void {
@@ -244,7 +252,10 @@ export abstract class InstanceCore {
     }
     this.removeVips();
     this.garpRefreshAt = undefined;
-    this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'higher priority advert');
+    this.setState(
+      this.wantState,
+      this.wantState === 'FAULT' ? this.faultReason() : 'higher priority advert',
+    );
     this.notify();
     this.msDownTimer = this.msDown();
     this.initSands();
@@ -262,7 +273,10 @@ export abstract class InstanceCore {
             : kaLog.enteringFault(this.name),
         );
       }
-      this.setState(this.wantState, this.wantState === 'FAULT' ? 'fault' : 'fault cleared');
+      this.setState(
+        this.wantState,
+        this.wantState === 'FAULT' ? this.faultReason() : 'fault cleared',
+      );
       this.notify();
       if (this.state === 'BACKUP') this.preemptTime = 0;
     }

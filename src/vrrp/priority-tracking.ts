@@ -19,8 +19,8 @@ export type TrackStep =
   /** The total moved to `total` as a file left FAULT: Keepalived sets the priority without a
    *  log line. */
   | { readonly type: 'setPriority'; readonly total: number }
-  /** A weight-0 item went bad (down_instance). */
-  | { readonly type: 'down' }
+  /** A weight-0 item went bad (down_instance); `reason` names it in the transition. */
+  | { readonly type: 'down'; readonly reason?: string }
   /** A weight-0 item came good (try_up_instance, not leaving init). */
   | { readonly type: 'up' }
   /** A weight-0 script's result: `first` when it is the script's first, `good` as weighed. */
@@ -53,6 +53,8 @@ export class PriorityTracking {
   private readonly links = new Map<string, boolean>();
   /** Each tracked file's last value (Keepalived's last_status). */
   private readonly fileValues = new Map<string, number>();
+  /** Each built-in tracker's last state (good or bad). */
+  private readonly sourceStates = new Map<string, boolean>();
 
   constructor(settings: VrrpInstanceSettings) {
     this.settings = settings;
@@ -70,6 +72,7 @@ export class PriorityTracking {
     links: Readonly<Record<string, boolean>>,
     files: Readonly<Record<string, number>>,
     owner: boolean,
+    sources: Readonly<Record<string, boolean>> = {},
   ): TrackingStart {
     const s = this.settings;
     const logs: string[] = [];
@@ -112,7 +115,42 @@ export class PriorityTracking {
         this.total += t.weight;
       }
     }
+    for (const t of s.trackSources ?? []) {
+      const ok = sources[t.name] ?? true;
+      this.sourceStates.set(t.name, ok);
+      if (t.weight === 0) {
+        if (!ok) {
+          logs.push(`(${this.name}) entering FAULT state (${t.name} is down)`);
+          faults++;
+        }
+      } else if (!owner && (ok ? t.weight > 0 : t.weight < 0)) this.total += t.weight;
+    }
     return { logs, faults, scriptsInInit };
+  }
+
+  /**
+   * A built-in tracker turned good or bad: weight 0 faults the instance (or lifts the
+   * fault); a weight counts as a track_script's does (added while good if positive, while
+   * bad if negative). Repeats of the known state do nothing.
+   */
+  sourceChanged(source: string, ok: boolean, owner: boolean, stopped: boolean): TrackStep[] {
+    const track = (this.settings.trackSources ?? []).find((t) => t.name === source);
+    const known = this.sourceStates.get(source);
+    if (!track || known === undefined || known === ok || stopped) return [];
+    this.sourceStates.set(source, ok);
+    if (track.weight === 0) return ok ? [{ type: 'up' }] : [{ type: 'down', reason: source }];
+    if (owner) return [];
+    this.total += (ok ? 1 : -1) * Math.abs(track.weight);
+    return [{ type: 'reweigh', total: this.total }];
+  }
+
+  /** Each built-in tracker's state and its part in the total now (for `show vrrp`). */
+  sourceParts(): { name: string; weight: number; ok: boolean; part: number }[] {
+    return (this.settings.trackSources ?? []).map((t) => {
+      const ok = this.sourceStates.get(t.name) ?? true;
+      const part = t.weight > 0 && ok ? t.weight : t.weight < 0 && !ok ? t.weight : 0;
+      return { name: t.name, weight: t.weight, ok, part };
+    });
   }
 
   /** A vrrp_script's result (after its rise/fall). `stopped`: the instance is in STOP. */

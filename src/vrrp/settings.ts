@@ -9,6 +9,7 @@ import type {
   VrrpInstance as VrrpInstanceConfig,
   VrrpScript,
 } from '../config/keepalived/model.js';
+import { trackProxySource } from '../config/keepalived/track-proxy.js';
 import { VRRP_AUTH, VRRP_PRIORITY_OWNER } from './codec.js';
 import type { VrrpInstanceSettings } from './types.js';
 
@@ -90,6 +91,10 @@ export function instanceSettings(
       if (weight !== 0 && noWeights && !sync) return [];
       return [{ name: t.name, weight: noWeights ? 0 : weight, reverse: t.reverse ?? false }];
     }),
+    // halo's built-in trackers follow the sync-group rule of scripts: weighted ones dropped.
+    trackSources: (inst.trackProxy ?? [])
+      .filter((t) => !noWeights || t.weight === 0)
+      .map((t) => ({ name: trackProxySource(t), weight: t.weight })),
     trackFiles: inst.trackFile.flatMap((t) => {
       const file = ctx.trackFiles?.find((f) => f.name === t.name);
       if (!file) return [];

@@ -52,7 +52,7 @@ export class VrrpInstance extends InstanceCore {
     const prev = this.state;
     switch (event.type) {
       case 'Startup':
-        this.startup(event.links ?? {}, event.files ?? {});
+        this.startup(event.links ?? {}, event.files ?? {}, event.sources ?? {});
         break;
       case 'PacketReceived':
         this.packetReceived(event.datagram);
@@ -75,6 +75,12 @@ export class VrrpInstance extends InstanceCore {
         break;
       case 'TrackFileChanged':
         this.track(this.tracking.fileChanged(event.file, event.value, this.state === 'STOP'));
+        break;
+      case 'TrackSourceChanged':
+        if (event.why) this.log(`(${this.name}) ${event.why}`);
+        this.track(
+          this.tracking.sourceChanged(event.source, event.ok, this.owner, this.state === 'STOP'),
+        );
         break;
       case 'Shutdown':
         this.shutdown();
@@ -190,7 +196,9 @@ export class VrrpInstance extends InstanceCore {
           this.effectivePriority = clampPriority(step.total);
           break;
         case 'down':
+          this.faultCause = step.reason;
           this.downInstance();
+          this.faultCause = undefined;
           break;
         case 'up':
           this.tryUpInstance(false);
@@ -218,9 +226,10 @@ export class VrrpInstance extends InstanceCore {
   private startup(
     links: Readonly<Record<string, boolean>>,
     files: Readonly<Record<string, number>>,
+    sources: Readonly<Record<string, boolean>>,
   ): void {
     if (this.state !== 'INIT') return;
-    this.startTracking(links, files);
+    this.startTracking(links, files, sources);
     this.startState();
   }
 
@@ -228,8 +237,9 @@ export class VrrpInstance extends InstanceCore {
   startTracking(
     links: Readonly<Record<string, boolean>>,
     files: Readonly<Record<string, number>>,
+    sources: Readonly<Record<string, boolean>> = {},
   ): void {
-    const found = this.tracking.start(links, files, this.owner);
+    const found = this.tracking.start(links, files, this.owner, sources);
     for (const text of found.logs) this.log(text);
     this.numFault += found.faults;
     this.numInit += found.scriptsInInit;

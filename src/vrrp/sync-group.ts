@@ -56,7 +56,7 @@ export class VrrpSyncGroup {
     for (const m of this.members) m.begin(now);
     for (const m of this.members) {
       const ev = startup[m.settings.name];
-      m.startTracking(ev?.links ?? {}, ev?.files ?? {});
+      m.startTracking(ev?.links ?? {}, ev?.files ?? {}, ev?.sources ?? {});
     }
     for (const m of this.members) {
       const c = m.startCounts();

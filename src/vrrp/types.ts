@@ -33,6 +33,17 @@ export interface TrackedFile {
   readonly reverse: boolean;
 }
 
+/**
+ * A tracker whose state another part of halo reports (the proxy under `halo run`): one
+ * generic source instead of an event type per kind. `name` is the source's key, e.g.
+ * `backend kubernetes-apiserver`.
+ */
+export interface TrackedSource {
+  readonly name: string;
+  /** 0: the instance goes to FAULT while the source is bad (as track_script without weight). */
+  readonly weight: number;
+}
+
 /** One vrrp_instance, resolved (times in milliseconds). */
 export interface VrrpInstanceSettings {
   readonly name: string;
@@ -65,6 +76,8 @@ export interface VrrpInstanceSettings {
   readonly trackScripts: readonly TrackedScript[];
   readonly trackInterfaces: readonly TrackedInterface[];
   readonly trackFiles: readonly TrackedFile[];
+  /** Built-in trackers (`track_proxy`); absent or empty outside `halo run`. */
+  readonly trackSources?: readonly TrackedSource[];
 }
 
 export type VrrpEvent =
@@ -74,6 +87,8 @@ export type VrrpEvent =
       readonly links?: Readonly<Record<string, boolean>>;
       /** The value read from each tracked file at start (missing: 0). */
       readonly files?: Readonly<Record<string, number>>;
+      /** Whether each tracked source is good at start (missing: good). */
+      readonly sources?: Readonly<Record<string, boolean>>;
     }
   | { readonly type: 'PacketReceived'; readonly datagram: ReceivedDatagram }
   | {
@@ -86,6 +101,13 @@ export type VrrpEvent =
   | { readonly type: 'LinkChanged'; readonly ifname: string; readonly up: boolean }
   /** A tracked file now holds `value` (0 when it was deleted or cannot be read). */
   | { readonly type: 'TrackFileChanged'; readonly file: string; readonly value: number }
+  /** A tracked source (TrackedSource) turned good or bad; `why` goes to the log and history. */
+  | {
+      readonly type: 'TrackSourceChanged';
+      readonly source: string;
+      readonly ok: boolean;
+      readonly why?: string;
+    }
   | { readonly type: 'Shutdown' };
 
 export type VrrpEffect =
@@ -143,4 +165,11 @@ export interface VrrpSnapshot {
   readonly lastTransitionAt: number | undefined;
   readonly counters: VrrpCounters;
   readonly history: readonly VrrpTransitionRecord[];
+  /** Each built-in tracker: its weight, state and part in the effective priority now. */
+  readonly trackSources?: readonly {
+    name: string;
+    weight: number;
+    ok: boolean;
+    part: number;
+  }[];
 }

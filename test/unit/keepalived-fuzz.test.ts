@@ -192,6 +192,7 @@ describe('keepalived parser fuzz', () => {
         '5:KA_SCRIPT_SECURITY',
         '18:HALO_AUTH_PASS_CLEARTEXT',
         '25:HALO_SLOW_FAILOVER',
+        '25:HALO_BUILTIN_TRACKER',
         '28:KA_SYNC_GROUP',
       ],
     );

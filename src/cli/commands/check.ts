@@ -9,8 +9,10 @@ import { parseHaproxy } from '../../config/haproxy/index.js';
 import type { HaproxyConfig } from '../../config/haproxy/model.js';
 import { type NameResolver, resolveNames } from '../../config/haproxy/resolve-names.js';
 import { parseKeepalived } from '../../config/keepalived/index.js';
+import type { KeepalivedConfig } from '../../config/keepalived/model.js';
 import { ConfigLimitError, readConfigFile } from '../../config/read-config.js';
 import { conditionChecks } from '../../proxy/condition-checks.js';
+import { checkTrackProxy } from '../../run/cross-check.js';
 import type { Command, CommandIO } from '../command.js';
 import { realHost, realResolver } from '../host.js';
 
@@ -148,6 +150,9 @@ export function checkFiles(
     if (r.config) conditionChecks(r.config, r.diagnostics);
     for (const d of r.diagnostics.list) io.add(d);
     models.haproxy = r.config;
+    // halo run's built-in trackers name proxies of the haproxy files given beside them.
+    for (const k of models.keepalived as (KeepalivedConfig | undefined)[])
+      if (r.config && k) checkTrackProxy(r.config, k, io);
   }
   return { valid: io.errors === 0, files, diagnostics: io.sorted(), models };
 }

@@ -26,6 +26,8 @@ import type { ServiceNotifier } from '../../os/sd-notify.js';
 import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
 import type { MasterSocketSpec } from '../../proxy/cli-socket/master-socket.js';
 import { parseMasterSocketArg } from '../../proxy/cli-socket/master-socket.js';
+import { RunReporter } from '../../daemon/run-worker-report.js';
+import { setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import { steerToOwnSockets } from '../../proxy/takeover-steering.js';
@@ -405,12 +407,18 @@ function runWorker(
   io.serving?.((m) => notify('ALERT', m));
   const log = new SyslogSinks();
   let link: WorkerLink | undefined;
-  const daemon = new ProxyDaemon({
+  // `halo run` (HALO_RUN=1): report what the built-in VRRP trackers read to the supervisor.
+  const reporter: RunReporter | undefined =
+    io.env.HALO_RUN === '1' ? new RunReporter(() => daemon.engine) : undefined;
+  const daemon: ProxyDaemon = new ProxyDaemon({
     files: args.files,
     env: io.env,
     log,
     notify,
-    engine: { listen: (addr, backlog) => link!.listen(addr, backlog) },
+    engine: {
+      listen: (addr, backlog) => link!.listen(addr, backlog),
+      ...(reporter ? { onServerState: reporter.changed } : {}),
+    },
     statsSockets: io.env.HALO_WORKER_SLOT === '1',
     statsRelay: relayToMaster,
   });
@@ -435,6 +443,7 @@ function runWorker(
         dropPrivileges(cfg, notify);
       },
       stop,
+      ...(reporter ? { changed: reporter.changed, vrrp: setVrrpStatus } : {}),
     });
     link.attach();
     process.on('disconnect', () => void stop(false)); // the master is gone

@@ -2,7 +2,7 @@
 // resolve.ts once Keepalived's defaults and corrections are applied.
 
 import type { SourcePos } from '../diagnostics.js';
-import type { TrackItem, VirtualAddress } from './model.js';
+import type { TrackItem, TrackProxyItem, VirtualAddress } from './model.js';
 import type { Stmt } from './tree.js';
 
 export interface GlobalDefsDraft {
@@ -80,6 +80,7 @@ export interface InstanceDraft {
   trackScript: (TrackItem & { explicitWeight: boolean })[];
   trackInterface: TrackItem[];
   trackFile: TrackItem[];
+  trackProxy: TrackProxyItem[];
   /** track_script names with no vrrp_script defined before them. */
   missingScripts: { name: string; pos: SourcePos }[];
   nopreempt: boolean;

@@ -22,6 +22,8 @@ export function haloChecks(
     for (const t of inst.trackScript) {
       const script = cfg.scripts.find((s) => s.name === t.name);
       if (script) slowFailover(inst, script, t.weight ?? script.weight, t.pos, d);
+      if (script && checksTheProxy(script) && !inst.trackProxy?.length)
+        builtInTracker(inst, script, t.weight ?? script.weight, t.pos, d);
     }
   }
   const g = cfg.globalDefs;
@@ -89,6 +91,32 @@ export function estimateFailoverMs(inst: VrrpInstance, script: VrrpScript, weigh
   const skew = ((256 - inst.priority) / 256) * inst.advertInt;
   const detect = script.interval * script.fall;
   return weight === 0 ? detect + skew : detect + 3 * inst.advertInt + skew;
+}
+
+/** A vrrp_script that watches the proxy (the article's `ss -alnupt | grep 9443`, pidof...). */
+export function checksTheProxy(script: VrrpScript): boolean {
+  const s = script.script;
+  return /haproxy|halo/.test(s) || /\bss\b.*\b\d{2,5}\b/.test(s) || /pidof|killall -0/.test(s);
+}
+
+/** `halo run` tracks the proxy from inside: a fault on the spot, the handover in Skew_Time. */
+function builtInTracker(
+  inst: VrrpInstance,
+  script: VrrpScript,
+  weight: number,
+  pos: VrrpScript['pos'],
+  d: Diagnostics,
+): void {
+  const s = (v: number): string => `${Number((v / 1000).toFixed(2))} s`;
+  const now = estimateFailoverMs(inst, script, weight);
+  const builtIn = estimateFailoverMs(inst, { ...script, interval: 0, fall: 0 }, 0);
+  d.notice(
+    pos,
+    'HALO_BUILTIN_TRACKER',
+    `(${inst.name}) under \`halo run\`, \`track_proxy { frontend NAME }\` would replace track_script ${script.name}: failover in ${s(builtIn)} instead of up to ${s(now)}`,
+    'halo',
+    `the proxy tells VRRP at once when its frontend is unbound or its worker dies (no script, no polling), and the node hands the VIP over with a priority-0 advert; keep the track_script for a real Keepalived, which reports each track_proxy line as an unknown keyword (\`keepalived -t\` exits 5) and ends the vrrp_instance at its closing brace: put track_proxy last`,
+  );
 }
 
 function slowFailover(

@@ -62,6 +62,17 @@ export interface TrackItem {
   readonly reverse?: boolean;
 }
 
+/** A built-in tracker of `halo run` (track_proxy): weight 0 = FAULT while bad. */
+export interface TrackProxyItem {
+  readonly pos: SourcePos;
+  readonly kind: 'backend' | 'frontend' | 'worker';
+  /** The backend's or frontend's name ('' for worker). */
+  readonly name: string;
+  /** backend: good while at least this many servers are UP. */
+  readonly minUp: number;
+  readonly weight: number;
+}
+
 export interface VrrpInstance {
   readonly pos: SourcePos;
   readonly name: string;
@@ -78,6 +89,8 @@ export interface VrrpInstance {
   readonly trackScript: TrackItem[];
   readonly trackInterface: TrackItem[];
   readonly trackFile: TrackItem[];
+  /** halo's built-in trackers (track_proxy); used by `halo run` only. */
+  readonly trackProxy?: TrackProxyItem[];
   readonly nopreempt: boolean;
   readonly preemptDelay: number; // ms, default 0
   readonly unicastSrcIp?: string;

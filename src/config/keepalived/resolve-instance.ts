@@ -60,6 +60,7 @@ export function resolveInstance(
     trackScript: inst.trackScript.map(({ explicitWeight: _, ...t }) => t),
     trackInterface: ownInterfaceDropped(inst, d),
     trackFile: inst.trackFile,
+    ...(inst.trackProxy.length > 0 ? { trackProxy: inst.trackProxy } : {}),
     nopreempt: preempt.nopreempt,
     preemptDelay: preempt.delayUs / 1000,
     ...(inst.unicastSrcIp ? { unicastSrcIp: inst.unicastSrcIp } : {}),

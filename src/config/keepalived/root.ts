@@ -9,6 +9,7 @@ import {
   UNSUPPORTED_SYNC_GROUP,
   UNSUPPORTED_VRRP_INSTANCE,
 } from './known-keywords.js';
+import { trackProxyPlacement } from './track-proxy.js';
 import type { Stmt } from './tree.js';
 import { VRRP_INSTANCE_KEYWORDS } from './vrrp-instance.js';
 import { SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, VRRP_SCRIPT_KEYWORDS } from './vrrp-script.js';
@@ -74,6 +75,7 @@ function vrrpInstance(cfg: ConfigDraft, s: Stmt, env: ParseEnv): void {
     trackScript: [],
     trackInterface: [],
     trackFile: [],
+    trackProxy: [],
     missingScripts: [],
     nopreempt: false,
     preemptDelayUs: 0,
@@ -86,6 +88,7 @@ function vrrpInstance(cfg: ConfigDraft, s: Stmt, env: ParseEnv): void {
     unsupported: UNSUPPORTED_VRRP_INSTANCE,
     ...oneLineOptions(s, env),
   });
+  trackProxyPlacement(inst, s.block ?? [], env);
 }
 
 function syncGroup(cfg: ConfigDraft, s: Stmt, env: ParseEnv): void {

@@ -7,6 +7,7 @@ import { arg, type KeywordSpec, readMicros, readUnsigned, runBlock } from './blo
 import type { ConfigDraft, InstanceDraft } from './drafts.js';
 import { splitQuotedEscaped } from './lexer.js';
 import { parseTrackBlock } from './track.js';
+import { parseTrackProxyBlock } from './track-proxy.js';
 import type { Stmt } from './tree.js';
 
 export interface InstanceCtx {
@@ -286,6 +287,11 @@ export const VRRP_INSTANCE_KEYWORDS: readonly Spec[] = [
     name: 'track_file',
     block: true,
     parse: ({ cfg, inst }, s, env) => parseTrackBlock('file', cfg, inst, s, env),
+  },
+  {
+    name: 'track_proxy',
+    block: true,
+    parse: ({ inst }, s, env) => parseTrackProxyBlock(inst, s, env),
   },
   {
     name: 'nopreempt',

@@ -24,6 +24,7 @@ import {
   shutdownServerSessions,
 } from '../stats/server-admin.js';
 import type { StatsSnapshot } from '../stats/snapshot.js';
+import { vrrpStatus } from './vrrp-status.js';
 
 export const LEVELS = ['user', 'operator', 'admin'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -290,6 +291,13 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     help: 'show version of the current process',
     level: 'user',
     run: (_a, ctx) => `${ctx.version}\n`,
+  },
+  {
+    words: ['show', 'vrrp'],
+    usage: 'show vrrp',
+    help: "halo run: VRRP instances, priorities with each tracker's part, transitions",
+    level: 'user',
+    run: () => vrrpStatus(),
   },
   {
     words: ['shutdown', 'sessions', 'server'],

@@ -1,0 +1,60 @@
+// The runtime API's `show vrrp` under `halo run`, rendered from the instances' snapshots.
+// Pure (the time comes in). Three tables, each after a `# ` header naming its columns, as
+// HAProxy's `show servers state` does; the last column of a row may contain spaces.
+
+import type { VrrpSnapshot } from '../vrrp/types.js';
+
+export type ShownInstance = VrrpSnapshot & {
+  readonly interface: string;
+  readonly vips: readonly string[];
+};
+
+/** How many transitions of each instance are shown (the newest). */
+export const SHOWN_TRANSITIONS = 5;
+
+const sec = (ms: number): string => (ms / 1000).toFixed(3);
+
+/**
+ * `now` is the instances' (monotonic) clock, `wallNow` the epoch milliseconds at the same
+ * moment: transitions are shown at their wall-clock time, so the text stays right however
+ * long after rendering it is read.
+ */
+export function renderShowVrrp(
+  instances: readonly ShownInstance[],
+  now: number,
+  wallNow: number,
+): string {
+  const out: string[] = [
+    '# instance state vrid interface base_prio effective_prio master_addr master_prio vips',
+  ];
+  for (const i of instances) {
+    const vips = i.vips.length > 0 ? i.vips.join(',') : '-';
+    out.push(
+      [
+        i.name,
+        i.state,
+        i.vrid,
+        i.interface,
+        i.basePriority,
+        i.effectivePriority,
+        i.masterAddress ?? '-',
+        i.masterPriority ?? '-',
+        vips,
+      ].join(' '),
+    );
+  }
+  out.push('', '# instance state weight part tracker');
+  for (const i of instances) {
+    for (const t of i.trackSources ?? []) {
+      const state = t.ok ? 'good' : t.weight === 0 ? 'FAULT' : 'bad';
+      out.push(`${i.name} ${state} ${t.weight} ${t.part} ${t.name}`);
+    }
+  }
+  out.push('', '# instance unix_time from to reason');
+  for (const i of instances) {
+    for (const h of i.history.slice(-SHOWN_TRANSITIONS)) {
+      out.push(`${i.name} ${sec(wallNow - (now - h.at))} ${h.from} ${h.to} ${h.reason}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
