@@ -20,13 +20,13 @@ import {
   writePidfile,
 } from '../../daemon/proxy-service.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { RunReporter } from '../../daemon/run-worker-report.js';
 import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
 import type { ServiceNotifier } from '../../os/sd-notify.js';
 import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
 import type { MasterSocketSpec } from '../../proxy/cli-socket/master-socket.js';
 import { parseMasterSocketArg } from '../../proxy/cli-socket/master-socket.js';
-import { RunReporter } from '../../daemon/run-worker-report.js';
 import { setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
