@@ -13,6 +13,7 @@ import { ProxyDaemon } from '../../daemon/proxy-daemon.js';
 import { ProxyMaster, serveMaster, workerCount } from '../../daemon/proxy-master.js';
 import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
+import { DATA_PATH } from '../../proxy/io/data-path.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import type { Command, CommandIO } from '../command.js';
@@ -166,6 +167,17 @@ function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>
     );
 }
 
+/** Reports the data path (data-path.ts): false when it forbids starting. */
+function dataPathUsable(io: CommandIO, quiet: boolean): boolean {
+  if (DATA_PATH.error) {
+    io.stderr(`[ALERT]    (${process.pid}) : ${DATA_PATH.error}\n`);
+    return false;
+  }
+  if (DATA_PATH.warning && !quiet)
+    io.stderr(`[WARNING]  (${process.pid}) : ${DATA_PATH.warning}\n`);
+  return true;
+}
+
 function dropPrivileges(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
   try {
     if (cfg.global.group && process.setgid) process.setgid(cfg.global.group.name);
@@ -217,6 +229,7 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     if (!args.quiet) io.stdout('Configuration file is valid\n');
     return 0;
   }
+  if (!dataPathUsable(io, args.quiet)) return 1;
   if (args.daemon && !args.foreground) return daemonize(args, cfg, io);
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);
