@@ -178,6 +178,10 @@ export class ProxyMaster {
   private async replaceWorkers(): Promise<boolean> {
     const old = [...this.workers].filter((w) => !w.retiring);
     for (const w of old) w.retiring = true;
+    this.opts.notify(
+      'NOTICE',
+      `New listening sockets on the public data path: replacing ${old.length} workers by ${this.wanted} that inherit them; the old ones stop softly.`,
+    );
     const spawning: Promise<void>[] = [];
     for (let n = 0; n < this.wanted; n++) spawning.push(this.spawn());
     const ok = await Promise.all(spawning).then(

@@ -175,7 +175,33 @@ function dataPathUsable(io: CommandIO, quiet: boolean): boolean {
   }
   if (DATA_PATH.warning && !quiet)
     io.stderr(`[WARNING]  (${process.pid}) : ${DATA_PATH.warning}\n`);
+  const lost = withheldSignalWarning(
+    (process as { permission?: { has(scope: string): boolean } }).permission,
+  );
+  if (lost && !quiet) io.stderr(`[WARNING]  (${process.pid}) : ${lost}\n`);
   return true;
+}
+
+/**
+ * Node's permission model keeps SIGUSR1 for the inspector and never hands it to a JS
+ * handler unless the inspector is allowed (`--allow-inspector`, Node.js 24): HAProxy's
+ * soft stop would be lost without a word. Node.js 20 and 22 have no way to allow it.
+ */
+export function withheldSignalWarning(
+  permission: { has(scope: string): boolean } | undefined,
+): string | undefined {
+  if (!permission) return undefined;
+  let allowed = false;
+  try {
+    allowed = permission.has('inspector');
+  } catch {
+    // an older permission model without the scope: the signal is withheld there too
+  }
+  if (allowed) return undefined;
+  return (
+    "Node.js's permission model withholds SIGUSR1 (kept for the inspector): a soft stop " +
+    'by SIGUSR1 will not arrive; stop with SIGTERM, or allow the inspector (--allow-inspector, Node.js 24).'
+  );
 }
 
 function dropPrivileges(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
