@@ -182,17 +182,23 @@ export class ProxyMaster {
       'NOTICE',
       `New listening sockets on the public data path: replacing ${old.length} workers by ${this.wanted} that inherit them; the old ones stop softly.`,
     );
+    const before = new Set(this.workers);
     const spawning: Promise<void>[] = [];
     for (let n = 0; n < this.wanted; n++) spawning.push(this.spawn());
-    const ok = await Promise.all(spawning).then(
-      () => true,
-      (e) => {
-        this.opts.notify('ALERT', String(e));
-        return false;
-      },
-    );
+    const failed = (await Promise.allSettled(spawning)).filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      // The old workers keep serving; the new ones that did start go again.
+      for (const f of failed) this.opts.notify('ALERT', String(f.reason));
+      for (const w of this.workers) {
+        if (before.has(w)) continue;
+        w.retiring = true;
+        void this.send(w, { t: 'stop', hard: false });
+      }
+      for (const w of old) w.retiring = false;
+      return false;
+    }
     for (const w of old) void this.send(w, { t: 'stop', hard: false });
-    return ok;
+    return true;
   }
 
   /** Forks one worker, gives it every socket and waits until it serves (or failed). */
