@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `halo` command: a table of subcommands; `help` is generated from it.
 
-import './preflight.js'; // first: checks the Node.js internals before the proxy binds them
 import { LastResort } from '../daemon/last-resort.js';
 import { stdio } from '../proxy/log/stdio.js';
 import type { CommandIO } from './command.js';

@@ -15,6 +15,7 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
 import type { RuntimeContext } from '../proxy/context.js';
 import { ProxyEngine } from '../proxy/engine.js';
+import { isUnixServer, sendsServerHandles } from '../proxy/io/stream-handle.js';
 import type { BoundSocket } from '../proxy/listen-sockets.js';
 import { bindSockets, listenerKeys } from '../proxy/listen-sockets.js';
 import { MemoryLog } from '../proxy/log/sinks.js';
@@ -55,6 +56,9 @@ export const DEFAULT_RESPAWN: RespawnPolicy = {
 
 /** How long a hard stop waits for workers before it kills them (a stuck worker, a busy loop). */
 const HARD_STOP_GRACE_MS = 3000;
+
+/** Public data path: a worker's first inherited socket (stdin, stdout, stderr, IPC before it). */
+const INHERITED_FD = 4;
 
 /**
  * What to do after a worker death at `now`, given the earlier deaths still in the window:
@@ -153,10 +157,53 @@ export class ProxyMaster {
   }
 
   private async sendSockets(w: Worker, only?: Set<string>): Promise<void> {
+    let i = 0;
     for (const [key, b] of this.sockets) {
+      const at = INHERITED_FD + i++;
       if (only && !only.has(key)) continue;
-      await this.send(w, { t: 'socket', key }, b.handle);
+      if (sendsServerHandles) await this.send(w, { t: 'socket', key }, b.handle);
+      else await this.send(w, { t: 'socket', key, fd: at, unix: isUnixServer(b.handle) });
     }
+  }
+
+  /**
+   * The public data path cannot send a socket to a running worker (child.send takes
+   * net.Server/net.Socket objects, whose descriptor a worker cannot then poll itself), so
+   * workers inherit every socket at fork, at fd 4 onwards in the master's order.
+   */
+  private inheritedFds(): number[] {
+    if (sendsServerHandles) return [];
+    return [...this.sockets.values()].map((b) => b.handle.fd ?? -1);
+  }
+
+  /**
+   * Public data path, new sockets (reload, resume): workers that cannot receive them are
+   * replaced by new ones that inherit them; the old ones stop softly, as after `-sf`.
+   */
+  private async replaceWorkers(): Promise<boolean> {
+    const old = [...this.workers].filter((w) => !w.retiring);
+    for (const w of old) w.retiring = true;
+    this.opts.notify(
+      'NOTICE',
+      `New listening sockets on the public data path: replacing ${old.length} workers by ${this.wanted} that inherit them; the old ones stop softly.`,
+    );
+    const before = new Set(this.workers);
+    const spawning: Promise<void>[] = [];
+    for (let n = 0; n < this.wanted; n++) spawning.push(this.spawn());
+    const failed = (await Promise.allSettled(spawning)).filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      // The old workers keep serving; the new ones that did start go again.
+      for (const f of failed) this.opts.notify('ALERT', String(f.reason));
+      for (const w of this.workers) {
+        if (before.has(w)) continue;
+        w.retiring = true;
+        void this.send(w, { t: 'stop', hard: false });
+      }
+      for (const w of old) w.retiring = false;
+      return false;
+    }
+    for (const w of old) void this.send(w, { t: 'stop', hard: false });
+    return true;
   }
 
   /** Forks one worker, gives it every socket and waits until it serves (or failed). */
@@ -166,7 +213,7 @@ export class ProxyMaster {
     while (used.has(slot)) slot++;
     const child = fork(this.opts.main, [...this.opts.workerArgs], {
       env: { ...this.opts.env, HALO_WORKER: String(this.nextId), HALO_WORKER_SLOT: String(slot) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.inheritedFds()],
       serialization: 'json',
     });
     const w: Worker = {
@@ -271,6 +318,7 @@ export class ProxyMaster {
       return false;
     }
     this.sources = [...loaded.sources];
+    if (!sendsServerHandles && fresh.size > 0) return this.reloadByReplacing(keys, loaded.config);
     const live = [...this.workers].filter((w) => !w.retiring);
     const results = await Promise.all(
       live.map(async (w) => {
@@ -282,11 +330,7 @@ export class ProxyMaster {
         return m?.t === 'reloaded' && m.ok;
       }),
     );
-    for (const [key, b] of this.sockets) {
-      if (keys.has(key)) continue;
-      b.handle.close();
-      this.sockets.delete(key);
-    }
+    this.releaseUnused(keys);
     this.wanted = workerCount(loaded.config);
     const extra = live.slice(this.wanted);
     for (const w of extra) {
@@ -297,6 +341,20 @@ export class ProxyMaster {
     for (let n = live.length; n < this.wanted; n++) spawning.push(this.spawn());
     await Promise.all(spawning).catch((e) => this.opts.notify('ALERT', String(e)));
     return results.every(Boolean);
+  }
+
+  private async reloadByReplacing(keys: Set<string>, cfg: HaproxyConfig): Promise<boolean> {
+    this.releaseUnused(keys);
+    this.wanted = workerCount(cfg);
+    return this.replaceWorkers();
+  }
+
+  private releaseUnused(keys: Set<string>): void {
+    for (const [key, b] of this.sockets) {
+      if (keys.has(key)) continue;
+      b.handle.close();
+      this.sockets.delete(key);
+    }
   }
 
   /** SIGUSR1 (soft) / SIGTERM (hard): stops every worker; resolves when all exited. */
@@ -342,6 +400,10 @@ export class ProxyMaster {
       await this.bindAll(this.config);
     } catch (err) {
       this.opts.notify('ALERT', `Resuming the listeners failed: ${(err as Error).message}`);
+      return;
+    }
+    if (!sendsServerHandles) {
+      await this.replaceWorkers();
       return;
     }
     for (const w of this.workers) {

@@ -4,6 +4,7 @@
 // control messages replace the signals a single process would get.
 
 import type { BindAddress } from '../config/haproxy/model.js';
+import { serverHandleFromFd } from '../proxy/io/stream-handle.js';
 import { listenerKeys } from '../proxy/listen-sockets.js';
 import type { Listener } from '../proxy/listener.js';
 import { listenOnBound } from '../proxy/listener.js';
@@ -13,6 +14,8 @@ import type { ProxyDaemon } from './proxy-daemon.js';
 
 export type ToWorker =
   | { t: 'socket'; key: string }
+  /** The public data path: the socket is descriptor `fd`, inherited at fork (stdio). */
+  | { t: 'socket'; key: string; fd: number; unix: boolean }
   | { t: 'start'; sources: ConfigSource[] }
   | { t: 'reload'; sources: ConfigSource[] }
   | { t: 'stop'; hard: boolean }
@@ -77,6 +80,12 @@ export class WorkerLink {
     switch (msg.t) {
       case 'socket':
         if (handle) this.sockets.set(msg.key, handle);
+        else if ('fd' in msg) {
+          // A bad descriptor leaves the key without a socket: listen() reports it.
+          try {
+            this.sockets.set(msg.key, serverHandleFromFd(msg.fd, msg.unix));
+          } catch {}
+        }
         return;
       case 'start':
         try {

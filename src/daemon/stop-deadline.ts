@@ -24,13 +24,19 @@ let armed: Worker | undefined;
  */
 export function armStopDeadline(ms: number, message: string): void {
   if (armed) return;
-  armed = new Worker(DEADLINE_THREAD, {
-    eval: true,
-    workerData: { ms, pid: process.pid, message },
-    stdout: false,
-    stderr: false,
-    resourceLimits: { maxOldGenerationSizeMb: 16 },
-  });
+  try {
+    armed = new Worker(DEADLINE_THREAD, {
+      eval: true,
+      workerData: { ms, pid: process.pid, message },
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxOldGenerationSizeMb: 16 },
+    });
+  } catch {
+    // `--permission` without `--allow-worker` forbids threads: the stop goes on without
+    // a deadline rather than not at all (the throw would end the signal handler).
+    return;
+  }
   armed.unref();
   armed.on('error', () => {}); // no deadline then; the stop goes on as before
 }

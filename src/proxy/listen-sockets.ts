@@ -9,13 +9,16 @@
 
 import { lookup } from 'node:dns/promises';
 import { chmodSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { Bind, BindAddress, GlobalConfig } from '../config/haproxy/model.js';
 import { parseIp } from '../net/ip-address.js';
 import { AF, sockaddrIn, sockaddrIn6, sockaddrUn } from '../os/linux-abi.js';
 import { addon } from '../os/native.js';
-import { serverHandleFromFd } from './io/stream-handle.js';
+import type { ServerHandle } from './io/stream-handle.js';
+import { serverHandleFromFd, serverHandleFromInheritedFd } from './io/stream-handle.js';
+
+export type { ServerHandle } from './io/stream-handle.js';
+
 import { registerReuseportSocket } from './takeover-steering.js';
 
 /** What a bind line and the global section ask of a TCP listening socket itself. */
@@ -37,9 +40,6 @@ export function socketOptions(bind: Bind, global: GlobalConfig): SocketOptions {
       : {}),
   };
 }
-
-/** A libuv TCP or Pipe handle owning a bound socket's fd (sent to workers over IPC). */
-export type ServerHandle = object & { close(): void };
 
 const SOCK_STREAM = 1;
 const SOL_SOCKET = 1;
@@ -82,16 +82,9 @@ export function removeStaleSocket(path: string): void {
 /** A bound (not yet listening) socket a master hands to its workers. */
 export interface BoundSocket {
   readonly key: string;
-  /** libuv TCP or Pipe handle; sent to workers over IPC, never polled by the master. */
+  /** Owns the fd; sent (or inherited) to workers, never polled by the master. */
   readonly handle: ServerHandle;
 }
-
-type CreateServerHandle = (
-  address: string | null,
-  port: number | null,
-  addressType: number | null,
-  fd?: number,
-) => ServerHandle | number;
 
 export function osError(key: string, errno: number): Error {
   const code = getSystemErrorName(errno);
@@ -123,11 +116,11 @@ export async function bindSockets(
       out.push({ key, handle: bindUnix(key, addr.path, backlog, opts.unixMode) });
       return out;
     }
-    const create = (net as unknown as { _createServerHandle: CreateServerHandle })
-      ._createServerHandle;
-    const h = create(null, null, null, addr.fd);
-    if (typeof h === 'number') throw osError(key, h);
-    out.push({ key, handle: h });
+    try {
+      out.push({ key, handle: serverHandleFromInheritedFd(addr.fd) });
+    } catch (err) {
+      rethrow(key, err);
+    }
     return out;
   } catch (err) {
     for (const b of out) b.handle.close();

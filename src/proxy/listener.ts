@@ -15,7 +15,7 @@ import type { BindAddress } from '../config/haproxy/model.js';
 import type { WatchHandle } from '../os/native.js';
 import { addon } from '../os/native.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { handleFromFd } from './io/stream-handle.js';
+import { handleFromFd, isUnixServer } from './io/stream-handle.js';
 import type { ServerHandle, SocketOptions } from './listen-sockets.js';
 import { bindSockets, osError, rethrow } from './listen-sockets.js';
 
@@ -206,7 +206,7 @@ export function listenOnBound(key: string, handle: object, backlog: number): Lis
   } catch (err) {
     rethrow(key, err);
   }
-  const unix = handle.constructor.name === 'Pipe';
+  const unix = isUnixServer(handle);
   const l = new Listener(key, handle as ServerHandle, fd, unix);
   l.start();
   return l;

@@ -83,7 +83,8 @@ async function runProxyStory(io: CommandIO, root: string): Promise<number> {
     );
     proxy = new ProxyProcess(join(root, 'dist', 'src', 'cli', 'main.js'), cfg);
     await proxy.start();
-    for (const l of proxy.stderr.filter((l) => /mode/.test(l))) say(`   halo: ${l}`);
+    // The proxy's data-path warning (data-path.ts), if any, and what it says about modes.
+    for (const l of proxy.stderr.filter((l) => /public net API|mode/.test(l))) say(`   halo: ${l}`);
     say(`-> a TLS client (kubectl) through the frontend: ${await tlsHandshake(ports.frontend)}`);
     say(
       `   (HAProxy answers the same way: the backend inherits 'mode http', the stream is read as HTTP)\n`,

@@ -28,6 +28,7 @@ import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
 import type { MasterSocketSpec } from '../../proxy/cli-socket/master-socket.js';
 import { parseMasterSocketArg } from '../../proxy/cli-socket/master-socket.js';
 import { setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
+import { DATA_PATH } from '../../proxy/io/data-path.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
 import { steerToOwnSockets } from '../../proxy/takeover-steering.js';
@@ -200,6 +201,43 @@ function startupWarnings(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>
     );
 }
 
+/** Reports the data path (data-path.ts): false when it forbids starting. */
+function dataPathUsable(io: CommandIO, quiet: boolean): boolean {
+  if (DATA_PATH.error) {
+    io.stderr(`[ALERT]    (${process.pid}) : ${DATA_PATH.error}\n`);
+    return false;
+  }
+  if (DATA_PATH.warning && !quiet)
+    io.stderr(`[WARNING]  (${process.pid}) : ${DATA_PATH.warning}\n`);
+  const lost = withheldSignalWarning(
+    (process as { permission?: { has(scope: string): boolean } }).permission,
+  );
+  if (lost && !quiet) io.stderr(`[WARNING]  (${process.pid}) : ${lost}\n`);
+  return true;
+}
+
+/**
+ * Node's permission model keeps SIGUSR1 for the inspector and never hands it to a JS
+ * handler unless the inspector is allowed (`--allow-inspector`, Node.js 24): HAProxy's
+ * soft stop would be lost without a word. Node.js 20 and 22 have no way to allow it.
+ */
+export function withheldSignalWarning(
+  permission: { has(scope: string): boolean } | undefined,
+): string | undefined {
+  if (!permission) return undefined;
+  let allowed = false;
+  try {
+    allowed = permission.has('inspector');
+  } catch {
+    // an older permission model without the scope: the signal is withheld there too
+  }
+  if (allowed) return undefined;
+  return (
+    "Node.js's permission model withholds SIGUSR1 (kept for the inspector): a soft stop " +
+    'by SIGUSR1 will not arrive; stop with SIGTERM, or allow the inspector (--allow-inspector, Node.js 24).'
+  );
+}
+
 function dropPrivileges(cfg: HaproxyConfig, notify: ReturnType<typeof notifier>): void {
   try {
     if (cfg.global.group && process.setgid) process.setgid(cfg.global.group.name);
@@ -255,6 +293,7 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     if (!args.quiet) io.stdout('Configuration file is valid\n');
     return 0;
   }
+  if (!dataPathUsable(io, args.quiet)) return 1;
   if (args.daemon && !args.foreground) return daemonize(args, cfg, io);
   for (const w of args.ignored)
     notify('WARNING', `option '${w}' is accepted for compatibility and ignored.`);

@@ -200,9 +200,14 @@ export class ProxyProcess {
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [this.cli, 'proxy', '-f', this.cfgPath], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    // The demo's own Node.js flags (--permission, a preload) apply to its proxy too.
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, this.cli, 'proxy', '-f', this.cfgPath],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     this.child = child;
     child.stderr?.on('data', (d: Buffer) =>
       this.stderr.push(...d.toString().split('\n').filter(Boolean)),

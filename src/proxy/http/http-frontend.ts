@@ -9,12 +9,13 @@
 // keep-alive connections close at once and busy ones after their current response.
 
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ConnectionFacts } from '../acl.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { RuntimeContext } from '../context.js';
 import type { StreamHandle } from '../io/stream-handle.js';
+import { socketFor } from '../io/stream-handle.js';
 import { formatConnectLog } from '../log/httplog.js';
 import { LogLevel } from '../log/messages.js';
 import type { ServerRuntime } from '../server-runtime.js';
@@ -156,8 +157,7 @@ export class HttpFrontend {
     // Half-open: a client's FIN after its request still gets the response (the gate hands
     // the FIN to node:http once that request is over).
     let socket: Tagged | undefined;
-    const raw = new net.Socket({
-      handle: handle as unknown as net.Socket['_handle' & keyof net.Socket],
+    const raw = socketFor(handle, {
       allowHalfOpen: true,
       ...sharedRead((chunk) => socket?.onRead(chunk)),
     } as net.SocketConstructorOpts);

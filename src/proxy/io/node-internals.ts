@@ -3,9 +3,11 @@
 // The relay drives libuv's stream handles without net.Socket (stream-handle.ts), and the
 // listeners wrap descriptors they accept themselves (listener.ts); both go through
 // `process.binding` (tcp_wrap, stream_wrap, pipe_wrap) and net's `_createServerHandle`.
-// These are not public API: a Node.js release may drop or reshape them. Rather than fail
-// later with a TypeError from deep inside the relay, halo checks every piece at start-up
-// and names the Node.js version that lacks them. There is no fallback data path.
+// These are not public API: a Node.js release may drop or reshape them, and `--permission`
+// forbids process.binding. Rather than fail later with a TypeError from deep inside the
+// relay, every piece is checked once (data-path.ts), and the proxy runs on the public
+// net API (stream-handle-public.ts) when one is missing. `new net.Socket({ handle })`
+// cannot be probed without a handle; it stands or falls with the bindings.
 
 import net from 'node:net';
 
@@ -93,13 +95,4 @@ export function missingNodeInternals(
     for (const v of want.values) if (b[v] === undefined) missing.push(`${at}.${v}`);
   }
   return missing;
-}
-
-/** The start-up error for a Node.js that lacks them. */
-export function nodeInternalsMessage(version: string, missing: readonly string[]): string {
-  return (
-    `halo needs Node.js internals that Node.js ${version} does not provide: ` +
-    `${missing.join(', ')}. halo is built and tested on Node.js 20 ` +
-    `(package.json engines: node >=20); run it with Node.js 20.`
-  );
 }

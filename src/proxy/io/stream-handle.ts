@@ -1,271 +1,43 @@
-// Node's own libuv stream handles (tcp_wrap, stream_wrap), used without net.Socket.
+// The StreamHandle port (stream-handle-port.ts) on this process's data path: the internal
+// one over libuv's handles, or the public one over net.Socket (data-path.ts decides).
 //
-// Why: a proxied connection is two sockets and a few callbacks. net.Socket builds a Duplex
-// with a ReadableState, a WritableState, an EventEmitter and a timer per socket, and runs
-// every chunk through them; profiles of the relay showed that machinery, not the bytes
-// moved, bounding new connections/s (halo reached about half of HAProxy). The handles
-// underneath are what net.js itself drives: accept gives a TCP handle, `onread` receives
-// each chunk, `writeBuffer` tries a synchronous write first. This module is the only one
-// that touches these internals (`process.binding` allows tcp_wrap and stream_wrap on
-// Node 20); everything else sees the small `StreamHandle` port below.
+// The implementation is chosen once, when this module loads, and its functions are
+// re-exported as constants, so a call from the relay goes straight to the chosen function
+// with no dispatch of its own. The internal module is imported only when chosen: it binds
+// the internals as it loads, which would throw where they are missing or forbidden.
 
-import { getSystemErrorName } from 'node:util';
+import { DATA_PATH } from './data-path.js';
+import type { DataPathImpl } from './stream-handle-port.js';
 
-/** What the relay uses of a connected TCP (or unix) stream handle. */
-export interface StreamHandle {
-  onread: ((this: StreamHandle, buf: ArrayBuffer | undefined) => void) | null;
-  readStart(): number;
-  readStop(): number;
-  writeBuffer(req: WriteReq, data: Uint8Array): number;
-  writeLatin1String(req: WriteReq, data: string): number;
-  useUserBuffer(buf: Uint8Array): void;
-  shutdown(req: ShutdownReq): number;
-  close(cb?: () => void): void;
-  setNoDelay?(on: boolean): number;
-  getpeername?(out: Record<string, unknown>): number;
-  getsockname?(out: Record<string, unknown>): number;
-  readonly writeQueueSize: number;
-  /** Set by the relay: who owns this handle (one property, same shape on every handle). */
-  owner: unknown;
-}
+export type {
+  ConnectDone,
+  ServerHandle,
+  StreamHandle,
+  WriteDone,
+} from './stream-handle-port.js';
+export { errorName, UV_EOF } from './stream-handle-port.js';
 
-interface WriteReq {
-  handle: StreamHandle | null;
-  oncomplete: (status: number, handle: StreamHandle, error?: unknown) => void;
-  async: boolean;
-  buffer: Uint8Array | null;
-}
+const impl: DataPathImpl =
+  DATA_PATH.kind === 'internal'
+    ? await import('./stream-handle-internal.js')
+    : await import('./stream-handle-public.js');
 
-interface ShutdownReq {
-  handle: StreamHandle | null;
-  oncomplete: (status: number, handle: StreamHandle) => void;
-}
-
-interface ConnectReq {
-  oncomplete: (status: number, handle: StreamHandle, req: unknown, r: boolean, w: boolean) => void;
-}
-
-interface TcpBinding {
-  TCP: new (
-    type: number,
-  ) => StreamHandle & {
-    connect(req: ConnectReq, address: string, port: number): number;
-    connect6(req: ConnectReq, address: string, port: number): number;
-    open(fd: number): number;
-  };
-  TCPConnectWrap: new () => ConnectReq;
-  constants: { SOCKET: number; SERVER: number };
-}
-
-interface PipeBinding {
-  Pipe: new (type: number) => StreamHandle & { open(fd: number): void };
-  constants: { SOCKET: number; SERVER: number };
-}
-
-interface StreamBinding {
-  WriteWrap: new () => WriteReq;
-  ShutdownWrap: new () => ShutdownReq;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-  kLastWriteWasAsync: number;
-  streamBaseState: Int32Array;
-}
-
-const binding = (process as unknown as { binding(name: string): unknown }).binding;
-const tcp = binding('tcp_wrap') as TcpBinding;
-const stream = binding('stream_wrap') as StreamBinding;
-const pipe = binding('pipe_wrap') as PipeBinding;
-const state = stream.streamBaseState;
-const kNread = stream.kReadBytesOrError;
-const kAsync = stream.kLastWriteWasAsync;
-
-/** libuv's UV_EOF: the peer sent FIN. */
-export const UV_EOF = -4095;
-
-/** Bytes (> 0), 0, UV_EOF or a negative errno for the `onread` call in progress. */
-export function readResult(): number {
-  return state[kNread]!;
-}
-
-export type WriteDone = (status: number, handle: StreamHandle) => void;
-
-// Reads land in one buffer shared by every handle (`useUserBuffer`): no ArrayBuffer and
-// no malloc'd backing store per read, whose sweeping made young-generation GC pauses
-// (about 0.5 ms every 25 ms under load) show in the p99 latency. The bytes must leave the
-// buffer before the next read: relayShared() writes them at once, through Node's string
-// write for chunks up to 16 KiB (which copies whatever the kernel does not take at once)
-// or from a copy for larger ones.
-const SHARED_SIZE = 64 * 1024;
-const STRING_WRITE_MAX = 16 * 1024;
-const shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
-
-/** Makes `h` read into the shared buffer; call once per handle, before readStart. */
-export function readIntoShared(h: StreamHandle): void {
-  h.useUserBuffer(shared);
-}
-
-/** Writes the `n` bytes just read into the shared buffer to `h`; as writeTo. */
-export function relayShared(h: StreamHandle, n: number, done: WriteDone): number {
-  if (n > STRING_WRITE_MAX) return writeTo(h, Buffer.from(shared.subarray(0, n)), done);
-  const req = spareWrite;
-  req.handle = h;
-  req.oncomplete = done;
-  const err = h.writeLatin1String(req, shared.toString('latin1', 0, n));
-  if (err !== 0) return err;
-  if (state[kAsync] === 0) return 0;
-  spareWrite = new stream.WriteWrap();
-  return 1;
-}
-
-// A side that moves bulk data (a chunk larger than the string path takes, or a write the
-// kernel did not take at once) reads into a buffer of its own from then on, and its chunks
-// are written from there without a copy: that side stops reading while a write is pending,
-// so nothing overwrites bytes libuv still has to send. Profiles of a bulk transfer showed
-// the copies (memmove, and the page faults of malloc'ing and freeing 64 KiB blocks) as the
-// largest user-space cost. 128 KiB: each read and write moves up to that much, and
-// syscalls and wake-ups per byte, the kernel cost that dominates a relay, fall with it
-// (CPU per GB: 64 KiB 0.75x of HAProxy's, 128 KiB 0.53x, 256 KiB 0.48x). Buffers go back
-// to a small pool when the session ends.
-const OWN_SIZE = 128 * 1024;
-const POOL_MAX = 32;
-const pool: Buffer[] = [];
-
-/** Gives `h` a read buffer of its own (at most once per handle); returns it. */
-export function readIntoOwn(h: StreamHandle): Buffer {
-  const buf = pool.pop() ?? Buffer.allocUnsafeSlow(OWN_SIZE);
-  h.useUserBuffer(buf);
-  ownInUse++;
-  ownTaken++;
-  return buf;
-}
-
-/** Returns a buffer of readIntoOwn once its handle is closed. */
-export function releaseOwn(buf: Buffer): void {
-  ownInUse--;
-  if (pool.length < POOL_MAX) pool.push(buf);
-}
-
-let ownInUse = 0;
-let ownTaken = 0;
-
-/** Own read buffers: held by live sessions now, handed out since start, idle in the pool. */
-export function ownBufferStats(): { inUse: number; taken: number; pooled: number } {
-  return { inUse: ownInUse, taken: ownTaken, pooled: pool.length };
-}
-
-/** True when the `n` bytes just read call for a buffer of the reading side's own. */
-export function isBulk(n: number): boolean {
-  return n > STRING_WRITE_MAX;
-}
-
-// A write that completes synchronously leaves its request object untouched by libuv, so
-// one request serves every such write; a write that goes asynchronous keeps its request
-// (and, through `buffer`, its bytes) until `oncomplete`, and the next write gets a new one.
-let spareWrite: WriteReq = new stream.WriteWrap();
-
-/**
- * Writes `data`: 0 when the kernel took all of it, 1 when the rest is queued (`done` runs
- * when it is flushed), or a negative errno.
- */
-export function writeTo(h: StreamHandle, data: Uint8Array, done: WriteDone): number {
-  const req = spareWrite;
-  req.handle = h;
-  req.oncomplete = done;
-  const err = h.writeBuffer(req, data);
-  if (err !== 0) return err;
-  if (state[kAsync] === 0) return 0;
-  req.buffer = data;
-  spareWrite = new stream.WriteWrap();
-  return 1;
-}
-
-/** Sends FIN once queued writes are flushed; `done` runs then. Returns 0 or a negative errno. */
-export function shutdownWrite(
-  h: StreamHandle,
-  done: (status: number, h: StreamHandle) => void,
-): number {
-  const req = new stream.ShutdownWrap();
-  req.handle = h;
-  req.oncomplete = done;
-  return h.shutdown(req);
-}
-
-export type ConnectDone = (status: number, handle: StreamHandle) => void;
-
-/** Starts a TCP connect to a numeric address (IPv4 or IPv6); the handle is returned at once. */
-export function connectTcp(
-  address: string,
-  port: number,
-  done: ConnectDone,
-): { handle: StreamHandle; err: number } {
-  const handle = new tcp.TCP(tcp.constants.SOCKET);
-  const req = new tcp.TCPConnectWrap();
-  req.oncomplete = done;
-  // A numeric address: a colon means IPv6 (cheaper than net.isIPv6 on every connect).
-  const err = address.includes(':')
-    ? handle.connect6(req, address, port)
-    : handle.connect(req, address, port);
-  return { handle, err };
-}
-
-/** The peer's address of a handle (`unix` for unix sockets). */
-export function peerAddress(h: StreamHandle): { address: string; port: number } {
-  const out: Record<string, unknown> = {};
-  if (h.getpeername?.(out) !== 0) return { address: 'unix', port: 1 };
-  const a = String(out.address ?? 'unix');
-  return { address: a.startsWith('::ffff:') ? a.slice(7) : a, port: Number(out.port ?? 1) };
-}
-
-/** The local address a connection arrived on (`dst`). */
-export function localAddress(h: StreamHandle): { address: string; port: number } {
-  const out: Record<string, unknown> = {};
-  if (h.getsockname?.(out) !== 0) return { address: 'unix', port: 0 };
-  const a = String(out.address ?? 'unix');
-  return { address: a.startsWith('::ffff:') ? a.slice(7) : a, port: Number(out.port ?? 0) };
-}
-
-/** The local port of a handle (servers without a port connect to the port the client used). */
-export function localPort(h: StreamHandle): number {
-  const out: Record<string, unknown> = {};
-  if (h.getsockname?.(out) !== 0) return 0;
-  return Number(out.port ?? 0);
-}
-
-/**
- * A connection halo accepted itself (listener.ts) as a stream handle, not reading yet:
- * a TCP handle, or a Pipe handle for a unix socket. Returns a negative errno on failure
- * (the fd is then the caller's to close).
- */
-export function handleFromFd(fd: number, unix: boolean): StreamHandle | number {
-  if (unix) {
-    const h = new pipe.Pipe(pipe.constants.SOCKET);
-    try {
-      h.open(fd);
-    } catch (err) {
-      return (err as { errno?: number }).errno ?? -22;
-    }
-    return h;
-  }
-  const h = new tcp.TCP(tcp.constants.SOCKET);
-  const err = h.open(fd);
-  return err === 0 ? h : err;
-}
-
-/** A bound TCP or unix socket's fd as a libuv server handle (it can be sent over IPC). */
-export function serverHandleFromFd(fd: number, unix: boolean): { fd: number; close(): void } {
-  const h = unix ? new pipe.Pipe(pipe.constants.SERVER) : new tcp.TCP(tcp.constants.SERVER);
-  const err = (h as unknown as { open(fd: number): number | undefined }).open(fd);
-  if (typeof err === 'number' && err !== 0) {
-    throw Object.assign(new Error(`open: ${errorName(err)}`), { code: errorName(err), errno: err });
-  }
-  return h as unknown as { fd: number; close(): void };
-}
-
-/** The errno name of a negative libuv status (`ECONNREFUSED`...). */
-export function errorName(status: number): string {
-  try {
-    return getSystemErrorName(status);
-  } catch {
-    return String(status);
-  }
-}
+export const readResult = impl.readResult;
+export const readIntoShared = impl.readIntoShared;
+export const relayShared = impl.relayShared;
+export const readIntoOwn = impl.readIntoOwn;
+export const releaseOwn = impl.releaseOwn;
+export const ownBufferStats = impl.ownBufferStats;
+export const isBulk = impl.isBulk;
+export const writeTo = impl.writeTo;
+export const shutdownWrite = impl.shutdownWrite;
+export const connectTcp = impl.connectTcp;
+export const peerAddress = impl.peerAddress;
+export const localAddress = impl.localAddress;
+export const localPort = impl.localPort;
+export const handleFromFd = impl.handleFromFd;
+export const serverHandleFromFd = impl.serverHandleFromFd;
+export const serverHandleFromInheritedFd = impl.serverHandleFromInheritedFd;
+export const isUnixServer = impl.isUnixServer;
+export const sendsServerHandles = impl.sendsServerHandles;
+export const socketFor = impl.socketFor;
