@@ -66,13 +66,15 @@ function stderrLines(text: string): string[] {
 }
 
 /** Connects, waits for the proxy to close, returns what arrived. */
-function once(port: number): Promise<string> {
+/** One client: resolves to what it received by the close; `onData` sees each arrival. */
+function once(port: number, onData?: (got: string) => void): Promise<string> {
   return new Promise((resolve) => {
     let got = '';
     const c = net.connect({ port, host: '127.0.0.1' });
     c.setTimeout(3000, () => c.destroy());
     c.on('data', (d) => {
       got += d;
+      onData?.(got);
     });
     c.on('error', () => {});
     c.on('close', () => resolve(got));
@@ -175,11 +177,15 @@ backend be
       cleanup.push(() => stop(r));
       await waitFor(() => acceptQueue(port) !== undefined, 10_000, `${who} listening`);
       await sleep(300);
-      const accepted = data.accepted;
-      const session = once(port);
-      // The session must be established on the server before the check port closes (a
-      // fixed 200 ms was not always enough on a loaded machine).
-      await waitFor(() => data.accepted > accepted, 5000, `${who}: session on the server`);
+      let greeted = false;
+      const session = once(port, (got) => {
+        greeted = got === 's1\n';
+      });
+      // The session must be established in the proxy before the check port closes, or
+      // the DOWN line counts 0 sessions active: the client has the server's greeting only
+      // once the proxy relayed it (the server's accept alone was not enough for HAProxy on
+      // a loaded machine, nor a fixed 200 ms before that).
+      await waitFor(() => greeted, 5000, `${who}: the server's greeting through the proxy`);
       await sleep(50);
       await checked.close(); // the next check is refused: DOWN, and the session is cut
       assert.equal(await session, 's1\n');
@@ -191,7 +197,12 @@ backend be
       'backend be has no server available!',
       'fe be/s1 T 3 D- 1/1/0/0/0 0/0',
     ];
-    assert.deepEqual(logLines(out.haproxy!.stdout), expected, 'haproxy as recorded');
+    // HAProxy counts the session being cut as active or not depending on whether its
+    // stream was torn down before the DOWN line was written: on a loaded machine it wrote
+    // "0 sessions active" in about 1 run of 4, even with the greeting relayed first. halo
+    // counts it (it writes the line before cutting), as HAProxy does on an idle machine.
+    const either = (l: string) => l.replace('. 0 sessions active,', '. 1 sessions active,');
+    assert.deepEqual(logLines(out.haproxy!.stdout).map(either), expected, 'haproxy as recorded');
     assert.deepEqual(logLines(out.halo!.stdout), expected);
     assert.deepEqual(stderrLines(out.halo!.stderr), stderrLines(out.haproxy!.stderr));
   });
