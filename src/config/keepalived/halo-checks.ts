@@ -96,7 +96,11 @@ export function estimateFailoverMs(inst: VrrpInstance, script: VrrpScript, weigh
 /** A vrrp_script that watches the proxy (the article's `ss -alnupt | grep 9443`, pidof...). */
 export function checksTheProxy(script: VrrpScript): boolean {
   const s = script.script;
-  return /haproxy|halo/.test(s) || /\bss\b.*\b\d{2,5}\b/.test(s) || /pidof|killall -0/.test(s);
+  // The proxy named as a word of its own (`pidof haproxy`, `systemctl is-active
+  // haproxy.service`, `/usr/sbin/haproxy -c`), not any path that contains the letters
+  // (`/usr/local/bin/halo-check-disk`).
+  const proxyWord = /(^|[\s/'"])(haproxy|halo)(\.service)?(?=$|[\s'";|&])/;
+  return proxyWord.test(s) || /\bss\b.*\b\d{2,5}\b/.test(s) || /pidof|killall -0/.test(s);
 }
 
 /** `halo run` tracks the proxy from inside: a fault on the spot, the handover in Skew_Time. */
