@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -192,6 +192,30 @@ listen admin_stats
     stats uri /haproxy-status
 `;
 
+/**
+ * True once no process holds a connection on `ports` (local side): a socket there that is
+ * not listening and still has an inode is a connection its proxy has not closed yet, and
+ * still counts in the next log line's actconn/feconn. Closed ones (TIME_WAIT, orphaned
+ * FIN_WAIT) have inode 0.
+ */
+function quiet(ports: readonly number[]): boolean {
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const c = line.trim().split(/\s+/);
+      if (c.length < 10 || c[3] === '0A' || c[9] === '0') continue;
+      const port = Number.parseInt(c[1]!.slice(c[1]!.lastIndexOf(':') + 1), 16);
+      if (ports.includes(port)) return false;
+    }
+  }
+  return true;
+}
+
 interface Side {
   ports: Record<string, number>;
   syslog: { port: number; lines: string[]; close(): void };
@@ -303,8 +327,11 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
   async function both(port: string, parts: (string | Buffer | number)[], ms: number) {
     const out = [];
     for (const side of [hap, halo]) {
-      // Let the previous case's connections close on both (actconn/feconn are compared).
-      await sleep(150);
+      // Let the previous case's connections close on both (actconn/feconn are compared):
+      // a fixed 150 ms was not always enough for HAProxy on a loaded machine.
+      const ports = Object.values(side.ports);
+      for (let t = 0; t < 100 && !quiet(ports); t++) await sleep(20);
+      await sleep(30);
       const seenFrom = backend.seen.length;
       const logFrom = side.syslog.lines.length;
       const reply = await rawExchange(side.ports[port]!, parts, ms);

@@ -336,8 +336,11 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     log.close();
     return 1;
   }
-  service.ready();
+  // READY=1 after the drop, as HAProxy's master waits for its worker's: whoever acts on
+  // READY=1 sees the final user (sent before it, a CI run once read uid 0 from /proc just
+  // after READY=1 arrived).
   dropPrivileges(cfg, notify);
+  service.ready();
   return serve(daemon, log, notify, service);
 }
 
