@@ -14,12 +14,13 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nodeBinary, ROOT, TESTED } from './node-release.mjs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'halo-install-'));
@@ -40,17 +41,18 @@ function which(cmd, path) {
 const bin = join(tmp, 'bin');
 mkdirSync(bin);
 symlinkSync(process.execPath, join(bin, 'node'));
+// npm's own scripts: `npm run` names npm-cli.js in npm_execpath (the npm of the machine,
+// whichever node runs it); else the npm found on PATH, through its symlink.
+const npmCli =
+  process.env.npm_execpath && existsSync(process.env.npm_execpath)
+    ? process.env.npm_execpath
+    : realpathSync(which('npm', process.env.PATH ?? '') ?? 'npm');
 for (const cmd of ['npm', 'npx']) {
-  const cli = join(ROOT, 'node_modules', '.bin', cmd);
-  const npmDir = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' }).stdout.trim();
-  const script = join(npmDir, 'npm', 'bin', `${cmd}-cli.js`);
-  writeFileSync(
-    join(bin, cmd),
-    `#!/bin/sh\nexec "${process.execPath}" "${existsSync(script) ? script : cli}" "$@"\n`,
-    {
-      mode: 0o755,
-    },
-  );
+  const script = join(dirname(npmCli), `${cmd}-cli.js`);
+  if (!existsSync(script)) throw new Error(`no ${script}: cannot find npm's ${cmd}`);
+  writeFileSync(join(bin, cmd), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, {
+    mode: 0o755,
+  });
 }
 for (const cmd of [
   'sh',
