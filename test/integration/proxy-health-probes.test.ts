@@ -2,20 +2,17 @@
 // (kube-apiserver style: GET /readyz over TLS with verify none), SSL hello.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HealthCheckConfig } from '../../src/config/haproxy/model.js';
 import { httpProbe, planHttpCheck } from '../../src/proxy/health/http-probe.js';
 import { tcpProbe } from '../../src/proxy/health/probe.js';
 import { formatCheckReason } from '../../src/proxy/health/result.js';
 import { sslHelloProbe } from '../../src/proxy/health/ssl-hello-probe.js';
+import { selfSigned } from './init-apiservers.js';
 
 const pos = { file: 't.cfg', line: 1 };
 const target = (port: number) => ({
@@ -24,37 +21,6 @@ const target = (port: number) => ({
   connectTimeout: 1000,
   readTimeout: 500,
 });
-
-function selfSigned(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'halo-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=apiserver',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
