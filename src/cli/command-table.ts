@@ -45,6 +45,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/vrrp.js')).vrrpCommand,
   },
   {
+    name: 'probe',
+    summary: 'connect to HOST:PORT every 10 ms as a client would and print each blackout',
+    load: async () => (await import('./commands/probe.js')).probeCommand,
+  },
+  {
     name: 'demo',
     summary: "the article's system on loopback: check its configs, run its haproxy.cfg (npm start)",
     load: async () => (await import('./commands/demo.js')).demoCommand,
