@@ -8,7 +8,7 @@
 //   TTOU, TTIN  HAProxy's pause/resume of the listeners (the frontend trackers see it)
 //   URG         Keepalived's state dump (its SIGUSR1): JSON to the data file
 
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Diagnostic, formatDiagnostic } from '../../config/diagnostics.js';
@@ -22,6 +22,7 @@ import { realTimers } from '../../daemon/vrrp-instance-runner.js';
 import { consoleSink, createVrrpLog, type LogSink, syslogSink } from '../../daemon/vrrp-log.js';
 import { killRunningChecks, spawnScript } from '../../daemon/vrrp-scripts.js';
 import { missingCapabilities, openLinuxHost } from '../../os/linux-host.js';
+import { type ServiceNotifier, systemdNotifier } from '../../os/sd-notify.js';
 import type { Command, CommandIO } from '../command.js';
 import { realResolver } from '../host.js';
 import { VERSION } from '../version.js';
@@ -40,25 +41,36 @@ Options:
                    several haproxy files are one configuration, in order)
   -D               also log the lines Keepalived logs only with -D
   -q               quiet: warnings of the configuration are not printed
+  -p FILE          write this process's pid to FILE (removed at stop)
   --data-file FILE where SIGURG writes the VRRP state as JSON (default ${DEFAULT_RUN_DATA_FILE})
 Signals: HUP/USR2 reload both, TERM/INT stop (priority 0 first), USR1 soft stop,
-TTOU/TTIN pause/resume the listeners, URG writes the VRRP state file.`;
+TTOU/TTIN pause/resume the listeners, URG writes the VRRP state file.
+Under systemd (Type=notify) it sends READY=1 once the proxy listens and VRRP runs,
+RELOADING=1/READY=1 around a reload and STOPPING=1 at stop.`;
 
 interface RunOptions {
   files: string[];
   detail: boolean;
   quiet: boolean;
   dataFile: string;
+  pidFiles: string[];
 }
 
 function parseArgs(argv: string[], cwd: string): RunOptions | string {
-  const o: RunOptions = { files: [], detail: false, quiet: false, dataFile: DEFAULT_RUN_DATA_FILE };
+  const o: RunOptions = {
+    files: [],
+    detail: false,
+    quiet: false,
+    dataFile: DEFAULT_RUN_DATA_FILE,
+    pidFiles: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '-f' || a === '--data-file') {
+    if (a === '-f' || a === '--data-file' || a === '-p') {
       const v = argv[++i];
       if (v === undefined) return `option '${a}' needs a value`;
       if (a === '-f') o.files.push(resolve(cwd, v));
+      else if (a === '-p') o.pidFiles.push(resolve(cwd, v));
       else o.dataFile = resolve(cwd, v);
     } else if (a === '-D') o.detail = true;
     else if (a === '-q') o.quiet = true;
@@ -133,7 +145,10 @@ async function runNode(o: RunOptions, cfg: Validated, io: CommandIO): Promise<nu
   const log = createVrrpLog(sinks, o.detail);
   const notify = notifier(io);
   io.serving?.((m) => log.info(m));
+  // Before the workers' environment is copied: systemd talks to this process only.
+  const systemd = systemdNotifier(io.env, (m) => log.info(m));
   log.info(`Starting halo run ${VERSION}: ${o.files.join(', ')}`);
+  for (const p of o.pidFiles) writeFileSync(p, `${process.pid}\n`);
   const clock = () => performance.now();
   const sup = new RunSupervisor({ log, clock });
   const master = new ProxyMaster({
@@ -164,11 +179,18 @@ async function runNode(o: RunOptions, cfg: Validated, io: CommandIO): Promise<nu
     notify('ALERT', `Starting the proxy failed: ${(err as Error).message}`);
     await master.stop(true);
     host.close();
+    removePidFiles(o);
+    systemd.close();
     return 1;
   }
   await sup.startVrrp(cfg.keepalived);
   log.info(`halo run serving: proxy workers ${master.pids.join(', ')}, VRRP in ${process.pid}`);
-  return serveSignals(o, sup, log, io, () => host.close());
+  systemd.notify(`READY=1\nMAINPID=${process.pid}`);
+  return serveSignals(o, sup, log, io, systemd, () => host.close());
+}
+
+function removePidFiles(o: RunOptions): void {
+  for (const p of o.pidFiles) rmSync(p, { force: true });
 }
 
 function serveSignals(
@@ -176,6 +198,7 @@ function serveSignals(
   sup: RunSupervisor,
   log: ReturnType<typeof createVrrpLog>,
   io: CommandIO,
+  systemd: ServiceNotifier,
   closeHost: () => void,
 ): Promise<number> {
   return new Promise((resolveDone) => {
@@ -184,13 +207,16 @@ function serveSignals(
     const stop = (hard: boolean, code = 0) => {
       if (stopping) return;
       stopping = true;
+      systemd.notify('STOPPING=1');
       log.info(hard ? 'Stopping' : 'Soft stop: VRRP hands over, the proxy drains');
       void chain
         .then(() => sup.stop(hard))
         .finally(() => {
           killRunningChecks();
           closeHost();
+          removePidFiles(o);
           log.info(`Stopped halo run ${VERSION}`);
+          systemd.close();
           resolveDone(code);
         });
     };
@@ -200,15 +226,21 @@ function serveSignals(
     const reload = () => {
       if (stopping) return;
       chain = chain.then(async () => {
+        systemd.notify('RELOADING=1');
         log.info('Reloading both halves ...');
-        const v = await validate(o.files, io);
-        if ('errors' in v) {
-          for (const e of v.errors) log.info(e);
-          log.info('Reload failed: configuration has errors, everything keeps running');
-          return;
+        try {
+          const v = await validate(o.files, io);
+          if ('errors' in v) {
+            for (const e of v.errors) log.info(e);
+            log.info('Reload failed: configuration has errors, everything keeps running');
+            return;
+          }
+          await sup.reload(v.ok.keepalived);
+          log.info('Reload done');
+        } finally {
+          // Both halves serve either way.
+          systemd.notify('READY=1');
         }
-        await sup.reload(v.ok.keepalived);
-        log.info('Reload done');
       });
     };
     process.on('SIGHUP', reload);
