@@ -31,18 +31,27 @@ ${rows}
 Copy each folder's files to its node:
 
 - \`haproxy.cfg\` -> \`/etc/haproxy/haproxy.cfg\` (or run it with \`halo proxy -f haproxy.cfg\`)
-- \`keepalived.conf\` -> \`/etc/keepalived/keepalived.conf\` (or \`halo vrrp -f keepalived.conf\`)
+${
+  a.tracker === 'builtin'
+    ? `- \`keepalived.conf\` -> \`/etc/keepalived/keepalived.conf\`, both run by \`halo run -f /etc/haproxy/haproxy.cfg -f /etc/keepalived/keepalived.conf\`
+  (its \`track_proxy\` block is halo's: a real Keepalived refuses it; \`deploy/systemd/halo.service\` runs this command)`
+    : '- `keepalived.conf` -> `/etc/keepalived/keepalived.conf` (or `halo vrrp -f keepalived.conf`)'
+}
 
 Point kubeadm at the VIP: \`kubeadm init --control-plane-endpoint ${d.vipAddress}:${a.port}\`.
 
 - Apiservers on port ${a.apiserverPort} are checked with HTTPS \`GET /readyz\`; a dead one
   leaves rotation within ${(worstRemovalMs() / 1000).toFixed(1)} s (the arithmetic is in haproxy.cfg).
 - VRRP version ${a.vrrpVersion}${a.unicast ? ', unicast' : ', multicast'}, virtual_router_id ${d.vrid}${d.vridDerived ? ` (derived from the VIP; pick another with --vrid if this segment has a cluster using ${d.vrid})` : ''}.
-- The tracker (\`vrrp_script chk_proxy\`) runs \`/usr/bin/curl\`: install curl on every node.
+${
+  a.tracker === 'builtin'
+    ? "- The tracker is halo run's own (`track_proxy`): no apiserver UP lowers the priority, a proxy that cannot serve gives the VIP up at once (priority 0)."
+    : '- The tracker (`vrrp_script chk_proxy`) runs `/usr/bin/curl`: install curl on every node.'
+}
 - Each node's own health: \`http://ADDRESS:${a.statsPort}/healthz\` (\`monitor-uri\`, 200 while the proxy runs).
 - Stats login: user \`${d.statsUser}\`, the password is in each haproxy.cfg (\`stats auth\`).
   The files are written mode 0600 because they hold passwords.
-- Not written yet: systemd units and static-pod manifests (halo's \`deploy/\`).
+- systemd units and a kubeadm static pod that run these files: halo's \`deploy/\` (\`deploy/README.md\`).
 
 Check a node's files before copying them: \`halo check --offline -f ${d.nodes[0]!.name}/haproxy.cfg -f ${d.nodes[0]!.name}/keepalived.conf\`
 (drop \`--offline\` on the node itself, where the interface \`${a.interface}\` exists).
@@ -70,7 +79,9 @@ export function summary(d: ClusterDesign): string[] {
     d.vridDerived
       ? `VRID ${d.vrid} derived from ${d.vipAddress}; set --vrid if another cluster on this segment uses it`
       : `VRID ${d.vrid} (from --vrid)`,
-    `tracker chk_proxy: weight -${d.trackerWeight}, so a node whose proxy check fails always yields the VIP to a healthy one`,
+    d.answers.tracker === 'builtin'
+      ? `tracker track_proxy (halo run): backend weight -${d.trackerWeight}, frontend and worker FAULT (priority 0 at once)`
+      : `tracker chk_proxy: weight -${d.trackerWeight}, so a node whose proxy check fails always yields the VIP to a healthy one`,
   ];
   if (d.answers.vrrpVersion === 2)
     lines.push('VRRPv2 with a generated PASS password (sent in clear text; halo check warns)');

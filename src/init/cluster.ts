@@ -163,10 +163,6 @@ export function validateAnswers(a: InitAnswers): string[] {
       problems.push(`--extra-port ${e.port}: the check path must start with '/' (got '${e.path}')`);
   if (a.vrid !== undefined && !(Number.isInteger(a.vrid) && a.vrid >= 1 && a.vrid <= 255))
     problems.push(`--vrid must be 1..255 (got '${a.vrid}')`);
-  if (a.tracker === 'builtin')
-    problems.push(
-      "--tracker builtin: halo's built-in proxy tracker does not exist yet; use --tracker script (the default)",
-    );
   return problems;
 }
 

@@ -1,6 +1,7 @@
 // keepalived.conf for one node of a `halo init` cluster: one vrrp_instance for the VIP with
-// this node's priority, a vrrp_script that checks the local proxy, and the weight that
-// makes a node whose check fails lose the VIP to any healthy one. Pure.
+// this node's priority, a tracker of the local proxy (a vrrp_script, or with --tracker
+// builtin halo run's track_proxy), and the weight that makes a node whose check fails lose
+// the VIP to any healthy one. Pure.
 
 import type { ClusterDesign, NodeDesign } from './cluster.js';
 
@@ -15,13 +16,20 @@ function weightArithmetic(d: ClusterDesign): string {
   const first = d.nodes[0]!;
   const last = d.nodes[d.nodes.length - 1]!;
   const w = d.trackerWeight;
-  return `# Priorities ${priorities(d)}. While chk_proxy fails it subtracts
+  const what = d.answers.tracker === 'builtin' ? 'the backend tracker' : 'chk_proxy';
+  return `# Priorities ${priorities(d)}. While ${what} fails it subtracts
 # ${w}, more than ${first.priority} - ${last.priority} = ${first.priority - last.priority}, so a node whose proxy check fails always ranks below
 # every healthy node and never ties with one (${first.priority} - ${w} = ${first.priority - w} < ${last.priority}); when every check
 # fails the order stays the same and ${first.name} keeps the VIP.`;
 }
 
 function globalDefs(d: ClusterDesign, node: NodeDesign): string {
+  if (d.answers.tracker === 'builtin')
+    return `global_defs {
+    router_id ${node.name}
+    vrrp_version ${d.answers.vrrpVersion}
+}
+`;
   return `global_defs {
     router_id ${node.name}
     vrrp_version ${d.answers.vrrpVersion}
@@ -34,6 +42,7 @@ function globalDefs(d: ClusterDesign, node: NodeDesign): string {
 }
 
 function trackerScript(d: ClusterDesign): string {
+  if (d.answers.tracker === 'builtin') return '';
   const t = TRACKER;
   const url = `https://127.0.0.1:${d.answers.port}/readyz`;
   return `
@@ -100,16 +109,34 @@ ${vridNote(d)}
 ${authentication(d)}${unicast(d, node)}    virtual_ipaddress {
         ${a.vip}
     }
-    track_script {
-        chk_proxy
-    }
+${a.tracker === 'builtin' ? trackProxy(d) : '    track_script {\n        chk_proxy\n    }\n'}}
+`;
 }
+
+/**
+ * halo run's built-in trackers, fed by the proxy itself (no polling): fewer than one
+ * apiserver UP lowers the priority by the weight (every node sees the same apiservers, so
+ * when all are down everywhere the order stays and the VIP stays); a frontend not
+ * listening or no proxy worker alive is FAULT, a priority-0 advert at once.
+ */
+function trackProxy(d: ClusterDesign): string {
+  const frontends = ['apiserver', ...d.answers.extraPorts.map((e) => `port-${e.port}`)];
+  return `    # halo run's built-in trackers; a real Keepalived rejects this block, so these files
+    # run under \`halo run -f haproxy.cfg -f keepalived.conf\` only. Keep the block last.
+    track_proxy {
+        backend apiserver min_up 1 weight -${d.trackerWeight}
+${frontends.map((f) => `        frontend ${f}\n`).join('')}        worker
+    }
 `;
 }
 
 export function renderKeepalivedConf(d: ClusterDesign, node: NodeDesign): string {
+  const check =
+    d.answers.tracker === 'builtin'
+      ? '! Check it with: halo check -f haproxy.cfg -f keepalived.conf   (for halo run; keepalived -t refuses track_proxy)'
+      : '! Check it with: halo check -f keepalived.conf   (and keepalived -t -f keepalived.conf)';
   const head = `! keepalived.conf for ${node.name} (${node.address}), written by \`halo init\`.
-! Check it with: halo check -f keepalived.conf   (and keepalived -t -f keepalived.conf)
+${check}
 `;
   return head + globalDefs(d, node) + trackerScript(d) + instance(d, node);
 }

@@ -30,11 +30,12 @@ function weightAt(m: PlanMember): SourcePos[] {
     if (t.weight !== undefined) out.push(t.pos);
     else if (script) out.push(script.weightPos ?? script.pos);
   }
+  for (const t of m.inst.trackProxy ?? []) out.push(t.pos);
   return out.length > 0 ? out : [m.inst.pos];
 }
 
 function weightText(m: PlanMember): string {
-  const w = m.settings.trackScripts.map((t) => t.weight);
+  const w = [...m.settings.trackScripts, ...(m.settings.trackSources ?? [])].map((t) => t.weight);
   if (w.length === 0) return 'no track_script';
   return `weight ${w.join(', ')}`;
 }
@@ -150,7 +151,7 @@ function degradedHolds(
   let why: string;
   if (hm.settings.trackScripts.length === 0 && hm.inst.trackScript.length > 0) {
     why = `Keepalived ignores the weights of ${hm.label}'s track_script (a vrrp_sync_group member or the address owner, priority 255), so a failed check changes nothing`;
-  } else if (hm.settings.trackScripts.length === 0) {
+  } else if (hm.settings.trackScripts.length === 0 && !hm.settings.trackSources?.length) {
     why = `${hm.label} tracks no script, so VRRP never learns that its proxy failed`;
   } else if (bp < prio) {
     why = `${weightText(hm)} takes ${hm.label} from ${hm.inst.priority} only to ${prio}, still above ${bm.label}'s ${bp}: the weight must exceed the priority gap`;

@@ -261,6 +261,8 @@ function trackerFailoverMs(m: PlanMember, heldMs: number): number | undefined {
     const ms = estimateFailoverMs(m.inst, script, t.weight ?? script.weight);
     worst = Math.max(worst ?? 0, ms, script.interval * script.fall + heldMs);
   }
+  // halo run's trackers are events from the proxy itself: the hand-over is what it took.
+  if (m.inst.trackProxy?.length) worst = Math.max(worst ?? 0, heldMs);
   return worst;
 }
 

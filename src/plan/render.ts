@@ -56,6 +56,10 @@ function header(m: Matrix): string[] {
         ? `${t.name} weight ${w}, interval ${secs(sc.interval)}, fall ${sc.fall}`
         : `${t.name} (undefined)`;
     });
+    for (const t of x.inst.trackProxy ?? [])
+      track.push(
+        `track_proxy ${t.kind}${t.name ? ` ${t.name}` : ''}${t.kind === 'backend' ? ` min_up ${t.minUp}` : ''} ${t.weight === 0 ? 'FAULT' : `weight ${t.weight}`}`,
+      );
     const extra = [
       x.settings.nopreempt ? 'nopreempt' : '',
       x.settings.preemptDelayMs > 0 ? `preempt_delay ${secs(x.settings.preemptDelayMs)}` : '',
@@ -133,7 +137,7 @@ export function renderText(r: PlanReport): string {
   for (const m of r.matrices) {
     out.push('', ...header(m), '');
     out.push(
-      'failover matrix (ok: healthy; fail: its tracked scripts fail; stop: node gone without a word;',
+      'failover matrix (ok: healthy; fail: its trackers fail (scripts, track_proxy); stop: node gone without a word;',
       '  "a | b": the VIP ends on a or b depending on the order of the failures;',
       '  failover: the longest the VIP is gone in one hand-over, in any order of the failures)',
     );
@@ -160,6 +164,10 @@ export function renderJson(r: PlanReport): string {
         priority: x.inst.priority,
         vrid: x.inst.virtualRouterId,
         trackScripts: x.settings.trackScripts.map((t) => ({ name: t.name, weight: t.weight })),
+        trackProxy: (x.settings.trackSources ?? []).map((t) => ({
+          name: t.name,
+          weight: t.weight,
+        })),
         nopreempt: x.settings.nopreempt,
         preemptDelayMs: x.settings.preemptDelayMs,
       })),

@@ -62,25 +62,34 @@ export class GroupSim {
     this.ipIds = settings.map(() => 0);
   }
 
-  /** Starts every node now; their tracked scripts report success at once. */
+  /** Starts every node now; their trackers report success at once. */
   startAll(): void {
     for (let i = 0; i < this.insts.length; i++) {
       this.running[i] = true;
       this.handle(i, { type: 'Startup' });
-      for (const t of this.settings[i]!.trackScripts) {
-        this.handle(i, { type: 'ScriptResult', script: t.name, ok: true });
-      }
+      this.track(i, true);
     }
     this.noteHolders();
   }
 
-  /** Node `i`'s tracked scripts start failing (after their `fall`, which plan adds aside). */
+  /**
+   * Node `i`'s trackers start failing: its tracked scripts (after their `fall`, which plan
+   * adds aside) and halo run's built-in trackers (track_proxy), all of them: its proxy
+   * cannot serve.
+   */
   fail(i: number): void {
     if (!this.running[i]) return;
-    for (const t of this.settings[i]!.trackScripts) {
-      this.handle(i, { type: 'ScriptResult', script: t.name, ok: false });
-    }
+    this.track(i, false);
     this.noteHolders();
+  }
+
+  private track(i: number, ok: boolean): void {
+    for (const t of this.settings[i]!.trackScripts) {
+      this.handle(i, { type: 'ScriptResult', script: t.name, ok });
+    }
+    for (const t of this.settings[i]!.trackSources ?? []) {
+      this.handle(i, { type: 'TrackSourceChanged', source: t.name, ok });
+    }
   }
 
   /** Node `i` goes away without a word (power loss, crash): no advert, no priority 0. */

@@ -73,7 +73,7 @@ describe('halo init with flags', () => {
       r.stdout,
       /VRID 38 derived from 192\.0\.2\.10; set --vrid if another cluster on this segment uses it/,
     );
-    assert.match(readFileSync(join(r.cwd, 'lb', 'README.md'), 'utf8'), /Not written yet/);
+    assert.match(readFileSync(join(r.cwd, 'lb', 'README.md'), 'utf8'), /deploy\/README\.md/);
     const k2 = readFileSync(join(r.cwd, 'lb', 'master2', 'keepalived.conf'), 'utf8');
     assert.match(k2, /^\s+priority 110$/m);
     assert.match(k2, /^\s+vrrp_version 3$/m);
@@ -127,11 +127,7 @@ describe('halo init with flags', () => {
     ['unknown option', ['--vipp', 'x'], /unknown option '--vipp'/],
     ['missing value', ['--vip'], /option '--vip' needs a value/],
     ['bad version', [...FLAGS, '--vrrp-version', '4'], /--vrrp-version must be 3 or 2/],
-    [
-      'builtin tracker',
-      [...FLAGS, '--tracker', 'builtin'],
-      /built-in proxy tracker does not exist yet/,
-    ],
+    ['bad tracker', [...FLAGS, '--tracker', 'ss'], /--tracker must be script or builtin/],
     [
       'bad master',
       ['--vip', '192.0.2.10', '--masters', '192.0.2.11,nope', '--interface', 'e0'],

@@ -156,7 +156,6 @@ describe('validation', () => {
     ['port twice', { extraPorts: [{ port: 9443, path: '/readyz' }] }, /port 9443 is used twice/],
     ['check path', { extraPorts: [{ port: 9345, path: 'ping' }] }, /must start with '\/'/],
     ['vrid', { vrid: 0 }, /--vrid must be 1..255/],
-    ['builtin tracker', { tracker: 'builtin' }, /built-in proxy tracker does not exist yet/],
   ];
   for (const [name, over, re] of cases)
     test(name, () => {

@@ -26,6 +26,7 @@ export const GOLDEN_CASES: Record<string, InitAnswers> = {
     masters: ['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24', '192.0.2.25'],
     interface: 'eth1',
   }),
+  'v3-builtin-tracker': answers({ tracker: 'builtin', masters: ['192.0.2.11', '192.0.2.12'] }),
 };
 
 function listFiles(dir: string, prefix = ''): string[] {

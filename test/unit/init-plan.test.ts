@@ -26,6 +26,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const DESIGNS = [
   { name: 'v3 multicast', flags: [] as string[] },
   { name: 'v2 unicast', flags: ['--vrrp-version', '2', '--unicast'] },
+  { name: 'v3 builtin tracker', flags: ['--tracker', 'builtin', '--extra-port', '9345'] },
 ];
 
 describe('halo plan on what halo init writes', () => {

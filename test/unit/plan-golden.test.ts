@@ -1,6 +1,6 @@
 // Golden outputs of `halo plan` (run in-process, paths relative to the repository): the
 // article's three files, kubeadm's documented example (101/100, weight -2, fall 10 rise 2)
-// and broken designs. UPDATE_GOLDEN=1 rewrites the .expected files.
+// and broken designs. HALO_UPDATE_GOLDEN=1 rewrites the .expected files.
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ describe('halo plan golden outputs', () => {
     it(`${c.name}: exact output and exit ${c.exit}`, async () => {
       const r = await runPlan(c.args);
       const file = join(repoRoot, 'test/golden/plan', `${c.name}.expected`);
-      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, r.stdout);
+      if (process.env.HALO_UPDATE_GOLDEN === '1') writeFileSync(file, r.stdout);
       assert.equal(r.stdout, readFileSync(file, 'utf8'));
       assert.equal(r.stderr, '');
       assert.equal(r.code, c.exit);

@@ -33,8 +33,8 @@ Options:
   --vrrp-version 3|2     VRRPv3 without authentication (default), or VRRPv2 with a
                          generated PASS password
   --unicast              unicast adverts to the other masters (networks without multicast)
-  --tracker script       how VRRP tracks the proxy: a vrrp_script (the default; 'builtin'
-                         comes with halo's own tracker)
+  --tracker script|builtin  how VRRP tracks the proxy: a vrrp_script (the default, for
+                         Keepalived or halo vrrp) or halo run's built-in track_proxy
   --vrid N               virtual_router_id (default: derived from the VIP)
   --out DIR              where to write (default ./halo-cluster)
   --force                overwrite files that exist
