@@ -197,9 +197,16 @@ export abstract class InstanceCore {
     const p = clampPriority(total);
     if (p === this.effectivePriority) return;
     this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
+    const skewWait =
+      this.state === 'BACKUP' && this.masterPriority === 0 && this.msDownTimer === this.skew();
     this.effectivePriority = p;
     const old = this.msDownTimer;
-    this.msDownTimer = this.msDown();
+    // A backup waiting out Skew_Time after a priority-0 advert keeps waiting Skew_Time (of
+    // its new priority). Keepalived recomputes the full Master_Down_Interval here and moves
+    // the deadline by the difference, so a priority change that coincides with the
+    // master's hand-over (its own backend recovering, say) delays the takeover by 3 advert
+    // intervals: measured 3 s of no master in a halo run lab before this.
+    this.msDownTimer = skewWait ? this.skew() : this.msDown();
     if (this.state === 'BACKUP' && this.sands !== undefined) {
       this.sands += this.msDownTimer - old;
     }

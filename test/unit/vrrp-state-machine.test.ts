@@ -116,6 +116,23 @@ describe('6.4.2 Backup', () => {
     assert.equal(vi.snapshot().counters.priorityZeroReceived, 1);
   });
 
+  it('priority 0 advert, then our own priority changes: still Skew_Time, not Master_Down_Interval', () => {
+    const { s, vi } = backup({
+      priority: 100,
+      trackSources: [{ name: 'backend b', weight: -20 }],
+    });
+    vi.handle({ type: 'TrackSourceChanged', source: 'backend b', ok: false }, 500);
+    vi.handle(packet(s, '198.51.100.2', 0), 1000);
+    // Our backend recovers 10 ms after the master's hand-over: 80 -> 100.
+    const fx = vi.handle({ type: 'TrackSourceChanged', source: 'backend b', ok: true }, 1010);
+    assert.equal(vi.snapshot().effectivePriority, 100);
+    // Skew_Time of priority 100 from the priority-0 advert (Keepalived: + 3 advert intervals).
+    assert.deepEqual(armed(fx, 'masterDown'), [1000 + 609.375]);
+    // A later normal advert resets the full interval as usual.
+    const fx2 = vi.handle(packet(s, '198.51.100.2', 120), 1100);
+    assert.deepEqual(armed(fx2, 'masterDown'), [1100 + 3609.375]);
+  });
+
   it('priority >= local: Master_Down_Timer reset, master recorded', () => {
     const { s, vi } = backup();
     const fx = vi.handle(packet(s, '198.51.100.2', 100), 2000);
