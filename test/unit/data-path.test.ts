@@ -3,10 +3,12 @@
 // error rather than a silent fallback. Fake hosts for the internals check.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { chooseDataPath } from '../../src/proxy/io/data-path.js';
 import { missingNodeInternals } from '../../src/proxy/io/node-internals.js';
+import { haloArgv } from '../halo-cli.js';
 
 const realBinding = (process as unknown as { binding: (n: string) => unknown }).binding;
 const forbidden = () => {
@@ -79,4 +81,15 @@ describe('data path selection', () => {
     assert.equal(p.kind, 'public');
     assert.match(p.warning ?? '', /net\._createServerHandle/);
   });
+});
+
+test('halo proxy -vv says which data path it is on', () => {
+  const vv = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [...haloArgv, 'proxy', '-vv'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    }).stdout;
+  assert.match(vv({ HALO_DATA_PATH: 'public' }), /^Data path: public APIs/m);
+  assert.match(vv({ HALO_DATA_PATH: 'internal' }), /^Data path: internal/m);
+  assert.doesNotMatch(vv({}), /relayed as TCP/);
 });

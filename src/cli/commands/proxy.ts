@@ -170,7 +170,8 @@ export function versionText(verbose: boolean): string {
       'Running on: Node.js ' +
       process.version +
       '\n' +
-      'Feature list : +TCP_MODE -HTTP_MODE(relayed as TCP, 400 for non-HTTP clients) +HEALTH_CHECKS(tcp,http,https,ssl-hello) ' +
+      `Data path: ${DATA_PATH.kind === 'internal' ? "internal (Node.js's stream handles directly, checked at start-up)" : `public APIs (node:net sockets${DATA_PATH.missing.length > 0 ? `; missing internals: ${DATA_PATH.missing.join(', ')}` : ''})`}\n` +
+      "Feature list : +TCP_MODE +HTTP_MODE(HTTP/1.1 on node:http behind halo's request gate; no HTTP/2) +HEALTH_CHECKS(tcp,http,https,ssl-hello) " +
       '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
       '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) +MASTER_CLI(-S: show proc, reload, @<n> forwarding) +SYSTEMD_NOTIFY(-Ws) -CHROOT\n';
   }
