@@ -1,9 +1,17 @@
 // `option ssl-hello-chk`: send a TLS ClientHello over plain TCP and expect the first byte of
 // the reply to be a TLS handshake (0x16) or alert (0x15) record, as HAProxy does.
 
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Probe } from './probe.js';
 import { connectForCheck } from './probe.js';
+
+// node:crypto is loaded at the first check, not at start-up: it costs about 18 ms of
+// module compilation before the proxy could listen (bench/startup.ts).
+let crypto: typeof import('node:crypto') | undefined;
+const randomBytes = (n: number): Buffer => {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.randomBytes(n);
+};
 
 /** A minimal TLS 1.2 ClientHello with a few common suites and no extensions. */
 export function clientHello(): Buffer {

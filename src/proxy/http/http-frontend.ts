@@ -8,7 +8,7 @@
 // own parser errors are answered the same way). On soft stop or reload, idle
 // keep-alive connections close at once and busy ones after their current response.
 
-import http from 'node:http';
+import type http from 'node:http';
 import type net from 'node:net';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ConnectionFacts } from '../acl.js';
@@ -28,6 +28,7 @@ import { GatedSocket, sharedRead } from './gated-socket.js';
 import type { H1Limits, RefusalStatus } from './h1-request.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
+import { nodeHttp } from './node-http.js';
 
 /** What the frontend runtime gives its HTTP side. */
 export interface HttpFrontendHost {
@@ -125,7 +126,7 @@ export class HttpFrontend {
     this.limits = limits;
     // The gate times heads (`timeout http-request`) and checks them; node:http's own header
     // and request timers, and the interval that drives them, stay off.
-    this.server = http.createServer({
+    this.server = nodeHttp.createServer({
       requireHostHeader: false,
       headersTimeout: 0,
       requestTimeout: 0,

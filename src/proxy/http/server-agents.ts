@@ -3,10 +3,11 @@
 // connections) and closed after each response in `http-server-close`/`httpclose` mode.
 // Server slots (maxconn) are counted by BackendRuntime per request, not here.
 
-import http from 'node:http';
+import type http from 'node:http';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { HeaderMap } from './messages.js';
+import { nodeHttp } from './node-http.js';
 
 export type HttpConnectionMode = 'keep-alive' | 'server-close' | 'close';
 
@@ -53,7 +54,7 @@ function speakHttp10(req: http.ClientRequest): void {
 const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
 
 function makeAgent(keepAlive: boolean): ServerAgent {
-  const agent = new http.Agent({
+  const agent = new nodeHttp.Agent({
     keepAlive,
     timeout: IDLE_MS,
     maxSockets: Number.POSITIVE_INFINITY,
@@ -61,7 +62,7 @@ function makeAgent(keepAlive: boolean): ServerAgent {
   });
   return {
     request(address, port, method, path, headers, close, version) {
-      const req = http.request({
+      const req = nodeHttp.request({
         agent,
         host: address,
         port,
