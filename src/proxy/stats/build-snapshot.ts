@@ -5,6 +5,7 @@
 
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { FaultCounters } from '../../core/faults.js';
+import type { VrrpStatus } from '../../run/show-vrrp.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { ProxyEngine } from '../engine.js';
 import type { FrontendRuntime } from '../frontend-runtime.js';
@@ -41,6 +42,8 @@ export interface StatsEnvironment {
   faults(): FaultCounters;
   /** Counters of proxies answered by applets, by proxy name. */
   appletCounters(name: string): FrontendCounters | undefined;
+  /** `halo run`: the VRRP instances, for the stats page and /metrics. */
+  vrrp?(): VrrpStatus | undefined;
 }
 
 /**
