@@ -54,12 +54,18 @@ describe('http-request use-service in the config', () => {
       'listen s\n  bind :8404\n  http-request use-service lua.foo\n  server a 127.0.0.1:1\n',
     );
     assert.equal(errors(other).length, 1);
-    assert.match(errors(other)[0]!, /^8: .*'http-request use-service'.*only the 'prometheus-exporter' service/);
+    assert.match(
+      errors(other)[0]!,
+      /^8: .*'http-request use-service'.*only the 'prometheus-exporter' service/,
+    );
     const be = parse(
       'frontend f\n  bind :80\n  default_backend b\nbackend b\n  http-request use-service prometheus-exporter\n  server a 127.0.0.1:1\n',
     );
     assert.equal(errors(be).length, 1);
-    assert.match(errors(be)[0]!, /^10: .*'http-request use-service'.*in frontend and listen sections/);
+    assert.match(
+      errors(be)[0]!,
+      /^10: .*'http-request use-service'.*in frontend and listen sections/,
+    );
   });
 
   it('a malformed condition is an error', () => {
