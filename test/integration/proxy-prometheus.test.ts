@@ -8,9 +8,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProxyDaemon } from '../../src/daemon/proxy-daemon.js';
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
@@ -60,8 +63,10 @@ const NOT_IN_HALO = [
   'haproxy_server_need_connections_current',
 ].sort();
 
-function config(fe: number, stats: number, up: number, dead: number): string {
+function config(sock: string, fe: number, stats: number, up: number, dead: number): string {
   return `
+global
+    stats socket ${sock}
 defaults
     mode http
     timeout connect 1s
@@ -94,6 +99,18 @@ function get(port: number, path: string): Promise<{ status: number; type: string
         );
       })
       .on('error', reject);
+  });
+}
+
+function showInfo(sock: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const c = net.connect(sock, () => c.end('show info\n'));
+    c.on('data', (d) => {
+      out += d;
+    });
+    c.on('end', () => resolve(out));
+    c.on('error', reject);
   });
 }
 
@@ -141,6 +158,7 @@ describe('prometheus-exporter beside HAProxy 2.6', { skip }, () => {
   let halo: Parsed;
   let realText = '';
   let haloText = '';
+  let dir = '';
 
   before(async () => {
     web = http.createServer((_req, res) => res.end('ok\n'));
@@ -148,9 +166,13 @@ describe('prometheus-exporter beside HAProxy 2.6', { skip }, () => {
     const up = (web.address() as AddressInfo).port;
     const dead = await freePort();
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
-    hap = await startHaproxy(config(ports.hFe, ports.hStats, up, dead), ports.hStats);
+    dir = mkdtempSync(join(tmpdir(), 'halo-promex-'));
+    hap = await startHaproxy(
+      config(`${dir}/h.sock`, ports.hFe, ports.hStats, up, dead),
+      ports.hStats,
+    );
     daemon = new ProxyDaemon({ files: [], env: {}, log: new MemoryLog(), notify: () => {} });
-    await daemon.start(parse(config(ports.fe, ports.stats, up, dead)));
+    await daemon.start(parse(config(`${dir}/halo.sock`, ports.fe, ports.stats, up, dead)));
     await sleep(700); // both ran checks: s2 DOWN
     for (const fe of [ports.hFe, ports.fe])
       for (let i = 0; i < 3; i++) assert.equal((await get(fe, '/')).status, 200);
@@ -170,6 +192,26 @@ describe('prometheus-exporter beside HAProxy 2.6', { skip }, () => {
     hap?.stop();
     await daemon?.hardStop();
     await new Promise((r) => web?.close(r));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('show info: no maxconn in the config, the same derived Maxconn as HAProxy', async () => {
+    const field = (text: string, name: string) =>
+      new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1];
+    const h = await showInfo(`${dir}/h.sock`);
+    const o = await showInfo(`${dir}/halo.sock`);
+    // Ulimit-n and Maxsock differ by one at times: HAProxy sets its descriptor limit to what
+    // it will use (2 x maxconn + reserve); halo reports the process's limit.
+    for (const name of ['Maxconn', 'Hard_maxconn']) {
+      assert.ok(Number(field(h, name)) > 0, `HAProxy ${name}`);
+      assert.equal(field(o, name), field(h, name), name);
+    }
+    for (const key of [
+      'haproxy_process_max_connections{}',
+      'haproxy_frontend_limit_sessions{proxy=fe}',
+      'haproxy_backend_limit_sessions{proxy=be}',
+    ])
+      assert.equal(halo.values.get(key), real.values.get(key), key);
   });
 
   it('promtool parses both; halo passes its lint, HAProxy fails only on one counter name', () => {

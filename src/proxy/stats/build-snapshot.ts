@@ -103,7 +103,7 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
     uptimeSec: Math.floor((now - env.startedAt) / 1000),
     startTimeSec: Math.floor(env.startedAt / 1000),
     ulimitN: env.ulimitN,
-    maxconn: g.maxconn ?? 0,
+    maxconn: engine.ctx.maxconn,
     currConns: engine.ctx.counters.actconn,
     cumConns: cum,
     connRate: rate,
@@ -128,7 +128,7 @@ function frontendRow(
   return {
     scur: fe?.conns ?? 0,
     smax: c?.smax ?? 0,
-    slim: p.maxconn ?? engine.config.global.maxconn ?? 0,
+    slim: p.maxconn ?? engine.ctx.maxconn,
     stot: c?.stot ?? 0,
     bin: c?.bytesIn ?? 0,
     bout: c?.bytesOut ?? 0,
@@ -243,7 +243,7 @@ function fullconn(p: ProxyConfig, engine: ProxyEngine): number {
       f === p ||
       f.defaultBackend?.name === p.name ||
       f.useBackends.some((u) => u.backend === p.name);
-    if (uses) sum += f.maxconn ?? engine.config.global.maxconn ?? 0;
+    if (uses) sum += f.maxconn ?? engine.ctx.maxconn;
   }
   return Math.ceil(sum / 10);
 }

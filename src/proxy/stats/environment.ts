@@ -35,7 +35,7 @@ export function appletCountersFor(engine: ProxyEngine, proxy: string): FrontendC
 }
 
 /** The process's open-files limit (`ulimit -n`), as `show info` reports it; 0 if unknown. */
-function openFilesLimit(): number {
+export function openFilesLimit(): number {
   try {
     const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     return m ? Number(m[1]) : 0;
