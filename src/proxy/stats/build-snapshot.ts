@@ -89,7 +89,6 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
     max = Math.max(max, fe.counters.rate.max);
     out += fe.counters.bytesOut;
   }
-  const g = engine.config.global;
   const stats = engine.config.proxies.find((p) => p.stats?.enabled)?.stats;
   return {
     name: 'HAProxy',
