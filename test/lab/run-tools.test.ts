@@ -255,9 +255,7 @@ describe('tools against halo run (lab)', { skip }, () => {
       assert.equal(res?.status(), 200);
       const cells = async (table: string) =>
         page.$$eval(`table.${table} tr`, (rows) =>
-          rows.map((r) =>
-            [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText).join('|'),
-          ),
+          rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '').join('|')),
         );
       const inst = await cells('vrrp-instances');
       assert.ok(
