@@ -251,6 +251,30 @@ describe('prometheus-exporter beside HAProxy 2.6', { skip }, () => {
     assert.equal(halo.values.get('haproxy_frontend_http_requests_total{proxy=fe}'), 3);
   });
 
+  it('?scope= and ?no-maint select what HAProxy selects; an unknown scope is a 400', async () => {
+    const families = (text: string) =>
+      [...new Set([...read(text).keys].map((k) => k.split('_')[1]))].sort().join(',');
+    for (const q of [
+      '?scope=server',
+      '?scope=frontend&scope=backend',
+      '?scope=global',
+      '?scope=',
+      '?scope=*',
+      '?scope=listener',
+      '?no-maint',
+      '?scope=server&no-maint',
+    ]) {
+      const h = await get(ports.hStats, `/metrics${q}`);
+      const o = await get(ports.stats, `/metrics${q}`);
+      assert.equal(o.status, 200, q);
+      assert.equal(families(o.body), families(h.body), q);
+    }
+    const h = await get(ports.hStats, '/metrics?scope=vrrp-or-anything');
+    const o = await get(ports.stats, '/metrics?scope=vrrp-or-anything');
+    assert.equal(h.status, 400);
+    assert.deepEqual([o.status, o.type, o.body], [h.status, h.type, h.body]);
+  });
+
   it('outside `halo run` there are no halo_vrrp_* metrics', () => {
     assert.ok(![...halo.keys].some((k) => k.startsWith('halo_vrrp_')));
   });

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { renderHtml } from '../../src/proxy/stats/html.js';
 import { renderVrrpHtml } from '../../src/proxy/stats/html-vrrp.js';
-import { renderPrometheus } from '../../src/proxy/stats/prometheus.js';
+import { parsePrometheusQuery, renderPrometheus } from '../../src/proxy/stats/prometheus.js';
 import type { ServerRow, StatsSnapshot, TrafficRow } from '../../src/proxy/stats/snapshot.js';
 import type { VrrpStatus } from '../../src/run/show-vrrp.js';
 import { newCounters } from '../../src/vrrp/counters.js';
@@ -336,6 +336,21 @@ describe('renderPrometheus', () => {
       'halo_vrrp_tracker_up{vrrp_instance="VI_1",tracker="backend api min_up 2"} 0',
       'halo_vrrp_tracker_up{vrrp_instance="VI_1",tracker="worker"} 1',
     ]);
+  });
+
+  it('?scope= picks families, ?no-maint drops servers in maintenance', () => {
+    const q = parsePrometheusQuery('/metrics?scope=server&scope=vrrp&no-maint');
+    assert.ok(q);
+    const t = renderPrometheus(snap, vrrp, q);
+    assert.equal(lines(t, 'haproxy_process_').length, 0);
+    assert.equal(lines(t, 'haproxy_backend_').length, 0);
+    assert.ok(lines(t, 'halo_vrrp_state{').length > 0);
+    assert.ok(lines(t, 'haproxy_server_weight{proxy="api",server="m1"}').length === 1);
+    assert.equal(lines(t, 'haproxy_server_weight{proxy="api",server="m3"}').length, 0);
+    assert.equal(renderPrometheus(snap, vrrp, parsePrometheusQuery('/metrics?scope=')), '');
+    assert.equal(parsePrometheusQuery('/metrics?scope=nope'), undefined);
+    assert.equal(renderPrometheus(snap, vrrp, parsePrometheusQuery('/metrics?scope=*')), text);
+    assert.equal(renderPrometheus(snap, vrrp, parsePrometheusQuery('/metrics')), text);
   });
 
   it('promtool parses it and finds nothing to lint', {

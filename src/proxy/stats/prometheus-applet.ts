@@ -7,10 +7,13 @@ import type { Proxy as ProxyConfig, UseService } from '../../config/haproxy/mode
 import { compileCondition } from '../acl.js';
 import type { ProxyEngine } from '../engine.js';
 import type { HttpApplet } from '../http/applet.js';
+import { errorPage } from '../http/errors.js';
 import type { StatsEnvironment } from './build-snapshot.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { appletCountersFor } from './environment.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.js';
+import { PROMETHEUS_CONTENT_TYPE, parsePrometheusQuery, renderPrometheus } from './prometheus.js';
+
+const BAD_SCOPE = errorPage(400, 'Bad request', 'Your browser sent an invalid request.');
 
 export function createPrometheusApplet(
   proxy: ProxyConfig,
@@ -24,7 +27,8 @@ export function createPrometheusApplet(
     const bytes = Buffer.byteLength(body);
     counters.bytesOut += bytes;
     res.writeHead(status, {
-      'content-type': status === 200 ? PROMETHEUS_CONTENT_TYPE : 'text/plain',
+      'content-type':
+        status === 200 ? PROMETHEUS_CONTENT_TYPE : status === 400 ? 'text/html' : 'text/plain',
       'cache-control': 'no-cache',
       'content-length': bytes,
     });
@@ -38,7 +42,9 @@ export function createPrometheusApplet(
       counters.rate.hit(env.now());
       req.resume();
       try {
-        send(req, res, 200, renderPrometheus(buildSnapshot(engine, env), env.vrrp?.()));
+        const query = parsePrometheusQuery(req.url ?? '');
+        if (!query) send(req, res, 400, BAD_SCOPE);
+        else send(req, res, 200, renderPrometheus(buildSnapshot(engine, env), env.vrrp?.(), query));
       } catch (err) {
         counters.errors++;
         if (!res.headersSent) send(req, res, 500, `${(err as Error).message}\n`);
