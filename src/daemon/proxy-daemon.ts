@@ -3,6 +3,7 @@
 // `-sf`/`-st` take-over uses. Old engines keep their sessions until these end or
 // `hard-stop-after` expires.
 
+import { availableParallelism } from 'node:os';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { HaproxyConfig } from '../config/haproxy/model.js';
 import { answerLine, applyRelayed } from '../proxy/cli-socket/session.js';
@@ -13,7 +14,11 @@ import { ProxyEngine } from '../proxy/engine.js';
 import type { LogPort } from '../proxy/log/sinks.js';
 import { statsApplets } from '../proxy/stats/applet.js';
 import { buildSnapshot } from '../proxy/stats/build-snapshot.js';
-import { HALO_STATS_VERSION, statsEnvironment } from '../proxy/stats/environment.js';
+import {
+  HALO_STATS_VERSION,
+  openFilesLimit,
+  statsEnvironment,
+} from '../proxy/stats/environment.js';
 import type { ConfigSource } from './proxy-config.js';
 import { loadConfig, parseConfig } from './proxy-config.js';
 
@@ -51,6 +56,7 @@ export class ProxyDaemon {
       notify: this.opts.notify,
       counters: this.counters,
       applets: statsApplets,
+      fdFacts: { fdLimit: openFilesLimit(), cpus: availableParallelism() },
       ...this.opts.engine,
     });
   }

@@ -9,6 +9,7 @@ import { listenerKeys } from '../proxy/listen-sockets.js';
 import type { Listener } from '../proxy/listener.js';
 import { listenOnBound } from '../proxy/listener.js';
 import type { ProxyReport } from '../run/proxy-trackers.js';
+import type { VrrpStatus } from '../run/show-vrrp.js';
 import type { ConfigSource } from './proxy-config.js';
 import type { ProxyDaemon } from './proxy-daemon.js';
 
@@ -26,7 +27,7 @@ export type ToWorker =
   /** A runtime-API line from the master CLI (`@1 <command>`), answered with cli-answer. */
   | { t: 'cli-run'; id: number; line: string }
   /** `halo run`: the VRRP state for the runtime API's `show vrrp`. */
-  | { t: 'vrrp'; text: string };
+  | { t: 'vrrp'; text: string; status: VrrpStatus };
 
 export type ToMaster =
   | { t: 'ready' }
@@ -46,7 +47,7 @@ export interface WorkerHooks {
   /** After a start, reload, pause or resume: the listeners may have changed (halo run). */
   changed?(): void;
   /** `halo run`'s VRRP state text arrived. */
-  vrrp?(text: string): void;
+  vrrp?(text: string, status: VrrpStatus): void;
 }
 
 /** Receives sockets and commands from the master; `listen` is the engine's socket source. */
@@ -113,7 +114,7 @@ export class WorkerLink {
         this.hooks.changed?.();
         return;
       case 'vrrp':
-        this.hooks.vrrp?.(msg.text);
+        this.hooks.vrrp?.(msg.text, msg.status);
         return;
       case 'cli':
         this.daemon.applyRelayed(msg.words);

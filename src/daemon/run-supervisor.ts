@@ -7,7 +7,7 @@
 
 import type { KeepalivedConfig } from '../config/keepalived/model.js';
 import { type ProxyReport, ProxyTrackers, type ProxyView } from '../run/proxy-trackers.js';
-import { renderShowVrrp } from '../run/show-vrrp.js';
+import { renderShowVrrp, SHOWN_TRANSITIONS } from '../run/show-vrrp.js';
 import type { ProxyMaster } from './proxy-master.js';
 import type { ToMaster } from './proxy-worker.js';
 import type { VrrpDaemon } from './vrrp-daemon.js';
@@ -140,8 +140,16 @@ export class RunSupervisor {
     setImmediate(() => {
       this.statusQueued = false;
       if (!this.vrrpStarted) return;
-      const text = renderShowVrrp(this.vrrp.instances(), this.opts.clock(), Date.now());
-      this.master.broadcast({ t: 'vrrp', text });
+      const status = {
+        instances: this.vrrp.instances().map((i) => ({
+          ...i,
+          history: i.history.slice(-SHOWN_TRANSITIONS),
+        })),
+        now: this.opts.clock(),
+        wallNow: Date.now(),
+      };
+      const text = renderShowVrrp(status.instances, status.now, status.wallNow);
+      this.master.broadcast({ t: 'vrrp', text, status });
     });
   }
 }

@@ -23,6 +23,7 @@ import { listenerKeys, socketOptions } from './listen-sockets.js';
 import type { Listener } from './listener.js';
 import { openListeners, setOwner } from './listener.js';
 import type { LogPort } from './log/sinks.js';
+import { derivedMaxconn, type FdFacts } from './maxconn.js';
 import type { TcpSession } from './tcp-session.js';
 
 export interface EngineOptions {
@@ -47,6 +48,8 @@ export interface EngineOptions {
   readonly lookup?: NameLookup;
   /** Told after a server went UP or DOWN (halo run's trackers). */
   readonly onServerState?: () => void;
+  /** The process's descriptor limit and CPUs: the global maxconn when the config sets none. */
+  readonly fdFacts?: FdFacts;
 }
 
 const libcLookup: NameLookup = (host) =>
@@ -76,7 +79,7 @@ export class ProxyEngine {
     this.ctx = {
       log: opts.log,
       counters,
-      maxconn: config.global.maxconn ?? 0,
+      maxconn: config.global.maxconn ?? (opts.fdFacts ? derivedMaxconn(config, opts.fdFacts) : 0),
       h1: h1Limits(config.global.tune),
       notify: opts.notify ?? (() => {}),
       ...(opts.random ? { random: opts.random } : {}),

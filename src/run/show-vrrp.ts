@@ -9,6 +9,16 @@ export type ShownInstance = VrrpSnapshot & {
   readonly vips: readonly string[];
 };
 
+/**
+ * What the supervisor sends the workers on every change: the instances, and the clocks at
+ * the moment of the snapshot (`now` the instances' monotonic clock, `wallNow` epoch ms).
+ */
+export interface VrrpStatus {
+  readonly instances: readonly ShownInstance[];
+  readonly now: number;
+  readonly wallNow: number;
+}
+
 /** How many transitions of each instance are shown (the newest). */
 export const SHOWN_TRANSITIONS = 5;
 

@@ -37,7 +37,25 @@ export abstract class InstanceCore {
   protected numFault = 0;
   protected numInit = 0;
   protected vipsSet = false;
-  protected masterAddress: string | undefined;
+  private knownMaster: string | undefined;
+  private lastMaster: string | undefined;
+  private transitionCount = 0;
+  private masterChangeCount = 0;
+  protected get masterAddress(): string | undefined {
+    return this.knownMaster;
+  }
+  protected set masterAddress(addr: string | undefined) {
+    this.knownMaster = addr;
+    this.noteMaster();
+  }
+
+  /** Counts a change of the master this instance knows (another address, or itself). */
+  private noteMaster(): void {
+    const m = this.state === 'MASTER' ? this.settings.primaryAddress : this.knownMaster;
+    if (m === undefined || m === this.lastMaster) return;
+    this.lastMaster = m;
+    this.masterChangeCount++;
+  }
   protected masterPriority: number | undefined;
   private lastTransitionAt: number | undefined;
   protected garpAt: number | undefined;
@@ -87,6 +105,8 @@ export abstract class InstanceCore {
       lastTransitionAt: this.lastTransitionAt,
       counters: { ...this.counters, dropped: { ...this.counters.dropped } },
       history: [...this.history],
+      transitions: this.transitionCount,
+      masterChanges: this.masterChangeCount,
       trackSources: this.tracking.sourceParts(),
     };
   }
@@ -135,6 +155,8 @@ export abstract class InstanceCore {
     if (from === to) return;
     this.state = to;
     this.lastTransitionAt = this.now;
+    this.transitionCount++;
+    this.noteMaster();
     const rec = { at: this.now, from, to, reason };
     this.history.push(rec);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();

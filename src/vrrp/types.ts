@@ -165,6 +165,10 @@ export interface VrrpSnapshot {
   readonly lastTransitionAt: number | undefined;
   readonly counters: VrrpCounters;
   readonly history: readonly VrrpTransitionRecord[];
+  /** State transitions since start (`history` keeps only the newest). */
+  readonly transitions: number;
+  /** Times the master this instance knows changed: another address, or itself. */
+  readonly masterChanges: number;
   /** Each built-in tracker: its weight, state and part in the effective priority now. */
   readonly trackSources?: readonly {
     name: string;

@@ -265,7 +265,11 @@ backend be
     const cfg = join(dir, 'emfile.cfg');
     writeFileSync(
       cfg,
-      `defaults
+      // An explicit maxconn above what the descriptors allow: without one, the maxconn
+      // derived from ulimit -n (as HAProxy derives it) stops accepting before EMFILE.
+      `global
+    maxconn 1000
+defaults
     mode tcp
     timeout connect 1s
     timeout client 20s

@@ -29,6 +29,8 @@ export interface RunNodeOptions {
   readonly kind?: 'halo' | 'keepalived';
   /** The backend on the node's loopback: a TCP echo (default) or an HTTP server. */
   readonly backend?: 'echo' | 'http';
+  /** Sections appended to the node's haproxy.cfg (a stats listen with /metrics...). */
+  readonly haproxyExtra?: string;
 }
 
 export function haproxyConfig(sock: string): string {
@@ -85,7 +87,7 @@ export class RunNode {
     this.haproxyFile = join(dir, `${name}-haproxy.cfg`);
     this.keepalivedFile = join(dir, `${name}-keepalived.conf`);
     this.sock = join(dir, `${name}.sock`);
-    writeFileSync(this.haproxyFile, haproxyConfig(this.sock));
+    writeFileSync(this.haproxyFile, haproxyConfig(this.sock) + (opts.haproxyExtra ?? ''));
     writeFileSync(this.keepalivedFile, keepalivedConfig(node.dev, opts));
   }
 

@@ -126,6 +126,8 @@ describe('show vrrp text', () => {
         { at: 1000, from: 'INIT', to: 'BACKUP', reason: 'init' },
         { at: 5000, from: 'BACKUP', to: 'FAULT', reason: 'fault: worker down' },
       ],
+      transitions: 2,
+      masterChanges: 1,
       trackSources: [
         { name: 'backend api min_up 1', weight: -60, ok: false, part: -60 },
         { name: 'worker', weight: 0, ok: false, part: 0 },

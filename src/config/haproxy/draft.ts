@@ -14,6 +14,7 @@ import type {
   Server,
   Timeouts,
   UseBackend,
+  UseService,
 } from './model.js';
 import type { Env } from './tokenizer.js';
 
@@ -89,6 +90,7 @@ export interface ProxyDraft {
   defaultBackend?: { name: string; pos: SourcePos };
   useBackends: UseBackend[];
   stats?: StatsDraft;
+  services?: UseService[];
   disabled: boolean;
   /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
   httpOnly: { what: string; pos: SourcePos }[];

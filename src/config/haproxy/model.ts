@@ -160,6 +160,14 @@ export interface UseBackend {
   readonly cond?: Condition;
 }
 
+/** `http-request use-service NAME [if|unless COND]`: an applet answers instead of a server. */
+export interface UseService {
+  readonly pos: SourcePos;
+  /** The only service halo has: `prometheus-exporter`. */
+  readonly service: 'prometheus-exporter';
+  readonly cond?: Condition;
+}
+
 export interface StatsConfig {
   readonly enabled: boolean;
   readonly uri: string; // default /haproxy?stats
@@ -206,6 +214,8 @@ export interface Proxy {
   readonly defaultBackend?: { name: string; pos: SourcePos };
   readonly useBackends: UseBackend[];
   readonly stats?: StatsConfig;
+  /** `http-request use-service` rules, in order (frontend and listen sections). */
+  readonly services?: UseService[];
   readonly disabled: boolean;
   /** The `defaults` section this proxy copied its settings from (name may be ''). */
   readonly defaultsPos?: SourcePos;

@@ -309,6 +309,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     logs,
     acls: d.acls,
     useBackends: isBack ? [] : d.useBackends,
+    ...(d.services && !isBack ? { services: d.services } : {}),
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),

@@ -1,13 +1,22 @@
-// The text `show vrrp` answers with. Under `halo run` the supervisor (where VRRP runs)
-// sends it to the workers on every change, so the runtime API answers without a round trip;
-// `halo proxy` has no VRRP and says so.
+// What `show vrrp`, the stats page and /metrics show of VRRP. Under `halo run` the
+// supervisor (where VRRP runs) sends it to the workers on every change, so they answer
+// without a round trip; `halo proxy` has no VRRP and says so.
 
-let current: string | undefined;
+import type { VrrpStatus } from '../../run/show-vrrp.js';
 
-export function setVrrpStatus(text: string): void {
-  current = text;
+let currentText: string | undefined;
+let current: VrrpStatus | undefined;
+
+export function setVrrpStatus(text: string, status?: VrrpStatus): void {
+  currentText = text;
+  current = status;
 }
 
 export function vrrpStatus(): string {
-  return current ?? 'No VRRP in this process: `show vrrp` needs `halo run`.\n';
+  return currentText ?? 'No VRRP in this process: `show vrrp` needs `halo run`.\n';
+}
+
+/** The instances for the stats page and /metrics; undefined outside `halo run`. */
+export function vrrpInstances(): VrrpStatus | undefined {
+  return current;
 }

@@ -137,8 +137,9 @@ export class HttpExchange implements Pending {
       this.sendError(MONITOR_OK, '-', '-');
       return;
     }
+    const facts = () => requestFacts(this.conn, this.req, this.http.host.nbsrv);
     for (const a of this.http.applets) {
-      if (a.matches(this.req)) {
+      if (a.matches(this.req, facts)) {
         this.serveApplet(a);
         return;
       }

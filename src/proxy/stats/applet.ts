@@ -18,6 +18,7 @@ import { renderCsv } from './csv.js';
 import { appletCountersFor, statsEnvironment } from './environment.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
+import { createPrometheusApplet } from './prometheus-applet.js';
 
 /** HAProxy's realm when `stats realm` is not set. */
 export const DEFAULT_STATS_REALM = 'HAProxy Statistics';
@@ -125,6 +126,7 @@ export function createStatsApplet(
         200,
         headers,
         renderHtml(snap, {
+          vrrp: env.vrrp?.(),
           uri,
           admin,
           upOnly: r.upOnly,
@@ -200,7 +202,14 @@ export function createStatsApplet(
   };
 }
 
-/** The applets of an http proxy: its stats page when `stats enable`/`stats uri` is set. */
+/**
+ * The applets of an http proxy: its `http-request use-service` rules first (HAProxy runs
+ * them before it looks at `stats uri`), then its stats page when `stats enable` is set.
+ */
 export function statsApplets(proxy: ProxyConfig, engine: ProxyEngine): HttpApplet[] {
-  return proxy.stats?.enabled ? [createStatsApplet(proxy, engine)] : [];
+  const env = statsEnvironment(engine);
+  return [
+    ...(proxy.services ?? []).map((s) => createPrometheusApplet(proxy, s, engine, env)),
+    ...(proxy.stats?.enabled ? [createStatsApplet(proxy, engine, env)] : []),
+  ];
 }

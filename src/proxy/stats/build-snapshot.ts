@@ -5,6 +5,7 @@
 
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { FaultCounters } from '../../core/faults.js';
+import type { VrrpStatus } from '../../run/show-vrrp.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import type { ProxyEngine } from '../engine.js';
 import type { FrontendRuntime } from '../frontend-runtime.js';
@@ -41,6 +42,8 @@ export interface StatsEnvironment {
   faults(): FaultCounters;
   /** Counters of proxies answered by applets, by proxy name. */
   appletCounters(name: string): FrontendCounters | undefined;
+  /** `halo run`: the VRRP instances, for the stats page and /metrics. */
+  vrrp?(): VrrpStatus | undefined;
 }
 
 /**
@@ -86,7 +89,6 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
     max = Math.max(max, fe.counters.rate.max);
     out += fe.counters.bytesOut;
   }
-  const g = engine.config.global;
   const stats = engine.config.proxies.find((p) => p.stats?.enabled)?.stats;
   return {
     name: 'HAProxy',
@@ -100,7 +102,7 @@ function processInfo(engine: ProxyEngine, env: StatsEnvironment, now: number): P
     uptimeSec: Math.floor((now - env.startedAt) / 1000),
     startTimeSec: Math.floor(env.startedAt / 1000),
     ulimitN: env.ulimitN,
-    maxconn: g.maxconn ?? 0,
+    maxconn: engine.ctx.maxconn,
     currConns: engine.ctx.counters.actconn,
     cumConns: cum,
     connRate: rate,
@@ -125,7 +127,7 @@ function frontendRow(
   return {
     scur: fe?.conns ?? 0,
     smax: c?.smax ?? 0,
-    slim: p.maxconn ?? engine.config.global.maxconn ?? 0,
+    slim: p.maxconn ?? engine.ctx.maxconn,
     stot: c?.stot ?? 0,
     bin: c?.bytesIn ?? 0,
     bout: c?.bytesOut ?? 0,
@@ -240,7 +242,7 @@ function fullconn(p: ProxyConfig, engine: ProxyEngine): number {
       f === p ||
       f.defaultBackend?.name === p.name ||
       f.useBackends.some((u) => u.backend === p.name);
-    if (uses) sum += f.maxconn ?? engine.config.global.maxconn ?? 0;
+    if (uses) sum += f.maxconn ?? engine.ctx.maxconn;
   }
   return Math.ceil(sum / 10);
 }

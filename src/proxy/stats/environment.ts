@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { FOLLOWS_HAPROXY, RELEASE_DATE, VERSION } from '../../cli/version.js';
 import { processFaults } from '../../core/faults.js';
+import { vrrpInstances } from '../cli-socket/vrrp-status.js';
 import type { ProxyEngine } from '../engine.js';
 import type { StatsEnvironment } from './build-snapshot.js';
 import type { FrontendCounters } from './counters.js';
@@ -34,7 +35,7 @@ export function appletCountersFor(engine: ProxyEngine, proxy: string): FrontendC
 }
 
 /** The process's open-files limit (`ulimit -n`), as `show info` reports it; 0 if unknown. */
-function openFilesLimit(): number {
+export function openFilesLimit(): number {
   try {
     const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     return m ? Number(m[1]) : 0;
@@ -59,5 +60,6 @@ export function statsEnvironment(engine: ProxyEngine): StatsEnvironment {
     memRss: () => process.memoryUsage.rss(),
     faults: () => processFaults,
     appletCounters: (name) => appletCounters.get(engine)?.get(name),
+    vrrp: vrrpInstances,
   };
 }

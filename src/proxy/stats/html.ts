@@ -1,9 +1,13 @@
 // The stats page in HAProxy's layout: the process block with the colour legend and display
 // options, then one table per proxy (Queue / Session rate / Sessions / Bytes / Denied /
 // Errors / Warnings / Server), rows coloured by server state, and the admin form under
-// backends when `stats admin` allows it. halo's own markup and style; pure.
+// backends when `stats admin` allows it; under `halo run` the VRRP block (html-vrrp.ts)
+// above the proxies. halo's own markup and style; pure.
 
+import type { VrrpStatus } from '../../run/show-vrrp.js';
+import { escapeHtml } from './html-escape.js';
 import { htmlStyle } from './html-style.js';
+import { renderVrrpHtml } from './html-vrrp.js';
 import type { BackendRow, FrontendRow, ProxyStats, ServerRow, StatsSnapshot } from './snapshot.js';
 
 export interface HtmlOptions {
@@ -15,11 +19,11 @@ export interface HtmlOptions {
   /** `;st=` banner code after an admin action. */
   readonly status?: string | undefined;
   readonly refreshSec?: number | undefined;
+  /** `halo run`: the VRRP instances, shown above the proxies. */
+  readonly vrrp?: VrrpStatus | undefined;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** HAProxy's human_time: `0s`, `42s`, `3m07s`, `2h05m`, `4d03h`. */
 export function humanTime(sec: number): string {
@@ -208,7 +212,7 @@ export function renderHtml(snap: StatsSnapshot, o: HtmlOptions): string {
 <body><h1>HAProxy <small>(halo)</small></h1>
 ${version}<h2>Statistics Report for pid ${i.pid}${o.refreshSec && !o.norefresh ? `, refreshed every ${o.refreshSec}s` : ''}</h2>
 <hr class="hr">
-${processBlock(snap, o)}${banner(o)}`;
+${processBlock(snap, o)}${o.vrrp ? renderVrrpHtml(o.vrrp) : ''}${banner(o)}`;
   for (const p of snap.proxies) h += proxyBlock(p, o);
   return `${h}</body></html>\n`;
 }

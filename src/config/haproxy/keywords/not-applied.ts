@@ -146,6 +146,8 @@ function actionReason(keyword: string, action: string): string {
       : 'halo does not apply it yet, so the connections and requests this rule refuses would reach the server';
   if (action === 'redirect')
     return 'halo does not redirect yet, so clients would be served instead of redirected (a redirect to https would leave them on plain HTTP)';
+  if (action === 'use-service')
+    return "halo has only the 'prometheus-exporter' service, in frontend and listen sections, so this rule's requests would go to a server instead";
   if (action === 'expect-proxy' || action === 'expect-netscaler-cip') return PROXY_IN;
   if (/header|value|^set-(src|dst)/.test(action))
     return response

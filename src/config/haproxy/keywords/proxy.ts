@@ -444,6 +444,7 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
     ...PASSTHROUGH.map(([name, cap, http]) =>
       kw(name, cap, (ctx, px) => {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
+        if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         const refused = PROXY_REFUSED[name];
         if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
         else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);
@@ -452,6 +453,26 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       }),
     ),
   ];
+}
+
+/**
+ * `http-request use-service prometheus-exporter [if|unless COND]` in a frontend or listen
+ * section; false leaves every other rule to the not-applied checks (which refuse it).
+ */
+function parseUseService(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolean): boolean {
+  if (ctx.arg(1) !== 'use-service' || ctx.arg(2) !== 'prometheus-exporter') return false;
+  if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
+  const cond = parseCondition(ctx, 3, known, "an 'http-request use-service' rule");
+  if (cond === 'error') {
+    ctx.error(
+      'HAP_BAD_CONDITION',
+      `'http-request use-service prometheus-exporter' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(3)}').`,
+    );
+    return true;
+  }
+  px.services ??= [];
+  px.services.push({ pos: ctx.pos, service: 'prometheus-exporter', ...(cond ? { cond } : {}) });
+  return true;
 }
 
 /** Passthrough keywords that change nothing a client or an operator sees. */
