@@ -22,6 +22,10 @@ import type {
 
 const HISTORY_LIMIT = 50;
 
+/** The priority a `halo handover` target advertises: above every non-owner (RFC 5798 keeps
+ *  255 for the address owner), so the holder steps down on the first advert it hears. */
+export const HANDOVER_PRIORITY = VRRP_PRIORITY_OWNER - 1;
+
 export abstract class InstanceCore {
   readonly settings: VrrpInstanceSettings;
   protected state: VrrpState = 'INIT';
@@ -39,6 +43,8 @@ export abstract class InstanceCore {
   protected vipsSet = false;
   protected masterAddress: string | undefined;
   protected masterPriority: number | undefined;
+  /** `halo handover` asked this instance to take the VIP and keep it. */
+  protected handover = false;
   private lastTransitionAt: number | undefined;
   protected garpAt: number | undefined;
   protected garpLowerPrioAt: number | undefined;
@@ -88,6 +94,8 @@ export abstract class InstanceCore {
       counters: { ...this.counters, dropped: { ...this.counters.dropped } },
       history: [...this.history],
       trackSources: this.tracking.sourceParts(),
+      degraded: this.tracking.degraded(),
+      handover: this.handover,
     };
   }
 
@@ -165,6 +173,8 @@ export abstract class InstanceCore {
     }
     if (this.garpAt !== undefined) want.set('garp', this.garpAt);
     if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
+    const stable = this.state === 'STOP' ? undefined : this.tracking.nextStableAt();
+    if (stable !== undefined) want.set('trackStable', stable);
     for (const e of this.timers.reconcile(want)) this.emit(e);
   }
 
@@ -191,10 +201,14 @@ export abstract class InstanceCore {
 
   // ---- priority and tracking ------------------------------------------------------------
 
-  /** Sets the effective priority from a tracking total (by default the current one). */
+  /**
+   * Sets the effective priority from a tracking total (by default the current one). A
+   * handover override wins while the node is healthy; a failing tracker suspends it, so a
+   * degraded target gives the VIP back as any node would.
+   */
   protected setEffectivePriority(total = this.tracking.total): void {
     if (this.owner) return;
-    const p = clampPriority(total);
+    const p = this.handover && !this.tracking.degraded() ? HANDOVER_PRIORITY : clampPriority(total);
     if (p === this.effectivePriority) return;
     this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
     const skewWait =
