@@ -158,6 +158,11 @@ export class VrrpDaemon {
     }
   }
 
+  /** `halo handover`: every instance takes its VIPs and keeps them (on), or stops (off). */
+  handover(on: boolean): void {
+    for (const r of this.runners.values()) r.handle({ type: 'Handover', on });
+  }
+
   /** Each instance's state with its interface and VIPs (for `show vrrp`). */
   instances(): (VrrpSnapshot & { interface: string; vips: readonly string[] })[] {
     return [...this.runners.values()].map((r) => ({

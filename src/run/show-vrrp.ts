@@ -1,6 +1,8 @@
 // The runtime API's `show vrrp` under `halo run`, rendered from the instances' snapshots.
 // Pure (the time comes in). Three tables, each after a `# ` header naming its columns, as
-// HAProxy's `show servers state` does; the last column of a row may contain spaces.
+// HAProxy's `show servers state` does; the last column of a row may contain spaces. A
+// fourth table (last, so readers of the first three are unaffected) shows each instance's
+// `halo handover` override and whether it is degraded (holding back from preempting).
 
 import type { VrrpSnapshot } from '../vrrp/types.js';
 
@@ -46,7 +48,9 @@ export function renderShowVrrp(
   out.push('', '# instance state weight part tracker');
   for (const i of instances) {
     for (const t of i.trackSources ?? []) {
-      const state = t.ok ? 'good' : t.weight === 0 ? 'FAULT' : 'bad';
+      // `recovering`: good again, not yet counted (flap damping's stability window).
+      const state =
+        t.stableAt !== undefined ? 'recovering' : t.ok ? 'good' : t.weight === 0 ? 'FAULT' : 'bad';
       out.push(`${i.name} ${state} ${t.weight} ${t.part} ${t.name}`);
     }
   }
@@ -55,6 +59,10 @@ export function renderShowVrrp(
     for (const h of i.history.slice(-SHOWN_TRANSITIONS)) {
       out.push(`${i.name} ${sec(wallNow - (now - h.at))} ${h.from} ${h.to} ${h.reason}`);
     }
+  }
+  out.push('', '# instance handover degraded');
+  for (const i of instances) {
+    out.push(`${i.name} ${i.handover ? 'on' : 'off'} ${i.degraded ? 'yes' : 'no'}`);
   }
   return `${out.join('\n')}\n`;
 }
