@@ -164,11 +164,12 @@ export class VrrpDaemon {
   }
 
   /** Each instance's state with its interface and VIPs (for `show vrrp`). */
-  instances(): (VrrpSnapshot & { interface: string; vips: readonly string[] })[] {
+  instances(): (VrrpSnapshot & { interface: string; vips: readonly string[]; address: string })[] {
     return [...this.runners.values()].map((r) => ({
       ...r.snapshot(),
       interface: r.settings.interface,
       vips: r.settings.vips,
+      address: r.settings.primaryAddress,
     }));
   }
 

@@ -9,6 +9,8 @@ import type { VrrpSnapshot } from '../vrrp/types.js';
 export type ShownInstance = VrrpSnapshot & {
   readonly interface: string;
   readonly vips: readonly string[];
+  /** This node's own address in the instance (how `halo handover --to ADDRESS` finds it). */
+  readonly address?: string;
 };
 
 /** How many transitions of each instance are shown (the newest). */
@@ -60,9 +62,11 @@ export function renderShowVrrp(
       out.push(`${i.name} ${sec(wallNow - (now - h.at))} ${h.from} ${h.to} ${h.reason}`);
     }
   }
-  out.push('', '# instance handover degraded');
+  out.push('', '# instance handover degraded address');
   for (const i of instances) {
-    out.push(`${i.name} ${i.handover ? 'on' : 'off'} ${i.degraded ? 'yes' : 'no'}`);
+    out.push(
+      `${i.name} ${i.handover ? 'on' : 'off'} ${i.degraded ? 'yes' : 'no'} ${i.address ?? '-'}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

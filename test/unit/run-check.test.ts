@@ -133,6 +133,7 @@ describe('show vrrp text', () => {
       ],
       degraded: true,
       handover: false,
+      address: '198.51.100.11',
       interface: 'eth0',
       vips: ['198.51.100.10'],
     };
@@ -152,8 +153,8 @@ describe('show vrrp text', () => {
         'VI_1 1699999996.000 INIT BACKUP init',
         'VI_1 1700000000.000 BACKUP FAULT fault: worker down',
         '',
-        '# instance handover degraded',
-        'VI_1 off yes',
+        '# instance handover degraded address',
+        'VI_1 off yes 198.51.100.11',
         '',
       ].join('\n'),
     );
