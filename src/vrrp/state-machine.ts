@@ -335,7 +335,9 @@ export class VrrpInstance extends InstanceCore {
     } else if (
       on &&
       this.state === 'BACKUP' &&
-      (this.masterPriority ?? 0) < this.effectivePriority &&
+      // Only the address owner outranks the override. masterPriority may be a stale 254:
+      // the previous handover target's lower advert after its cancel was discarded.
+      (this.masterPriority ?? 0) < VRRP_PRIORITY_OWNER &&
       !this.settings.nopreempt
     ) {
       this.gotoMaster('handover');

@@ -62,7 +62,11 @@ async function readNodes(sockets: readonly string[]): Promise<NodeStatus[]> {
   return out;
 }
 
-const label = (n: NodeStatus) => n.node || n.socket;
+/** The node name with its address (nodes on one host, or cloned VMs, share a host name). */
+const label = (n: NodeStatus) => {
+  const addr = n.instances.find((i) => i.address)?.address;
+  return `${n.node || n.socket}${addr ? ` (${addr})` : ''}`;
+};
 
 async function set(n: NodeStatus, on: boolean): Promise<void> {
   const answer = await runtimeCommand(n.socket, `set vrrp handover ${on ? 'on' : 'off'}`);
