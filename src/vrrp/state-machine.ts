@@ -306,9 +306,9 @@ export class VrrpInstance extends InstanceCore {
 
   /**
    * `halo handover --to` this node (on) or its cancel (off). On: the priority becomes
-   * HANDOVER_PRIORITY and a BACKUP that hears a lower master takes over now instead of
-   * after Master_Down_Interval (as a preempting backup would, only sooner); the holder
-   * steps down on our first advert, by RFC 5798 6.4.3. Refused (logged) by the owner, in
+   * HANDOVER_PRIORITY and a BACKUP takes over now instead of after Master_Down_Interval
+   * (as a preempting backup would, only sooner), VIPs announced before its first advert
+   * (takeOverAnnounced); the holder steps down on that advert, by RFC 5798 6.4.3. Refused (logged) by the owner, in
    * FAULT or STOP, and while degraded, where the override would not hold.
    */
   private setHandover(on: boolean): void {
@@ -340,7 +340,7 @@ export class VrrpInstance extends InstanceCore {
       (this.masterPriority ?? 0) < VRRP_PRIORITY_OWNER &&
       !this.settings.nopreempt
     ) {
-      this.gotoMaster('handover');
+      this.takeOverAnnounced('handover');
     }
   }
 

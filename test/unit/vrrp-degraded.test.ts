@@ -198,7 +198,17 @@ describe('every node degraded: the VIP stays where it is', () => {
 describe('halo handover (Handover event, simulated group)', () => {
   it('moves the VIP to the target at once and keeps it there until cancelled', () => {
     const { sim, nodes } = group();
-    sim.send(nodes[2]!, { type: 'Handover', on: true });
+    const t0 = sim.now;
+    const fx = sim.send(nodes[2]!, { type: 'Handover', on: true });
+    // The VIPs are announced first; the holder answers on until our first advert, 50 ms on.
+    assert.deepEqual(
+      fx.filter((e) => ['AddVips', 'SendGarp', 'SendAdvert'].includes(e.type)).map((e) => e.type),
+      ['AddVips', 'SendGarp'],
+    );
+    assert.deepEqual(sim.vipHolders(), ['198.51.100.1', '198.51.100.3']);
+    sim.runUntil(t0 + 49);
+    assert.equal(nodes[0]!.inst.snapshot().state, 'MASTER');
+    sim.runUntil(t0 + 50);
     assert.deepEqual(sim.vipHolders(), ['198.51.100.3']);
     assert.equal(nodes[0]!.inst.snapshot().state, 'BACKUP');
     assert.equal(nodes[2]!.inst.snapshot().effectivePriority, 254);
@@ -218,6 +228,7 @@ describe('halo handover (Handover event, simulated group)', () => {
     setApi(sim, nodes[2]!, true);
     sim.runUntil(20_000);
     sim.send(nodes[2]!, { type: 'Handover', on: true });
+    sim.runUntil(20_100);
     assert.deepEqual(sim.vipHolders(), ['198.51.100.3']);
     setApi(sim, nodes[2]!, false);
     sim.runUntil(30_000);
