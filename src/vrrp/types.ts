@@ -117,7 +117,7 @@ export type VrrpEvent =
       readonly ok: boolean;
       readonly why?: string;
     }
-  /** `halo handover`: take the VIP and keep it (on) until cancelled (off) or reloaded. */
+  /** `halo handover`: take the VIP and keep it (on) until cancelled (off). */
   | { readonly type: 'Handover'; readonly on: boolean }
   | { readonly type: 'Shutdown' };
 

@@ -2,7 +2,8 @@
 // through the runtime API of the running nodes instead of editing priorities and reloading.
 // The target gets `set vrrp handover on`: it advertises priority 254 and takes over at once;
 // the holder steps down on that advert (RFC 5798 6.4.3), keeps its proxy running, and stays
-// BACKUP while the override lasts (until `--cancel` or a reload of the target). Any other
+// BACKUP while the override lasts (until `--cancel`, or a reload that changes the target's
+// instance). Any other
 // node's override is cancelled first, so at most one node asks for the VIP.
 
 import { findNode, holdsAll, type NodeStatus, parseNodeStatus } from '../../run/node-status.js';

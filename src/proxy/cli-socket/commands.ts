@@ -302,7 +302,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   {
     words: ['set', 'vrrp', 'handover'],
     usage: 'set vrrp handover on|off',
-    help: 'halo run: take the VIP and keep it (on) until cancelled (off) or reloaded',
+    help: 'halo run: take the VIP and keep it (on) until cancelled (off)',
     level: 'admin',
     run: (args) => {
       const on = args[0] === 'on' ? true : args[0] === 'off' ? false : undefined;
