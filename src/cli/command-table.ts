@@ -35,6 +35,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.js')).runCommand,
   },
   {
+    name: 'handover',
+    summary: 'move the VIP of a running halo run group to NODE for maintenance (runtime API)',
+    load: async () => (await import('./commands/handover.js')).handoverCommand,
+  },
+  {
+    name: 'drill',
+    summary: 'inject a fault on this halo run node, probe the VIP, print the blackout, restore',
+    load: async () => (await import('./commands/drill.js')).drillCommand,
+  },
+  {
     name: 'proxy',
     summary: 'run the load balancer from haproxy.cfg (HAProxy command line)',
     load: async () => (await import('./commands/proxy.js')).proxyCommand,

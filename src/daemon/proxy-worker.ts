@@ -37,7 +37,9 @@ export type ToMaster =
   | { t: 'cli'; words: string[] }
   | { t: 'cli-answer'; id: number; text: string }
   /** `halo run`: what this worker's trackers see (UP servers, bound frontends). */
-  | { t: 'track'; report: ProxyReport };
+  | { t: 'track'; report: ProxyReport }
+  /** `halo run`: a runtime-API VRRP command for the supervisor (`handover on|off`). */
+  | { t: 'vrrp-control'; words: readonly string[] };
 
 export interface WorkerHooks {
   /** Starts the daemon on the config text the master validated; rejects when it cannot serve. */
@@ -129,6 +131,11 @@ export class WorkerLink {
 /** Hands a runtime-API state change to the master, which repeats it in the other workers. */
 export function relayToMaster(words: string[]): void {
   send({ t: 'cli', words });
+}
+
+/** Hands a runtime-API VRRP command to the supervisor (`halo run`). */
+export function vrrpControlToMaster(words: readonly string[]): void {
+  send({ t: 'vrrp-control', words });
 }
 
 function send(m: ToMaster): void {

@@ -40,6 +40,10 @@ export class RunSupervisor {
 
   /** ProxyMaster hook: a worker's message (tracker reports). */
   readonly onWorkerMessage = (id: number, m: ToMaster): void => {
+    if (m.t === 'vrrp-control') {
+      this.control(m.words);
+      return;
+    }
     if (m.t !== 'track') return;
     this.reports.set(id, m.report);
     this.evaluate();
@@ -64,6 +68,15 @@ export class RunSupervisor {
     this.opts.log.info(`(${instance}) ${from} -> ${to}: ${reason}`);
     this.queueStatus();
   };
+
+  /** A runtime-API VRRP command (`set vrrp handover on|off`), for every instance. */
+  private control(words: readonly string[]): void {
+    if (!this.vrrpStarted || words[0] !== 'handover') return;
+    const on = words[1] === 'on';
+    this.opts.log.info(`Runtime API: handover ${on ? 'on' : 'off'}`);
+    this.vrrp.handover(on);
+    this.queueStatus();
+  }
 
   private view(): ProxyView {
     const workers = [...this.serving].flatMap((id) => {

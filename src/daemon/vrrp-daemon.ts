@@ -158,12 +158,18 @@ export class VrrpDaemon {
     }
   }
 
+  /** `halo handover`: every instance takes its VIPs and keeps them (on), or stops (off). */
+  handover(on: boolean): void {
+    for (const r of this.runners.values()) r.handle({ type: 'Handover', on });
+  }
+
   /** Each instance's state with its interface and VIPs (for `show vrrp`). */
-  instances(): (VrrpSnapshot & { interface: string; vips: readonly string[] })[] {
+  instances(): (VrrpSnapshot & { interface: string; vips: readonly string[]; address: string })[] {
     return [...this.runners.values()].map((r) => ({
       ...r.snapshot(),
       interface: r.settings.interface,
       vips: r.settings.vips,
+      address: r.settings.primaryAddress,
     }));
   }
 

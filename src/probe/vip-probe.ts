@@ -11,6 +11,8 @@ import { type Attempt, type BlackoutSummary, summarize } from './blackout.js';
 export interface ProbeOptions {
   readonly host: string;
   readonly port: number;
+  /** The local address to connect from (a client's address on this host); default any. */
+  readonly localAddress?: string;
   /** TLS handshake (default) or plain TCP connect. */
   readonly tls?: boolean;
   /** Time between attempt starts (ms, default 10). */
@@ -71,12 +73,15 @@ export class VipProbe {
       this.attempts.push(a);
       this.o.onAttempt?.(a);
     };
+    const dest = {
+      host: this.o.host,
+      port: this.o.port,
+      ...(this.o.localAddress ? { localAddress: this.o.localAddress } : {}),
+    };
     const socket: Socket =
       this.o.tls === false
-        ? netConnect({ host: this.o.host, port: this.o.port }, () => finish(true))
-        : tlsConnect({ host: this.o.host, port: this.o.port, rejectUnauthorized: false }, () =>
-            finish(true),
-          );
+        ? netConnect(dest, () => finish(true))
+        : tlsConnect({ ...dest, rejectUnauthorized: false }, () => finish(true));
     this.pending.add(socket);
     socket.on('error', (e: NodeJS.ErrnoException) => finish(false, e.code ?? e.message));
     socket.on('close', () => finish(false, 'closed'));

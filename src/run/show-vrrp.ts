@@ -1,12 +1,16 @@
 // The runtime API's `show vrrp` under `halo run`, rendered from the instances' snapshots.
 // Pure (the time comes in). Three tables, each after a `# ` header naming its columns, as
-// HAProxy's `show servers state` does; the last column of a row may contain spaces.
+// HAProxy's `show servers state` does; the last column of a row may contain spaces. A
+// fourth table (last, so readers of the first three are unaffected) shows each instance's
+// `halo handover` override and whether it is degraded (holding back from preempting).
 
 import type { VrrpSnapshot } from '../vrrp/types.js';
 
 export type ShownInstance = VrrpSnapshot & {
   readonly interface: string;
   readonly vips: readonly string[];
+  /** This node's own address in the instance (how `halo handover --to ADDRESS` finds it). */
+  readonly address?: string;
 };
 
 /**
@@ -56,7 +60,9 @@ export function renderShowVrrp(
   out.push('', '# instance state weight part tracker');
   for (const i of instances) {
     for (const t of i.trackSources ?? []) {
-      const state = t.ok ? 'good' : t.weight === 0 ? 'FAULT' : 'bad';
+      // `recovering`: good again, not yet counted (flap damping's stability window).
+      const state =
+        t.stableAt !== undefined ? 'recovering' : t.ok ? 'good' : t.weight === 0 ? 'FAULT' : 'bad';
       out.push(`${i.name} ${state} ${t.weight} ${t.part} ${t.name}`);
     }
   }
@@ -65,6 +71,12 @@ export function renderShowVrrp(
     for (const h of i.history.slice(-SHOWN_TRANSITIONS)) {
       out.push(`${i.name} ${sec(wallNow - (now - h.at))} ${h.from} ${h.to} ${h.reason}`);
     }
+  }
+  out.push('', '# instance handover degraded address');
+  for (const i of instances) {
+    out.push(
+      `${i.name} ${i.handover ? 'on' : 'off'} ${i.degraded ? 'yes' : 'no'} ${i.address ?? '-'}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

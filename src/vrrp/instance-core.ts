@@ -22,6 +22,14 @@ import type {
 
 const HISTORY_LIMIT = 50;
 
+/** The priority a `halo handover` target advertises: above every non-owner (RFC 5798 keeps
+ *  255 for the address owner), so the holder steps down on the first advert it hears. */
+export const HANDOVER_PRIORITY = VRRP_PRIORITY_OWNER - 1;
+
+/** How long a handover target announces the VIPs before its first advert (see
+ *  takeOverAnnounced): a few GARP round trips on a LAN, far below any Master_Down_Interval. */
+export const HANDOVER_ANNOUNCE_MS = 50;
+
 export abstract class InstanceCore {
   readonly settings: VrrpInstanceSettings;
   protected state: VrrpState = 'INIT';
@@ -57,6 +65,8 @@ export abstract class InstanceCore {
     this.masterChangeCount++;
   }
   protected masterPriority: number | undefined;
+  /** `halo handover` asked this instance to take the VIP and keep it. */
+  protected handover = false;
   private lastTransitionAt: number | undefined;
   protected garpAt: number | undefined;
   protected garpLowerPrioAt: number | undefined;
@@ -108,6 +118,8 @@ export abstract class InstanceCore {
       transitions: this.transitionCount,
       masterChanges: this.masterChangeCount,
       trackSources: this.tracking.sourceParts(),
+      degraded: this.tracking.degraded(),
+      handover: this.handover,
     };
   }
 
@@ -187,6 +199,8 @@ export abstract class InstanceCore {
     }
     if (this.garpAt !== undefined) want.set('garp', this.garpAt);
     if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
+    const stable = this.state === 'STOP' ? undefined : this.tracking.nextStableAt();
+    if (stable !== undefined) want.set('trackStable', stable);
     for (const e of this.timers.reconcile(want)) this.emit(e);
   }
 
@@ -213,10 +227,14 @@ export abstract class InstanceCore {
 
   // ---- priority and tracking ------------------------------------------------------------
 
-  /** Sets the effective priority from a tracking total (by default the current one). */
+  /**
+   * Sets the effective priority from a tracking total (by default the current one). A
+   * handover override wins while the node is healthy; a failing tracker suspends it, so a
+   * degraded target gives the VIP back as any node would.
+   */
   protected setEffectivePriority(total = this.tracking.total): void {
     if (this.owner) return;
-    const p = clampPriority(total);
+    const p = this.handover && !this.tracking.degraded() ? HANDOVER_PRIORITY : clampPriority(total);
     if (p === this.effectivePriority) return;
     this.log(kaLog.changingPriority(this.name, this.effectivePriority, p));
     const skewWait =
@@ -245,9 +263,28 @@ export abstract class InstanceCore {
     this.masterTx();
   }
 
+  /**
+   * A handover's takeover: MASTER with the VIPs set and announced (GARP/NA) first, the first
+   * advert HANDOVER_ANNOUNCE_MS later. The holder keeps answering for the VIPs until that
+   * advert makes it step down, so no SYN sent to its MAC before the clients took our GARP
+   * is lost (advert first, as in a failover, lost one in about half the lab runs).
+   */
+  protected takeOverAnnounced(reason: string): void {
+    this.wantState = 'MASTER';
+    if (!this.mayGoMaster()) return;
+    this.setState('MASTER', reason);
+    this.announce();
+    this.sands = this.now + HANDOVER_ANNOUNCE_MS;
+  }
+
   /** vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs. */
   protected masterTx(): void {
     this.sendAdvert(this.effectivePriority);
+    this.announce();
+  }
+
+  /** The VIPs set and announced on becoming MASTER; the periodic GARP refresh after. */
+  private announce(): void {
     const s = this.settings;
     if (!this.vipsSet) {
       this.log(kaLog.enteringMaster(this.name));

@@ -4,6 +4,9 @@
 // it keeps the weighted total and each tracked item's last state, and answers every change
 // with the steps the instance takes, in order. Weight 0 items fault the instance (`down` /
 // `up`); weighted items move the total the effective priority is clamped from.
+// halo's built-in trackers (track_proxy) are damped against flapping: a tracker going bad
+// counts at once (fast failover), one coming back good only once it has stayed good for its
+// stability window, so a flapping check cannot pull the VIP back and forth.
 
 import { VRRP_PRIORITY_OWNER } from './codec.js';
 import { kaLog } from './log-strings.js';
@@ -40,6 +43,11 @@ interface LinkTrack {
   readonly reverse: boolean;
 }
 
+/** track_proxy's default stability window: a recovered tracker counts after 2 s good. Long
+ *  enough to cover a health check flapping at HAProxy's default `inter 2s`, short against a
+ *  planned recovery. */
+export const DEFAULT_TRACK_STABLE_MS = 2000;
+
 /** The effective priority a weighted total gives (never 0, never the owner's 255). */
 export function clampPriority(total: number): number {
   return Math.min(Math.max(total, 1), VRRP_PRIORITY_OWNER - 1);
@@ -55,6 +63,8 @@ export class PriorityTracking {
   private readonly fileValues = new Map<string, number>();
   /** Each built-in tracker's last state (good or bad). */
   private readonly sourceStates = new Map<string, boolean>();
+  /** Built-in trackers good again but not yet counted: when they will be. */
+  private readonly stableAt = new Map<string, number>();
 
   constructor(settings: VrrpInstanceSettings) {
     this.settings = settings;
@@ -129,27 +139,86 @@ export class PriorityTracking {
   }
 
   /**
-   * A built-in tracker turned good or bad: weight 0 faults the instance (or lifts the
-   * fault); a weight counts as a track_script's does (added while good if positive, while
-   * bad if negative). Repeats of the known state do nothing.
+   * A built-in tracker turned good or bad at `now`: bad counts at once; good only after it
+   * stayed good for the tracker's stability window (`stableDue` then counts it). Weight 0
+   * faults the instance (or lifts the fault); a weight counts as a track_script's does
+   * (added while good if positive, while bad if negative). Repeats of the known state do
+   * nothing.
    */
-  sourceChanged(source: string, ok: boolean, owner: boolean, stopped: boolean): TrackStep[] {
+  sourceChanged(
+    source: string,
+    ok: boolean,
+    owner: boolean,
+    stopped: boolean,
+    now = 0,
+  ): TrackStep[] {
     const track = (this.settings.trackSources ?? []).find((t) => t.name === source);
     const known = this.sourceStates.get(source);
-    if (!track || known === undefined || known === ok || stopped) return [];
-    this.sourceStates.set(source, ok);
-    if (track.weight === 0) return ok ? [{ type: 'up' }] : [{ type: 'down', reason: source }];
+    if (!track || known === undefined || stopped) return [];
+    if (!ok) this.stableAt.delete(source); // a flap inside the window: still bad, not counted
+    if (known === ok || (ok && this.stableAt.has(source))) return [];
+    const windowMs = track.stableMs ?? DEFAULT_TRACK_STABLE_MS;
+    if (ok && windowMs > 0) {
+      this.stableAt.set(source, now + windowMs);
+      const text = `(${this.name}) ${source} is good again; it counts after ${windowMs / 1000} s stable`;
+      return [{ type: 'log', text, detail: false }];
+    }
+    return this.applySource(track, ok, owner);
+  }
+
+  /** The earliest moment a recovered tracker's window ends (the `trackStable` timer). */
+  nextStableAt(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.stableAt.values()) if (at === undefined || t < at) at = t;
+    return at;
+  }
+
+  /** Counts every recovered tracker whose stability window has ended by `now`. */
+  stableDue(now: number, owner: boolean, stopped: boolean): TrackStep[] {
+    const steps: TrackStep[] = [];
+    for (const [source, at] of [...this.stableAt]) {
+      if (at > now + 1e-6) continue;
+      this.stableAt.delete(source);
+      const track = (this.settings.trackSources ?? []).find((t) => t.name === source);
+      if (!track || stopped) continue;
+      const text = `(${this.name}) ${source} stayed good: counted`;
+      steps.push({ type: 'log', text, detail: false }, ...this.applySource(track, true, owner));
+    }
+    return steps;
+  }
+
+  /** A weighted built-in tracker is bad (or not yet counted good): the node is degraded. */
+  degraded(): boolean {
+    return (this.settings.trackSources ?? []).some(
+      (t) => t.weight !== 0 && this.sourceStates.get(t.name) === false,
+    );
+  }
+
+  private applySource(
+    track: { readonly name: string; readonly weight: number },
+    ok: boolean,
+    owner: boolean,
+  ): TrackStep[] {
+    this.sourceStates.set(track.name, ok);
+    if (track.weight === 0) return ok ? [{ type: 'up' }] : [{ type: 'down', reason: track.name }];
     if (owner) return [];
     this.total += (ok ? 1 : -1) * Math.abs(track.weight);
     return [{ type: 'reweigh', total: this.total }];
   }
 
   /** Each built-in tracker's state and its part in the total now (for `show vrrp`). */
-  sourceParts(): { name: string; weight: number; ok: boolean; part: number }[] {
+  sourceParts(): { name: string; weight: number; ok: boolean; part: number; stableAt?: number }[] {
     return (this.settings.trackSources ?? []).map((t) => {
       const ok = this.sourceStates.get(t.name) ?? true;
       const part = t.weight > 0 && ok ? t.weight : t.weight < 0 && !ok ? t.weight : 0;
-      return { name: t.name, weight: t.weight, ok, part };
+      const at = this.stableAt.get(t.name);
+      return {
+        name: t.name,
+        weight: t.weight,
+        ok,
+        part,
+        ...(at !== undefined ? { stableAt: at } : {}),
+      };
     });
   }
 

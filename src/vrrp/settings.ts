@@ -94,7 +94,12 @@ export function instanceSettings(
     // halo's built-in trackers follow the sync-group rule of scripts: weighted ones dropped.
     trackSources: (inst.trackProxy ?? [])
       .filter((t) => !noWeights || t.weight === 0)
-      .map((t) => ({ name: trackProxySource(t), weight: t.weight })),
+      .map((t) => ({
+        name: trackProxySource(t),
+        weight: t.weight,
+        ...(inst.trackProxyStableMs !== undefined ? { stableMs: inst.trackProxyStableMs } : {}),
+      })),
+    ...(inst.trackProxyPreemptDegraded ? { preemptDegraded: true } : {}),
     trackFiles: inst.trackFile.flatMap((t) => {
       const file = ctx.trackFiles?.find((f) => f.name === t.name);
       if (!file) return [];

@@ -79,8 +79,17 @@ export class VrrpInstance extends InstanceCore {
       case 'TrackSourceChanged':
         if (event.why) this.log(`(${this.name}) ${event.why}`);
         this.track(
-          this.tracking.sourceChanged(event.source, event.ok, this.owner, this.state === 'STOP'),
+          this.tracking.sourceChanged(
+            event.source,
+            event.ok,
+            this.owner,
+            this.state === 'STOP',
+            this.now,
+          ),
         );
+        break;
+      case 'Handover':
+        this.setHandover(event.on);
         break;
       case 'Shutdown':
         this.shutdown();
@@ -295,6 +304,46 @@ export class VrrpInstance extends InstanceCore {
     this.initSands();
   }
 
+  /**
+   * `halo handover --to` this node (on) or its cancel (off). On: the priority becomes
+   * HANDOVER_PRIORITY and a BACKUP takes over now instead of after Master_Down_Interval
+   * (as a preempting backup would, only sooner), VIPs announced before its first advert
+   * (takeOverAnnounced); the holder steps down on that advert, by RFC 5798 6.4.3. Refused (logged) by the owner, in
+   * FAULT or STOP, and while degraded, where the override would not hold.
+   */
+  private setHandover(on: boolean): void {
+    if (on === this.handover) return;
+    if (
+      on &&
+      (this.owner ||
+        this.tracking.degraded() ||
+        this.state === 'FAULT' ||
+        this.state === 'STOP' ||
+        this.state === 'INIT')
+    ) {
+      this.log(
+        `(${this.name}) handover refused in state ${this.state}${this.tracking.degraded() ? ' (degraded)' : ''}${this.owner ? ' (address owner)' : ''}`,
+      );
+      return;
+    }
+    this.handover = on;
+    this.log(`(${this.name}) handover ${on ? 'on: taking the VIP' : 'cancelled'}`);
+    this.setEffectivePriority();
+    if (this.state === 'MASTER') {
+      this.sendAdvert(this.effectivePriority);
+      this.initSands();
+    } else if (
+      on &&
+      this.state === 'BACKUP' &&
+      // Only the address owner outranks the override. masterPriority may be a stale 254:
+      // the previous handover target's lower advert after its cancel was discarded.
+      (this.masterPriority ?? 0) < VRRP_PRIORITY_OWNER &&
+      !this.settings.nopreempt
+    ) {
+      this.takeOverAnnounced('handover');
+    }
+  }
+
   private shutdown(): void {
     if (this.state === 'MASTER') {
       this.sendAdvert(0);
@@ -315,6 +364,10 @@ export class VrrpInstance extends InstanceCore {
     if (kind === 'garp') {
       this.garpAt = undefined;
       this.sendLinkUpdate(this.settings.garpMasterRepeat);
+      return;
+    }
+    if (kind === 'trackStable') {
+      this.track(this.tracking.stableDue(this.now, this.owner, this.state === 'STOP'));
       return;
     }
     if (kind === 'garpLowerPrio') {
@@ -372,13 +425,14 @@ export class VrrpInstance extends InstanceCore {
     } else if (
       s.nopreempt ||
       prio >= this.effectivePriority ||
+      this.holdsWhileDegraded() ||
       (s.preemptDelayMs > 0 && (!this.preemptTime || this.preemptTime > this.now))
     ) {
       this.updateMasterAdverInt(advert);
       this.msDownTimer = this.msDown();
       this.masterAddress = from;
       this.masterPriority = prio;
-      if (s.preemptDelayMs > 0) {
+      if (s.preemptDelayMs > 0 && !this.holdsWhileDegraded()) {
         if (prio >= this.effectivePriority) {
           if (this.preemptTime) {
             this.log(kaLog.stopPreemptDelay(this.name), true);
@@ -459,6 +513,16 @@ export class VrrpInstance extends InstanceCore {
       return;
     }
     if (sent) this.initSands();
+  }
+
+  /**
+   * A node whose own built-in trackers fail does not preempt a working master: when every
+   * node is equally degraded (all apiservers down) the VIP stays where it is instead of
+   * moving to whichever node has the highest degraded priority. It still takes over when
+   * the master stops advertising or sends priority 0; on the wire nothing changes.
+   */
+  private holdsWhileDegraded(): boolean {
+    return !this.settings.preemptDegraded && this.tracking.degraded();
   }
 
   protected mayGoMaster(): boolean {

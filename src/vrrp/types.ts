@@ -9,7 +9,9 @@ export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 /** What the state machine reads from an advert (the whole VrrpAdvert fits). */
 export type VrrpAdvertLike = Pick<VrrpAdvert, 'priority' | 'adverInt'>;
 
-export type TimerKind = 'advert' | 'masterDown' | 'garp' | 'garpLowerPrio';
+/** `trackStable`: the earliest moment a recovered built-in tracker has been good long enough
+ *  to count (flap damping, priority-tracking.ts). */
+export type TimerKind = 'advert' | 'masterDown' | 'garp' | 'garpLowerPrio' | 'trackStable';
 
 export interface TrackedScript {
   readonly name: string;
@@ -42,6 +44,9 @@ export interface TrackedSource {
   readonly name: string;
   /** 0: the instance goes to FAULT while the source is bad (as track_script without weight). */
   readonly weight: number;
+  /** Flap damping: bad counts at once, good only after staying good this long (ms; 0: at
+   *  once). Default DEFAULT_TRACK_STABLE_MS (track_proxy's `stable`). */
+  readonly stableMs?: number;
 }
 
 /** One vrrp_instance, resolved (times in milliseconds). */
@@ -78,6 +83,10 @@ export interface VrrpInstanceSettings {
   readonly trackFiles: readonly TrackedFile[];
   /** Built-in trackers (`track_proxy`); absent or empty outside `halo run`. */
   readonly trackSources?: readonly TrackedSource[];
+  /** While a weighted built-in tracker is bad (the node is degraded) the instance does not
+   *  preempt a master, as with nopreempt; `true` (track_proxy's `preempt_degraded`) restores
+   *  Keepalived's plain priority comparison. */
+  readonly preemptDegraded?: boolean;
 }
 
 export type VrrpEvent =
@@ -108,6 +117,8 @@ export type VrrpEvent =
       readonly ok: boolean;
       readonly why?: string;
     }
+  /** `halo handover`: take the VIP and keep it (on) until cancelled (off). */
+  | { readonly type: 'Handover'; readonly on: boolean }
   | { readonly type: 'Shutdown' };
 
 export type VrrpEffect =
@@ -175,5 +186,11 @@ export interface VrrpSnapshot {
     weight: number;
     ok: boolean;
     part: number;
+    /** Good again but not yet counted: when it will be (flap damping). */
+    stableAt?: number;
   }[];
+  /** A weighted built-in tracker is bad: this node does not preempt (see preemptDegraded). */
+  readonly degraded?: boolean;
+  /** A `halo handover` override is in force (the advertised priority is HANDOVER_PRIORITY). */
+  readonly handover?: boolean;
 }

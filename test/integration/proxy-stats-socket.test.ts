@@ -161,9 +161,9 @@ describe('stats socket (runtime API) with socat', { skip: socatMissing }, () => 
       if (c === 'help') {
         // HAProxy knows more commands: every line halo prints must be one of HAProxy's,
         // but for halo's own `show halo` (fault counters HAProxy has no field for) and
-        // `show vrrp` (halo run's VRRP half).
+        // `show vrrp` / `set vrrp handover` (halo run's VRRP half).
         const known = new Set(theirs.split('\n'));
-        const own = /^ {2}show (halo|vrrp) /;
+        const own = /^ {2}(show (halo|vrrp)|set vrrp handover) /;
         for (const l of ours.split('\n').filter((x) => !own.test(x)))
           assert.ok(known.has(l), `help line not in HAProxy's: ${JSON.stringify(l)}`);
         assert.match(ours, /^ {2}show halo +: /m);

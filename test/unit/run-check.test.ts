@@ -109,7 +109,7 @@ describe('track_proxy in halo check / halo run', () => {
 });
 
 describe('show vrrp text', () => {
-  test('three tables with headers; tracker parts and transition times', () => {
+  test('four tables with headers; tracker parts, transition times, handover', () => {
     const inst: ShownInstance = {
       name: 'VI_1',
       vrid: 51,
@@ -131,7 +131,11 @@ describe('show vrrp text', () => {
       trackSources: [
         { name: 'backend api min_up 1', weight: -60, ok: false, part: -60 },
         { name: 'worker', weight: 0, ok: false, part: 0 },
+        { name: 'frontend fe', weight: -10, ok: false, part: -10, stableAt: 7000 },
       ],
+      degraded: true,
+      handover: false,
+      address: '198.51.100.11',
       interface: 'eth0',
       vips: ['198.51.100.10'],
     };
@@ -145,10 +149,14 @@ describe('show vrrp text', () => {
         '# instance state weight part tracker',
         'VI_1 bad -60 -60 backend api min_up 1',
         'VI_1 FAULT 0 0 worker',
+        'VI_1 recovering -10 -10 frontend fe',
         '',
         '# instance unix_time from to reason',
         'VI_1 1699999996.000 INIT BACKUP init',
         'VI_1 1700000000.000 BACKUP FAULT fault: worker down',
+        '',
+        '# instance handover degraded address',
+        'VI_1 off yes 198.51.100.11',
         '',
       ].join('\n'),
     );

@@ -72,8 +72,11 @@ describe('tracker sources in the priority', () => {
     assert.equal(r.faults, 1);
   });
 
-  it('changes reweigh or fault, once per change', () => {
-    const t = new PriorityTracking(s);
+  it('changes reweigh or fault, once per change (no stability window)', () => {
+    const t = new PriorityTracking({
+      ...s,
+      trackSources: s.trackSources!.map((x) => ({ ...x, stableMs: 0 })),
+    });
     t.start({}, {}, false);
     assert.deepEqual(t.sourceChanged('backend api min_up 1', false, false, false), [
       { type: 'reweigh', total: 40 },
@@ -108,9 +111,16 @@ describe('tracker sources in the priority', () => {
     const snap = vi.snapshot();
     assert.equal(snap.state, 'FAULT');
     assert.equal(snap.history.at(-1)?.reason, 'fault: worker down');
+    // Back good: counted only after the default 2 s stability window (flap damping).
     const back = vi.handle({ type: 'TrackSourceChanged', source: 'worker', ok: true }, down + 20);
+    assert.equal(vi.snapshot().state, 'FAULT');
+    const stable = back.flatMap((e) =>
+      e.type === 'ArmTimer' && e.kind === 'trackStable' ? [e.at] : [],
+    );
+    assert.deepEqual(stable, [down + 20 + 2000]);
+    const up = vi.handle({ type: 'TimerFired', kind: 'trackStable' }, down + 2020);
     assert.equal(vi.snapshot().state, 'BACKUP');
-    assert.ok(back.some((e) => e.type === 'Transition'));
+    assert.ok(up.some((e) => e.type === 'Transition'));
   });
 });
 
@@ -148,6 +158,21 @@ describe('track_proxy in keepalived.conf', () => {
       msgs.map((d) => d.line),
       [9, 10, 11, 12],
     );
+  });
+
+  it('stable and preempt_degraded set the flap window and the degraded rule', () => {
+    const { config, diagnostics } = conf('  worker weight -10\n  stable 0.5\n  preempt_degraded');
+    assert.equal(diagnostics.errors, 0, JSON.stringify(diagnostics.sorted()));
+    const inst = config!.instances[0]!;
+    assert.equal(inst.trackProxyStableMs, 500);
+    assert.equal(inst.trackProxyPreemptDegraded, true);
+    const bad = conf('  worker\n  stable\n  stable 2s\n  preempt_degraded maybe');
+    const msgs = bad.diagnostics.sorted().filter((d) => d.code === 'HALO_TRACK_PROXY');
+    assert.deepEqual(
+      msgs.map((d) => d.line),
+      [10, 11, 12],
+    );
+    assert.match(msgs[0]!.message, /stable needs one duration in seconds/);
   });
 });
 

@@ -119,7 +119,8 @@ describe('6.4.2 Backup', () => {
   it('priority 0 advert, then our own priority changes: still Skew_Time, not Master_Down_Interval', () => {
     const { s, vi } = backup({
       priority: 100,
-      trackSources: [{ name: 'backend b', weight: -20 }],
+      // stableMs 0: the recovery counts at once (flap damping would defer it by 2 s).
+      trackSources: [{ name: 'backend b', weight: -20, stableMs: 0 }],
     });
     vi.handle({ type: 'TrackSourceChanged', source: 'backend b', ok: false }, 500);
     vi.handle(packet(s, '198.51.100.2', 0), 1000);

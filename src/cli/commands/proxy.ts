@@ -19,7 +19,7 @@ import {
   singleProcessWorkers,
   writePidfile,
 } from '../../daemon/proxy-service.js';
-import { relayToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
+import { relayToMaster, vrrpControlToMaster, WorkerLink } from '../../daemon/proxy-worker.js';
 import { RunReporter } from '../../daemon/run-worker-report.js';
 import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { armStopDeadline } from '../../daemon/stop-deadline.js';
@@ -27,7 +27,7 @@ import type { ServiceNotifier } from '../../os/sd-notify.js';
 import { noNotifier, systemdNotifier } from '../../os/sd-notify.js';
 import type { MasterSocketSpec } from '../../proxy/cli-socket/master-socket.js';
 import { parseMasterSocketArg } from '../../proxy/cli-socket/master-socket.js';
-import { setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
+import { setVrrpControl, setVrrpStatus } from '../../proxy/cli-socket/vrrp-status.js';
 import { DATA_PATH } from '../../proxy/io/data-path.js';
 import { SyslogSinks } from '../../proxy/log/sinks.js';
 import { processIdentity } from '../../proxy/stats/environment.js';
@@ -489,6 +489,7 @@ function runWorker(
       ...(reporter ? { changed: reporter.changed, vrrp: setVrrpStatus } : {}),
     });
     link.attach();
+    if (reporter) setVrrpControl(vrrpControlToMaster);
     process.on('disconnect', () => void stop(false)); // the master is gone
     const hard = () => {
       armStopDeadline(STOP_DEADLINE_MS, stopDeadlineMessage());

@@ -81,6 +81,9 @@ export interface InstanceDraft {
   trackInterface: TrackItem[];
   trackFile: TrackItem[];
   trackProxy: TrackProxyItem[];
+  /** track_proxy's `stable` (ms) and `preempt_degraded`. */
+  trackProxyStableMs?: number;
+  trackProxyPreemptDegraded?: boolean;
   /** track_script names with no vrrp_script defined before them. */
   missingScripts: { name: string; pos: SourcePos }[];
   nopreempt: boolean;

@@ -91,6 +91,10 @@ export interface VrrpInstance {
   readonly trackFile: TrackItem[];
   /** halo's built-in trackers (track_proxy); used by `halo run` only. */
   readonly trackProxy?: TrackProxyItem[];
+  /** track_proxy's `stable`: ms a recovered tracker must stay good before it counts. */
+  readonly trackProxyStableMs?: number;
+  /** track_proxy's `preempt_degraded`: a degraded node preempts as Keepalived's would. */
+  readonly trackProxyPreemptDegraded?: boolean;
   readonly nopreempt: boolean;
   readonly preemptDelay: number; // ms, default 0
   readonly unicastSrcIp?: string;

@@ -61,6 +61,12 @@ export function resolveInstance(
     trackInterface: ownInterfaceDropped(inst, d),
     trackFile: inst.trackFile,
     ...(inst.trackProxy.length > 0 ? { trackProxy: inst.trackProxy } : {}),
+    ...(inst.trackProxyStableMs !== undefined
+      ? { trackProxyStableMs: inst.trackProxyStableMs }
+      : {}),
+    ...(inst.trackProxyPreemptDegraded !== undefined
+      ? { trackProxyPreemptDegraded: inst.trackProxyPreemptDegraded }
+      : {}),
     nopreempt: preempt.nopreempt,
     preemptDelay: preempt.delayUs / 1000,
     ...(inst.unicastSrcIp ? { unicastSrcIp: inst.unicastSrcIp } : {}),

@@ -5,17 +5,45 @@
 //       backend kubernetes-apiserver min_up 1 weight -60
 //       frontend apiserver              # no weight: FAULT while unbound, as track_script
 //       worker
+//       stable 2                        # flap damping: a recovered tracker counts after 2 s good
+//       preempt_degraded                # off by default: a degraded node does not preempt
 //   }
 //
 // A real Keepalived 2.2 reports `track_proxy` as an unknown keyword and skips the block,
 // so the same file still runs there (with its vrrp_script trackers, if any).
 
-import { type ParseEnv, readInt, readUnsigned } from './block.js';
+import { type ParseEnv, readFlag, readInt, readMicros, readUnsigned } from './block.js';
 import type { InstanceDraft } from './drafts.js';
 import type { TrackProxyItem } from './model.js';
 import type { Stmt } from './tree.js';
 
 const KINDS = ['backend', 'frontend', 'worker'] as const;
+
+/** Block-level settings (not trackers) inside track_proxy, as a keyword table. */
+const BLOCK_OPTIONS: readonly {
+  readonly name: string;
+  readonly parse: (inst: InstanceDraft, s: Stmt) => string | undefined;
+}[] = [
+  {
+    name: 'stable',
+    parse: (inst, s) => {
+      const us = readMicros(s.args[0], 0, 3_600_000_000);
+      if (us === undefined || s.args.length !== 1)
+        return `stable needs one duration in seconds (0 to 3600), got '${s.args.map((a) => a.text).join(' ')}'`;
+      inst.trackProxyStableMs = us / 1000;
+      return undefined;
+    },
+  },
+  {
+    name: 'preempt_degraded',
+    parse: (inst, s) => {
+      const on = s.args.length <= 1 ? readFlag(s.args[0]) : undefined;
+      if (on === undefined) return `preempt_degraded takes no value or on/off`;
+      inst.trackProxyPreemptDegraded = on;
+      return undefined;
+    },
+  },
+];
 
 /** The source key a tracker reports under (unique per instance; `show vrrp` prints it). */
 export function trackProxySource(t: Pick<TrackProxyItem, 'kind' | 'name' | 'minUp'>): string {
@@ -28,7 +56,7 @@ function parseItem(inst: InstanceDraft, s: Stmt, env: ParseEnv): TrackProxyItem 
   const d = env.diags;
   const kind = s.keyword.text as (typeof KINDS)[number];
   if (!KINDS.includes(kind)) {
-    const msg = `(${inst.name}) track_proxy: unknown tracker '${s.keyword.text}' (backend NAME, frontend NAME or worker)`;
+    const msg = `(${inst.name}) track_proxy: unknown tracker '${s.keyword.text}' (backend NAME, frontend NAME, worker, stable SECONDS or preempt_degraded)`;
     d.error(s.pos, 'HALO_TRACK_PROXY', msg, 'halo');
     return undefined;
   }
@@ -96,6 +124,13 @@ export function trackProxyPlacement(
 /** A `track_proxy` block of one instance. */
 export function parseTrackProxyBlock(inst: InstanceDraft, s: Stmt, env: ParseEnv): void {
   for (const item of s.block ?? []) {
+    const opt = BLOCK_OPTIONS.find((o) => o.name === item.keyword.text);
+    if (opt) {
+      const err = opt.parse(inst, item);
+      if (err)
+        env.diags.error(item.pos, 'HALO_TRACK_PROXY', `(${inst.name}) track_proxy: ${err}`, 'halo');
+      continue;
+    }
     const t = parseItem(inst, item, env);
     if (!t) continue;
     if (inst.trackProxy.some((o) => trackProxySource(o) === trackProxySource(t))) {

@@ -24,7 +24,7 @@ import {
   shutdownServerSessions,
 } from '../stats/server-admin.js';
 import type { StatsSnapshot } from '../stats/snapshot.js';
-import { vrrpStatus } from './vrrp-status.js';
+import { vrrpControl, vrrpStatus } from './vrrp-status.js';
 
 export const LEVELS = ['user', 'operator', 'admin'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -298,6 +298,20 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     help: "halo run: VRRP instances, priorities with each tracker's part, transitions",
     level: 'user',
     run: () => vrrpStatus(),
+  },
+  {
+    words: ['set', 'vrrp', 'handover'],
+    usage: 'set vrrp handover on|off',
+    help: 'halo run: take the VIP and keep it (on) until cancelled (off)',
+    level: 'admin',
+    run: (args) => {
+      const on = args[0] === 'on' ? true : args[0] === 'off' ? false : undefined;
+      if (on === undefined || args.length !== 1)
+        return "'set vrrp handover' expects 'on' or 'off'.\n";
+      if (!vrrpControl(['handover', on ? 'on' : 'off']))
+        return 'No VRRP in this process: `set vrrp handover` needs `halo run`.\n';
+      return '';
+    },
   },
   {
     words: ['shutdown', 'sessions', 'server'],

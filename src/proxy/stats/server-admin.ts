@@ -17,6 +17,12 @@ function say(be: BackendRuntime, level: number, msg: string): void {
 
 /** `set server B/S state ...`, the admin form's READY/DRAIN/MAINT, `enable/disable server`. */
 export function setServerState(be: BackendRuntime, s: ServerRuntime, state: AdminState): void {
+  applyServerState(be, s, state);
+  // halo run's backend trackers count UP servers: a runtime-API maint/drain changes them too.
+  be.ctx.serverStateChanged?.();
+}
+
+function applyServerState(be: BackendRuntime, s: ServerRuntime, state: AdminState): void {
   if (state === 'maint') {
     enterMaint(be, s);
     return;
