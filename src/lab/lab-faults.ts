@@ -19,6 +19,8 @@ export interface Measurement {
   readonly node: string;
   readonly before: string | undefined;
   readonly after: string | undefined;
+  /** Other nodes that held the VIP alone for a moment on the way. */
+  readonly via: readonly string[];
   /** Fault to the VIP on its new sole holder; undefined when it did not move. */
   readonly moveMs: number | undefined;
   readonly blackoutMs: number;
@@ -138,14 +140,28 @@ export async function measure(
     }
     await sleep(10);
   }
-  // The client's blackout ends after the move (ARP, the new holder's listener): give it time.
-  await sleep(1500);
+  // Backups whose Skew_Times differ by a few ms (priorities 99 and 98) can both take the VIP
+  // for a moment: watch until the holder has been the same for 1.5 s (at most 6 s), so the
+  // move is timed to the node that keeps it, the passing holders are reported, and the
+  // client's blackout (ARP, the new holder's listener) has ended before the probe stops.
+  const via: string[] = [];
+  let stableSince = performance.now();
+  while (performance.now() - stableSince < 1500 && performance.now() - t0 < waitMs + 6000) {
+    await sleep(10);
+    const h = holder();
+    if (h === after) continue;
+    if (after !== undefined && after !== before && !via.includes(after)) via.push(after);
+    after = h;
+    stableSince = performance.now();
+    if (moveMs !== undefined && h !== undefined) moveMs = stableSince - t0;
+  }
   const s = await probe.stop();
   return {
     ...what,
     before,
     after,
     moveMs: after !== before ? moveMs : undefined,
+    via: via.filter((v) => v !== after),
     blackoutMs: s.longestMs,
     failures: s.failures,
     attempts: s.attempts,
@@ -156,7 +172,8 @@ export async function measure(
 export function formatMeasurement(r: Measurement): string {
   const move =
     r.moveMs !== undefined
-      ? `VIP moved ${r.before ?? 'none'} -> ${r.after ?? 'none'} in ${r.moveMs.toFixed(0)} ms`
+      ? `VIP moved ${r.before ?? 'none'} -> ${r.after ?? 'none'} in ${r.moveMs.toFixed(0)} ms` +
+        (r.via.length ? ` (for a moment on ${r.via.join(', ')} first)` : '')
       : `VIP stayed on ${r.after ?? 'none'}`;
   const errs = r.errors.length ? ` (${r.errors.join(', ')})` : '';
   return (
