@@ -16,9 +16,14 @@ export interface LabPaths {
   readonly statsPort: string;
 }
 
+/**
+ * $XDG_RUNTIME_DIR/halo-lab, else /tmp/halo-lab-$UID. As root always /tmp/halo-lab-0: root's
+ * lab uses named namespaces, which are machine-wide, so there is one root lab per machine and
+ * every root shell must find its pidfile.
+ */
 export function labPaths(env: NodeJS.ProcessEnv): LabPaths {
   const uid = process.getuid?.() ?? 0;
-  const base = env.XDG_RUNTIME_DIR;
+  const base = uid === 0 ? undefined : env.XDG_RUNTIME_DIR;
   return pathsIn(base ? join(base, 'halo-lab') : `/tmp/halo-lab-${uid}`);
 }
 

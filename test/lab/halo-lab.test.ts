@@ -80,7 +80,9 @@ function story(dir: string, asNobody: boolean): void {
 }
 
 describe('halo lab as root: named namespaces', { skip: labSkipReason() }, () => {
+  // As root the lab's state is always in /tmp/halo-lab-0 (XDG_RUNTIME_DIR is ignored).
   const dir = runtimeDir();
+  const state = '/tmp/halo-lab-0';
   after(() => {
     lab(['down'], dir);
     rmSync(dir, { recursive: true, force: true });
@@ -99,14 +101,13 @@ describe('halo lab as root: named namespaces', { skip: labSkipReason() }, () => 
     assert.equal(d.status, 0, d.out);
     assert.match(d.out, /keeper PID \d+ stopped/);
     assert.deepEqual(labNamespaces(), []);
-    assert.deepEqual(processesUsing(join(dir, 'halo-lab')), []);
-    assert.equal(existsSync(join(dir, 'halo-lab')), false);
+    assert.deepEqual(processesUsing(state), []);
+    assert.equal(existsSync(state), false);
   });
 
   test('a crashed keeper: down kills what it left and deletes the named namespaces', () => {
     const u = lab(['up'], dir);
     assert.equal(u.status, 0, u.out);
-    const state = join(dir, 'halo-lab');
     const keeper = Number(readFileSync(join(state, 'keeper.pid'), 'utf8'));
     // The crash: both keeper halves die at once; the nodes and namespaces stay behind.
     const inner = processesUsing(state).filter((p) =>
