@@ -5,8 +5,17 @@
 // vanish with it; as root, its namespaces are named ones in /run/netns (`ip netns list`).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvServers, runtimeApi } from '../cli/demo/article-lab.js';
 import { makeLabCert } from './lab-cert.js';
@@ -38,6 +47,30 @@ export interface LabReply {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const mount = (args: string[]) => execFileSync('mount', args, { stdio: 'ignore' });
+
+/**
+ * Rootless: `ip netns add` needs a /run/netns of our own (the host's belongs to root), made
+ * in our mount namespace only. Where the host has none (no one ever ran `ip netns add`),
+ * /run itself gets a tmpfs, with the host's /run/user bound back for $XDG_RUNTIME_DIR.
+ */
+function ownRunNetns(): void {
+  if (existsSync('/run/netns')) {
+    mount(['-t', 'tmpfs', '-o', 'mode=0755', 'halo-lab', '/run/netns']);
+    return;
+  }
+  // /run/user is moved aside (to a directory outside /run), then moved back onto the tmpfs.
+  const aside = existsSync('/run/user') ? mkdtempSync(join(tmpdir(), 'halo-lab-run-')) : undefined;
+  if (aside) mount(['--rbind', '/run/user', aside]);
+  mount(['-t', 'tmpfs', '-o', 'mode=0755', 'halo-lab', '/run']);
+  mkdirSync('/run/netns');
+  if (aside) {
+    mkdirSync('/run/user');
+    mount(['--move', aside, '/run/user']);
+    rmdirSync(aside);
+  }
+}
+
 export class LabKeeper {
   readonly masters = labMasters();
   readonly nodes: MasterNode[] = [];
@@ -55,10 +88,7 @@ export class LabKeeper {
 
   /** Everything up and the VIP on master1, or throws (the caller tears down). */
   async build(): Promise<void> {
-    if (this.rootless && existsSync('/run/netns')) {
-      // Rootless: our own /run/netns in our mount namespace (the host's is root's).
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'halo-lab', '/run/netns']);
-    }
+    if (this.rootless) ownRunNetns();
     deleteNamespaces(labNamespaces());
     buildNetwork(this.masters);
     const cert = makeLabCert(this.dir);
