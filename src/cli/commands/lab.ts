@@ -32,6 +32,8 @@ namespaces (ip netns list: halolab-*).
   up                 build it; prints the VIP holder and master1's stats page URL
   status             VIP holder; each node's state, priority, trackers, backend servers
   fail NODE [FAULT]  ${FAULTS.join('|')} (default proxy); prints the VIP move and blackout
+                     proxy: the article's \`systemctl stop haproxy\`: halo run's proxy
+                     releases its listeners (SIGTTOU) while its VRRP half keeps running
   recover NODE       undo NODE's fault; prints the same
   drill              fail+recover each fault on the VIP holder, a table
   down               remove everything (also what a crashed run left)`;
