@@ -62,26 +62,39 @@ function readSysctl(path: string): string | undefined {
   }
 }
 
+export interface UserNsProbe {
+  /** Tries `unshare -Urnm true`: its exit status and stderr. */
+  readonly tryUnshare: () => { status: number | null; stderr: string };
+  /** A /proc/sys file's content, or undefined when absent. */
+  readonly sysctl: (path: string) => string | undefined;
+}
+
+const realProbe: UserNsProbe = {
+  tryUnshare: () => {
+    const r = spawnSync('unshare', ['-Urnm', 'true'], { encoding: 'utf8', timeout: 5000 });
+    return { status: r.status, stderr: r.stderr || r.error?.message || '' };
+  },
+  sysctl: readSysctl,
+};
+
 /**
  * Why this host refuses an unprivileged user namespace with its own network namespaces, or
  * undefined when `unshare -Urnm` works (tried, not guessed: the switches below only explain).
  */
-export function userNamespaceRefusal(): string | undefined {
+export function userNamespaceRefusal(probe: UserNsProbe = realProbe): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (!existsSync('/usr/bin/unshare') && spawnSync('unshare', ['--help']).error)
-    return "'unshare' (util-linux) is not installed";
-  const r = spawnSync('unshare', ['-Urnm', 'true'], { encoding: 'utf8', timeout: 5000 });
+  const r = probe.tryUnshare();
   if (r.status === 0) return undefined;
-  const why: string[] = [`unshare -Urnm failed: ${(r.stderr || r.error?.message || '').trim()}`];
-  if (readSysctl('/proc/sys/kernel/unprivileged_userns_clone') === '0')
+  const why: string[] = [`unshare -Urnm failed: ${r.stderr.trim() || `exit ${r.status}`}`];
+  if (probe.sysctl('/proc/sys/kernel/unprivileged_userns_clone') === '0')
     why.push(
       'kernel.unprivileged_userns_clone is 0: allow with `sudo sysctl kernel.unprivileged_userns_clone=1`',
     );
-  if (readSysctl('/proc/sys/user/max_user_namespaces') === '0')
+  if (probe.sysctl('/proc/sys/user/max_user_namespaces') === '0')
     why.push(
       'user.max_user_namespaces is 0: allow with `sudo sysctl user.max_user_namespaces=15000`',
     );
-  if (readSysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1')
+  if (probe.sysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1')
     why.push(
       'AppArmor restricts unprivileged user namespaces: `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` ' +
         '(or an AppArmor profile allowing userns for node)',

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkFiles } from '../../src/cli/commands/check.js';
+import { userNamespaceRefusal } from '../../src/lab/lab-host.js';
 import {
   labMasters,
   parseFault,
@@ -93,4 +94,30 @@ test('faults and the sole VIP holder', () => {
   assert.equal(soleHolder(['master2']), 'master2');
   assert.equal(soleHolder(['master1', 'master2']), undefined);
   assert.equal(soleHolder([]), undefined);
+});
+
+test('user namespaces refused: the error, each kernel switch that is off and how to allow it', () => {
+  const off: Record<string, string> = {
+    '/proc/sys/kernel/apparmor_restrict_unprivileged_userns': '1',
+    '/proc/sys/user/max_user_namespaces': '0',
+  };
+  const why = userNamespaceRefusal({
+    tryUnshare: () => ({
+      status: 1,
+      stderr: 'unshare: write failed /proc/self/uid_map: Operation not permitted\n',
+    }),
+    sysctl: (p) => off[p],
+  });
+  assert.match(
+    why ?? '',
+    /^unshare -Urnm failed: unshare: write failed \/proc\/self\/uid_map: Operation not permitted$/m,
+  );
+  assert.match(why ?? '', /sudo sysctl kernel\.apparmor_restrict_unprivileged_userns=0/);
+  assert.match(why ?? '', /sudo sysctl user\.max_user_namespaces=15000/);
+  assert.doesNotMatch(why ?? '', /unprivileged_userns_clone/);
+  assert.match(why ?? '', /or run `halo lab` as root/);
+  assert.equal(
+    userNamespaceRefusal({ tryUnshare: () => ({ status: 0, stderr: '' }), sysctl: () => '0' }),
+    undefined,
+  );
 });
