@@ -60,6 +60,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/probe.js')).probeCommand,
   },
   {
+    name: 'lab',
+    summary: "the article's cluster in network namespaces, without root (up, fail, recover...)",
+    load: async () => (await import('./commands/lab.js')).labCommand,
+  },
+  {
     name: 'demo',
     summary: "the article's system on loopback: check its configs, run its haproxy.cfg (npm start)",
     load: async () => (await import('./commands/demo.js')).demoCommand,

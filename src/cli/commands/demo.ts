@@ -3,10 +3,10 @@
 // apiservers and walks through what the article tests: the mode trap that breaks kubectl,
 // round-robin, a master going DOWN after `fall` checks and coming back UP after `rise`.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { formatDiagnostic } from '../../config/diagnostics.js';
+import { packageRoot } from '../../lab/lab-host.js';
 import type { Command, CommandIO } from '../command.js';
 import {
   type Apiserver,
@@ -24,15 +24,8 @@ import {
   stopApiserver,
   tlsHandshake,
 } from '../demo/article-lab.js';
+import { runVipStory } from '../demo/vip-story.js';
 import { checkFiles } from './check.js';
-
-/** The package root, found from this file whether run from src/ (tsx) or dist/src/. */
-function packageRoot(cwd: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++, dir = dirname(dir))
-    if (existsSync(join(dir, 'examples', 'article'))) return dir;
-  return cwd;
-}
 
 function checkArticle(io: CommandIO, dir: string): boolean {
   const files = [
@@ -138,16 +131,14 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: "the article's system on loopback: check its configs, run its haproxy.cfg (npm start)",
   usage:
-    'halo demo [--check-only]\n\nChecks examples/article/ offline, then runs its haproxy.cfg on 127.0.0.1 with three\nstand-in apiservers. Needs no root; sends nothing off loopback.',
+    "halo demo [--check-only] [--no-vip]\n\nChecks examples/article/ offline, then runs its haproxy.cfg on 127.0.0.1 with three\nstand-in apiservers, then (unless --no-vip) the VIP moving between the three masters in\n`halo lab`'s namespaces. Needs no root when user namespaces are allowed; sends nothing\noff loopback and the lab's own namespaces.",
   async run(argv, io) {
     const root = packageRoot(io.cwd);
     const valid = checkArticle(io, join(root, 'examples', 'article'));
     if (argv.includes('--check-only')) return valid ? 0 : 1;
     const status = await runProxyStory(io, root);
-    io.stdout(
-      'VRRP (the VIP moving between masters) needs root and network namespaces:\n' +
-        "  sudo npx halo vrrp -f keepalived.conf   (see README, 'halo vrrp')\n",
-    );
-    return valid ? status : 1;
+    if (argv.includes('--no-vip')) return valid ? status : 1;
+    const vip = await runVipStory(io);
+    return valid && status === 0 ? vip : 1;
   },
 };
