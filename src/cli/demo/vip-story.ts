@@ -50,7 +50,7 @@ async function story(io: CommandIO, say: (t: string) => void): Promise<number> {
     `-> the VIP returned ${rr.before} -> ${rr.after} in ${ms(rr.moveMs)} (preempt: master1 has priority 100)`,
   );
   say(`   ${blackout(rr)}`);
-  say(`\n   stats page of master1: ${statsUrl(p)} (admin/admin123)`);
+  say(`\n   stats page of master1 (VRRP state above the proxies): ${statsUrl(p)} (admin/admin123)`);
   say(`   more: halo lab status | fail NODE [proxy|apiserver|freeze|link] | recover NODE | drill`);
   return fr.after === 'master2' && rr.after === 'master1' ? 0 : 1;
 }
