@@ -121,7 +121,10 @@ test('halo demo runs the article on loopback: mode trap, round-robin, DOWN after
   );
   assert.match(r.stdout, /saw \d+\.\d\d s of errors, \d+ of \d+ connections failed/);
   assert.match(r.stdout, /-> the VIP returned master2 -> master1 in \d+\.\d\d s/);
-  assert.match(r.stdout, /stats page of master1: http:\/\/127\.0\.0\.1:\d+\/haproxy-status/);
+  assert.match(
+    r.stdout,
+    /stats page of master1 \(VRRP state above the proxies\): http:\/\/127\.0\.0\.1:\d+\/haproxy-status/,
+  );
   assert.match(r.stdout, /== the lab is torn down/);
   assert.equal(r.left, false, `${r.state} left behind`);
 });
