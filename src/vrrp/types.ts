@@ -9,7 +9,13 @@ export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 /** What the state machine reads from an advert (the whole VrrpAdvert fits). */
 export type VrrpAdvertLike = Pick<VrrpAdvert, 'priority' | 'adverInt'>;
 
-export type TimerKind = 'advert' | 'masterDown' | 'garp' | 'garpLowerPrio';
+export type TimerKind =
+  | 'advert'
+  | 'masterDown'
+  | 'garp'
+  | 'garpLowerPrio'
+  | 'garpFollowUp'
+  | 'vipRelease';
 
 export interface TrackedScript {
   readonly name: string;
