@@ -13,7 +13,8 @@
 //   proxy     the proxy stops (real: HAProxy SIGTERM, `systemctl stop haproxy`; halo:
 //             SIGTTOU, listeners closed), then comes back (failures while the VIP returns)
 //   apiserver master1's apiserver is killed (failures until the checks take it out)
-//   freeze    the VRRP process is SIGSTOPped (real: Keepalived's VRRP child; halo: halo run)
+//   freeze    every process of master1 is SIGSTOPped (VRRP, proxy, apiserver); its kernel
+//             still holds the VIP and completes TCP handshakes that go nowhere
 //   link      master1's eth0 goes down
 //   sigterm   SIGTERM to what holds the VIP (real: Keepalived; halo: halo run)
 //   watch     6 watch streams through the VIP, master3's link goes down: streams on
@@ -123,7 +124,7 @@ async function once(c: ArticleCluster, s: Scenario): Promise<Sample> {
     if (halo) m1.proxy!.kill('SIGTTOU');
     else await m1.stopProxy();
   } else if (s === 'apiserver') m1.apiserver!.kill('SIGKILL');
-  else if (s === 'freeze') process.kill(m1.vrrpPid(), 'SIGSTOP');
+  else if (s === 'freeze') m1.freeze(true);
   else if (s === 'link') m1.link(false);
   else await m1.stopVrrp();
   if (s === 'apiserver') await sleep(8000);
@@ -143,7 +144,7 @@ async function once(c: ArticleCluster, s: Scenario): Promise<Sample> {
     if (halo) m1.proxy!.kill('SIGTTIN');
     else m1.startProxy();
   } else if (s === 'apiserver') m1.startApiserver();
-  else if (s === 'freeze') process.kill(m1.vrrpPid(), 'SIGCONT');
+  else if (s === 'freeze') m1.freeze(false);
   else if (s === 'link') m1.link(true);
   else m1.startVrrp();
   await c.waitHolder(m1, 40_000);

@@ -158,10 +158,35 @@ export class Master {
     this.out = new OutputWatcher(this.keepalived);
   }
 
-  /** The process whose adverts keep the VIP here (SIGSTOP target). */
-  vrrpPid(): number {
-    if (this.cluster.opts.stack === 'halo') return this.proxy!.pid!;
-    return Number(readFileSync(join(this.cluster.dir, `${this.name}-vrrp.pid`), 'utf8'));
+  /** Every process of the node (VRRP, proxy and its workers, apiserver): the node freezes. */
+  allPids(): number[] {
+    const roots = [this.proxy, this.keepalived, this.apiserver].flatMap((c) =>
+      c?.pid ? [c.pid] : [],
+    );
+    const out: number[] = [];
+    const walk = (pid: number) => {
+      out.push(pid);
+      let kids = '';
+      try {
+        kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+      } catch {
+        return; // gone
+      }
+      for (const k of kids.split(' ').filter(Boolean)) walk(Number(k));
+    };
+    for (const r of roots) walk(r);
+    return out;
+  }
+
+  /** SIGSTOP (or SIGCONT) to every process of the node. */
+  freeze(on: boolean): void {
+    for (const pid of this.allPids()) {
+      try {
+        process.kill(pid, on ? 'SIGSTOP' : 'SIGCONT');
+      } catch {
+        // exited meanwhile
+      }
+    }
   }
 
   /** SIGTERM to what holds the VIP (halo run: the whole node; real: Keepalived). */
@@ -207,6 +232,11 @@ export class ArticleCluster {
     await this.waitHolder(m1!, 20_000);
     for (const m of others) m.startVrrp();
     for (const m of others) await m.out!.waitFor(/Entering BACKUP STATE|-> BACKUP/, 15_000);
+    if (this.opts.stack === 'real') {
+      // check_haproxy (interval 3, rise 3) moves the priorities for its first ~9 s.
+      for (const m of this.masters) await m.out!.waitFor(/check_haproxy.*succeeded/, 20_000);
+      await this.waitHolder(m1!, 20_000);
+    }
   }
 
   holders(): string[] {
@@ -239,8 +269,7 @@ export class ArticleCluster {
     for (const m of this.masters) {
       try {
         m.link(true);
-        if (m.proxy?.pid) process.kill(m.proxy.pid, 'SIGCONT');
-        if (m.keepalived) process.kill(m.vrrpPid(), 'SIGCONT');
+        m.freeze(false);
       } catch {
         // gone already
       }
