@@ -123,8 +123,16 @@ export class InstanceRunner {
       return;
     }
     const effects = this.instance.handle(event, this.deps.clock());
+    this.hostWorkQueued = false;
     for (const e of effects) this.apply(e);
+    this.hostWorkQueued = false;
   }
+
+  /**
+   * VIP or frame work was queued earlier in this step: an advert the machine put after it
+   * (a preempting master announces first) waits for it instead of overtaking it.
+   */
+  private hostWorkQueued = false;
 
   /** Carries out one effect of this instance (from its sync group). */
   applyEffect(e: VrrpEffect): void {
@@ -163,15 +171,18 @@ export class InstanceRunner {
         else this.deps.log.info(e.text);
         break;
       case 'SendAdvert':
-        this.sendAdvert(e.priority);
+        if (this.hostWorkQueued) this.enqueue('advert', async () => this.sendAdvert(e.priority));
+        else this.sendAdvert(e.priority);
         break;
       case 'AddVips':
+        this.hostWorkQueued = true;
         this.enqueue('setting VIPs', () => this.changeVips('add'));
         break;
       case 'RemoveVips':
         this.enqueue('removing VIPs', () => this.changeVips('remove'));
         break;
       case 'SendGarp':
+        this.hostWorkQueued = true;
         this.enqueue('gratuitous ARP', () => this.sendGarps(e.addresses, e.repeat));
         break;
       case 'ArmTimer':
@@ -243,7 +254,8 @@ export class InstanceRunner {
     const ifname = this.settings.interface;
     for (let r = 0; r < repeat; r++) {
       for (const addr of addresses) {
-        if (!this.instance.snapshot().vipsSet) return; // left MASTER meanwhile
+        const now = this.instance.snapshot();
+        if (!now.vipsSet || now.state !== 'MASTER') return; // left MASTER meanwhile
         if (addr.includes(':')) {
           this.deps.log.detail(kaLog.sendingNaFrame(ifname, addr));
           await this.deps.frames.unsolicitedNeighbourAdvert(ifname, addr);

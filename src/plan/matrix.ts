@@ -212,7 +212,11 @@ class RunContext {
     const after = sim.holders();
     if (h === undefined || !changedNow.includes(h)) return undefined;
     if (after.length === 0 || sameHolders(after, before)) return undefined;
-    const reached = sim.holderLog.find((e) => e.at >= stepAt && sameHolders(e.holders, after));
+    // Reached when the new holders have it, not when the old one let go: a master that
+    // steps down for a higher priority keeps the VIP a moment longer (VIP_RELEASE_DELAY_MS).
+    const reached = sim.holderLog.find(
+      (e) => e.at >= stepAt && after.every((x) => e.holders.includes(x)),
+    );
     const observed = reached ? reached.at - stepAt : 0;
     const m = this.members[h]!;
     if (conditions[h] !== 'stopped') return trackerFailoverMs(m, observed);

@@ -155,8 +155,9 @@ export class GroupSim {
     for (let i = 0; i < this.timers.length; i++) {
       if (!this.running[i]) continue;
       for (const [kind, at] of this.timers[i]!) {
-        // garp timers change nothing plan looks at
-        if (kind !== 'advert' && kind !== 'masterDown') continue;
+        // garp timers change nothing plan looks at; vipRelease removes a stepped-down
+        // master's VIPs
+        if (kind !== 'advert' && kind !== 'masterDown' && kind !== 'vipRelease') continue;
         if (!best || at < best.at) best = { at, node: i, kind };
       }
     }

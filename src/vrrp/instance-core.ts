@@ -10,7 +10,7 @@ import { newCounters } from './counters.js';
 import { kaLog } from './log-strings.js';
 import { clampPriority, PriorityTracking } from './priority-tracking.js';
 import type { VrrpSyncGroup } from './sync-group.js';
-import { skewTimeMs } from './timing.js';
+import { GARP_FOLLOW_UP_MS, skewTimeMs, VIP_RELEASE_DELAY_MS } from './timing.js';
 import type {
   TimerKind,
   VrrpEffect,
@@ -71,6 +71,15 @@ export abstract class InstanceCore {
   protected garpAt: number | undefined;
   protected garpLowerPrioAt: number | undefined;
   private garpRefreshAt: number | undefined;
+  /** halo's early re-announcements still due (GARP_FOLLOW_UP_MS), earliest first. */
+  private garpFollowUps: number[] = [];
+  /**
+   * In BACKUP, a lower-priority master is heard and ignored: the next takeover preempts a
+   * live master, so it announces before its advert (see masterTx).
+   */
+  protected preempting = false;
+  /** Stepped down for a higher-priority advert: the VIPs go at this time (VIP_RELEASE_DELAY_MS). */
+  private vipReleaseAt: number | undefined;
   protected readonly timers = new ArmedTimers();
   private readonly history: VrrpTransitionRecord[] = [];
   protected readonly counters = newCounters();
@@ -165,6 +174,8 @@ export abstract class InstanceCore {
   protected setState(to: VrrpState, reason: string): void {
     const from = this.state;
     if (from === to) return;
+    // Any state but BACKUP ends a stepped-down master's grace: MASTER takes the VIPs anew.
+    if (to !== 'BACKUP') this.releaseVips();
     this.state = to;
     this.lastTransitionAt = this.now;
     this.transitionCount++;
@@ -201,6 +212,9 @@ export abstract class InstanceCore {
     if (this.garpLowerPrioAt !== undefined) want.set('garpLowerPrio', this.garpLowerPrioAt);
     const stable = this.state === 'STOP' ? undefined : this.tracking.nextStableAt();
     if (stable !== undefined) want.set('trackStable', stable);
+    if (this.vipReleaseAt !== undefined) want.set('vipRelease', this.vipReleaseAt);
+    const followUp = this.garpFollowUps[0];
+    if (followUp !== undefined) want.set('garpFollowUp', followUp);
     for (const e of this.timers.reconcile(want)) this.emit(e);
   }
 
@@ -215,9 +229,32 @@ export abstract class InstanceCore {
     this.emit({ type: 'SendGarp', addresses: this.settings.vips, repeat });
   }
 
+  /** (Re)starts halo's early re-announcements from now, unless GARPs are turned off. */
+  protected scheduleGarpFollowUps(): void {
+    if (this.settings.garpMasterRepeat <= 0) return;
+    this.garpFollowUps = GARP_FOLLOW_UP_MS.map((ms) => this.now + ms);
+  }
+
+  /** @internal A follow-up is due: one announcement per VIP, without Keepalived's log line. */
+  garpFollowUpDue(): void {
+    while (this.garpFollowUps.length > 0 && this.garpFollowUps[0]! <= this.now + 1e-6) {
+      this.garpFollowUps.shift();
+    }
+    if (this.vipsSet) this.emit({ type: 'SendGarp', addresses: this.settings.vips, repeat: 1 });
+  }
+
+  /** @internal The grace after stepping down is over (or cut short): the VIPs go now. */
+  releaseVips(): void {
+    if (this.vipReleaseAt === undefined) return;
+    this.vipReleaseAt = undefined;
+    this.removeVips();
+  }
+
   protected removeVips(): void {
+    this.vipReleaseAt = undefined;
     this.garpAt = undefined;
     this.garpLowerPrioAt = undefined;
+    this.garpFollowUps = [];
     if (this.vipsSet) {
       this.log(kaLog.removingVips(this.name), true);
       this.emit({ type: 'RemoveVips' });
@@ -260,7 +297,8 @@ export abstract class InstanceCore {
     if (!this.mayGoMaster()) return;
     this.setState('MASTER', reason);
     this.initSands();
-    this.masterTx();
+    this.masterTx(this.preempting);
+    this.preempting = false;
   }
 
   /**
@@ -273,18 +311,29 @@ export abstract class InstanceCore {
     this.wantState = 'MASTER';
     if (!this.mayGoMaster()) return;
     this.setState('MASTER', reason);
-    this.announce();
+    this.announce(false);
     this.sands = this.now + HANDOVER_ANNOUNCE_MS;
   }
 
-  /** vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs. */
-  protected masterTx(): void {
-    this.sendAdvert(this.effectivePriority);
-    this.announce();
+  /**
+   * vrrp_state_master_tx: advert first (the old master must drop the VIPs), then the VIPs.
+   * halo: when preempting a live lower-priority master, the VIPs and their announcement go
+   * first and the advert after them (the runner keeps that order): the old master keeps
+   * serving until clients have the new MAC, so a returning VIP fails no connection. After a
+   * priority-0 advert or a master's silence the advert stays first, so that the other
+   * backups, whose Skew_Time ends a moment later, hear it soonest.
+   */
+  protected masterTx(announceFirst = false): void {
+    const taking = !this.vipsSet;
+    if (!taking || !announceFirst) this.sendAdvert(this.effectivePriority);
+    this.announce(taking && announceFirst);
   }
 
-  /** The VIPs set and announced on becoming MASTER; the periodic GARP refresh after. */
-  private announce(): void {
+  /**
+   * The VIPs set and announced on becoming MASTER (with `advertAfterFirstGarp`, the advert
+   * goes out between the first GARP and the burst); the periodic GARP refresh after.
+   */
+  private announce(advertAfterFirstGarp: boolean): void {
     const s = this.settings;
     if (!this.vipsSet) {
       this.log(kaLog.enteringMaster(this.name));
@@ -293,7 +342,14 @@ export abstract class InstanceCore {
       this.log(kaLog.settingVips(this.name), true);
       this.emit({ type: 'AddVips' });
       this.vipsSet = true;
+      if (advertAfterFirstGarp && s.garpMasterRepeat > 0) {
+        // One announcement ahead of the advert (the burst after it may be spaced out by
+        // vrrp_garp_interval, which must not hold the advert back).
+        this.emit({ type: 'SendGarp', addresses: s.vips, repeat: 1 });
+      }
+      if (advertAfterFirstGarp) this.sendAdvert(this.effectivePriority);
       this.sendLinkUpdate(s.garpMasterRepeat);
+      this.scheduleGarpFollowUps();
       if (s.garpMasterRefreshMs > 0) this.garpRefreshAt = this.now + s.garpMasterRefreshMs;
       this.notify();
       if (s.garpMasterDelayMs > 0) this.garpAt = this.now + s.garpMasterDelayMs;
@@ -303,7 +359,12 @@ export abstract class InstanceCore {
     }
   }
 
-  protected leaveMaster(advF: boolean): void {
+  /**
+   * vrrp_state_leave_master. `graceful` (a higher-priority advert, not a fault): halo keeps
+   * the VIPs VIP_RELEASE_DELAY_MS longer, announcing nothing, so handshakes under way finish.
+   */
+  protected leaveMaster(advF: boolean, graceful = false): void {
+    this.preempting = false;
     if (this.wantState === 'BACKUP') {
       this.log(kaLog.enteringBackup(this.name));
       this.preemptTime = 0;
@@ -316,7 +377,12 @@ export abstract class InstanceCore {
       this.counters.priorityZeroSent++;
       this.log(kaLog.sentZeroPriority(this.name), true);
     }
-    this.removeVips();
+    if (graceful && this.wantState === 'BACKUP' && this.vipsSet) {
+      this.garpAt = undefined;
+      this.garpLowerPrioAt = undefined;
+      this.garpFollowUps = [];
+      this.vipReleaseAt = this.now + VIP_RELEASE_DELAY_MS;
+    } else this.removeVips();
     this.garpRefreshAt = undefined;
     this.setState(
       this.wantState,
@@ -329,6 +395,7 @@ export abstract class InstanceCore {
   }
 
   protected leaveFault(): void {
+    this.preempting = false;
     if (this.wantState === 'MASTER') {
       this.gotoMaster('address owner back up');
     } else {

@@ -370,6 +370,14 @@ export class VrrpInstance extends InstanceCore {
       this.track(this.tracking.stableDue(this.now, this.owner, this.state === 'STOP'));
       return;
     }
+    if (kind === 'vipRelease') {
+      this.releaseVips();
+      return;
+    }
+    if (kind === 'garpFollowUp') {
+      this.garpFollowUpDue();
+      return;
+    }
     if (kind === 'garpLowerPrio') {
       this.garpLowerPrioAt = undefined;
       this.sendLinkUpdate(this.settings.garpLowerPrioRepeat);
@@ -422,6 +430,7 @@ export class VrrpInstance extends InstanceCore {
       this.log(kaLog.backupPriorityZero(this.name), true);
       this.msDownTimer = this.skew();
       this.masterPriority = 0;
+      this.preempting = false;
     } else if (
       s.nopreempt ||
       prio >= this.effectivePriority ||
@@ -444,9 +453,11 @@ export class VrrpInstance extends InstanceCore {
         }
       }
       this.wantState = 'BACKUP';
+      this.preempting = false;
     } else {
       this.log(kaLog.backupDiscardLower(this.name, prio, from));
       this.masterAddress = from;
+      this.preempting = true;
       // Ignored: the master-down deadline stays where it was.
       this.msDownTimer = Math.max(0, (this.sands ?? this.now) - this.now);
     }
@@ -497,6 +508,8 @@ export class VrrpInstance extends InstanceCore {
         this.sendLinkUpdate(s.garpLowerPrioRepeat);
         if (s.garpLowerPrioDelayMs > 0) this.garpLowerPrioAt = this.now + s.garpLowerPrioDelayMs;
       }
+      // Its sender may have claimed the VIP a moment ago, its GARPs still to come.
+      this.scheduleGarpFollowUps();
       this.emit({ type: 'NotifyMasterRxLowerPriority' });
     } else if (prio > this.effectivePriority || (prio === this.effectivePriority && cmp > 0)) {
       this.log(
@@ -509,7 +522,7 @@ export class VrrpInstance extends InstanceCore {
       this.masterAddress = from;
       this.masterPriority = prio;
       this.wantState = 'BACKUP';
-      this.leaveMaster(false);
+      this.leaveMaster(false, true);
       return;
     }
     if (sent) this.initSands();

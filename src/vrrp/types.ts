@@ -11,7 +11,14 @@ export type VrrpAdvertLike = Pick<VrrpAdvert, 'priority' | 'adverInt'>;
 
 /** `trackStable`: the earliest moment a recovered built-in tracker has been good long enough
  *  to count (flap damping, priority-tracking.ts). */
-export type TimerKind = 'advert' | 'masterDown' | 'garp' | 'garpLowerPrio' | 'trackStable';
+export type TimerKind =
+  | 'advert'
+  | 'masterDown'
+  | 'garp'
+  | 'garpLowerPrio'
+  | 'garpFollowUp'
+  | 'vipRelease'
+  | 'trackStable';
 
 export interface TrackedScript {
   readonly name: string;

@@ -209,8 +209,12 @@ describe('halo handover (Handover event, simulated group)', () => {
     sim.runUntil(t0 + 49);
     assert.equal(nodes[0]!.inst.snapshot().state, 'MASTER');
     sim.runUntil(t0 + 50);
-    assert.deepEqual(sim.vipHolders(), ['198.51.100.3']);
     assert.equal(nodes[0]!.inst.snapshot().state, 'BACKUP');
+    // The stepped-down holder keeps the VIPs, silent, for its release delay (150 ms) so that
+    // handshakes under way finish; then only the target has them.
+    assert.deepEqual(sim.vipHolders(), ['198.51.100.1', '198.51.100.3']);
+    sim.runUntil(t0 + 50 + 150);
+    assert.deepEqual(sim.vipHolders(), ['198.51.100.3']);
     assert.equal(nodes[2]!.inst.snapshot().effectivePriority, 254);
     assert.equal(nodes[2]!.inst.snapshot().handover, true);
     sim.runUntil(60_000);
@@ -228,7 +232,7 @@ describe('halo handover (Handover event, simulated group)', () => {
     setApi(sim, nodes[2]!, true);
     sim.runUntil(20_000);
     sim.send(nodes[2]!, { type: 'Handover', on: true });
-    sim.runUntil(20_100);
+    sim.runUntil(20_300);
     assert.deepEqual(sim.vipHolders(), ['198.51.100.3']);
     setApi(sim, nodes[2]!, false);
     sim.runUntil(30_000);

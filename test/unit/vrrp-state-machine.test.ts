@@ -201,16 +201,18 @@ describe('6.4.3 Master', () => {
     assert.equal(vi.snapshot().state, 'MASTER');
   });
 
-  it('higher priority: Backup, VIPs removed, Master_Down_Timer set', () => {
+  it('higher priority: Backup, VIPs removed (halo: after VIP_RELEASE_DELAY_MS), Master_Down_Timer set', () => {
     const { s, vi, t } = master();
     const fx = vi.handle(packet(s, '198.51.100.2', 150), t + 300);
     assert.deepEqual(logs(fx), [
       '(VI_1) Master received advert from 198.51.100.2 with higher priority 150, ours 100',
       '(VI_1) Entering BACKUP STATE',
-      '(VI_1) removing VIPs.',
     ]);
     assert.deepEqual(adverts(fx), []);
-    assert.ok(types(fx).includes('RemoveVips'));
+    assert.deepEqual(armed(fx, 'vipRelease'), [t + 300 + 150]);
+    const gone = vi.handle({ type: 'TimerFired', kind: 'vipRelease' }, t + 450);
+    assert.deepEqual(logs(gone), ['(VI_1) removing VIPs.']);
+    assert.ok(types(gone).includes('RemoveVips'));
     assert.deepEqual(armed(fx, 'masterDown'), [t + 300 + 3609.375]);
     assert.equal(vi.snapshot().state, 'BACKUP');
     assert.equal(vi.snapshot().counters.releaseMaster, 1);
