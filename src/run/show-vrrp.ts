@@ -29,6 +29,25 @@ export const SHOWN_TRANSITIONS = 5;
 const sec = (ms: number): string => (ms / 1000).toFixed(3);
 
 /**
+ * An instance's columns as `show vrrp` and the stats page both show them (state, VRID,
+ * interface, base and effective priority, master's address and priority, VIPs joined by
+ * `vipSep`), so the two never disagree on what a column holds.
+ */
+export function instanceCells(i: ShownInstance, vipSep: string): (string | number)[] {
+  return [
+    i.name,
+    i.state,
+    i.vrid,
+    i.interface,
+    i.basePriority,
+    i.effectivePriority,
+    i.masterAddress ?? '-',
+    i.masterPriority ?? '-',
+    i.vips.join(vipSep) || '-',
+  ];
+}
+
+/**
  * `now` is the instances' (monotonic) clock, `wallNow` the epoch milliseconds at the same
  * moment: transitions are shown at their wall-clock time, so the text stays right however
  * long after rendering it is read.
@@ -41,22 +60,7 @@ export function renderShowVrrp(
   const out: string[] = [
     '# instance state vrid interface base_prio effective_prio master_addr master_prio vips',
   ];
-  for (const i of instances) {
-    const vips = i.vips.length > 0 ? i.vips.join(',') : '-';
-    out.push(
-      [
-        i.name,
-        i.state,
-        i.vrid,
-        i.interface,
-        i.basePriority,
-        i.effectivePriority,
-        i.masterAddress ?? '-',
-        i.masterPriority ?? '-',
-        vips,
-      ].join(' '),
-    );
-  }
+  for (const i of instances) out.push(instanceCells(i, ',').join(' '));
   out.push('', '# instance state weight part tracker');
   for (const i of instances) {
     for (const t of i.trackSources ?? []) {

@@ -3,7 +3,7 @@
 // tracker's part in the effective priority; the newest transitions with their reasons).
 // Pure: the status carries the clocks it was taken at.
 
-import type { VrrpStatus } from '../../run/show-vrrp.js';
+import { instanceCells, type VrrpStatus } from '../../run/show-vrrp.js';
 import { escapeHtml } from './html-escape.js';
 
 const STATE_CLASS: Record<string, string> = {
@@ -21,22 +21,7 @@ const head = (cells: readonly string[]): string =>
   `<tr class="titre">${cells.map((c) => `<th>${c}</th>`).join('')}</tr>`;
 
 export function renderVrrpHtml(status: VrrpStatus): string {
-  const inst = status.instances.map((i) =>
-    row(
-      [
-        i.name,
-        i.state,
-        i.vrid,
-        i.interface,
-        i.basePriority,
-        i.effectivePriority,
-        i.masterAddress ?? '-',
-        i.masterPriority ?? '-',
-        i.vips.join(', ') || '-',
-      ],
-      STATE_CLASS[i.state] ?? '',
-    ),
-  );
+  const inst = status.instances.map((i) => row(instanceCells(i, ', '), STATE_CLASS[i.state] ?? ''));
   const trackers = status.instances.flatMap((i) =>
     (i.trackSources ?? []).map((t) =>
       row(
