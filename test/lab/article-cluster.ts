@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSigned } from '../integration/init-apiservers.js';
 import { ip, Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
-import { haloCommand, KEEPALIVED, until, VIP } from './vrrp-harness.js';
+import { haloCommand, KEEPALIVED, keepalivedArgs, until, VIP } from './vrrp-harness.js';
 
 export type Stack = 'real' | 'halo';
 
@@ -144,17 +144,11 @@ export class Master {
       return;
     }
     const pid = (s: string) => join(dir, `${this.name}${s}.pid`);
-    this.keepalived = lab.spawn(this.node.ns, KEEPALIVED, [
-      '-n',
-      '-l',
-      '-D',
-      '-f',
-      this.keepalivedFile,
-      '-p',
-      pid(''),
-      '-r',
-      pid('-vrrp'),
-    ]);
+    this.keepalived = lab.spawn(
+      this.node.ns,
+      KEEPALIVED,
+      keepalivedArgs(this.keepalivedFile, pid(''), pid('-vrrp')),
+    );
     this.out = new OutputWatcher(this.keepalived);
   }
 

@@ -12,8 +12,8 @@ import { internetChecksum } from '../../src/os/frames.js';
 import type { ReceivedAdvert, VrrpTransport } from '../../src/os/ports.js';
 import { openVrrpTransport } from '../../src/os/vrrp-transport.js';
 import { Lab, labSkipReason, OutputWatcher, stopChild } from './netns.js';
+import { KEEPALIVED, keepalivedArgs } from './vrrp-harness.js';
 
-const KEEPALIVED = '/usr/sbin/keepalived';
 const skip = labSkipReason() ?? (existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`);
 
 // The seed's VI_1, rewritten to the lab's addresses and interface.
@@ -73,17 +73,15 @@ describe('interop with a real Keepalived 2.2', { skip }, () => {
         multicastGroup: '224.0.0.18',
       }),
     );
-    keepalived = lab.spawn(b, KEEPALIVED, [
-      '-n',
-      '-l',
-      '-D',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'keepalived.pid'),
-      '-r',
-      join(dir, 'vrrp.pid'),
-    ]);
+    keepalived = lab.spawn(
+      b,
+      KEEPALIVED,
+      keepalivedArgs(
+        join(dir, 'keepalived.conf'),
+        join(dir, 'keepalived.pid'),
+        join(dir, 'vrrp.pid'),
+      ),
+    );
     log = new OutputWatcher(keepalived);
     await log.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000);
   });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
-import { haloCommand, KEEPALIVED, until, VIP } from './vrrp-harness.js';
+import { haloCommand, KEEPALIVED, keepalivedArgs, until, VIP } from './vrrp-harness.js';
 
 export const BACKEND_PORT = 16443;
 export const FRONTEND_PORT = 9443;
@@ -113,17 +113,11 @@ export class RunNode {
   start(): void {
     if (this.opts.kind === 'keepalived') {
       const pid = (n: string) => join(this.dir, `${this.name}${n}.pid`);
-      this.child = this.lab.spawn(this.node.ns, KEEPALIVED, [
-        '-n',
-        '-l',
-        '-D',
-        '-f',
-        this.keepalivedFile,
-        '-p',
-        pid(''),
-        '-r',
-        pid('-vrrp'),
-      ]);
+      this.child = this.lab.spawn(
+        this.node.ns,
+        KEEPALIVED,
+        keepalivedArgs(this.keepalivedFile, pid(''), pid('-vrrp')),
+      );
       this.out = new OutputWatcher(this.child);
       return;
     }

@@ -12,6 +12,11 @@ import type { VrrpDump } from '../../src/daemon/vrrp-daemon.js';
 import { Lab, type LabNode, OutputWatcher, stopChild } from './netns.js';
 
 export const KEEPALIVED = '/usr/sbin/keepalived';
+
+/** The real Keepalived in the foreground, logging to stderr, as every lab test runs it. */
+export function keepalivedArgs(conf: string, pidFile: string, vrrpPidFile: string): string[] {
+  return ['-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', vrrpPidFile];
+}
 export const VIP = '198.51.100.100';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,17 +132,11 @@ export class VrrpNode {
             '--data-file',
             this.dataFile,
           ])
-        : lab.spawn(node.ns, KEEPALIVED, [
-            '-n',
-            '-l',
-            '-D',
-            '-f',
-            this.conf,
-            '-p',
-            pid,
-            '-r',
-            join(dir, `${name}-vrrp.pid`),
-          ]);
+        : lab.spawn(
+            node.ns,
+            KEEPALIVED,
+            keepalivedArgs(this.conf, pid, join(dir, `${name}-vrrp.pid`)),
+          );
     this.out = new OutputWatcher(this.child);
   }
 
