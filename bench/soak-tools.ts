@@ -6,7 +6,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { join } from 'node:path';
 import { cpuMs, sleep } from './proxy-bench-tools.js';
@@ -14,14 +13,7 @@ import { cpuMs, sleep } from './proxy-bench-tools.js';
 export type Who = 'haproxy' | 'halo';
 export const WHO: readonly Who[] = ['haproxy', 'halo'];
 
-/** A port that was free a moment ago (config files need a number; `:0` is refused). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from '../src/os/free-port.js';
 
 /** RSS of `pid` and its live descendants (HAProxy's master and workers), bytes. */
 export function rssTree(pid: number): number {

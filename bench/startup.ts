@@ -16,22 +16,13 @@ import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/os/free-port.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const haloBin = join(root, 'dist', 'bundle', 'main.js');
 const haloMain = join(root, 'dist', 'src', 'cli', 'main.js');
 const TICKS_PER_SEC = 100;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function config(dir: string, fe: number, stats: number, servers: number[]): string {
   return `global

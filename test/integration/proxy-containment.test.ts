@@ -23,7 +23,14 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { haloArgv, repoRoot } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
-import { backend, exchange, freePort, sleep, waitFor } from './proxy-harness.js';
+import {
+  backend,
+  runtimeCommand as cli,
+  exchange,
+  freePort,
+  sleep,
+  waitFor,
+} from './proxy-harness.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const haproxyMissing = existsSync(HAPROXY) ? false : `${HAPROXY} is not installed`;
@@ -63,20 +70,6 @@ function start(
 }
 
 /** One runtime-API command over the unix socket; the answer up to the server's close. */
-function cli(path: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(path);
-    let out = '';
-    c.setEncoding('utf8');
-    c.on('data', (d) => {
-      out += d;
-    });
-    c.on('error', reject);
-    c.on('close', () => resolve(out));
-    c.on('connect', () => c.end(`${command}\n`));
-    setTimeout(() => c.destroy(), 3000);
-  });
-}
 
 function field(text: string, key: string): number {
   const m = new RegExp(`^${key}: (\\d+)$`, 'm').exec(text);

@@ -8,9 +8,13 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import type { HaproxyConfig } from '../../src/config/haproxy/model.js';
+import { freePort } from '../../src/os/free-port.js';
 import type { EngineOptions } from '../../src/proxy/engine.js';
 import { ProxyEngine } from '../../src/proxy/engine.js';
 import { listenerPort } from '../../src/proxy/listener.js';
+
+export { freePort };
+
 import { MemoryLog } from '../../src/proxy/log/sinks.js';
 
 export interface Backend {
@@ -72,12 +76,21 @@ export interface Running {
 }
 
 /** A port that was free a moment ago (HAProxy, like halo's parser, refuses `bind :0`). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+
+/** One command on a stats socket (a unix path): everything the proxy answers until it closes. */
+export function runtimeCommand(path: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(path);
+    let out = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      out += d;
+    });
+    c.on('error', reject);
+    c.on('close', () => resolve(out));
+    c.on('connect', () => c.end(`${line}\n`));
+    c.setTimeout(3000, () => c.destroy());
+  });
 }
 
 /** Starts an engine; `bind 127.0.0.1:0` lines get a free port each. */

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SyslogSinks } from '../../src/proxy/log/sinks.js';
 import type { Running } from './proxy-harness.js';
-import { freePort, sleep, startProxy, waitFor } from './proxy-harness.js';
+import { freePort, runtimeCommand, sleep, startProxy, waitFor } from './proxy-harness.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 
@@ -127,9 +127,10 @@ function rawExchange(
   });
 }
 
-const config = (ports: Record<string, number>, backend: number, syslog: number) => `
+const config = (ports: Record<string, number>, backend: number, syslog: number, sock: string) => `
 global
     log 127.0.0.1:${syslog} local0
+    stats socket ${sock} level admin
 defaults
     mode http
     log global
@@ -216,8 +217,17 @@ function quiet(ports: readonly number[]): boolean {
   return true;
 }
 
+/** `show info`'s CurrConns, or -1 when the socket does not answer. */
+async function currConns(sock: string): Promise<number> {
+  const info = await runtimeCommand(sock, 'show info').catch(() => '');
+  const m = /^CurrConns: (\d+)$/m.exec(info);
+  return m ? Number(m[1]) : -1;
+}
+
 interface Side {
   ports: Record<string, number>;
+  /** Its stats socket: CurrConns says when the previous case's sessions are gone. */
+  sock: string;
   syslog: { port: number; lines: string[]; close(): void };
 }
 
@@ -275,22 +285,22 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       'down',
       'tcphttplog',
     ];
-    const side = async (): Promise<Side> => {
+    const side = async (name: string): Promise<Side> => {
       const ports: Record<string, number> = {};
       for (const n of names) ports[n] = await freePort();
-      return { ports, syslog: await syslogReceiver() };
+      return { ports, sock: join(dir, `${name}.sock`), syslog: await syslogReceiver() };
     };
-    hap = await side();
-    halo = await side();
+    hap = await side('haproxy');
+    halo = await side('halo');
     const file = join(dir, 'haproxy.cfg');
-    writeFileSync(file, config(hap.ports, backend.port, hap.syslog.port));
+    writeFileSync(file, config(hap.ports, backend.port, hap.syslog.port, hap.sock));
     child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d) => {
       stderr += d;
     });
     sinks = new SyslogSinks();
-    running = await startProxy(config(halo.ports, backend.port, halo.syslog.port), {
+    running = await startProxy(config(halo.ports, backend.port, halo.syslog.port, halo.sock), {
       log: sinks,
       notify: () => {},
     });
@@ -327,11 +337,12 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
   async function both(port: string, parts: (string | Buffer | number)[], ms: number) {
     const out = [];
     for (const side of [hap, halo]) {
-      // Let the previous case's connections close on both (actconn/feconn are compared):
-      // a fixed 150 ms was not always enough for HAProxy on a loaded machine.
+      // Let the previous case's sessions end on both (actconn/feconn are compared): no
+      // socket of theirs left open, then the proxy's own count at 0. Closed sockets alone
+      // were not enough: HAProxy once logged the next case with 2/2 instead of 1/1.
       const ports = Object.values(side.ports);
       for (let t = 0; t < 100 && !quiet(ports); t++) await sleep(20);
-      await sleep(30);
+      for (let t = 0; t < 100 && (await currConns(side.sock)) !== 0; t++) await sleep(20);
       const seenFrom = backend.seen.length;
       const logFrom = side.syslog.lines.length;
       const reply = await rawExchange(side.ports[port]!, parts, ms);

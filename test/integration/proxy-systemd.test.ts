@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +16,7 @@ import { haloArgv as halo, repoRoot as root } from '../halo-cli.js';
 import { HAPROXY, hasHaproxy } from './haproxy-child.js';
 import { NotifyReceiver } from './notify-receiver.js';
 import type { Backend } from './proxy-harness.js';
-import { backend, freePort, sleep, waitFor } from './proxy-harness.js';
+import { backend, runtimeCommand as cli, freePort, sleep, waitFor } from './proxy-harness.js';
 
 const asRoot = process.getuid?.() === 0;
 const haproxyUser = spawnSync('id', ['-u', 'haproxy'], { encoding: 'utf8' });
@@ -29,19 +28,6 @@ if (dropTo === undefined)
 const skipPython = existsSync('/usr/bin/python3') ? undefined : 'python3 is not installed';
 
 /** One master-CLI exchange: the line, then everything until the server closes. */
-function cli(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(path);
-    let out = '';
-    c.setEncoding('utf8');
-    c.on('data', (d) => {
-      out += d;
-    });
-    c.on('end', () => resolve(out));
-    c.on('error', reject);
-    c.end(`${line}\n`);
-  });
-}
 
 function config(fePort: number, up: Backend, extra = ''): string {
   return `global

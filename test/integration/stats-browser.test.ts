@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import type { Apiserver } from '../../src/cli/demo/article-lab.js';
 import {
-  freePort,
   makeWorkDir,
   rewriteArticleConfig,
   startApiserver,
   stopApiserver,
 } from '../../src/cli/demo/article-lab.js';
+import { freePort } from './proxy-harness.js';
 import { StatsTarget } from './stats-target.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -7,12 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import { packageRoot } from '../../lab/lab-host.js';
+import { freePort } from '../../os/free-port.js';
 import type { Command, CommandIO } from '../command.js';
 import {
   type Apiserver,
   ask,
   csvServers,
-  freePort,
   makeWorkDir,
   ProxyProcess,
   rewriteArticleConfig,

@@ -39,14 +39,6 @@ export async function stopApiserver(a: Apiserver): Promise<void> {
   if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
 /**
  * The article's file with its addresses moved to loopback and the settings that need root
  * (chroot, user, group, daemon, /var paths) taken out. Everything else stays as written.
