@@ -43,6 +43,12 @@ describe('parseRequestHead', () => {
       'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked',
     ],
     ['absolute URI naming another host', 'GET http://x/ HTTP/1.1\r\nHost: a'],
+    ['a blank before the method', ' GET / HTTP/1.1\r\nHost: a'],
+    ['a header name of 256 bytes', `GET / HTTP/1.1\r\n${'n'.repeat(256)}: v`],
+    [
+      'a WebSocket upgrade without Sec-WebSocket-Key',
+      'GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket',
+    ],
   ];
   for (const [name, head] of refused) {
     it(`refuses: ${name}`, () => {
@@ -64,6 +70,8 @@ describe('parseRequestHead', () => {
     assert.ok(r.ok);
     assert.deepEqual(r.head.body, { kind: 'chunked' });
     assert.doesNotMatch(r.head.canonical, /content-length/i);
+    // Both framings: the connection closes after this request, as HAProxy closes it.
+    assert.match(r.head.canonical, /\r\nConnection: close\r\n\r\n$/);
   });
 
   it('reduces a Content-Length list to its one value', () => {
@@ -162,6 +170,34 @@ describe('RequestGate', () => {
   });
 });
 
+describe('parseRequestHead: forms measured on the differential corpus', () => {
+  it('an empty Transfer-Encoding element is a coding before chunked (422)', () => {
+    const r = parseRequestHead('POST / HTTP/1.1\r\nTransfer-Encoding: ,chunked');
+    assert.ok(!r.ok);
+    assert.equal(r.status, 422);
+  });
+
+  it('keeps one plain Content-Length as sent', () => {
+    const r = parseRequestHead('POST / HTTP/1.1\r\nContent-Length: 003');
+    assert.ok(r.ok);
+    assert.deepEqual(r.head.body, { kind: 'length', length: 3 });
+    assert.match(r.head.canonical, /\r\nContent-Length: 003\r\n/);
+  });
+
+  it("drops an absolute URI's default port", () => {
+    const r = parseRequestHead('GET http://a:80/x HTTP/1.1\r\nHost: a');
+    assert.ok(r.ok);
+    assert.match(r.head.canonical, /^GET http:\/\/a\/x HTTP\/1\.1\r\n/);
+  });
+
+  it('takes a header name of 255 bytes and a WebSocket upgrade with its key', () => {
+    assert.ok(parseRequestHead(`GET / HTTP/1.1\r\n${'n'.repeat(255)}: v`).ok);
+    const ws =
+      'GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k';
+    assert.ok(parseRequestHead(ws).ok);
+  });
+});
+
 describe('BodyFramer', () => {
   it('counts a Content-Length body across calls', () => {
     const f = new BodyFramer({ kind: 'length', length: 5 });
@@ -175,5 +211,7 @@ describe('BodyFramer', () => {
     assert.equal(step('ffffffffffffffffff\r\n').ok, false);
     assert.equal(step('3 ;x=y\r\nabc\r\n0\r\n\r\n').ok, true);
     assert.equal(step('3\r\nabcX\r\n').ok, false);
+    // Leading zeros do not count towards the size's digits.
+    assert.equal(step('00000000000000003\r\nabc\r\n0\r\n\r\n').ok, true);
   });
 });

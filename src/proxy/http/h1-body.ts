@@ -93,11 +93,14 @@ export class BodyFramer {
 function chunkSize(line: readonly number[]): number {
   let size = 0;
   let digits = 0;
+  let significant = 0;
   let i = 0;
   for (; i < line.length; i++) {
     const v = hexValue(line[i]!);
     if (v < 0) break;
-    if (++digits > MAX_SIZE_DIGITS) return -1;
+    // Leading zeros are no part of the size's magnitude (HAProxy takes 17 digits of 0003).
+    if ((significant > 0 || v > 0) && ++significant > MAX_SIZE_DIGITS) return -1;
+    digits++;
     size = size * 16 + v;
   }
   if (digits === 0) return -1;

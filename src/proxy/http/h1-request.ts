@@ -115,7 +115,8 @@ function splitLines(text: string): { text: string; crlf: boolean }[] {
 /** Why a request line is refused, or its method, target and version. */
 export function parseRequestLine(line: string): [string, string, string] | string {
   // Runs of spaces or tabs between the parts are taken, as HAProxy's parser takes any
-  // SP/HT there; a trailing one is not.
+  // SP/HT there; a leading or a trailing one is not.
+  if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) return 'blank before the method';
   const parts = line.split(/[ \t]/).filter((p, i, a) => p !== '' || i === a.length - 1);
   if (parts.length < 3) return 'request line without an HTTP version (HTTP/0.9)';
   if (parts.length > 3) return 'spaces in the request line';
@@ -125,6 +126,8 @@ export function parseRequestLine(line: string): [string, string, string] | strin
   if (!VERSION.test(version)) return 'invalid HTTP version';
   return [method, target, version];
 }
+
+const MAX_NAME = 255;
 
 /**
  * Header lines into pairs. A folded line joins the previous value with the line end that
@@ -151,6 +154,8 @@ function parseHeaderLines(
     if (colon <= 0) return 'header line without a name and a colon';
     const name = line.slice(0, colon);
     if (!isToken(name)) return 'invalid character in a header name';
+    // HTX keeps a header name's length in 8 bits: HAProxy refuses longer names.
+    if (name.length > MAX_NAME) return 'header name longer than 255 bytes';
     const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
@@ -167,6 +172,13 @@ function authorityOf(target: string): string | undefined {
   const auth = m[1]!;
   const at = auth.lastIndexOf('@');
   return at >= 0 ? auth.slice(at + 1) : auth;
+}
+
+/** An absolute URI without its scheme's default port, as HAProxy 2.6 normalises it. */
+function withoutDefaultPort(target: string): string {
+  return target
+    .replace(/^(http:\/\/[^/?#]*?):80(?=[/?]|$)/i, '$1')
+    .replace(/^(https:\/\/[^/?#]*?):443(?=[/?]|$)/i, '$1');
 }
 
 function sameAuthority(a: string, b: string): boolean {
@@ -193,10 +205,9 @@ function contentLength(values: readonly string[]): number | undefined | string {
 
 /** Whether the Transfer-Encoding list ends in one `chunked`; a string says why not. */
 function transferEncoding(values: readonly string[]): string | undefined {
-  const codings = values
-    .flatMap((v) => v.split(','))
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== '');
+  const codings = values.flatMap((v) => v.split(',')).map((c) => c.trim().toLowerCase());
+  // An empty list element stays a coding: `Transfer-Encoding: ,chunked` is a coding before
+  // chunked to HAProxy 2.6 (422), not a lone `chunked`.
   const chunked = codings.filter((c) => c === 'chunked').length;
   if (chunked !== 1 || codings[codings.length - 1] !== 'chunked')
     return "Transfer-Encoding without one final 'chunked'";
@@ -206,6 +217,22 @@ function transferEncoding(values: readonly string[]): string | undefined {
 
 /** A well-formed list with a coding before `chunked`: HAProxy applies none and answers 422. */
 const UNSUPPORTED_CODING = "a transfer coding other than 'chunked'";
+
+/**
+ * `Connection: upgrade` with `Upgrade: websocket` and no `Sec-WebSocket-Key`: HAProxy 2.6
+ * refuses it with a 400 (measured), as no WebSocket server could take it.
+ */
+function websocketWithoutKey(headers: readonly (readonly [string, string])[]): boolean {
+  let upgrade = false;
+  let websocket = false;
+  for (const [n, v] of headers) {
+    const lower = n.toLowerCase();
+    if (lower === 'sec-websocket-key') return false;
+    if (lower === 'connection' && /(^|,)\s*upgrade\s*(,|$)/i.test(v)) upgrade = true;
+    if (lower === 'upgrade' && /(^|,)\s*websocket\s*(,|$)/i.test(v)) websocket = true;
+  }
+  return upgrade && websocket;
+}
 
 /** HTTP/1.0 methods whose payload HAProxy refuses with a 413 (measured on 2.6.12). */
 const NO_PAYLOAD_10 = new Set(['GET', 'HEAD', 'DELETE']);
@@ -265,6 +292,7 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
     } else if (lower === 'transfer-encoding') codings.push(h[1]);
     headers.push(h);
   }
+  if (websocketWithoutKey(parsed)) return bad('WebSocket upgrade without Sec-WebSocket-Key');
   const authority = authorityOf(target);
   if (authority !== undefined && hosts.length > 0 && !sameAuthority(authority, hosts[0]!))
     return bad('absolute URI and Host header name different hosts');
@@ -279,21 +307,30 @@ export function parseRequestHead(text: string, limits: H1Limits = DEFAULT_H1_LIM
     const n = lengths.length > 0 ? contentLength(lengths) : undefined;
     if (typeof n === 'string') return bad(n);
     body = { kind: 'chunked' };
-    // Transfer-Encoding wins; the Content-Length is dropped, as HAProxy does.
+    // Transfer-Encoding wins; the Content-Length is dropped, as HAProxy does. A message
+    // that carried both is a smuggling attempt or a broken client: HAProxy closes the
+    // client connection after it, so nothing pipelined behind it is read.
     final = headers.filter(([n]) => n.toLowerCase() !== 'content-length');
+    if (lengths.length > 0)
+      final = [...final.filter(([n]) => n.toLowerCase() !== 'connection'), ['Connection', 'close']];
   } else if (lengths.length > 0) {
     const n = contentLength(lengths);
     if (typeof n === 'string') return bad(n);
     if (n !== undefined) {
       body = n > 0 ? { kind: 'length', length: n } : { kind: 'none' };
+      // One plain value goes on as sent (`003` stays `003`, as HAProxy forwards it); a list
+      // or repeated header becomes the one number.
+      const single = lengths.length === 1 && !lengths[0]!.includes(',');
       final = headers.map((h) =>
-        h[0].toLowerCase() === 'content-length' ? ([h[0], String(n)] as [string, string]) : h,
+        h[0].toLowerCase() === 'content-length' && !single
+          ? ([h[0], String(n)] as [string, string])
+          : h,
       );
     }
   }
   if (body.kind !== 'none' && version === 'HTTP/1.0' && NO_PAYLOAD_10.has(method))
     return bad(`an HTTP/1.0 ${method} with a payload`, 413);
-  let canonical = `${method} ${target} ${version}\r\n`;
+  let canonical = `${method} ${withoutDefaultPort(target)} ${version}\r\n`;
   for (const [n, v] of final) canonical += `${n}: ${v}\r\n`;
   canonical += '\r\n';
   return { ok: true, head: { method, target, version, headers: final, body, canonical } };

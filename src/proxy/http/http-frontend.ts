@@ -136,6 +136,10 @@ export class HttpFrontend {
     });
     this.server.timeout = client;
     this.server.on('request', (req, res) => this.onRequest(req, res));
+    // HAProxy forwards `Expect` and sends no 100 of its own; node would answer 100 (or
+    // 417 to another expectation) by itself without these.
+    this.server.on('checkContinue', (req, res) => this.onRequest(req, res));
+    this.server.on('checkExpectation', (req, res) => this.onRequest(req, res));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) =>
       this.onClientError(err, socket),
     );

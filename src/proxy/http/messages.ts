@@ -24,8 +24,8 @@ export function requestHeaders(raw: readonly string[], xff?: [string, string]): 
   };
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    // Node's server already answered `Expect: 100-continue`.
-    if (HOP.has(name) || name === 'expect') continue;
+    // `expect` goes on as HAProxy forwards it: the server's own 100 is relayed.
+    if (HOP.has(name)) continue;
     add(name, raw[i + 1]!);
   }
   if (xff) add(xff[0], xff[1]);

@@ -42,13 +42,38 @@ type HeadWriter = (this: http.ClientRequest, firstLine: string, headers: unknown
  * Node's client always writes `HTTP/1.1` in the request line; its one internal writer of the
  * head (`_storeHeader`) gets the line, so this request's version is changed there.
  */
-function speakHttp10(req: http.ClientRequest): void {
+function speakHttp10(req: http.ClientRequest, close: boolean): void {
   const r = req as unknown as { _storeHeader: HeadWriter };
   const store = r._storeHeader;
   if (typeof store !== 'function') return;
   r._storeHeader = function (firstLine, headers) {
+    // HTTP/1.0 closes without saying so: HAProxy sends such a request on with no
+    // `connection` line, and so does halo. Node writes its own `Connection: close` and may
+    // send the head from inside _storeHeader (with `expect`), so it is cut in _send.
+    const out = this as unknown as { _send: SendFn; _header: string | null };
+    const send = out._send;
+    if (close && typeof send === 'function') {
+      out._send = function (this: typeof out, ...args: unknown[]) {
+        out._send = send;
+        if (typeof this._header === 'string')
+          this._header = this._header.replace(/\r\nconnection: close(?=\r\n)/i, '');
+        return send.apply(this, args);
+      };
+    }
     store.call(this, firstLine.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n'), headers);
   };
+}
+
+type SendFn = (...args: unknown[]) => unknown;
+
+/** Sets header `name` on `req` and moves the ones after it in `headers` behind it. */
+function keepInPlace(req: http.ClientRequest, headers: HeaderMap, name: string): void {
+  const names = Object.keys(headers);
+  req.setHeader(name, headers[name]!);
+  for (const n of names.slice(names.indexOf(name) + 1)) {
+    req.removeHeader(n);
+    req.setHeader(n, headers[n]!);
+  }
 }
 
 const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
@@ -62,17 +87,21 @@ function makeAgent(keepAlive: boolean): ServerAgent {
   });
   return {
     request(address, port, method, path, headers, close, version) {
+      // Node's client writes the head at once when it is given an `expect` header, before
+      // the version and `connection` below are set: it is added after, in its place.
+      const { expect, ...rest } = headers;
       const req = nodeHttp.request({
         agent,
         host: address,
         port,
         method,
         path,
-        headers,
+        headers: expect === undefined ? headers : rest,
         setHost: false,
       });
+      if (expect !== undefined) keepInPlace(req, headers, 'expect');
       if (version === '1.0') {
-        speakHttp10(req);
+        speakHttp10(req, close);
         req.setHeader('connection', close ? 'close' : 'keep-alive');
       } else if (close) req.setHeader('connection', 'close');
       else req.removeHeader('connection'); // HTTP/1.1 keeps the connection without saying so
