@@ -68,6 +68,8 @@ export interface Server {
   readonly onMarkedDown?: 'shutdown-sessions';
   readonly onMarkedUp?: 'shutdown-backup-sessions';
   readonly sendProxy?: 'v1' | 'v2';
+  /** `check-send-proxy`: checks send the PROXY header even with `port`/`addr` set. */
+  readonly checkSendProxy?: boolean;
   /** `server s 10.0.0.1:+1000`: destination port = client's destination port + offset. */
   readonly portOffset?: number;
   /** `init-addr` as written (`last,libc,none`, an IP): what to do when the name does not resolve. */
