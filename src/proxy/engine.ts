@@ -107,7 +107,11 @@ export class ProxyEngine {
       if (p.kind === 'backend' || p.binds.length === 0) continue;
       const { routes, fallback } = this.routesFor(p);
       const applets = p.mode === 'http' ? (opts.applets?.(p, this) ?? []) : [];
-      this.frontends.push(new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets));
+      const fe = new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets);
+      fe.expectProxy = (p.expectProxy ?? []).map((e) =>
+        e.cond ? compileCondition(e.cond, p.acls).test : () => true,
+      );
+      this.frontends.push(fe);
     }
   }
 

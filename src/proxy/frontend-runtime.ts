@@ -88,6 +88,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private readonly wantsPeer: boolean;
   /** HTTP side: an http frontend, or a tcp one with an http backend (http/http-frontend.ts). */
   readonly http: HttpFrontend | undefined;
+  /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
+  expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
   private readonly binds = new Map<Listener, { name: string; acceptProxy: boolean }>();
 
@@ -174,7 +176,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       return;
     }
     const bind = from ? this.binds.get(from) : undefined;
-    if (!bind?.acceptProxy) {
+    if (!bind?.acceptProxy && !this.expectsProxy(handle)) {
       this.startSession(handle);
       return;
     }
@@ -189,8 +191,18 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
         if (this.stopped) this.dropEmbryonic(h);
         else this.startSession(h, addresses, early);
       },
-      failed: (h, why) => this.proxyHeaderFailed(h, bind.name, why, acceptedAt),
+      failed: (h, why) => this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt),
     });
+  }
+
+  /**
+   * `tcp-request connection expect-proxy layer4 [if COND]`: the first rule whose condition
+   * holds on the socket's own addresses asks for a header.
+   */
+  private expectsProxy(handle: StreamHandle): boolean {
+    if (this.expectProxy.length === 0) return false;
+    const facts = new HandleFacts(handle, this.nbsrv);
+    return this.expectProxy.some((test) => test(facts));
   }
 
   /** A connection without a valid PROXY header: closed, and logged as HAProxy logs it. */

@@ -311,6 +311,27 @@ describe('accept-proxy', () => {
     );
   });
 
+  it('tcp-request connection expect-proxy layer4 if { src ... }: a header from the proxy tier, none from others', async () => {
+    const c5 = await capture();
+    stops.push(() => c5.close());
+    const far = await startProxy(
+      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0\n    acl tier src 127.0.0.1\n    tcp-request connection expect-proxy layer4 if tier\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${c5.port}\n`,
+    );
+    stops.push(() => far.stop());
+    const near = await startProxy(
+      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${far.port} send-proxy-v2\n`,
+    );
+    stops.push(() => near.stop());
+    const a = await talk(near.port, '127.0.0.12', 'via-tier');
+    const b = await talk(far.port, '127.0.0.13', 'direct');
+    assert.equal(a.reply, 'ok\n');
+    assert.equal(b.reply, 'ok\n');
+    assert.deepEqual(c5.firsts.map((x) => x.toString()).sort(), ['direct', 'via-tier']);
+    await waitFor(() => far.log.lines.length >= 2, 3000, 'far halo logged both');
+    const clients = far.log.lines.map((l) => l.message.split(' ')[0]).sort();
+    assert.deepEqual(clients, [`127.0.0.12:${a.localPort}`, `127.0.0.13:${b.localPort}`]);
+  });
+
   it("bad headers: that connection closes with HAProxy's log line, the next one is served", async () => {
     const c4 = await capture();
     stops.push(() => c4.close());

@@ -79,7 +79,7 @@ export const BIND_APPLIED: ReadonlySet<string> = new Set([
 const TLS_SERVER =
   'halo does not speak TLS to servers yet, so requests, Authorization headers included, would go to the server in clear';
 const PROXY_OUT =
-  'halo does not send the PROXY protocol yet, so the server would see halo as the client, and take the first bytes of the client as a PROXY line';
+  "halo does not send the PROXY protocol's SSL fields yet (it sends plain send-proxy-v2), so a server that relies on them would take the client for one without TLS or without its certificate";
 
 /** Server options whose absence sends data in clear or lets a client pass as another. */
 export const SERVER_REFUSED: Readonly<Record<string, string>> = {
