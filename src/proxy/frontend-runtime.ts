@@ -88,6 +88,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private readonly wantsPeer: boolean;
   /** HTTP side: an http frontend, or a tcp one with an http backend (http/http-frontend.ts). */
   readonly http: HttpFrontend | undefined;
+  /** Connections whose PROXY header is awaited: no session yet, but counted and cut at hard stop. */
+  private readonly embryonic = new Set<StreamHandle>();
   /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
   expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
@@ -148,7 +150,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   get activeSessions(): number {
-    return this.sessions.size + (this.http?.conns.size ?? 0);
+    return this.sessions.size + (this.http?.conns.size ?? 0) + this.embryonic.size;
   }
 
   private full(): boolean {
@@ -184,14 +186,18 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.conns++;
     this.ctx.counters.actconn++;
     const acceptedAt = Date.now();
+    this.embryonic.add(handle);
     readProxyHeader(handle, this.clientTimeout, {
       header: (h, addresses, early) => {
+        if (!this.embryonic.delete(h)) return; // cut by a hard stop meanwhile
         this.conns--;
         this.ctx.counters.actconn--;
         if (this.stopped) this.dropEmbryonic(h);
         else this.startSession(h, addresses, early);
       },
-      failed: (h, why) => this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt),
+      failed: (h, why) => {
+        if (this.embryonic.has(h)) this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt);
+      },
     });
   }
 
@@ -227,6 +233,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   private dropEmbryonic(h: StreamHandle): void {
+    this.embryonic.delete(h);
     h.close();
     this.conns--;
     this.ctx.counters.actconn--;
@@ -371,6 +378,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
 
   /** Hard stop: cut every session. */
   killSessions(): void {
+    for (const h of [...this.embryonic]) this.dropEmbryonic(h);
     for (const s of [...this.sessions]) s.abort('K', 'D');
     this.http?.killAll();
   }

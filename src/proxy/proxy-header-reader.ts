@@ -1,9 +1,9 @@
 // `accept-proxy`: reads the PROXY header a connection starts with, before the frontend does
 // anything else with it (route, log, connect a server), within `timeout client`.
 //
-// The handle reads into the shared buffer; bytes are copied until the decoder decides
-// (at most 107 for v1, 16 + the announced length for v2). Bytes that arrived after the
-// header belong to the stream: they go with the result, to be relayed first. A failure
+// The handle reads into the shared buffer; the first read must hold the whole header, as
+// HAProxy 2.6 wants it (a sender writes it at once). Bytes that arrived after the header
+// belong to the stream: they go with the result, to be relayed first. A failure
 // closes nothing itself: the frontend closes and logs it as HAProxy does (proxyFailureLog).
 
 import type { StreamHandle } from './io/stream-handle.js';
@@ -54,7 +54,6 @@ export function hiddenByDontlognull(why: ProxyHeaderFailure): boolean {
 }
 
 class ProxyHeaderReader {
-  private buf = new Uint8Array(0);
   private timer: ReturnType<typeof setTimeout> | undefined;
   private done = false;
 
@@ -63,37 +62,39 @@ class ProxyHeaderReader {
     private readonly events: ProxyHeaderDone,
     timeoutMs: number,
   ) {
-    if (timeoutMs > 0) this.timer = setTimeout(onTimeout, timeoutMs, this);
+    // The socket keeps the process alive while it is open; the timer need not.
+    if (timeoutMs > 0) this.timer = setTimeout(onTimeout, timeoutMs, this).unref();
   }
 
   read(n: number): void {
     if (this.done) return;
     if (n === 0) return;
     if (n < 0) {
-      // Part of a header, then nothing: HAProxy calls it truncated whatever ended it.
-      const why = this.buf.length > 0 ? 'truncated' : n === UV_EOF ? 'empty' : 'abort';
-      this.fail(why);
+      this.fail(n === UV_EOF ? 'empty' : 'abort');
       return;
     }
-    const next = new Uint8Array(this.buf.length + n);
-    next.set(this.buf, 0);
-    next.set(readData(this.h, n), this.buf.length);
-    this.buf = next;
-    const r = decodeProxyHeader(next);
-    if (r.kind === 'need-more') return;
+    const data = readData(this.h, n);
+    const r = decodeProxyHeader(data);
+    // HAProxy 2.6 takes the header from its first read only: what is not whole by then is
+    // truncated (seen side by side: a partial line is closed at once, not at the timeout).
+    if (r.kind === 'need-more') {
+      this.fail('truncated');
+      return;
+    }
     if (r.kind === 'invalid') {
       this.fail(r.error);
       return;
     }
     this.finish();
-    const early = r.length < next.length ? next.slice(r.length) : undefined;
+    // A copy: the shared read buffer is overwritten by the next read of any handle.
+    const early = r.length < data.length ? data.slice(r.length) : undefined;
     const addresses = r.command === 'proxy' ? { src: r.src, dst: r.dst } : undefined;
     this.events.header(this.h, addresses, early);
   }
 
   timedOut(): void {
     this.timer = undefined;
-    if (!this.done) this.fail(this.buf.length > 0 ? 'truncated' : 'timeout');
+    if (!this.done) this.fail('timeout');
   }
 
   private fail(why: ProxyHeaderFailure): void {

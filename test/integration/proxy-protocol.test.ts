@@ -332,6 +332,53 @@ describe('accept-proxy', () => {
     assert.deepEqual(clients, [`127.0.0.12:${a.localPort}`, `127.0.0.13:${b.localPort}`]);
   });
 
+  it('no header within timeout client, or half of one: closed and logged as HAProxy does', async () => {
+    const c6 = await capture();
+    stops.push(() => c6.close());
+    const text = (port: number | string, extra: string) =>
+      `${DEFAULTS.replace('timeout client 2s', 'timeout client 300ms')}frontend fe\n${extra}    bind 127.0.0.1:${port} accept-proxy\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${c6.port}\n`;
+    const silent = (port: number, send: string) =>
+      new Promise<{ localPort: number; ms: number }>((resolve) => {
+        const t0 = Date.now();
+        const c = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.14' });
+        let localPort = 0;
+        c.on('connect', () => {
+          localPort = c.localPort ?? 0;
+          c.write(send);
+        });
+        c.on('error', () => {});
+        c.on('close', () => resolve({ localPort, ms: Date.now() - t0 }));
+      });
+    for (const [extra, send] of [
+      ['', ''],
+      ['', 'PROXY TCP4 1.2.3.4'],
+      ['    option dontlognull\n', ''],
+    ] as const) {
+      const h = await startProxy(text(0, extra));
+      stops.push(() => h.stop());
+      const hport = await freePort();
+      const p = await haproxy(text(hport, extra), hport);
+      stops.push(() => p.stop());
+      const [a, b] = await Promise.all([silent(h.port, send), silent(hport, send)]);
+      // Nothing: closed at the timeout; part of a header: at once (2.6 wants it in one read).
+      if (send === '')
+        assert.ok(a.ms >= 250 && b.ms >= 250, `closed at the timeout (${a.ms} ms, ${b.ms} ms)`);
+      else assert.ok(a.ms < 250 && b.ms < 250, `closed at once (${a.ms} ms, ${b.ms} ms)`);
+      await sleep(100);
+      const hapLine = p
+        .out()
+        .split('\n')
+        .find((l) => l.startsWith(`127.0.0.14:${b.localPort} `));
+      const haloLine = h.log.lines.find((l) => l.message.startsWith(`127.0.0.14:${a.localPort} `));
+      const message = (line: string | undefined) => line?.replace(/^[^ ]+ \[[^\]]+\] /, '');
+      assert.equal(message(haloLine?.message), message(hapLine), `${extra}${send}`);
+      if (extra) assert.equal(haloLine, undefined);
+      else assert.ok(haloLine);
+      p.stop();
+      await h.stop();
+    }
+  });
+
   it("bad headers: that connection closes with HAProxy's log line, the next one is served", async () => {
     const c4 = await capture();
     stops.push(() => c4.close());
