@@ -90,6 +90,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   readonly http: HttpFrontend | undefined;
   /** Connections whose PROXY header is awaited: no session yet, but counted and cut at hard stop. */
   private readonly embryonic = new Set<StreamHandle>();
+  /** Connections closed for a missing or bad PROXY header (not in the stats pages yet). */
+  proxyHeaderErrors = 0;
   /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
   expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
@@ -189,11 +191,16 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.embryonic.add(handle);
     readProxyHeader(handle, this.clientTimeout, {
       header: (h, addresses, early) => {
-        if (!this.embryonic.delete(h)) return; // cut by a hard stop meanwhile
+        if (!this.embryonic.has(h)) return; // cut by a hard stop meanwhile
+        if (this.stopped) {
+          this.dropEmbryonic(h);
+          return;
+        }
+        // startSession counts it again.
+        this.embryonic.delete(h);
         this.conns--;
         this.ctx.counters.actconn--;
-        if (this.stopped) this.dropEmbryonic(h);
-        else this.startSession(h, addresses, early);
+        this.startSession(h, addresses, early);
       },
       failed: (h, why) => {
         if (this.embryonic.has(h)) this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt);
@@ -239,9 +246,6 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.ctx.counters.actconn--;
     this.ctx.slotFreed();
   }
-
-  /** Connections closed for a missing or bad PROXY header (tests; HAProxy counts none in stats). */
-  proxyHeaderErrors = 0;
 
   /**
    * accept() ran out of descriptors: HAProxy's emergency log line, also on stderr. At

@@ -431,6 +431,11 @@ describe('accept-proxy', () => {
     );
     assert.equal(c4.firsts.at(-1)?.toString(), 'after');
     assert.equal(h.engine.frontends[0]!.conns, 0, 'no connection left counted');
+    assert.equal(
+      h.engine.frontends[0]!.proxyHeaderErrors,
+      inputs.length,
+      'each failure counted once',
+    );
     await sleep(10);
   });
 });
