@@ -206,19 +206,25 @@ describe('send-proxy / send-proxy-v2: what reaches the server, halo beside HAPro
 });
 
 describe('health checks with send-proxy (as HAProxy 2.6 sends them)', () => {
-  it('v1 checks carry the check connection addresses, v2 checks a LOCAL header', async () => {
+  it('v1 checks carry the check connection addresses, v2 checks a LOCAL header; check-send-proxy; not with check port', async () => {
     const v1 = await capture();
     const v2 = await capture();
-    stops.push(
-      () => v1.close(),
-      () => v2.close(),
-    );
+    const forced = await capture();
+    const other = await capture();
+    const all = [v1, v2, forced, other];
+    for (const c of all) stops.push(() => c.close());
     const halo = await startProxy(
-      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${v1.port} send-proxy check inter 200\n    server s2 127.0.0.1:${v2.port} send-proxy-v2 check inter 200\n`,
+      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${v1.port} send-proxy check inter 200\n    server s2 127.0.0.1:${v2.port} send-proxy-v2 check inter 200\n    server s3 127.0.0.1:${forced.port} check check-send-proxy inter 200\n    server s4 127.0.0.1:1 send-proxy check port ${other.port} inter 200\n`,
     );
     stops.push(() => halo.stop());
-    await waitFor(() => v1.firsts.length > 0 && v2.firsts.length > 0, 3000, 'checks arrived');
+    await waitFor(() => all.every((c) => c.firsts.length > 0), 3000, 'checks arrived');
     await halo.stop();
+    // check-send-proxy without send-proxy: v1; a check on another port: no header (2.6's rule).
+    assert.match(
+      forced.firsts[0]!.toString(),
+      /^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+\r\n$/,
+    );
+    assert.equal(other.firsts[0]!.length, 0);
     assert.match(
       v1.firsts[0]!.toString(),
       new RegExp(`^PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ ${v1.port}\\r\\n$`),
