@@ -317,6 +317,33 @@ describe('accept-proxy', () => {
     );
   });
 
+  it('use_backend if { src ... } routes on the address of the header, not the socket', async () => {
+    const one = await capture();
+    const two = await capture();
+    stops.push(
+      () => one.close(),
+      () => two.close(),
+    );
+    const far = await startProxy(
+      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 accept-proxy\n    use_backend b2 if { src 127.0.0.15 }\n    default_backend b1\nbackend b1\n    server s1 127.0.0.1:${one.port}\nbackend b2\n    balance source\n    server s2 127.0.0.1:${two.port}\n`,
+    );
+    stops.push(() => far.stop());
+    const near = await startProxy(
+      `${DEFAULTS}frontend fe\n    bind 127.0.0.1:0\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${far.port} send-proxy\n`,
+    );
+    stops.push(() => near.stop());
+    await talk(near.port, '127.0.0.15', 'to-two');
+    await talk(near.port, '127.0.0.16', 'to-one');
+    assert.deepEqual(
+      two.firsts.map((x) => x.toString()),
+      ['to-two'],
+    );
+    assert.deepEqual(
+      one.firsts.map((x) => x.toString()),
+      ['to-one'],
+    );
+  });
+
   it('tcp-request connection expect-proxy layer4 if { src ... }: a header from the proxy tier, none from others', async () => {
     const c5 = await capture();
     stops.push(() => c5.close());
