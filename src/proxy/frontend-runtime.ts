@@ -226,7 +226,9 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     acceptedAt: number,
   ): void {
     this.proxyHeaderErrors++;
-    if (this.cfg.logs.length > 0 && !(this.dontlognull && hiddenByDontlognull(why))) {
+    // HAProxy logs these only for a frontend with a log format (tcplog, httplog).
+    const logs = this.cfg.logs.length > 0 && this.tcplog;
+    if (logs && !(this.dontlognull && hiddenByDontlognull(why))) {
       const line = proxyFailureLog(
         peerAddress(h),
         formatAcceptDate(acceptedAt),

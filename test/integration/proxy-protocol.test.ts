@@ -365,11 +365,12 @@ describe('accept-proxy', () => {
     assert.deepEqual(clients, [`127.0.0.12:${a.localPort}`, `127.0.0.13:${b.localPort}`]);
   });
 
-  it('no header within timeout client, or half of one: closed and logged as HAProxy does', async () => {
+  it('no header within timeout client, or half of one: closed and logged as HAProxy does (only with tcplog)', async () => {
     const c6 = await capture();
     stops.push(() => c6.close());
+    // `nolog`: the defaults without `option tcplog` (HAProxy logs these only with a format).
     const text = (port: number | string, extra: string) =>
-      `${DEFAULTS.replace('timeout client 2s', 'timeout client 300ms')}frontend fe\n${extra}    bind 127.0.0.1:${port} accept-proxy\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${c6.port}\n`;
+      `${DEFAULTS.replace('timeout client 2s', 'timeout client 300ms').replace(extra === 'nolog' ? '    option tcplog\n' : '\0', '')}frontend fe\n${extra === 'nolog' ? '' : extra}    bind 127.0.0.1:${port} accept-proxy\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${c6.port}\n`;
     const silent = (port: number, send: string) =>
       new Promise<{ localPort: number; ms: number }>((resolve) => {
         const t0 = Date.now();
@@ -386,6 +387,7 @@ describe('accept-proxy', () => {
       ['', ''],
       ['', 'PROXY TCP4 1.2.3.4'],
       ['    option dontlognull\n', ''],
+      ['nolog', 'garbage garbage garbage'],
     ] as const) {
       const h = await startProxy(text(0, extra));
       stops.push(() => h.stop());
