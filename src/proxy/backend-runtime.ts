@@ -2,7 +2,7 @@
 // state-change messages. Sessions ask it for a server (`assign`) and give the slot back
 // (`release`), which is when queued sessions move on.
 
-import type { Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type { Proxy as ProxyConfig, Server } from '../config/haproxy/model.js';
 import { createBalancer, deterministicAlgorithms } from './balance/index.js';
 import { usablePool } from './balance/pool.js';
 import type { Balancer, BalancerOptions, PickContext } from './balance/types.js';
@@ -266,6 +266,7 @@ export class BackendRuntime {
           connectTimeout,
           readTimeout,
           ssl: c.checkSsl ? { verify: c.verify === 'required', servername: c.sni } : undefined,
+          sendProxy: checkSendProxy(c),
         },
         probe: this.opts.probe ?? createProbe(this.cfg.healthCheck),
         onReport: (r) => {
@@ -338,4 +339,15 @@ export class BackendRuntime {
       }
     }
   }
+}
+
+/**
+ * Whether a server's checks start with a PROXY header, and which: HAProxy 2.6 sends the
+ * server's own when it checks the traffic port and address, and always with
+ * `check-send-proxy` (v1 unless the server says `send-proxy-v2`).
+ */
+function checkSendProxy(c: Server): 'v1' | 'v2' | undefined {
+  if (c.checkSendProxy) return c.sendProxy ?? 'v1';
+  if (c.checkPort === undefined && c.checkAddr === undefined) return c.sendProxy;
+  return undefined;
 }

@@ -62,6 +62,18 @@ export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void
     }
     if (px.kind === 'backend') continue;
     const http = px.mode === 'http';
+    for (const e of px.expectProxy ?? []) {
+      if (!e.cond) continue;
+      const gaps = compileCondition(e.cond, px.acls).unsupported;
+      if (gaps.length > 0)
+        diags.error(
+          e.pos,
+          NOT_APPLIED_SECURITY,
+          `halo refuses 'tcp-request connection expect-proxy' in ${px.kind} '${px.name}': halo does not evaluate ${quoted(gaps)} on a TCP connection, so the connections this rule covers could pass a PROXY header to the server as data, or be served without one`,
+          'halo',
+          'Write the condition with what halo evaluates on a TCP connection (src, dst, src_port, dst_port, nbsrv, TRUE, FALSE, LOCALHOST), or run this config under HAProxy.',
+        );
+    }
     for (const u of px.useBackends) {
       if (!u.cond) continue;
       const c = compileCondition(u.cond, px.acls);

@@ -5,7 +5,12 @@
 
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { HaloError } from '../config/diagnostics.js';
-import type { BindAddress, HaproxyConfig, Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type {
+  Bind,
+  BindAddress,
+  HaproxyConfig,
+  Proxy as ProxyConfig,
+} from '../config/haproxy/model.js';
 import { compileCondition } from './acl.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { ProcessCounters, RuntimeContext } from './context.js';
@@ -102,7 +107,11 @@ export class ProxyEngine {
       if (p.kind === 'backend' || p.binds.length === 0) continue;
       const { routes, fallback } = this.routesFor(p);
       const applets = p.mode === 'http' ? (opts.applets?.(p, this) ?? []) : [];
-      this.frontends.push(new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets));
+      const fe = new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets);
+      fe.expectProxy = (p.expectProxy ?? []).map((e) =>
+        e.cond ? compileCondition(e.cond, p.acls).test : () => true,
+      );
+      this.frontends.push(fe);
     }
   }
 
@@ -181,7 +190,7 @@ export class ProxyEngine {
           for (const addr of bind.addresses) {
             const inherited = listenerKeys(addr).map((k) => previous?.listeners.get(k));
             if (inherited.every((l) => l !== undefined)) {
-              for (const l of inherited as Listener[]) this.adopt(fe, l);
+              for (const l of inherited as Listener[]) this.adopt(fe, l, bind);
               continue;
             }
             const fresh = await this.listen(
@@ -190,7 +199,7 @@ export class ProxyEngine {
               socketOptions(bind, this.config.global),
             );
             opened.push(...fresh);
-            for (const l of fresh) this.adopt(fe, l);
+            for (const l of fresh) this.adopt(fe, l, bind);
           }
         }
       }
@@ -220,9 +229,10 @@ export class ProxyEngine {
     if (this.listeners.size === 0) await this.openAll(undefined);
   }
 
-  private adopt(fe: FrontendRuntime, l: Listener): void {
+  private adopt(fe: FrontendRuntime, l: Listener, bind: Bind): void {
     this.listeners.set(l.key, l);
     fe.listeners.push(l);
+    fe.listenerBound(l, bind);
     setOwner(l, fe);
   }
 

@@ -17,6 +17,10 @@ import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { fdLimitMessage, LogLevel } from './log/messages.js';
+import { formatAcceptDate } from './log/tcplog.js';
+import type { ProxyHeaderFailure } from './proxy-header-reader.js';
+import { hiddenByDontlognull, proxyFailureLog, readProxyHeader } from './proxy-header-reader.js';
+import type { ProxyAddresses } from './proxy-protocol.js';
 import type { ServerRuntime } from './server-runtime.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
 import { addSession, countStatus, newFrontendCounters } from './stats/counters.js';
@@ -28,14 +32,21 @@ export interface Route {
   readonly backend: BackendRuntime;
 }
 
-/** Layer-4 facts of one accepted connection, each read from the socket on first use. */
+/**
+ * Layer-4 facts of one accepted connection, each read from the socket on first use, or
+ * taken from its PROXY header (`accept-proxy`).
+ */
 class HandleFacts implements ConnectionFacts {
   private peer: { address: string; port: number } | undefined;
   private local: { address: string; port: number } | undefined;
   constructor(
     private readonly h: StreamHandle,
     readonly nbsrv: (backend: string) => number,
-  ) {}
+    proxied?: ProxyAddresses,
+  ) {
+    this.peer = proxied?.src;
+    this.local = proxied?.dst;
+  }
   src(): string {
     this.peer ??= peerAddress(this.h);
     return this.peer.address;
@@ -77,6 +88,14 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private readonly wantsPeer: boolean;
   /** HTTP side: an http frontend, or a tcp one with an http backend (http/http-frontend.ts). */
   readonly http: HttpFrontend | undefined;
+  /** Connections whose PROXY header is awaited: no session yet, but counted and cut at hard stop. */
+  private readonly embryonic = new Set<StreamHandle>();
+  /** Connections closed for a missing or bad PROXY header (not in the stats pages yet). */
+  proxyHeaderErrors = 0;
+  /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
+  expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
+  /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
+  private readonly binds = new Map<Listener, { name: string; acceptProxy: boolean }>();
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -133,7 +152,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   get activeSessions(): number {
-    return this.sessions.size + (this.http?.conns.size ?? 0);
+    return this.sessions.size + (this.http?.conns.size ?? 0) + this.embryonic.size;
   }
 
   private full(): boolean {
@@ -147,13 +166,87 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     return !this.stopped && !this.full();
   }
 
+  /** A listener of `bind` is ours (engine.ts), the n-th: HAProxy names it by that number. */
+  listenerBound(l: Listener, bind: Bind): void {
+    const name =
+      typeof bind.options.name === 'string' ? bind.options.name : String(this.listeners.length);
+    this.binds.set(l, { name, acceptProxy: bind.options['accept-proxy'] === true });
+  }
+
   /** Listeners ask canAccept() first, so this runs below maxconn. */
-  accept(handle: StreamHandle): void {
+  accept(handle: StreamHandle, from?: Listener): void {
     if (this.stopped) {
       handle.close();
       return;
     }
-    this.startSession(handle);
+    const bind = from ? this.binds.get(from) : undefined;
+    if (!bind?.acceptProxy && !this.expectsProxy(handle)) {
+      this.startSession(handle);
+      return;
+    }
+    // The connection counts from its accept, while its header is awaited, as in HAProxy.
+    this.conns++;
+    this.ctx.counters.actconn++;
+    const acceptedAt = Date.now();
+    this.embryonic.add(handle);
+    readProxyHeader(handle, this.clientTimeout, {
+      header: (h, addresses, early) => {
+        if (!this.embryonic.has(h)) return; // cut by a hard stop meanwhile
+        if (this.stopped) {
+          this.dropEmbryonic(h);
+          return;
+        }
+        // startSession counts it again.
+        this.embryonic.delete(h);
+        this.conns--;
+        this.ctx.counters.actconn--;
+        this.startSession(h, addresses, early);
+      },
+      failed: (h, why) => {
+        if (this.embryonic.has(h)) this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt);
+      },
+    });
+  }
+
+  /**
+   * `tcp-request connection expect-proxy layer4 [if COND]`: the first rule whose condition
+   * holds on the socket's own addresses asks for a header.
+   */
+  private expectsProxy(handle: StreamHandle): boolean {
+    if (this.expectProxy.length === 0) return false;
+    const facts = new HandleFacts(handle, this.nbsrv);
+    return this.expectProxy.some((test) => test(facts));
+  }
+
+  /** A connection without a valid PROXY header: closed, and logged as HAProxy logs it. */
+  private proxyHeaderFailed(
+    h: StreamHandle,
+    listener: string,
+    why: ProxyHeaderFailure,
+    acceptedAt: number,
+  ): void {
+    this.proxyHeaderErrors++;
+    // HAProxy logs these only for a frontend with a log format (tcplog, httplog).
+    const logs = this.cfg.logs.length > 0 && this.tcplog;
+    if (logs && !(this.dontlognull && hiddenByDontlognull(why))) {
+      const line = proxyFailureLog(
+        peerAddress(h),
+        formatAcceptDate(acceptedAt),
+        this.name,
+        listener,
+        why,
+      );
+      this.ctx.log.send(this.cfg.logs, LogLevel.info, line);
+    }
+    this.dropEmbryonic(h);
+  }
+
+  private dropEmbryonic(h: StreamHandle): void {
+    this.embryonic.delete(h);
+    h.close();
+    this.conns--;
+    this.ctx.counters.actconn--;
+    this.ctx.slotFreed();
   }
 
   /**
@@ -171,22 +264,22 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   /** The backend for a new connection: the first `use_backend` whose condition holds. */
-  private route(handle: StreamHandle): BackendRuntime | undefined {
+  private route(handle: StreamHandle, proxied?: ProxyAddresses): BackendRuntime | undefined {
     if (this.routes.length === 0) return this.backend;
-    const facts = new HandleFacts(handle, this.nbsrv);
+    const facts = new HandleFacts(handle, this.nbsrv, proxied);
     for (const r of this.routes) if (r.test(facts)) return r.backend;
     return this.backend;
   }
 
-  private startSession(handle: StreamHandle): void {
+  private startSession(handle: StreamHandle, proxied?: ProxyAddresses, early?: Uint8Array): void {
     this.conns++;
     this.ctx.counters.actconn++;
     if (this.cfg.mode === 'http' && this.http) {
       this.countConnection();
-      this.http.accept(handle, undefined);
+      this.http.accept(handle, undefined, proxied, early);
       return;
     }
-    const be = this.route(handle);
+    const be = this.route(handle, proxied);
     if (!be) {
       // No backend: HAProxy closes the connection at once.
       handle.close();
@@ -199,13 +292,15 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     be.counters.rate.hit(Date.now());
     if (be.cfg.mode === 'http' && this.http) {
       // HAProxy upgrades the stream to HTTP: HTTP clients are proxied, others get a 400.
-      this.http.accept(handle, be);
+      this.http.accept(handle, be, proxied, early);
       return;
     }
     handle.setNoDelay?.(true);
     const s = new TcpSession(this, be, handle);
+    s.proxied = proxied;
+    s.early = early;
     if (this.wantsPeer) {
-      const peer = peerAddress(handle);
+      const peer = proxied?.src ?? peerAddress(handle);
       s.clientIp = peer.address;
       s.clientPort = peer.port;
     }
@@ -289,6 +384,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
 
   /** Hard stop: cut every session. */
   killSessions(): void {
+    for (const h of [...this.embryonic]) this.dropEmbryonic(h);
     for (const s of [...this.sessions]) s.abort('K', 'D');
     this.http?.killAll();
   }

@@ -20,8 +20,8 @@ import type { ServerHandle, SocketOptions } from './listen-sockets.js';
 import { bindSockets, osError, rethrow } from './listen-sockets.js';
 
 export interface ConnectionSink {
-  /** A new connection, as a raw handle that is not reading yet. */
-  accept(handle: StreamHandle): void;
+  /** A new connection, as a raw handle that is not reading yet, and the listener it came from. */
+  accept(handle: StreamHandle, from?: Listener): void;
   /** False at maxconn (the frontend's or the global one) or once stopped. */
   canAccept(): boolean;
   /**
@@ -129,7 +129,7 @@ export class Listener {
       return;
     }
     this.accepted++;
-    sink.accept(h);
+    sink.accept(h, this);
   }
 
   /**

@@ -18,7 +18,9 @@ import type { StreamHandle } from './io/stream-handle.js';
 import {
   connectTcp,
   isBulk,
+  localAddress,
   localPort,
+  peerAddress,
   readIntoOwn,
   readIntoShared,
   readResult,
@@ -29,6 +31,8 @@ import {
   writeTo,
 } from './io/stream-handle.js';
 import { formatTcpLog } from './log/tcplog.js';
+import type { ProxyAddresses } from './proxy-protocol.js';
+import { encodeProxyHeader } from './proxy-protocol.js';
 import type { Pending } from './queue.js';
 import type { ServerRuntime } from './server-runtime.js';
 
@@ -72,6 +76,10 @@ export class TcpSession implements Pending {
   private sBuf: Buffer | undefined;
   readonly cDl: Deadline;
   readonly sDl: Deadline;
+  /** The client's addresses from its PROXY header (`accept-proxy`); else the socket's. */
+  proxied: ProxyAddresses | undefined;
+  /** Bytes the client sent after its PROXY header, relayed first once connected. */
+  early: Uint8Array | undefined;
 
   constructor(
     readonly fe: FrontendRuntime,
@@ -139,7 +147,7 @@ export class TcpSession implements Pending {
   /** Connects to `server` at a numeric `address` (ServerRuntime.lookup calls back here). */
   dial(server: ServerRuntime, address: string): void {
     if (this.finished || this.target !== server) return;
-    const port = server.port ?? localPort(this.client);
+    const port = server.port ?? this.proxied?.dst?.port ?? localPort(this.client);
     const { handle, err } = connectTcp(address, port, onConnect);
     handle.owner = this;
     if (err !== 0) {
@@ -161,12 +169,36 @@ export class TcpSession implements Pending {
     s.setNoDelay?.(true);
     s.onread = onServerRead;
     readIntoShared(s);
+    // `send-proxy`: the header goes first; libuv keeps the order of queued writes.
+    const pp = this.target?.cfg.sendProxy;
+    if (pp && !this.writeFirst(encodeProxyHeader(pp, this.addresses()))) return;
+    if (this.early) {
+      this.bytesIn += this.early.length;
+      if (!this.writeFirst(this.early)) return;
+      this.early = undefined;
+    }
     const tunnel = this.be.tunnelTimeout;
     dl.arm(this.sDl, tunnel || this.be.serverTimeout, now);
     dl.arm(this.cDl, tunnel || this.fe.clientTimeout, now);
     this.target?.observeSuccess();
     s.readStart();
     c.readStart();
+  }
+
+  /** Writes bytes of halo's own before any relayed one; false when the session ended. */
+  private writeFirst(bytes: Uint8Array): boolean {
+    const r = writeTo(this.server!, bytes, onServerWritten);
+    if (r === 1) this.sPending++;
+    else if (r < 0) {
+      this.abort('S', 'D');
+      return false;
+    }
+    return true;
+  }
+
+  /** The client's source and destination, as a PROXY header carries them. */
+  addresses(): ProxyAddresses {
+    return this.proxied ?? { src: peerAddress(this.client), dst: localAddress(this.client) };
   }
 
   /** Connection attempt failed: retry (same server after the turn-around), redispatch, or give up. */

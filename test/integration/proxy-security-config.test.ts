@@ -48,9 +48,9 @@ describe('security lines halo does not apply: refused at start', () => {
       /cfg:10: error: halo refuses 'ssl' on a server line: halo does not speak TLS to servers/,
     ],
     [
-      'server send-proxy',
-      'frontend fe\n    bind 127.0.0.1:PORT\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1 send-proxy\n',
-      /cfg:10: error: halo refuses 'send-proxy' on a server line: halo does not send the PROXY protocol/,
+      'server send-proxy-v2-ssl',
+      'frontend fe\n    bind 127.0.0.1:PORT\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1 send-proxy-v2-ssl\n',
+      /cfg:10: error: halo refuses 'send-proxy-v2-ssl' on a server line: halo does not send the PROXY protocol's SSL fields/,
     ],
   ];
   for (const [name, body, message] of cases) {

@@ -1,6 +1,7 @@
 // Conditions with a criterion halo does not evaluate: `stats admin` (it grants the admin
 // actions) is refused by `halo check` with file:line; `use_backend` (it only routes) warns
-// and says what the condition comes to with the criterion taken as false.
+// and says what the condition comes to with the criterion taken as false;
+// `tcp-request connection expect-proxy` (it decides who may pass a PROXY header) is refused.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,44 @@ describe('stats admin with a criterion halo does not evaluate', () => {
         [],
       );
       assert.equal(r.code, 0);
+    });
+  }
+});
+
+describe('tcp-request connection expect-proxy with a criterion halo does not evaluate', () => {
+  const cfg = (rule: string) => `defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:18406
+    acl sni req.ssl_sni -m found
+    ${rule}
+    default_backend a
+backend a
+    server s 127.0.0.1:1
+`;
+  it('a condition halo cannot evaluate is an error at its line', async () => {
+    const r = await check('expect.cfg', cfg('tcp-request connection expect-proxy layer4 if sni'));
+    assert.equal(r.code, 1);
+    const e = r.diags.filter((d) => d.severity === 'error');
+    assert.equal(e.length, 1, JSON.stringify(e));
+    assert.equal(e[0]!.code, 'HALO_NOT_APPLIED_SECURITY');
+    assert.equal(e[0]!.line, 9);
+    assert.match(e[0]!.message, /'req\.ssl_sni'/);
+  });
+  for (const rule of [
+    'tcp-request connection expect-proxy layer4',
+    'tcp-request connection expect-proxy layer4 if { src 10.0.0.0/8 }',
+    'tcp-request connection expect-proxy layer4 unless LOCALHOST',
+  ]) {
+    it(`'${rule}' is applied: no error`, async () => {
+      const r = await check('expect-ok.cfg', cfg(rule));
+      assert.deepEqual(
+        r.diags.filter((d) => d.severity === 'error'),
+        [],
+      );
     });
   }
 });

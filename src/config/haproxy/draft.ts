@@ -7,6 +7,7 @@ import type {
   Acl,
   Balance,
   Bind,
+  ExpectProxy,
   Forwardfor,
   HttpCheckRule,
   LogTarget,
@@ -91,6 +92,7 @@ export interface ProxyDraft {
   useBackends: UseBackend[];
   stats?: StatsDraft;
   services?: UseService[];
+  expectProxy?: ExpectProxy[];
   disabled: boolean;
   /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
   httpOnly: { what: string; pos: SourcePos }[];

@@ -68,6 +68,8 @@ export interface Server {
   readonly onMarkedDown?: 'shutdown-sessions';
   readonly onMarkedUp?: 'shutdown-backup-sessions';
   readonly sendProxy?: 'v1' | 'v2';
+  /** `check-send-proxy`: checks send the PROXY header even with `port`/`addr` set. */
+  readonly checkSendProxy?: boolean;
   /** `server s 10.0.0.1:+1000`: destination port = client's destination port + offset. */
   readonly portOffset?: number;
   /** `init-addr` as written (`last,libc,none`, an IP): what to do when the name does not resolve. */
@@ -160,6 +162,12 @@ export interface UseBackend {
   readonly cond?: Condition;
 }
 
+/** `tcp-request connection expect-proxy layer4 [if|unless COND]`: read a PROXY header first. */
+export interface ExpectProxy {
+  readonly pos: SourcePos;
+  readonly cond?: Condition;
+}
+
 /** `http-request use-service NAME [if|unless COND]`: an applet answers instead of a server. */
 export interface UseService {
   readonly pos: SourcePos;
@@ -216,6 +224,8 @@ export interface Proxy {
   readonly stats?: StatsConfig;
   /** `http-request use-service` rules, in order (frontend and listen sections). */
   readonly services?: UseService[];
+  /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
+  readonly expectProxy?: ExpectProxy[];
   readonly disabled: boolean;
   /** The `defaults` section this proxy copied its settings from (name may be ''). */
   readonly defaultsPos?: SourcePos;

@@ -310,6 +310,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     acls: d.acls,
     useBackends: isBack ? [] : d.useBackends,
     ...(d.services && !isBack ? { services: d.services } : {}),
+    ...(d.expectProxy && !isBack ? { expectProxy: d.expectProxy } : {}),
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),

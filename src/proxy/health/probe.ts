@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import type tls from 'node:tls';
+import { encodeProxyV1, encodeProxyV2 } from '../proxy-protocol.js';
 import type { CheckResult } from './result.js';
 import { errnoInfo } from './result.js';
 
@@ -15,6 +16,22 @@ export interface ProbeTarget {
   /** Budget for the exchange after connecting (`timeout check`, or what is left of inter). */
   readonly readTimeout: number;
   readonly ssl?: { readonly servername?: string | undefined; readonly verify: boolean } | undefined;
+  /**
+   * The PROXY header a check starts with (`send-proxy` servers): v1 carries the check
+   * connection's own addresses, v2 is a LOCAL command, as HAProxy 2.6 sends them.
+   */
+  readonly sendProxy?: 'v1' | 'v2' | undefined;
+}
+
+/** The PROXY header of a check connection, once it is connected. */
+function checkProxyHeader(version: 'v1' | 'v2', tcp: net.Socket): Uint8Array {
+  if (version === 'v2') return encodeProxyV2({}, true);
+  const end = (address: string | undefined, port: number | undefined) =>
+    address === undefined || port === undefined ? undefined : { address, port };
+  return encodeProxyV1({
+    src: end(tcp.localAddress, tcp.localPort),
+    dst: end(tcp.remoteAddress, tcp.remotePort),
+  });
 }
 
 export type Probe = (target: ProbeTarget) => Promise<CheckResult>;
@@ -66,6 +83,7 @@ export function connectForCheck(target: ProbeTarget): Promise<Connected> {
     };
     tcp.on('error', onError);
     tcp.once('connect', () => {
+      if (target.sendProxy) tcp.write(checkProxyHeader(target.sendProxy, tcp));
       if (!target.ssl) return finish({ ok: true, socket: tcp, started });
       tcp.removeListener('error', onError);
       const secure = tlsConnect({

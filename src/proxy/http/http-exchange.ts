@@ -6,6 +6,7 @@
 
 import type http from 'node:http';
 import type { BackendRuntime } from '../backend-runtime.js';
+import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { HttpApplet } from './applet.js';
@@ -291,7 +292,20 @@ export class HttpExchange implements Pending {
       (n) => this.req.headers[n] !== undefined,
     );
     const headers = requestHeaders(this.req.rawHeaders, xff);
-    const preq = agentFor(server, mode === 'keep-alive').request(
+    const conn = this.conn;
+    const sendProxy = server.cfg.sendProxy;
+    const preq = agentFor(
+      server,
+      mode === 'keep-alive',
+      sendProxy && {
+        owner: conn,
+        header: () =>
+          encodeProxyHeader(sendProxy, {
+            src: { address: conn.clientIp, port: conn.clientPort },
+            dst: { address: conn.localIp, port: conn.localPort },
+          }),
+      },
+    ).request(
       address,
       server.port ?? this.conn.localPort,
       this.req.method ?? 'GET',

@@ -18,6 +18,7 @@ import type { StreamHandle } from '../io/stream-handle.js';
 import { socketFor } from '../io/stream-handle.js';
 import { formatConnectLog } from '../log/httplog.js';
 import { LogLevel } from '../log/messages.js';
+import type { ProxyAddresses } from '../proxy-protocol.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { FrontendCounters, SessionFacts } from '../stats/counters.js';
 import type { HttpApplet } from './applet.js';
@@ -29,6 +30,7 @@ import type { H1Limits, RefusalStatus } from './h1-request.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
 import { nodeHttp } from './node-http.js';
+import { closePrivateAgents } from './server-agents.js';
 
 /** What the frontend runtime gives its HTTP side. */
 export interface HttpFrontendHost {
@@ -73,11 +75,13 @@ export class HttpClientConn {
     readonly backend: BackendRuntime | undefined,
     readonly accepted: number,
     readonly acceptedAt: number,
+    /** The addresses of the client's PROXY header (`accept-proxy`), if it had some. */
+    proxied?: ProxyAddresses,
   ) {
-    this.clientIp = stripMapped(socket.remoteAddress ?? 'unix');
-    this.clientPort = socket.remotePort ?? 1;
-    this.localIp = stripMapped(socket.localAddress ?? 'unix');
-    this.localPort = socket.localPort ?? 0;
+    this.clientIp = proxied?.src?.address ?? stripMapped(socket.remoteAddress ?? 'unix');
+    this.clientPort = proxied?.src?.port ?? socket.remotePort ?? 1;
+    this.localIp = proxied?.dst?.address ?? stripMapped(socket.localAddress ?? 'unix');
+    this.localPort = proxied?.dst?.port ?? socket.localPort ?? 0;
   }
 }
 
@@ -157,8 +161,16 @@ export class HttpFrontend {
     return this.xff.get(be);
   }
 
-  /** Takes an accepted handle (not reading yet); `backend` when a tcp frontend chose it. */
-  accept(handle: StreamHandle, backend: BackendRuntime | undefined): void {
+  /**
+   * Takes an accepted handle (not reading yet); `backend` when a tcp frontend chose it;
+   * `proxied` and `early`: its PROXY header's addresses and the bytes that followed it.
+   */
+  accept(
+    handle: StreamHandle,
+    backend: BackendRuntime | undefined,
+    proxied?: ProxyAddresses,
+    early?: Uint8Array,
+  ): void {
     // Half-open: a client's FIN after its request still gets the response (the gate hands
     // the FIN to node:http once that request is over).
     let socket: Tagged | undefined;
@@ -181,7 +193,7 @@ export class HttpFrontend {
       },
     }) as Tagged;
     socket = gated;
-    conn = new HttpClientConn(gated, backend, this.ctx.deadlines.now(), Date.now());
+    conn = new HttpClientConn(gated, backend, this.ctx.deadlines.now(), Date.now(), proxied);
     gated[kConn] = conn;
     this.conns.add(conn);
     gated.on('close', () => {
@@ -193,6 +205,7 @@ export class HttpFrontend {
       this.conns.delete(conn);
       for (const w of conn.waiting.splice(0)) w.clientClosed();
       if (conn.exchange) conn.exchange.clientClosed();
+      closePrivateAgents(conn);
       this.host.connectionEnded();
       if (this.stopped && this.conns.size === 0) this.closeServer();
     });
@@ -212,6 +225,7 @@ export class HttpFrontend {
       );
     }
     this.server.emit('connection', gated);
+    if (early) gated.onRead(Buffer.from(early));
     if (this.stopped) this.drainConn(conn);
   }
 

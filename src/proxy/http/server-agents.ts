@@ -4,6 +4,7 @@
 // Server slots (maxconn) are counted by BackendRuntime per request, not here.
 
 import type http from 'node:http';
+import net from 'node:net';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { HeaderMap } from './messages.js';
@@ -78,13 +79,26 @@ function keepInPlace(req: http.ClientRequest, headers: HeaderMap, name: string):
 
 const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
 
-function makeAgent(keepAlive: boolean): ServerAgent {
+/**
+ * `header`: `send-proxy`'s PROXY header, the first bytes of every connection this agent
+ * opens (written before the connect completes; the socket sends queued writes in order).
+ */
+function makeAgent(keepAlive: boolean, header?: Uint8Array): ServerAgent {
   const agent = new nodeHttp.Agent({
     keepAlive,
     timeout: IDLE_MS,
     maxSockets: Number.POSITIVE_INFINITY,
     scheduling: 'lifo',
   });
+  if (header) {
+    (
+      agent as unknown as { createConnection: (o: net.NetConnectOpts) => net.Socket }
+    ).createConnection = (opts: net.NetConnectOpts) => {
+      const socket = net.createConnection(opts);
+      socket.write(header);
+      return socket;
+    };
+  }
   return {
     request(address, port, method, path, headers, close, version) {
       // Node's client writes the head at once when it is given an `expect` header, before
@@ -113,7 +127,28 @@ function makeAgent(keepAlive: boolean): ServerAgent {
   };
 }
 
-export function agentFor(server: ServerRuntime, keepAlive: boolean): ServerAgent {
+// A connection that carries a client's PROXY header is that client's only (HAProxy makes it
+// private): its agents live with the client connection and close with it.
+const privateAgents = new WeakMap<object, Map<ServerRuntime, ServerAgent>>();
+
+export function agentFor(
+  server: ServerRuntime,
+  keepAlive: boolean,
+  client?: { owner: object; header: () => Uint8Array },
+): ServerAgent {
+  if (client && server.cfg.sendProxy) {
+    let m = privateAgents.get(client.owner);
+    if (!m) {
+      m = new Map();
+      privateAgents.set(client.owner, m);
+    }
+    let agent = m.get(server);
+    if (!agent) {
+      agent = makeAgent(keepAlive, client.header());
+      m.set(server, agent);
+    }
+    return agent;
+  }
   let a = agents.get(server);
   if (!a) {
     a = {};
@@ -125,6 +160,14 @@ export function agentFor(server: ServerRuntime, keepAlive: boolean): ServerAgent
   }
   a.close ??= makeAgent(false);
   return a.close;
+}
+
+/** A client connection ended: its private server connections close (send-proxy). */
+export function closePrivateAgents(owner: object): void {
+  const m = privateAgents.get(owner);
+  if (!m) return;
+  privateAgents.delete(owner);
+  for (const a of m.values()) a.destroy();
 }
 
 /**

@@ -100,6 +100,11 @@ export function readIntoShared(h: StreamHandle): void {
   h.useUserBuffer(shared);
 }
 
+/** The `n` bytes just read by a handle that reads into the shared buffer. */
+export function readData(_h: StreamHandle, n: number): Uint8Array {
+  return shared.subarray(0, n);
+}
+
 /** Writes the `n` bytes just read into the shared buffer to `h`; as writeTo. */
 export function relayShared(h: StreamHandle, n: number, done: WriteDone): number {
   if (n > STRING_WRITE_MAX) return writeTo(h, Buffer.from(shared.subarray(0, n)), done);

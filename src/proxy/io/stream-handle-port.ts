@@ -34,6 +34,8 @@ export interface DataPathImpl {
   readResult(): number;
   /** Makes `h` read into the shared buffer; call once per handle, before readStart. */
   readIntoShared(h: StreamHandle): void;
+  /** The `n` bytes `h` just read (a view, valid only until the next read of any handle). */
+  readData(h: StreamHandle, n: number): Uint8Array;
   /** Writes the `n` bytes just read into the shared buffer to `h`; as writeTo. */
   relayShared(h: StreamHandle, n: number, done: WriteDone): number;
   /** Gives `h` a read buffer of its own (at most once per handle); returns it. */

@@ -135,6 +135,10 @@ export function readIntoShared(h: StreamHandle): void {
   (h as SocketHandle).buf = shared;
 }
 
+export function readData(h: StreamHandle, n: number): Uint8Array {
+  return (h as SocketHandle).buf.subarray(0, n);
+}
+
 export function relayShared(h: StreamHandle, n: number, done: WriteDone): number {
   // The shared buffer is overwritten by the next read of any socket: hand write() a
   // string, which Node writes at once or copies (as the internal path does).

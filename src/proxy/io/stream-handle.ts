@@ -25,6 +25,7 @@ const impl: DataPathImpl =
 export const readResult = impl.readResult;
 export const readIntoShared = impl.readIntoShared;
 export const relayShared = impl.relayShared;
+export const readData = impl.readData;
 export const readIntoOwn = impl.readIntoOwn;
 export const releaseOwn = impl.releaseOwn;
 export const ownBufferStats = impl.ownBufferStats;

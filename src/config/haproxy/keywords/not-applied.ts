@@ -50,7 +50,6 @@ const PROXY_IN =
 /** Bind options whose absence opens something; the reason says what. */
 export const BIND_REFUSED: Readonly<Record<string, string>> = {
   ssl: TLS_BIND,
-  'accept-proxy': PROXY_IN,
   'accept-netscaler-cip': PROXY_IN.replace('the PROXY protocol', 'NetScaler client-IP headers'),
   interface:
     'halo does not bind to an interface yet, so the port would accept connections arriving on every interface',
@@ -67,6 +66,7 @@ export const BIND_UNIX_OWNER_REASON =
 export const BIND_APPLIED: ReadonlySet<string> = new Set([
   'v4v6',
   'v6only',
+  'accept-proxy',
   'backlog',
   'mode',
   'name',
@@ -79,17 +79,13 @@ export const BIND_APPLIED: ReadonlySet<string> = new Set([
 const TLS_SERVER =
   'halo does not speak TLS to servers yet, so requests, Authorization headers included, would go to the server in clear';
 const PROXY_OUT =
-  'halo does not send the PROXY protocol yet, so the server would see halo as the client, and take the first bytes of the client as a PROXY line';
+  "halo does not send the PROXY protocol's SSL fields yet (it sends plain send-proxy-v2), so a server that relies on them would take the client for one without TLS or without its certificate";
 
 /** Server options whose absence sends data in clear or lets a client pass as another. */
 export const SERVER_REFUSED: Readonly<Record<string, string>> = {
   ssl: TLS_SERVER,
-  'send-proxy': PROXY_OUT,
-  'send-proxy-v2': PROXY_OUT,
   'send-proxy-v2-ssl': PROXY_OUT,
   'send-proxy-v2-ssl-cn': PROXY_OUT,
-  'check-send-proxy':
-    'halo does not send the PROXY protocol on health checks yet, so a server that requires it would be probed without it',
   namespace:
     "halo does not connect from another network namespace yet, so traffic would leave through halo's own network instead",
   socks4:

@@ -445,6 +445,7 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       kw(name, cap, (ctx, px) => {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
+        if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
         const refused = PROXY_REFUSED[name];
         if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
         else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);
@@ -453,6 +454,27 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       }),
     ),
   ];
+}
+
+/**
+ * `tcp-request connection expect-proxy layer4 [if|unless COND]` in a frontend or listen
+ * section; false leaves other forms to the not-applied checks (which refuse them).
+ */
+function parseExpectProxy(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolean): boolean {
+  if (ctx.arg(1) !== 'connection' || ctx.arg(2) !== 'expect-proxy') return false;
+  if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
+  if (ctx.arg(3) !== 'layer4') return false;
+  const cond = parseCondition(ctx, 4, known, "a 'tcp-request connection expect-proxy' rule");
+  if (cond === 'error') {
+    ctx.error(
+      'HAP_BAD_CONDITION',
+      `'tcp-request connection expect-proxy layer4' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(4)}').`,
+    );
+    return true;
+  }
+  px.expectProxy ??= [];
+  px.expectProxy.push({ pos: ctx.pos, ...(cond ? { cond } : {}) });
+  return true;
 }
 
 /**

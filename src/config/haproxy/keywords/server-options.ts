@@ -198,6 +198,9 @@ export function serverOptionTable(name: string): Record<string, Entry> {
     'no-send-proxy-v2': flag((s) => {
       delete s.sendProxy;
     }),
+    'check-send-proxy': flag((s) => {
+      s.checkSendProxy = true;
+    }),
   };
 }
 
@@ -245,7 +248,6 @@ export const OTHER_SERVER_OPTIONS: Readonly<Record<string, boolean>> = {
   'send-proxy-v2-ssl': false,
   'send-proxy-v2-ssl-cn': false,
   'proxy-v2-options': true,
-  'check-send-proxy': false,
   'check-via-socks4': false,
   socks4: true,
   'non-stick': false,
