@@ -1,5 +1,6 @@
 // ACL conditions of `use_backend`. On a TCP connection, with what layer 4 knows: `src`,
-// `src_port`, `dst`, `dst_port`, `ssl_fc` (always false: halo does not terminate TLS),
+// `src_port`, `dst`, `dst_port`, `ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`, `ssl_c_used`,
+// `ssl_c_verify`, `ssl_c_s_dn` (on connections halo terminated TLS on),
 // `nbsrv(backend)`, `always_true`/`always_false` and the predefined TRUE, FALSE and
 // LOCALHOST. On an HTTP request (http-fetches.ts) also `path*`, `url*`, `hdr*`/`req.hdr`,
 // `method`, `req.ver` and the predefined HTTP, METH_*, HTTP_1.0/1.1. Like HAProxy on a tcp
@@ -9,7 +10,8 @@
 import { BlockList, isIP } from 'node:net';
 import type { Acl, Condition } from '../config/haproxy/model.js';
 import type { HttpRequestFacts } from './http/http-fetches.js';
-import { compileHttpFetch, httpPredefined } from './http/http-fetches.js';
+import { compileHttpFetch, httpPredefined, sampleMatcher } from './http/http-fetches.js';
+import type { SslFacts } from './tls/ssl-fetches.js';
 
 /** What a condition may look at for one connection; addresses are read only if needed. */
 export interface ConnectionFacts {
@@ -21,6 +23,8 @@ export interface ConnectionFacts {
   nbsrv(backend: string): number;
   /** The HTTP request being routed; absent on a TCP connection. */
   readonly http?: HttpRequestFacts;
+  /** TLS of the client connection (`bind ... ssl`); absent on a plain one. */
+  readonly ssl?: SslFacts;
 }
 
 type Test = (f: ConnectionFacts) => boolean;
@@ -127,17 +131,36 @@ function compileAcl(criterion: string, rawValues: string[], out: Unsupported): T
       return (f) => m(f.nbsrv(backend));
     }
     case 'ssl_fc':
-      // A boolean fetch matches when true; halo relays TLS without terminating it.
-      return () => false;
+      // A boolean fetch matches when true: a connection halo terminated TLS on.
+      return (f) => f.ssl !== undefined;
+    case 'ssl_c_used':
+      return (f) => f.ssl?.clientCertUsed === true;
+    case 'ssl_c_verify': {
+      const m = intMatcher(values);
+      return (f) => (f.ssl ? m(f.ssl.clientVerify) : false);
+    }
+    case 'ssl_fc_sni':
+    case 'ssl_fc_protocol':
+    case 'ssl_c_s_dn': {
+      const m = sampleMatcher(method ?? 'str', values, ignoreCase);
+      if (!m) break;
+      const get =
+        name === 'ssl_fc_sni'
+          ? (s: SslFacts) => s.sni
+          : name === 'ssl_c_s_dn'
+            ? (s: SslFacts) => s.clientDn
+            : (s: SslFacts) => s.protocol;
+      return (f) => (f.ssl ? m(get(f.ssl)) : false);
+    }
     case 'always_true':
       return () => true;
     case 'always_false':
       return () => false;
     default:
-      out.tcp.push(criterion);
-      out.http.push(criterion);
-      return () => false;
   }
+  out.tcp.push(criterion);
+  out.http.push(criterion);
+  return () => false;
 }
 
 interface Unsupported {

@@ -25,6 +25,7 @@ import { PendingQueue } from './queue.js';
 import { ServerRuntime } from './server-runtime.js';
 import type { ServerCounters } from './stats/counters.js';
 import { markStateChange, newServerCounters } from './stats/counters.js';
+import { sniValue } from './tls/server-tls.js';
 
 export type AssignResult =
   | { kind: 'server'; server: ServerRuntime }
@@ -265,7 +266,13 @@ export class BackendRuntime {
           port,
           connectTimeout,
           readTimeout,
-          ssl: c.checkSsl ? { verify: c.verify === 'required', servername: c.sni } : undefined,
+          ssl: c.checkSsl
+            ? {
+                verify: (c.verify ?? c.verifyDefault ?? 'required') === 'required',
+                servername: sniValue(c.sni),
+                ...(c.caPem !== undefined ? { ca: c.caPem } : {}),
+              }
+            : undefined,
           sendProxy: checkSendProxy(c),
         },
         probe: this.opts.probe ?? createProbe(this.cfg.healthCheck),

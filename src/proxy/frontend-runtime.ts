@@ -5,6 +5,7 @@
 // At maxconn its listeners stop accepting (listener.ts): further clients wait in the
 // kernel's accept queue, as with HAProxy, and are accepted as slots free up.
 
+import type net from 'node:net';
 import type { Bind, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { ConnectionFacts } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
@@ -14,7 +15,7 @@ import type { HttpFrontendHost } from './http/http-frontend.js';
 import { HttpFrontend } from './http/http-frontend.js';
 import type { Deadlines } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
-import { localAddress, peerAddress } from './io/stream-handle.js';
+import { localAddress, peerAddress, socketFor } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { fdLimitMessage, LogLevel } from './log/messages.js';
 import { formatAcceptDate } from './log/tcplog.js';
@@ -25,6 +26,20 @@ import type { ServerRuntime } from './server-runtime.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
 import { addSession, countStatus, newFrontendCounters } from './stats/counters.js';
 import { TcpSession } from './tcp-session.js';
+import { BindTlsContext } from './tls/bind-context.js';
+import type { SslFacts } from './tls/ssl-fetches.js';
+import { sslFacts } from './tls/ssl-fetches.js';
+
+/**
+ * An accepted handle as the net.Socket a TLSSocket wraps. node:tls takes over the socket's
+ * handle, so the read callback given here (required by the public data path) never runs.
+ */
+function tlsSocketFor(handle: StreamHandle): net.Socket {
+  return socketFor(handle, {
+    allowHalfOpen: true,
+    onread: { buffer: Buffer.alloc(16 * 1024), callback: () => true },
+  } as net.SocketConstructorOpts);
+}
 
 /** A conditional `use_backend` rule, compiled. */
 export interface Route {
@@ -43,6 +58,8 @@ class HandleFacts implements ConnectionFacts {
     private readonly h: StreamHandle,
     readonly nbsrv: (backend: string) => number,
     proxied?: ProxyAddresses,
+    /** The connection's TLS, once its handshake is done (a `bind ... ssl`). */
+    readonly ssl?: SslFacts,
   ) {
     this.peer = proxied?.src;
     this.local = proxied?.dst;
@@ -96,6 +113,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
   private readonly binds = new Map<Listener, { name: string; acceptProxy: boolean }>();
+  private readonly tlsByListener = new Map<Listener, BindTlsContext>();
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -171,12 +189,21 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     const name =
       typeof bind.options.name === 'string' ? bind.options.name : String(this.listeners.length);
     this.binds.set(l, { name, acceptProxy: bind.options['accept-proxy'] === true });
+    // Its TLS settings apply to what it accepts.
+    if (bind.tls) this.tlsByListener.set(l, new BindTlsContext(bind.tls, name));
+    else this.tlsByListener.delete(l);
   }
 
   /** Listeners ask canAccept() first, so this runs below maxconn. */
   accept(handle: StreamHandle, from?: Listener): void {
     if (this.stopped) {
       handle.close();
+      return;
+    }
+    // A TLS bind never waits for a PROXY header: the two together are refused at start-up.
+    const tls = from ? this.tlsByListener.get(from) : undefined;
+    if (tls) {
+      this.startTls(handle, tls);
       return;
     }
     const bind = from ? this.binds.get(from) : undefined;
@@ -206,6 +233,61 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
         if (this.embryonic.has(h)) this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt);
       },
     });
+  }
+
+  /**
+   * A TLS bind: the handshake runs first (within `timeout client`), then the connection is
+   * served as any other on the HTTP side. Counted from accept, as HAProxy counts it.
+   */
+  private startTls(handle: StreamHandle, tls: BindTlsContext): void {
+    this.conns++;
+    this.ctx.counters.actconn++;
+    if (!this.http) {
+      // Refused at start-up (ssl-checks.ts): a tcp frontend's TLS needs the HTTP side.
+      handle.close();
+      this.connectionEnded();
+      return;
+    }
+    this.countConnection();
+    const http = this.http;
+    const socket = tlsSocketFor(handle);
+    const peer = { address: socket.remoteAddress, port: socket.remotePort };
+    tls.handshake(socket, this.clientTimeout, (r) => {
+      if (r.ok) {
+        const be =
+          this.cfg.mode === 'http' ? undefined : this.route(handle, undefined, sslFacts(r.socket));
+        if (this.cfg.mode === 'tcp' && be?.cfg.mode !== 'http') {
+          // No backend, or a mode tcp one (the relay carries no TLS): closed, as without one.
+          r.socket.destroy();
+          this.connectionEnded();
+          return;
+        }
+        http.acceptSecure(r.socket, be);
+        return;
+      }
+      this.counters.errors++;
+      this.logHandshake(peer, tls.name, r.reason);
+      this.connectionEnded();
+    });
+  }
+
+  /** HAProxy's embryonic-session line: `127.0.0.1:5000 [date] fe/1: SSL handshake failure`. */
+  private logHandshake(
+    peer: { address?: string | undefined; port?: number | undefined },
+    listener: string,
+    reason: string,
+  ): void {
+    if (this.cfg.logs.length === 0) return;
+    // `option dontlognull` hides a client that left without a byte (port scanners, TCP
+    // health checks of the TLS port); any other failure is logged, as by HAProxy.
+    if (this.dontlognull && reason !== 'SSL handshake failure' && !reason.includes('trusted'))
+      return;
+    const ip = (peer.address ?? 'unix').replace(/^::ffff:/, '');
+    this.ctx.log.send(
+      this.cfg.logs,
+      LogLevel.notice,
+      `${ip}:${peer.port ?? 0} [${formatAcceptDate(Date.now())}] ${this.name}/${listener}: ${reason}`,
+    );
   }
 
   /**
@@ -264,9 +346,13 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   /** The backend for a new connection: the first `use_backend` whose condition holds. */
-  private route(handle: StreamHandle, proxied?: ProxyAddresses): BackendRuntime | undefined {
+  private route(
+    handle: StreamHandle,
+    proxied?: ProxyAddresses,
+    ssl?: SslFacts,
+  ): BackendRuntime | undefined {
     if (this.routes.length === 0) return this.backend;
-    const facts = new HandleFacts(handle, this.nbsrv, proxied);
+    const facts = new HandleFacts(handle, this.nbsrv, proxied, ssl);
     for (const r of this.routes) if (r.test(facts)) return r.backend;
     return this.backend;
   }

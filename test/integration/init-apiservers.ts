@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -50,6 +50,89 @@ export function selfSigned(): { key: string; cert: string } {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A test CA in `dir` (ca.pem, ca.key) that signCert issues certificates from. */
+export function testCa(dir: string, name = 'ca'): { cert: string; key: string } {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=halo test ${name}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert, key };
+}
+
+/**
+ * A certificate for `cn` (+ DNS `sans`) signed by `ca`, written as HAProxy loads it: the
+ * certificate and key in `<dir>/<cn>.pem`, each also alone in `.crt` and `.key`.
+ */
+export function signCert(
+  dir: string,
+  ca: { cert: string; key: string },
+  cn: string,
+  sans: readonly string[] = [cn],
+): { pem: string; crt: string; key: string } {
+  const base = join(dir, cn.replace(/[^a-z0-9.-]/gi, '_'));
+  const ext = `${base}.ext`;
+  writeFileSync(ext, `subjectAltName=${sans.map((n) => `DNS:${n}`).join(',')}\n`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      ext,
+      '-out',
+      `${base}.crt`,
+    ],
+    { stdio: 'ignore' },
+  );
+  writeFileSync(
+    `${base}.pem`,
+    readFileSync(`${base}.crt`, 'utf8') + readFileSync(`${base}.key`, 'utf8'),
+  );
+  return { pem: `${base}.pem`, crt: `${base}.crt`, key: `${base}.key` };
 }
 
 class Apiserver {

@@ -40,12 +40,12 @@ describe('security lines halo does not apply: refused at start', () => {
     [
       'bind ssl crt',
       'frontend fe\n    bind 127.0.0.1:PORT ssl crt /nonexistent.pem\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1\n',
-      /cfg:7: error: halo refuses 'ssl' on a bind line: halo does not terminate TLS/,
+      /cfg:7: error: halo refuses 'ssl' on a bind line of the mode tcp frontend 'fe': halo carries TLS only on the HTTP side/,
     ],
     [
       'server ssl verify none',
       'frontend fe\n    bind 127.0.0.1:PORT\n    default_backend be\nbackend be\n    server s1 127.0.0.1:1 ssl verify none\n',
-      /cfg:10: error: halo refuses 'ssl' on a server line: halo does not speak TLS to servers/,
+      /cfg:10: error: halo refuses 'ssl' on a server of the mode tcp backend 'be': halo carries TLS only on the HTTP side/,
     ],
     [
       'server send-proxy-v2-ssl',

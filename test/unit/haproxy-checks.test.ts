@@ -167,6 +167,7 @@ describe('TLS on bind lines', () => {
       [
         "6 error: Proxy 'f': no SSL certificate specified for bind ':80,:81' at [t.cfg:6] (use 'crt').",
         "7 warning: Proxy 'f': no SSL certificate specified for bind ':82' at [t.cfg:7], ssl connections will fail (use 'crt').",
+        "8 error: 'bind :83' in section 'frontend' : unable to stat SSL certificate from file '/x.pem' : No such file or directory.",
         "13 error: Proxy 'g': no SSL certificate specified for bind ':85' at [t.cfg:13] (use 'crt').",
         "15 error: Proxy 'b': no SSL certificate specified for bind ':86' at [t.cfg:15] (use 'crt').",
       ],
@@ -227,6 +228,26 @@ describe('TLS servers and their CA', () => {
 
   it('skips disabled backends', () => {
     assert.deepEqual(servers('', '  disabled\n  server a 127.0.0.1:1 ssl\n'), []);
+  });
+});
+
+describe('the PROXY protocol together with TLS', () => {
+  const REFUSED = "together with 'ssl'";
+  it('refuses accept-proxy with ssl on one bind, expect-proxy beside an ssl bind, send-proxy with ssl', () => {
+    const d = run(
+      `${T}frontend f\n  mode http\n  bind :80 ssl crt /x.pem accept-proxy\n  bind :81 accept-proxy\n  default_backend b\nfrontend g\n  mode http\n  bind :82 ssl crt /x.pem\n  tcp-request connection expect-proxy layer4\n  default_backend b\nbackend b\n  mode http\n  server a 127.0.0.1:1 ssl verify none send-proxy\n  server c 127.0.0.1:1 send-proxy-v2\n  server e 127.0.0.1:1 ssl verify none\n  server g 127.0.0.1:1 check check-ssl verify none check-send-proxy\n`,
+    );
+    const refused = d.filter(
+      (x) => x.severity === 'error' && x.code === 'HALO_NOT_APPLIED_SECURITY',
+    );
+    assert.deepEqual(
+      refused.map((x) => `${x.line} ${x.message.split(':')[0]}`),
+      [
+        `7 halo refuses 'accept-proxy' ${REFUSED} on one bind line`,
+        "13 halo refuses 'tcp-request connection expect-proxy' in 'g', which has a bind with 'ssl'",
+        `17 halo refuses 'send-proxy' ${REFUSED} on server 'b/a'`,
+      ],
+    );
   });
 });
 

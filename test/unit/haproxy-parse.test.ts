@@ -417,10 +417,14 @@ describe('haproxy model resolution', () => {
     const { config, diagnostics } = parse(
       `${T}backend b\n  default-server inter 3s rise 5 fall 2\n  server a 10.0.0.1:6443 check fastinter 1s downinter 5s weight 10 maxconn 100 maxqueue 5 backup port 8080 addr 10.0.0.9 ssl check-ssl verify none sni str(x) observe layer7 error-limit 4 on-error mark-down on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions send-proxy-v2\n  server b 10.0.0.2 disabled\n${FE}`,
     );
-    // The model keeps every option; the one halo does not apply yet is refused (not-applied.ts).
+    // The model keeps every option; what halo does not apply yet is refused (ssl-checks.ts:
+    // TLS to servers only from the HTTP side, and not yet behind a PROXY header).
     assert.deepEqual(
       diagnostics.list.filter((d) => d.severity === 'error').map((d) => d.message.split(':')[0]),
-      ["halo refuses 'ssl' on a server line"],
+      [
+        "halo refuses 'ssl' on a server of the mode tcp backend 'b'",
+        "halo refuses 'send-proxy-v2' together with 'ssl' on server 'b/a'",
+      ],
     );
     const [a, b] = config?.proxies[0]?.servers ?? [];
     assert.deepEqual(

@@ -5,13 +5,15 @@
 // test whose name contains the given text.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { parseKeepalived } from '../../src/config/keepalived/index.js';
+import { makeLabCert } from '../../src/lab/lab-cert.js';
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +54,21 @@ function readmeRows(): Row[] {
   return rows;
 }
 
+// TLS examples name /etc/haproxy/site.pem and ca.pem: halo check reads them, as haproxy -c
+// does, so they are made here (the lab's certificate, key appended as HAProxy loads it).
+const tlsDir = mkdtempSync(join(tmpdir(), 'halo-readme-tls-'));
+const labCert = makeLabCert(tlsDir);
+writeFileSync(
+  join(tlsDir, 'site.pem'),
+  readFileSync(labCert.cert, 'utf8') + readFileSync(labCert.key, 'utf8'),
+);
+writeFileSync(join(tlsDir, 'ca.pem'), readFileSync(labCert.cert, 'utf8'));
+process.on('exit', () => rmSync(tlsDir, { recursive: true, force: true }));
+const withTlsFiles = (example: string) =>
+  example
+    .replaceAll('/etc/haproxy/site.pem', join(tlsDir, 'site.pem'))
+    .replaceAll('/etc/haproxy/ca.pem', join(tlsDir, 'ca.pem'));
+
 /** A minimal valid haproxy.cfg with the example line in the row's section; returns its line. */
 function haproxyConfig(section: string, example: string): { text: string; line: number } {
   const parts: Record<string, string[]> = {
@@ -73,7 +90,7 @@ function haproxyConfig(section: string, example: string): { text: string; line: 
   for (const s of order) {
     lines.push(...parts[s]!);
     if (s === section) {
-      lines.push(`    ${example}`);
+      lines.push(`    ${withTlsFiles(example)}`);
       at = lines.length;
     }
   }

@@ -173,7 +173,8 @@ export function versionText(verbose: boolean): string {
       `Data path: ${DATA_PATH.kind === 'internal' ? "internal (Node.js's stream handles directly, checked at start-up)" : `public APIs (node:net sockets${DATA_PATH.missing.length > 0 ? `; missing internals: ${DATA_PATH.missing.join(', ')}` : ''})`}\n` +
       "Feature list : +TCP_MODE +HTTP_MODE(HTTP/1.1 on node:http behind halo's request gate; no HTTP/2) +HEALTH_CHECKS(tcp,http,https,ssl-hello) " +
       '+BALANCE(roundrobin,static-rr,leastconn,first,source,random) +QUEUES +RETRIES +REDISPATCH +TCPLOG ' +
-      '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) +MASTER_CLI(-S: show proc, reload, @<n> forwarding) +SYSTEMD_NOTIFY(-Ws) -CHROOT\n';
+      '+SYSLOG_UDP +STDOUT_LOG +UNIX_DGRAM_LOG(/dev/log) +SEAMLESS_RELOAD(in-process, SIGHUP/SIGUSR2) +NBTHREAD(worker processes sharing listeners) +MASTER_CLI(-S: show proc, reload, @<n> forwarding) +SYSTEMD_NOTIFY(-Ws) ' +
+      `+OPENSSL(node:tls, OpenSSL ${process.versions.openssl}; binds and servers of the HTTP side, not the mode tcp relay) -CHROOT\n`;
   }
   return s;
 }

@@ -177,6 +177,11 @@ export interface GlobalDraft {
   statsMaxconn?: number;
   hardStopAfter?: number;
   sslServerVerify?: 'none' | 'required';
+  /** `ssl-default-bind-options`/`-ciphers`/`-ciphersuites`: what every `ssl` bind starts from. */
+  sslDefaultBind?: import('../haproxy/tls-files.js').BindDefaults;
+  /** `crt-base`/`ca-base`: where relative `crt`/`ca-file` names are read from. */
+  crtBase?: string;
+  caBase?: string;
   tune?: TuneSizes;
 }
 

@@ -9,6 +9,7 @@ import { parseSources } from './parser.js';
 import { resolve } from './resolve.js';
 import { sslChecks } from './ssl-checks.js';
 import { startChecks } from './start-checks.js';
+import { loadTlsFiles } from './tls-files.js';
 
 export type { HaproxyHost } from './host-checks.js';
 export type { HaproxyConfig } from './model.js';
@@ -37,6 +38,7 @@ export function parseHaproxy(
   try {
     const parsed = parseSources(sources, opts.env ?? {}, diagnostics);
     if (opts.host) hostChecks(parsed, opts.host, diagnostics);
+    loadTlsFiles(parsed, diagnostics);
     const config = resolve(
       parsed,
       sources.map((s) => s.path),

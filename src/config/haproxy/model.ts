@@ -18,6 +18,32 @@ export interface Bind {
   readonly spec: string;
   readonly addresses: BindAddress[];
   readonly options: Record<string, string | true>;
+  /** `ssl`: what tls-files.ts loaded at start-up for this bind (absent on plain binds). */
+  tls?: BindTls;
+}
+
+/** One certificate of a `crt`/`crt-list`, read from disk: cert (+chain) and key in PEM. */
+export interface TlsCertificate {
+  readonly file: string;
+  readonly cert: string;
+  readonly key: string;
+  /** Lowercase names SNI picks it by: CN and DNS SANs, or the crt-list's filters. */
+  readonly names: readonly string[];
+}
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** A `bind ... ssl` line's TLS settings, files loaded. The first certificate is the default. */
+export interface BindTls {
+  readonly certs: readonly TlsCertificate[];
+  /** `ca-file` contents: CAs that verify client certificates. */
+  readonly ca?: string;
+  readonly verify: 'none' | 'optional' | 'required';
+  readonly alpn?: readonly string[];
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
 }
 
 export type BalanceAlgorithm =
@@ -61,7 +87,13 @@ export interface Server {
   readonly verify?: 'none' | 'required';
   /** `ca-file`: CAs that verify the server's certificate (`@system-ca` for the system's). */
   readonly caFile?: string;
+  /** The contents of `ca-file`, read at start-up (tls-files.ts). */
+  caPem?: string;
+  /** `ssl-server-verify` of the global section, for a line without `verify`. */
+  verifyDefault?: 'none' | 'required';
   readonly sni?: string;
+  /** `alpn` towards the server, comma-separated as written. */
+  readonly alpn?: string;
   readonly observe?: 'layer4' | 'layer7';
   readonly errorLimit: number; // default 10
   readonly onError: OnError; // default fail-check

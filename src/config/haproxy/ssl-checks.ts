@@ -1,7 +1,6 @@
 // The TLS settings HAProxy 2.6 refuses after parsing: a `bind ... ssl` without a
 // certificate, and a TLS server whose certificate would be verified against no CA.
-// halo reads no certificate file; these checks only look at what the lines say. A TLS check
-// that should verify against a CA file is refused: halo does not load that file yet.
+// Files are read by tls-files.ts; these checks only look at what the lines say.
 
 import type { Diagnostics } from '../diagnostics.js';
 import type { GlobalDraft, ProxyDraft } from './draft.js';
@@ -37,7 +36,7 @@ function serverVerify(px: ProxyDraft, global: GlobalDraft, diags: Diagnostics): 
     const verify = s.verify ?? (byDefault ? 'required' : 'none');
     if (verify === 'none') continue;
     if (s.caFile !== undefined) {
-      if (s.check && (s.checkSsl || sslChecks)) uncheckedCa(px, s, diags);
+      if (s.check && sslChecks && !s.checkSsl) uncheckedCa(px, s, diags);
       continue;
     }
     const head = `'server ${px.name}/${s.name}' : verify is enabled`;
@@ -48,8 +47,8 @@ function serverVerify(px: ProxyDraft, global: GlobalDraft, diags: Diagnostics): 
   }
 }
 
-// health/probe.ts verifies check-ssl against Node's own CA list and `http-check connect ssl`
-// not at all: a check would pass against a server the named CA never signed.
+// `http-check connect ssl` does not verify at all (http-probe.ts): such a check would pass
+// against a server the named CA never signed. check-ssl verifies against the ca-file.
 function uncheckedCa(px: ProxyDraft, s: ProxyDraft['servers'][number], diags: Diagnostics): void {
   refuseUnapplied(
     diags,
@@ -59,13 +58,111 @@ function uncheckedCa(px: ProxyDraft, s: ProxyDraft['servers'][number], diags: Di
   );
 }
 
+/** ssl_sock_prepare_bind_conf(): client certificates verified against no CA. */
+function bindVerify(px: ProxyDraft, diags: Diagnostics): void {
+  for (const b of px.binds) {
+    const v = b.tls?.verify;
+    if (!b.options.ssl || v === undefined || v === 'none' || b.tls?.ca !== undefined) continue;
+    if (b.options['ca-file'] !== undefined) continue; // unreadable: reported by tls-files.ts
+    diags.error(
+      b.pos,
+      'HAP_BIND_NO_CA',
+      `Proxy '${px.name}': verify is enabled but no CA file specified for bind '${b.spec}' at [${where(b.pos)}].`,
+      'haproxy',
+    );
+  }
+}
+
+/** The `sni` expressions proxy/tls/server-tls.ts sniValue() evaluates. */
+function sniSupported(expr: string): boolean {
+  return /^str\(.*\)$/.test(expr) || /^(req\.hdr|hdr)\(host\)$/i.test(expr);
+}
+
+const TCP_TLS =
+  'halo carries TLS only on the HTTP side yet (mode http, or a tcp frontend whose backend is in mode http): its raw TCP relay cannot, so this traffic would not be the TLS the line promises';
+
+/** `mode tcp` to a tcp backend over TLS: halo's raw relay cannot carry TLS yet. */
+function tcpTls(px: ProxyDraft, byName: Map<string, ProxyDraft>, diags: Diagnostics): void {
+  const http = (p: ProxyDraft | undefined) => (p?.mode?.value ?? 'tcp') === 'http';
+  if (px.kind !== 'frontend' && !http(px) && !px.disabled) {
+    for (const s of px.servers) {
+      if (s.ssl)
+        refuseUnapplied(
+          diags,
+          s.pos,
+          `'ssl' on a server of the mode tcp ${px.kind} '${px.name}'`,
+          TCP_TLS,
+        );
+    }
+  }
+  for (const s of px.servers) {
+    if (s.ssl && s.sni !== undefined && !sniSupported(s.sni))
+      refuseUnapplied(
+        diags,
+        s.pos,
+        `'sni ${s.sni}' on server '${px.name}/${s.name}'`,
+        "halo evaluates only 'str(NAME)' and 'req.hdr(host)' as a server's SNI yet, so the server would get no name, or the wrong certificate would be accepted",
+      );
+  }
+  const be = px.kind === 'listen' ? px : byName.get(px.defaultBackend?.name ?? '');
+  if (px.kind === 'backend' || http(px) || http(be)) return;
+  for (const b of px.binds) {
+    if (!b.options.ssl) continue;
+    refuseUnapplied(
+      diags,
+      b.pos,
+      `'ssl' on a bind line of the mode tcp ${px.kind} '${px.name}'`,
+      TCP_TLS,
+    );
+  }
+}
+
+const PROXY_TLS =
+  'halo does not combine the PROXY protocol with TLS on one connection yet (the header goes before the handshake), so the line would not do what it says';
+
+/** PROXY header and TLS on the same connection: each works alone, not together yet. */
+function proxyWithTls(px: ProxyDraft, diags: Diagnostics): void {
+  const sslBinds = px.binds.filter((b) => b.options.ssl);
+  for (const b of sslBinds) {
+    if (b.options['accept-proxy'])
+      refuseUnapplied(
+        diags,
+        b.pos,
+        `'accept-proxy' together with 'ssl' on one bind line`,
+        PROXY_TLS,
+      );
+  }
+  if (sslBinds.length > 0) {
+    for (const r of px.expectProxy ?? [])
+      refuseUnapplied(
+        diags,
+        r.pos,
+        `'tcp-request connection expect-proxy' in '${px.name}', which has a bind with 'ssl'`,
+        PROXY_TLS,
+      );
+  }
+  for (const s of px.servers) {
+    if (s.sendProxy !== undefined && s.ssl)
+      refuseUnapplied(
+        diags,
+        s.pos,
+        `'${s.sendProxy === 'v2' ? 'send-proxy-v2' : 'send-proxy'}' together with 'ssl' on server '${px.name}/${s.name}'`,
+        PROXY_TLS,
+      );
+  }
+}
+
 export function sslChecks(
   global: GlobalDraft,
   proxies: readonly ProxyDraft[],
   diags: Diagnostics,
 ): void {
+  const byName = new Map(proxies.map((p) => [p.name, p]));
   for (const px of proxies) {
     bindCertificates(px, diags);
+    bindVerify(px, diags);
+    tcpTls(px, byName, diags);
+    proxyWithTls(px, diags);
     if (px.kind !== 'frontend' && !px.disabled) serverVerify(px, global, diags);
   }
 }

@@ -15,7 +15,9 @@ export interface ProbeTarget {
   readonly connectTimeout: number;
   /** Budget for the exchange after connecting (`timeout check`, or what is left of inter). */
   readonly readTimeout: number;
-  readonly ssl?: { readonly servername?: string | undefined; readonly verify: boolean } | undefined;
+  readonly ssl?:
+    | { readonly servername?: string | undefined; readonly verify: boolean; readonly ca?: string }
+    | undefined;
   /**
    * The PROXY header a check starts with (`send-proxy` servers): v1 carries the check
    * connection's own addresses, v2 is a LOCAL command, as HAProxy 2.6 sends them.
@@ -89,7 +91,11 @@ export function connectForCheck(target: ProbeTarget): Promise<Connected> {
       const secure = tlsConnect({
         socket: tcp,
         rejectUnauthorized: target.ssl.verify,
-        ...(target.ssl.servername ? { servername: target.ssl.servername } : {}),
+        ...(target.ssl.ca !== undefined ? { ca: target.ssl.ca } : {}),
+        // HAProxy 2.6 checks names only against an SNI it sent (server-tls.ts).
+        ...(target.ssl.servername
+          ? { servername: target.ssl.servername }
+          : { checkServerIdentity: () => undefined }),
       });
       socket = secure;
       secure.on('error', onError);

@@ -51,7 +51,8 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
   const fields = {
     clientIp: x.conn.clientIp,
     clientPort: x.conn.clientPort,
-    frontend: host.name,
+    // `%ft`: HAProxy marks a frontend connection that came in over TLS with `~`.
+    frontend: x.conn.tls ? `${host.name}~` : host.name,
     backend: be?.name ?? host.name,
     server: x.appletName ?? srv?.name ?? '<NOSRV>',
     actconn: h.ctx.counters.actconn,
@@ -104,7 +105,7 @@ export function rejectedLogLine(
   const common = {
     clientIp: conn.clientIp,
     clientPort: conn.clientPort,
-    frontend: host.name,
+    frontend: conn.tls ? `${host.name}~` : host.name,
     backend: host.name,
     server: '<NOSRV>',
     bytes: 0,

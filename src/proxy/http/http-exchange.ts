@@ -331,7 +331,9 @@ export class HttpExchange implements Pending {
           preq.destroy();
         }, ct);
       }
-      sock.once('connect', () => this.onConnected(preq, false));
+      // TLS to the server: connected once the handshake is done, so a certificate that
+      // fails verification is a connection failure (503 `SC`), as in HAProxy.
+      sock.once(server.cfg.ssl ? 'secureConnect' : 'connect', () => this.onConnected(preq, false));
     });
     preq.on('response', (pres) => this.onResponse(preq, pres));
     preq.on('information', (info) => this.onInterim(preq, info));

@@ -26,6 +26,15 @@ export function pathOf(url: string): string {
   return q < 0 ? p : p.slice(0, q);
 }
 
+/** `-m str|beg|end|sub|reg...` over string samples (the ssl_* fetches share it). */
+export function sampleMatcher(
+  method: string,
+  values: string[],
+  ignoreCase: boolean,
+): Match | undefined {
+  return matcher(method, values, ignoreCase);
+}
+
 function matcher(method: string, values: string[], ignoreCase: boolean): Match | undefined {
   const norm = (s: string) => (ignoreCase ? s.toLowerCase() : s);
   const vals = values.map(norm);

@@ -10,6 +10,7 @@
 
 import type http from 'node:http';
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ConnectionFacts } from '../acl.js';
 import type { BackendRuntime } from '../backend-runtime.js';
@@ -69,6 +70,8 @@ export class HttpClientConn {
   readonly clientPort: number;
   readonly localIp: string;
   readonly localPort: number;
+  /** The client's TLS connection, on a `bind ... ssl` (for the ssl_fc* fetches and logs). */
+  tls: TLSSocket | undefined;
   constructor(
     readonly socket: GatedSocket,
     /** Set when a tcp frontend picked the backend at connection time. */
@@ -178,6 +181,23 @@ export class HttpFrontend {
       allowHalfOpen: true,
       ...sharedRead((chunk) => socket?.onRead(chunk)),
     } as net.SocketConstructorOpts);
+    socket = this.serve(raw, backend, undefined, proxied, early);
+  }
+
+  /** A client whose TLS handshake is done (frontend-runtime.ts): served as any other. */
+  acceptSecure(secure: TLSSocket, backend: BackendRuntime | undefined): void {
+    const gated = this.serve(secure, backend, secure);
+    // TLS decrypts into buffers of its own: they are handed to the gate as they come.
+    secure.on('data', (chunk: Buffer) => gated.onRead(chunk));
+  }
+
+  private serve(
+    raw: net.Socket,
+    backend: BackendRuntime | undefined,
+    tls: TLSSocket | undefined,
+    proxied?: ProxyAddresses,
+    early?: Uint8Array,
+  ): Tagged {
     raw.setNoDelay(true);
     let conn: HttpClientConn | undefined;
     const gated = new GatedSocket(raw, this.limits, this.headTimeoutMs, {
@@ -192,8 +212,8 @@ export class HttpFrontend {
         }
       },
     }) as Tagged;
-    socket = gated;
     conn = new HttpClientConn(gated, backend, this.ctx.deadlines.now(), Date.now(), proxied);
+    conn.tls = tls;
     gated[kConn] = conn;
     this.conns.add(conn);
     gated.on('close', () => {
@@ -227,6 +247,7 @@ export class HttpFrontend {
     this.server.emit('connection', gated);
     if (early) gated.onRead(Buffer.from(early));
     if (this.stopped) this.drainConn(conn);
+    return gated;
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -4,7 +4,10 @@
 // view of a request.
 
 import type http from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { ConnectionFacts } from '../acl.js';
+import type { SslFacts } from '../tls/ssl-fetches.js';
+import { sslFacts } from '../tls/ssl-fetches.js';
 import type { H1Limits } from './h1-request.js';
 import { HTX_BLOCK, HTX_FIXED, maxHeadBytes } from './h1-request.js';
 import type { HttpRequestFacts } from './http-fetches.js';
@@ -122,6 +125,13 @@ class RequestFacts implements ConnectionFacts, HttpRequestFacts {
     private readonly req: http.IncomingMessage,
     readonly nbsrv: (backend: string) => number,
   ) {}
+  private sslRead: SslFacts | undefined;
+  get ssl(): SslFacts | undefined {
+    const t = (this.conn as { tls?: TLSSocket }).tls;
+    if (!t) return undefined;
+    this.sslRead ??= sslFacts(t);
+    return this.sslRead;
+  }
   src(): string {
     return this.conn.clientIp;
   }

@@ -4,9 +4,12 @@
 // Server slots (maxconn) are counted by BackendRuntime per request, not here.
 
 import type http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Proxy as ProxyConfig } from '../../config/haproxy/model.js';
 import type { ServerRuntime } from '../server-runtime.js';
+import { serverTlsOptions, sniValue } from '../tls/server-tls.js';
 import type { HeaderMap } from './messages.js';
 import { nodeHttp } from './node-http.js';
 
@@ -79,18 +82,29 @@ function keepInPlace(req: http.ClientRequest, headers: HeaderMap, name: string):
 
 const agents = new WeakMap<ServerRuntime, { keep?: ServerAgent; close?: ServerAgent }>();
 
+// node:https for `server ... ssl`, loaded on first use as node-http.ts loads node:http.
+let httpsLoaded: typeof https | undefined;
+const httpsModule = (): typeof https =>
+  (httpsLoaded ??= createRequire(import.meta.url)('node:https') as typeof https);
+
 /**
  * `header`: `send-proxy`'s PROXY header, the first bytes of every connection this agent
  * opens (written before the connect completes; the socket sends queued writes in order).
+ * `send-proxy` together with `ssl` on one server is refused at start-up (ssl-checks.ts).
  */
-function makeAgent(keepAlive: boolean, header?: Uint8Array): ServerAgent {
-  const agent = new nodeHttp.Agent({
+function makeAgent(keepAlive: boolean, server: ServerRuntime, header?: Uint8Array): ServerAgent {
+  const opts = {
     keepAlive,
     timeout: IDLE_MS,
     maxSockets: Number.POSITIVE_INFINITY,
-    scheduling: 'lifo',
-  });
-  if (header) {
+    scheduling: 'lifo' as const,
+  };
+  const cfg = server.cfg;
+  // An https.Agent keys its idle connections by the TLS options too, so connections made
+  // with one SNI are not reused for a request that asks for another.
+  const agent = cfg.ssl ? new (httpsModule().Agent)(opts) : new nodeHttp.Agent(opts);
+  const send = cfg.ssl ? httpsModule().request : nodeHttp.request;
+  if (header && !cfg.ssl) {
     (
       agent as unknown as { createConnection: (o: net.NetConnectOpts) => net.Socket }
     ).createConnection = (opts: net.NetConnectOpts) => {
@@ -104,7 +118,9 @@ function makeAgent(keepAlive: boolean, header?: Uint8Array): ServerAgent {
       // Node's client writes the head at once when it is given an `expect` header, before
       // the version and `connection` below are set: it is added after, in its place.
       const { expect, ...rest } = headers;
-      const req = nodeHttp.request({
+      const host = headers.host;
+      const sni = sniValue(cfg.sni, Array.isArray(host) ? host[0] : host);
+      const req = send({
         agent,
         host: address,
         port,
@@ -112,6 +128,7 @@ function makeAgent(keepAlive: boolean, header?: Uint8Array): ServerAgent {
         path,
         headers: expect === undefined ? headers : rest,
         setHost: false,
+        ...(cfg.ssl ? serverTlsOptions(cfg, sni) : {}),
       });
       if (expect !== undefined) keepInPlace(req, headers, 'expect');
       if (version === '1.0') {
@@ -144,7 +161,7 @@ export function agentFor(
     }
     let agent = m.get(server);
     if (!agent) {
-      agent = makeAgent(keepAlive, client.header());
+      agent = makeAgent(keepAlive, server, client.header());
       m.set(server, agent);
     }
     return agent;
@@ -155,10 +172,10 @@ export function agentFor(
     agents.set(server, a);
   }
   if (keepAlive) {
-    a.keep ??= makeAgent(true);
+    a.keep ??= makeAgent(true, server);
     return a.keep;
   }
-  a.close ??= makeAgent(false);
+  a.close ??= makeAgent(false, server);
   return a.close;
 }
 

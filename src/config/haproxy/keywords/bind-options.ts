@@ -69,6 +69,8 @@ export const BIND_OPTIONS: Readonly<Record<string, boolean>> = {
   'no-alpn': false,
 };
 
+const REPEATABLE = new Set(['crt', 'crt-list']);
+
 export const BIND_OPTION_NAMES: readonly string[] = Object.keys(BIND_OPTIONS);
 
 /**
@@ -89,7 +91,10 @@ export function parseBindOptions(
       const v = words[i + 1];
       if (v === undefined || v === '')
         return { ok: false, message: ` : '${kw}' : missing ${kw === 'name' ? 'name' : 'value'}` };
-      options[kw] = v;
+      // `crt` and `crt-list` may repeat (each loads more certificates): kept in order,
+      // one per line, which no word of a config line can hold.
+      const prev = options[kw];
+      options[kw] = REPEATABLE.has(kw) && typeof prev === 'string' ? `${prev}\n${v}` : v;
       i++;
     } else {
       options[kw] = true;

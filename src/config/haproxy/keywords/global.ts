@@ -4,6 +4,7 @@
 import { parseBindAddress } from '../address.js';
 import type { GlobalDraft, LineCtx } from '../draft.js';
 import { atol } from '../units.js';
+import { parseBindOptions } from './bind-options.js';
 import { idSetting, nameSetting } from './global-accounts.js';
 import { parseLogTarget } from './log.js';
 import { refuseUnapplied } from './not-applied.js';
@@ -172,10 +173,49 @@ const flag = (name: string, set: (g: GlobalDraft) => void, max = 0): Keyword<Glo
   },
 });
 
+/** TLS defaults of every `bind ... ssl` and the directories relative file names start from. */
+const TLS_GLOBALS = [
+  {
+    name: 'ssl-default-bind-options',
+    args: '<option>...',
+    parse(ctx: LineCtx, g: GlobalDraft) {
+      g.sslDefaultBind ??= { options: {} };
+      const d = g.sslDefaultBind;
+      const r = parseBindOptions(ctx.words, 1, (kw) => ` : unknown option '${kw}'.`);
+      if (!r.ok) ctx.error('HAP_BAD_VALUE', `'ssl-default-bind-options'${r.message}`);
+      else Object.assign(d.options, r.options);
+    },
+  },
+  ...(['ciphers', 'ciphersuites'] as const).map((which) => ({
+    name: `ssl-default-bind-${which}`,
+    args: '<list>',
+    parse(ctx: LineCtx, g: GlobalDraft) {
+      if (!ctx.arg(1)) {
+        ctx.error(
+          'HAP_MISSING_ARG',
+          `'ssl-default-bind-${which}' expects a cipher suite as an argument.`,
+        );
+        return;
+      }
+      g.sslDefaultBind = { ...(g.sslDefaultBind ?? { options: {} }), [which]: ctx.arg(1) };
+    },
+  })),
+  ...(['crt-base', 'ca-base'] as const).map((name) => ({
+    name,
+    args: '<dir>',
+    parse(ctx: LineCtx, g: GlobalDraft) {
+      if (!ctx.arg(1)) {
+        ctx.error('HAP_MISSING_ARG', `'${name}' expects a directory path as an argument.`);
+        return;
+      }
+      if (name === 'crt-base') g.crtBase = ctx.arg(1);
+      else g.caBase = ctx.arg(1);
+    },
+  })),
+];
+
 /** Accepted and not modelled: tuning and TLS defaults that change nothing halo checks. */
 const PASSTHROUGH = [
-  'ca-base',
-  'crt-base',
   'cpu-map',
   'description',
   'node',
@@ -208,9 +248,6 @@ const PASSTHROUGH = [
   'nosplice',
   'nogetaddrinfo',
   'expose-experimental-directives',
-  'ssl-default-bind-ciphers',
-  'ssl-default-bind-ciphersuites',
-  'ssl-default-bind-options',
   'ssl-default-server-ciphers',
   'ssl-default-server-ciphersuites',
   'ssl-default-server-options',
@@ -377,6 +414,7 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
       if (v !== undefined) g.hardStopAfter = v;
     },
   },
+  ...TLS_GLOBALS,
   {
     name: 'ssl-server-verify',
     args: 'none | required',

@@ -42,14 +42,11 @@ export function refuseUnapplied(
   );
 }
 
-const TLS_BIND =
-  'halo does not terminate TLS yet, so the port would serve plain text, and clients would send in clear what they meant to encrypt (passwords, tokens)';
 const PROXY_IN =
   'halo does not read the PROXY protocol yet, so the header a client sends would reach the server unchecked as data, and connections without one would be accepted';
 
 /** Bind options whose absence opens something; the reason says what. */
 export const BIND_REFUSED: Readonly<Record<string, string>> = {
-  ssl: TLS_BIND,
   'accept-netscaler-cip': PROXY_IN.replace('the PROXY protocol', 'NetScaler client-IP headers'),
   interface:
     'halo does not bind to an interface yet, so the port would accept connections arriving on every interface',
@@ -74,16 +71,29 @@ export const BIND_APPLIED: ReadonlySet<string> = new Set([
   'process',
   'thread',
   'shards',
+  // TLS termination (proxy/tls/bind-context.ts, files read by config/haproxy/tls-files.ts).
+  'ssl',
+  'crt',
+  'crt-list',
+  'ca-file',
+  'verify',
+  'alpn',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'ciphers',
+  'ciphersuites',
+  'no-sslv3',
+  'no-tlsv10',
+  'no-tlsv11',
+  'no-tlsv12',
+  'no-tlsv13',
 ]);
 
-const TLS_SERVER =
-  'halo does not speak TLS to servers yet, so requests, Authorization headers included, would go to the server in clear';
 const PROXY_OUT =
   "halo does not send the PROXY protocol's SSL fields yet (it sends plain send-proxy-v2), so a server that relies on them would take the client for one without TLS or without its certificate";
 
 /** Server options whose absence sends data in clear or lets a client pass as another. */
 export const SERVER_REFUSED: Readonly<Record<string, string>> = {
-  ssl: TLS_SERVER,
   'send-proxy-v2-ssl': PROXY_OUT,
   'send-proxy-v2-ssl-cn': PROXY_OUT,
   namespace:

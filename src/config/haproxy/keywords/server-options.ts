@@ -144,6 +144,11 @@ export function serverOptionTable(name: string): Record<string, Entry> {
       s.caFile = v;
       return undefined;
     }),
+    alpn: valued((s, v, kw) => {
+      if (!v) return `'${kw}' : missing value`;
+      s.alpn = v;
+      return undefined;
+    }),
     sni: valued((s, v, kw) => {
       if (!v) return `'${kw}' : missing sni expression`;
       s.sni = v;
@@ -218,7 +223,6 @@ export const OTHER_SERVER_OPTIONS: Readonly<Record<string, boolean>> = {
   'agent-inter': true,
   'agent-addr': true,
   'agent-send': true,
-  alpn: true,
   'check-alpn': true,
   proto: true,
   'check-proto': true,
