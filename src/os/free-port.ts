@@ -26,11 +26,22 @@ function canBind(port: number, host: string): Promise<boolean> {
 }
 
 /** A port on `host` that was free a moment ago and that this process has not handed out. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return freePorts(1, host);
+}
+
+/**
+ * The first of `count` consecutive ports (a `bind` port range), all free a moment ago and none
+ * handed out before: the walk moves past the whole block.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number> {
+  if (!Number.isInteger(count) || count < 1 || count > SPAN) throw new RangeError(`count ${count}`);
   for (let tries = 0; tries < SPAN; tries++) {
-    const port = next;
-    next = port === HIGH ? LOW : port + 1;
-    if (await canBind(port, host)) return port;
+    const first = next + count - 1 > HIGH ? LOW : next;
+    next = first + count > HIGH ? LOW : first + count;
+    let free = true;
+    for (let p = first; p < first + count && free; p++) free = await canBind(p, host);
+    if (free) return first;
   }
-  throw new Error(`no free port on ${host} between ${LOW} and ${HIGH}`);
+  throw new Error(`no ${count} free consecutive ports on ${host} between ${LOW} and ${HIGH}`);
 }

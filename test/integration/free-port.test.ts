@@ -1,9 +1,9 @@
-// freePort: no number twice in one process, and never one that is bound.
+// freePort/freePorts: no number twice in one process, and never one that is bound.
 
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
-import { freePort } from '../../src/os/free-port.js';
+import { freePort, freePorts } from '../../src/os/free-port.js';
 
 const listen = (port: number) =>
   new Promise<Server>((resolve, reject) => {
@@ -32,5 +32,13 @@ describe('freePort', () => {
     } finally {
       held.close();
     }
+  });
+
+  it('freePorts(3) reserves a block: the next freePort is past all three, each can be bound', async () => {
+    const first = await freePorts(3);
+    const after = await freePort();
+    assert.ok(after < first || after > first + 2, `${after} inside ${first}-${first + 2}`);
+    const servers = [await listen(first), await listen(first + 1), await listen(first + 2)];
+    for (const s of servers) s.close();
   });
 });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePorts } from '../../src/os/free-port.js';
 import { sockaddrIn } from '../../src/os/linux-abi.js';
 import { addon } from '../../src/os/native.js';
 import { ProxyEngine } from '../../src/proxy/engine.js';
@@ -29,18 +30,6 @@ function talk(to: net.NetConnectOpts, line: string): Promise<string> {
   });
 }
 
-async function portPair(): Promise<number> {
-  for (;;) {
-    const p = await freePort();
-    const s = net.createServer();
-    const ok = await new Promise<boolean>((r) => {
-      s.once('error', () => r(false));
-      s.listen(p + 1, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    if (ok && p + 1 < 65536) return p;
-  }
-}
-
 describe('bind forms on the accept loop', () => {
   const dir = mkdtempSync(join(tmpdir(), 'halo-binds-'));
   const cleanup: (() => Promise<void> | void)[] = [
@@ -57,12 +46,13 @@ describe('bind forms on the accept loop', () => {
       await freePort(),
       await freePort(),
       await freePort(),
-      await portPair(),
+      await freePorts(2),
     ];
     const sock = join(dir, 'fe.sock');
     // A stale socket at the path (another process's) is replaced.
     const stale = net.createServer();
     await new Promise<void>((r) => stale.listen(sock, r));
+    cleanup.push(() => new Promise<void>((r) => stale.close(() => r())));
     // fd@N: a socket bound by "the parent" (here, this test) and inherited.
     const inherited = await freePort();
     const os = addon();
@@ -85,11 +75,12 @@ backend be
     server s1 127.0.0.1:${b.port}
 ${extra}`;
     const engine = new ProxyEngine(parse(cfg('')), { log: new MemoryLog() });
-    await engine.start();
+    // Before start: a start that fails half-way must not leave listeners holding the process.
     cleanup.push(() => {
       engine.stopAccepting();
       engine.killSessions();
     });
+    await engine.start();
     const targets: net.NetConnectOpts[] = [
       { host: '127.0.0.1', port: v4 },
       { host: '::1', port: v6 },
