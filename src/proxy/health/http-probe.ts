@@ -20,6 +20,60 @@ export interface HttpCheckPlan {
   readonly sni?: string | undefined;
 }
 
+/** Methods that get no `content-length: 0` when the check sends no body (as HAProxy 2.6). */
+const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+
+/**
+ * The request head HAProxy 2.6 sends for a check (seen by capture beside it): names in
+ * lower case, in the configured order, no Host of its own; the configured Content-Length is
+ * replaced by the body's own, after the other headers (`content-length: 0` for a method
+ * that may carry a body); a version other than HTTP/1.0 goes out as HTTP/1.1. Connection:
+ * `close` and `keep-alive` tokens are taken out and the connection mode added back at the
+ * end (HTTP/1.1 closes with `connection: close` unless keep-alive was asked; HTTP/1.0 says
+ * `connection: keep-alive` when asked); any other token (`upgrade`) stays in place and no
+ * mode is added.
+ */
+export function checkRequestHead(
+  method: string,
+  uri: string,
+  version: string,
+  headers: readonly (readonly [string, string])[],
+  body: string,
+): string {
+  const v11 = version.toUpperCase() !== 'HTTP/1.0';
+  let keepAlive: boolean | undefined;
+  let otherTokens = false;
+  const out: string[] = [];
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') continue;
+    if (lower === 'connection') {
+      const kept: string[] = [];
+      for (const raw of value.split(',')) {
+        const t = raw.trim();
+        const tl = t.toLowerCase();
+        if (tl === 'close') keepAlive = false;
+        else if (tl === 'keep-alive') keepAlive ??= true;
+        else if (t !== '') kept.push(t);
+      }
+      if (kept.length > 0) {
+        otherTokens = true;
+        out.push(`connection: ${kept.join(', ')}`);
+      }
+      continue;
+    }
+    out.push(`${lower}: ${value}`);
+  }
+  const length = Buffer.byteLength(body);
+  if (length > 0 || !BODYLESS.has(method.toUpperCase())) out.push(`content-length: ${length}`);
+  if (!otherTokens) {
+    if (v11 && keepAlive !== true) out.push('connection: close');
+    else if (!v11 && keepAlive === true) out.push('connection: keep-alive');
+  }
+  const line = `${method} ${uri} ${v11 ? 'HTTP/1.1' : 'HTTP/1.0'}`;
+  return `${line}\r\n${out.map((h) => `${h}\r\n`).join('')}\r\n`;
+}
+
 /** Builds the request bytes and the expectation from the backend's check config. */
 export function planHttpCheck(cfg: HealthCheckConfig): HttpCheckPlan {
   let method = cfg.method ?? 'OPTIONS';
@@ -46,12 +100,17 @@ export function planHttpCheck(cfg: HealthCheckConfig): HttpCheckPlan {
       sni = r.sni ?? sni;
     }
   }
-  // HAProxy sends exactly the configured headers: no Host, no Connection (an HTTP/1.1
-  // check without `hdr Host` gets a 400 from most servers, there as here).
-  const has = (name: string) => headers.some(([h]) => h.toLowerCase() === name);
-  if (body && !has('content-length'))
-    headers.push(['Content-Length', String(Buffer.byteLength(body))]);
-  const head = `${method} ${uri} ${version}\r\n${headers.map(([h, v]) => `${h}: ${v}\r\n`).join('')}\r\n`;
+  // `option httpchk GET / HTTP/1.1\r\nHost:\ x`: headers hidden after the version (HAProxy
+  // 2.6 warns that this is deprecated, and sends them as headers).
+  const blank = version.indexOf('\r\n\r\n');
+  const [line, ...hidden] = (blank < 0 ? version : version.slice(0, blank)).split('\r\n');
+  if (blank >= 0) body ||= version.slice(blank + 4);
+  const fromVersion: [string, string][] = [];
+  for (const h of hidden) {
+    const colon = h.indexOf(':');
+    if (colon > 0) fromVersion.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+  }
+  const head = checkRequestHead(method, uri, line ?? version, [...fromVersion, ...headers], body);
   return { request: Buffer.from(head + body), expect, ssl, port, sni };
 }
 

@@ -189,6 +189,11 @@ function parseArgOption(ctx: LineCtx, px: ProxyDraft, name: string, hasCap: CapC
           : a.length === 1
             ? [undefined, a[0]]
             : [a[0], a[1], a.slice(2).join(' ') || undefined];
+      if (version?.includes('\r\n'))
+        ctx.warning(
+          'HAP_HTTPCHK_HIDDEN_HEADERS',
+          "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.",
+        );
       px.check = { value: 'http', pos: ctx.pos };
       px.httpchk = {
         pos: ctx.pos,
