@@ -216,12 +216,6 @@ export const KNOWN: Readonly<Record<string, KnownDifference>> = {
     reason:
       'HAProxy answers the HTTP/2 preface on any bind (h2 settings frame); halo has no HTTP/2',
   },
-  'server 101 to a request without Upgrade': {
-    differs: ['reply', 'logs'],
-    halo: '',
-    reason:
-      'HAProxy answers 502; node:http hands the 101 to an upgrade handler halo does not have: no answer, connections stay open',
-  },
 };
 
 /** `n` distinct header lines. */

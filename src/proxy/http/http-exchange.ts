@@ -5,6 +5,7 @@
 // A protocol engine: longer than most files, kept whole so the state rules read together.
 
 import type http from 'node:http';
+import type net from 'node:net';
 import type { BackendRuntime } from '../backend-runtime.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
@@ -337,6 +338,8 @@ export class HttpExchange implements Pending {
     });
     preq.on('response', (pres) => this.onResponse(preq, pres));
     preq.on('information', (info) => this.onInterim(preq, info));
+    // halo forwards no Upgrade yet, so a 101 was never asked for: HAProxy 2.6 answers 502.
+    preq.on('upgrade', (_res, sock: net.Socket) => this.onUnaskedSwitch(preq, sock));
     preq.on('error', (err: NodeJS.ErrnoException) => this.onServerError(preq, err));
     if (be.serverTimeout > 0) preq.setTimeout(be.serverTimeout, () => this.serverTimedOut(preq));
   }
@@ -360,6 +363,15 @@ export class HttpExchange implements Pending {
   }
 
   private reused = false;
+
+  private onUnaskedSwitch(preq: http.ClientRequest, sock: net.Socket): void {
+    sock.destroy();
+    if (this.preq !== preq || this.finished) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.tr = -1;
+    this.sendError(HTTP_ERRORS[502], 'P', 'H');
+  }
 
   private onServerError(preq: http.ClientRequest, err: NodeJS.ErrnoException): void {
     if (this.preq !== preq || this.finished) return;
