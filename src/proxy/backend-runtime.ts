@@ -251,7 +251,7 @@ export class BackendRuntime {
         this.cfg.timeouts.connect ?? connectTimeoutDefault,
         this.cfg.timeouts.check,
       );
-      const port = c.checkPort ?? c.port;
+      const port = c.checkPort ?? c.checkAddrPort ?? c.port;
       if (port === undefined) return; // no port to check: HAProxy refuses this config
       s.checker = new ServerChecker({
         params: {

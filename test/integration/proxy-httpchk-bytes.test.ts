@@ -1,6 +1,7 @@
 // The bytes of an HTTP health check request, halo beside HAProxy 2.6 on the same config:
 // header names, Content-Length, the connection mode and the version line must be the same
-// (HAProxy's h1 rules, seen by capture: http-probe.ts checkRequestHead).
+// (HAProxy's h1 rules, seen by capture: http-probe.ts checkRequestHead); and where they go
+// with `addr HOST:PORT`.
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -61,8 +62,8 @@ async function capture(): Promise<{ port: number; seen: Map<string, string>; clo
   return { port, seen, close: () => server.close() };
 }
 
-async function collect(seen: Map<string, string>): Promise<Map<string, string>> {
-  for (let i = 0; i < 100 && seen.size < CHECKS.length; i++) await sleep(50);
+async function collect(seen: Map<string, string>, n = CHECKS.length): Promise<Map<string, string>> {
+  for (let i = 0; i < 100 && seen.size < n; i++) await sleep(50);
   return seen;
 }
 
@@ -90,5 +91,34 @@ describe('HTTP check request bytes', { skip: !hasHaproxy && 'needs /usr/sbin/hap
       want.get('/cl'),
       'PUT /cl HTTP/1.1\r\nx-a: 1\r\ncontent-length: 3\r\nconnection: close\r\n\r\nabc',
     );
+  });
+
+  it("go to the port of 'addr HOST:PORT', and to 'port' when both are given, as with HAProxy", async () => {
+    const [forHaproxy, forHalo] = [await capture(), await capture()];
+    cleanup.push(forHaproxy.close, forHalo.close);
+    const closed = await freePort(); // nobody listens: only the check address may be reached
+    const cfg = (fe: number | 0, cap: number) => `defaults
+  mode http
+  timeout connect 1s
+  timeout client 3s
+  timeout server 3s
+frontend fe
+  bind 127.0.0.1:${fe}
+  default_backend b
+backend b
+  option httpchk GET /addr
+  server s1 127.0.0.1:${closed} check addr 127.0.0.1:${cap} inter 200ms
+backend c
+  option httpchk GET /addrport
+  server s1 127.0.0.1:${closed} check addr 127.0.0.1:${closed} port ${cap} inter 200ms
+`;
+    const fePort = await freePort();
+    const real = await startHaproxy(cfg(fePort, forHaproxy.port), fePort);
+    cleanup.push(() => real.stop());
+    const halo = await startProxy(cfg(0, forHalo.port));
+    cleanup.push(() => halo.stop());
+    const [want, got] = [await collect(forHaproxy.seen, 2), await collect(forHalo.seen, 2)];
+    assert.deepEqual([...want.keys()].sort(), ['/addr', '/addrport']);
+    assert.deepEqual(Object.fromEntries(got), Object.fromEntries(want));
   });
 });

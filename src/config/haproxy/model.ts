@@ -82,6 +82,8 @@ export interface Server {
   readonly disabled: boolean;
   readonly checkPort?: number;
   readonly checkAddr?: string;
+  /** The port of `addr HOST:PORT` (checks use it unless `port` is given). */
+  readonly checkAddrPort?: number;
   readonly ssl: boolean;
   readonly checkSsl: boolean;
   readonly verify?: 'none' | 'required';

@@ -1,7 +1,7 @@
 // Options of `server` and `default-server` lines (check, inter, rise, fall, weight, ssl...).
 // Like HAProxy, the first bad option stops the line: one error per server line.
 
-import { isHostName, isIPv4, isIPv6 } from '../address.js';
+import { isHostName, isIPv4, isIPv6, parseServerAddress } from '../address.js';
 import type { DefaultServer, LineCtx } from '../draft.js';
 import { parseTime } from '../units.js';
 
@@ -114,10 +114,18 @@ export function serverOptionTable(name: string): Record<string, Entry> {
       s.checkPort = Number.parseInt(v, 10) || 0;
       return undefined;
     }),
+    // `addr HOST[:PORT]`: the checks go there; a port counts unless `port` names one (as
+    // HAProxy 2.6 does, seen by capture).
     addr: valued((s, v) => {
-      if (!isIPv4(v) && !isIPv6(v) && !isHostName(v))
+      if (isIPv4(v) || isIPv6(v) || isHostName(v)) {
+        s.checkAddr = v;
+        return undefined;
+      }
+      const a = parseServerAddress(v, "'addr'");
+      if (!a.ok || a.value.unixPath !== undefined || a.value.portOffset !== undefined)
         return `'addr' : invalid address: '${v}' in '${v}'`;
-      s.checkAddr = v;
+      s.checkAddr = a.value.host;
+      if (a.value.port !== undefined) s.checkAddrPort = a.value.port;
       return undefined;
     }),
     ssl: flag((s) => {
