@@ -357,7 +357,15 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
       // were not enough: HAProxy once logged the next case with 2/2 instead of 1/1.
       const ports = Object.values(side.ports);
       for (let t = 0; t < 100 && !quiet(ports); t++) await sleep(20);
-      for (let t = 0; t < 100 && (await currConns(side.sock)) !== 0; t++) await sleep(20);
+      // halo runs in this process (no stats socket of its own): its engine counts the same.
+      const conns = async () =>
+        side === halo ? running!.engine.activeSessions : await currConns(side.sock);
+      let n = await conns();
+      for (let t = 0; t < 100 && n !== 0; t++) {
+        await sleep(20);
+        n = await conns();
+      }
+      assert.notEqual(n, -1, `the stats socket of ${side === hap ? 'HAProxy' : 'halo'} answers`);
       const seenFrom = backend.seen.length;
       const logFrom = side.syslog.lines.length;
       const reply = await rawExchange(side.ports[port]!, parts, ms);
@@ -465,8 +473,8 @@ describe('HTTP mode: halo against the real HAProxy 2.6', {
           const differs = new Set(k.known?.differs);
           const compare = (what: Aspect, halo: unknown, hap: unknown, label: string) => {
             // A documented difference must still be one (else the README is wrong).
-            if (differs.has(what)) assert.notDeepEqual(halo, hap, `${label} still differs`);
-            else assert.deepEqual(halo, hap, label);
+            if (!differs.has(what)) assert.deepEqual(halo, hap, label);
+            else if (!k.known?.varies) assert.notDeepEqual(halo, hap, `${label} still differs`);
           };
           if (k.known?.halo !== undefined)
             assert.equal(r.halo.reply.split('\r\n')[0], k.known.halo, k.known.reason);
