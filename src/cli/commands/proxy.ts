@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../../config/diagnostics.js';
+import { evalCondition } from '../../config/haproxy/directives.js';
 import type { HaproxyConfig } from '../../config/haproxy/model.js';
 import { resolveNames } from '../../config/haproxy/resolve-names.js';
 import type { LoadedConfig } from '../../daemon/proxy-config.js';
@@ -53,6 +54,8 @@ interface ProxyArgs {
   softStopPids: number[];
   hardStopPids: number[];
   version: 0 | 1 | 2;
+  /** -cc COND: evaluate a condition as `.if` does, exit 0 (true) or 1 (false). */
+  condition?: string;
   ignored: string[];
   /** -W / -Ws (or `master-worker` in global): pidfile, master CLI. */
   masterWorker: boolean;
@@ -76,6 +79,8 @@ const USAGE = `Usage: halo proxy -f <cfgfile|cfgdir>* [ -c ] [ -q ] [ -d | -db |
   -p  pidfile, written before dropping privileges
   -sf/-st  ask these processes to finish (SIGUSR1) or stop (SIGTERM) once listening
   -v, -vv  version (and features)
+  -cc COND  evaluate a condition as '.if' does (exit 0 true, 1 false, 2 unparsable)
+  -dM[byte]  accepted and ignored (HAProxy's memory poisoning)
 Signals: SIGUSR1 soft stop, SIGTERM/SIGINT hard stop, SIGHUP/SIGUSR2 reload.`;
 
 export function parseProxyArgs(argv: string[]): ProxyArgs | string {
@@ -136,6 +141,10 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
         case '-vv':
           a.version = 2;
           break;
+        case '-cc':
+          a.condition = argv[i + 1] ?? '';
+          i++;
+          break;
         case '-S': {
           const spec = parseMasterSocketArg(value());
           if (typeof spec === 'string') return spec;
@@ -153,6 +162,11 @@ export function parseProxyArgs(argv: string[]): ProxyArgs | string {
           break;
         }
         default:
+          // -dM[<byte>]: HAProxy's memory poisoning, a debugging aid with no meaning here.
+          if (/^-dM(0x[0-9a-fA-F]+|[0-9]+)?$/.test(arg)) {
+            a.ignored.push(arg);
+            break;
+          }
           if (arg.startsWith('-')) return `unknown option '${arg}'`;
           a.files.push(arg); // HAProxy also takes trailing file names
       }
@@ -582,6 +596,14 @@ export const proxyCommand: Command = {
     if (args.version > 0) {
       io.stdout(versionText(args.version === 2));
       return 0;
+    }
+    if (args.condition !== undefined) {
+      const r = evalCondition(args.condition, io.env);
+      if (r !== undefined) return r ? 0 : 1;
+      io.stderr(
+        `[ALERT]    (${process.pid}) : config : Failed to evaluate condition: unparsable conditional expression '${args.condition}'\n`,
+      );
+      return 2;
     }
     if (args.files.length === 0) {
       io.stderr(`halo proxy: no configuration file (-f)\n${USAGE}\n`);
