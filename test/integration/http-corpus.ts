@@ -214,7 +214,7 @@ export const KNOWN: Readonly<Record<string, KnownDifference>> = {
     differs: ALL,
     halo: '',
     reason:
-      'node:http hands CONNECT to a handler halo does not have: no answer, and the connection stays open until a timeout',
+      'HAProxy forwards CONNECT and tunnels after a 2xx; node:http hands it to a handler halo does not have, so halo closes the connection at once with no answer',
   },
   'HEAD then GET pipelined: 200': {
     differs: ['conns'],
