@@ -21,28 +21,33 @@ export type ApiserverMode = 'ready' | 'shutting-down' | 'dead' | 'hung';
 
 export const MASTERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'] as const;
 
+/** `openssl req -x509`: a new RSA key and a one-day self-signed certificate for `subject`. */
+function selfSignedFiles(key: string, cert: string, subject: string): void {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      subject,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
 export function selfSigned(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'halo-init-cert-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=apiserver',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedFiles(join(dir, 'key.pem'), join(dir, 'cert.pem'), '/CN=apiserver');
     return {
       key: readFileSync(join(dir, 'key.pem'), 'utf8'),
       cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
@@ -56,25 +61,7 @@ export function selfSigned(): { key: string; cert: string } {
 export function testCa(dir: string, name = 'ca'): { cert: string; key: string } {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=halo test ${name}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedFiles(key, cert, `/CN=halo test ${name}`);
   return { cert, key };
 }
 

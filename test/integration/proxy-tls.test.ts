@@ -111,7 +111,8 @@ async function namedServers(): Promise<{ ports: Named; close(): void }> {
   };
 }
 
-function config(p: {
+/** The frontend ports of the test config, one per TLS setting. */
+interface TlsPorts {
   sni: number;
   mtls: number;
   min13: number;
@@ -120,10 +121,9 @@ function config(p: {
   optional: number;
   quiet: number;
   tcpUp: number;
-  backend: number;
-  named: Named;
-  logs: string;
-}): string {
+}
+
+function config(p: TlsPorts & { backend: number; named: Named; logs: string }): string {
   return `
 global
     log ${p.logs} format raw local0
@@ -189,16 +189,7 @@ describe('TLS on binds and servers', () => {
   let halo: Running;
   let server: { port: number; close(): void };
   let named: { ports: Named; close(): void };
-  let ports: {
-    sni: number;
-    mtls: number;
-    min13: number;
-    toServer: number;
-    wrongCa: number;
-    optional: number;
-    quiet: number;
-    tcpUp: number;
-  };
+  let ports: TlsPorts;
 
   before(async () => {
     server = await tlsServer();
@@ -508,16 +499,7 @@ describe('side by side with HAProxy 2.6', { skip: skipHaproxy }, () => {
   let hap: HaproxyChild;
   let server: { port: number; close(): void };
   let named: { ports: Named; close(): void };
-  let p: {
-    sni: number;
-    mtls: number;
-    min13: number;
-    toServer: number;
-    wrongCa: number;
-    optional: number;
-    quiet: number;
-    tcpUp: number;
-  };
+  let p: TlsPorts;
 
   before(async () => {
     server = await tlsServer();
