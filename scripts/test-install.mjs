@@ -211,14 +211,24 @@ try {
     out,
   );
 
-  // 5. The arm64 prebuild on an arm64 Node.js, under qemu-user.
-  if (which('qemu-aarch64', process.env.PATH ?? '')) {
+  // 5. The arm64 prebuild on an arm64 Node.js, under qemu-user with Debian's arm64 libc and
+  // libstdc++ (the -cross packages put them under /usr/aarch64-linux-gnu). .ci/run installs
+  // all three, so under CI a missing one is a failure rather than a skip.
+  const sysroot = '/usr/aarch64-linux-gnu';
+  const armReady =
+    which('qemu-aarch64', process.env.PATH ?? '') &&
+    existsSync(join(sysroot, 'lib', 'ld-linux-aarch64.so.1')) &&
+    existsSync(join(sysroot, 'lib', 'libstdc++.so.6'));
+  const armHint = 'apt-get install qemu-user libc6-arm64-cross libstdc++6-arm64-cross';
+  if (!armReady && process.env.CI) {
+    check(false, 'the arm64 prebuild loads under qemu-aarch64', `not checked: ${armHint}`);
+  } else if (armReady) {
     const armNode = nodeBinary(TESTED[0], 'arm64');
     r = spawnSync(
       'qemu-aarch64',
       [
         '-L',
-        '/usr/aarch64-linux-gnu',
+        sysroot,
         armNode,
         '-e',
         "const a = require('node-gyp-build')(process.argv[1]); const fd = a.socket(2, 2, 0); a.close(fd); console.log(process.arch, 'socket', fd)",
@@ -232,7 +242,7 @@ try {
       `${r.stdout}${r.stderr}`,
     );
   } else {
-    console.log('skip - the arm64 prebuild (no qemu-aarch64: apt-get install qemu-user)');
+    console.log(`skip - the arm64 prebuild (no qemu-aarch64 or arm64 libc: ${armHint})`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
