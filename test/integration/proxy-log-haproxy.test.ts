@@ -203,7 +203,9 @@ backend be
     // counts it (it writes the line before cutting), as HAProxy does on an idle machine.
     const either = (l: string) => l.replace('. 0 sessions active,', '. 1 sessions active,');
     assert.deepEqual(logLines(out.haproxy!.stdout).map(either), expected, 'haproxy as recorded');
-    assert.deepEqual(logLines(out.halo!.stdout), expected);
+    // The raw output in the message: a CI run on a loaded machine once had halo's session
+    // line first, not reproduced since (4 runs beside two CPU hogs on Node 22).
+    assert.deepEqual(logLines(out.halo!.stdout), expected, `halo wrote:\n${out.halo!.stdout}`);
     // The same DOWN line on stderr: the same either-way count for HAProxy.
     assert.deepEqual(stderrLines(out.halo!.stderr), stderrLines(out.haproxy!.stderr).map(either));
   });
