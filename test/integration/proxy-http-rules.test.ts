@@ -1,0 +1,677 @@
+// Differential test of HTTP rules: `http-request`, `http-response` and `http-after-response`
+// actions (deny, allow, return, redirect, tarpit, header and request-line rewrites,
+// set-status), in frontends and backends, with anonymous and named ACL conditions. The real
+// HAProxy 2.6 (/usr/sbin/haproxy) and halo run one config text (ports differ per side) in
+// front of the scripted backend of http-diff-harness.ts; each case sends the same raw
+// request to both and compares, byte for byte, the client's reply, the request heads and
+// bodies the backend received and the masked log lines. Each case also checks HAProxy's key
+// fact (its status, a header), so it cannot pass on a HAProxy that answered otherwise.
+//
+// While halo refuses these rules at start-up (as it does until it applies them), the first
+// case lists the refused lines and every other one fails after checking HAProxy's side.
+//
+// HALO_RULES_SELFCHECK=1 runs a second HAProxy in halo's place, to check the test itself:
+// every case must then pass. HALO_DIFF_DUMP=file appends each case's pair of outcomes to
+// `file` as a JSON line.
+
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { hasHaproxy } from './haproxy-child.js';
+import type { ConfigText, Differential, Outcome } from './http-diff-harness.js';
+import { answerByPath, httpPreamble, startDifferential } from './http-diff-harness.js';
+
+const config: ConfigText = (ports, backend, syslog, sock) => `${httpPreamble(syslog, sock)}
+    timeout http-request 600ms
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 600ms
+    timeout tarpit 300ms
+frontend fe_deny
+    bind 127.0.0.1:${ports.deny}
+    http-request deny if { path /plain }
+    http-request deny deny_status 429 if { path /429 }
+    http-request deny deny_status 400 content-type text/plain string "nope" if { path /nope }
+    http-request deny hdr x-why %[path] if { path_beg /why }
+    http-request deny if { path_beg /admin }
+    default_backend be
+frontend fe_allow
+    bind 127.0.0.1:${ports.allow}
+    http-request allow if { src 127.0.0.1 }
+    http-request deny
+    default_backend be_rules
+frontend fe_notallowed
+    bind 127.0.0.1:${ports.notallowed}
+    http-request allow if { src 10.0.0.0/8 }
+    http-request deny
+    default_backend be
+frontend fe_return
+    bind 127.0.0.1:${ports.ret}
+    http-request return status 200 content-type text/plain string "ok\\n" if { path /ok }
+    http-request return status 204 if { path /204 }
+    http-request return status 200 hdr x-a b if { path /hdr }
+    http-request return content-type text/plain lf-string "%[path]" if { path_beg /lf }
+    http-request return if { path /bare }
+    default_backend be
+frontend fe_redirect
+    bind 127.0.0.1:${ports.redirect}
+    http-request redirect location /new code 301 if { path /old }
+    http-request redirect prefix https://example.test if { path_beg /pre }
+    http-request redirect scheme https if { path_beg /sch }
+    http-request redirect prefix /p drop-query if { path_beg /dq }
+    default_backend be
+frontend fe_tarpit
+    bind 127.0.0.1:${ports.tarpit}
+    http-request tarpit if { path /t }
+    http-request tarpit deny_status 403 if { path /t403 }
+    default_backend be
+frontend fe_headers
+    bind 127.0.0.1:${ports.headers}
+    http-request set-header X-Forwarded-Proto https
+    http-request add-header X-Added %[src]
+    http-request del-header X-Secret
+    http-request replace-header User-Agent ^curl(.*) Curl\\1
+    http-request replace-value X-List ^a$ z
+    http-request set-header X-Path %[path]
+    http-request set-header X-Host %[req.hdr(host),lower]
+    default_backend be
+frontend fe_line
+    bind 127.0.0.1:${ports.line}
+    http-request set-path /rewritten if { path_beg /sp/ }
+    http-request set-query a=1 if { path_beg /sq }
+    http-request set-uri /x?y if { path_beg /su }
+    http-request set-method POST if { path_beg /sm }
+    http-request set-method GET if { path_beg /sg }
+    http-request set-pathq /p?q=1 if { path_beg /spq }
+    default_backend be
+frontend fe_chain
+    bind 127.0.0.1:${ports.chain}
+    acl has_k hdr(x-k) -m str v
+    http-request add-header X-Order fe
+    http-request set-header X-Named named if has_k
+    http-request set-header X-Anon anon if { hdr(x-k) -m str v }
+    http-request set-header X-Post yes if METH_POST
+    http-request deny deny_status 429 if { path /fe-deny }
+    http-response add-header X-Resp-Order fe
+    default_backend be_rules
+frontend fe_resp
+    bind 127.0.0.1:${ports.resp}
+    http-response set-header X-Resp yes
+    http-response del-header X-Foo
+    http-response add-header X-S %[status]
+    default_backend be
+frontend fe_status
+    bind 127.0.0.1:${ports.status}
+    http-response set-status 201
+    default_backend be
+frontend fe_reason
+    bind 127.0.0.1:${ports.reason}
+    http-response set-status 503 reason "Go away"
+    default_backend be
+frontend fe_rdeny
+    bind 127.0.0.1:${ports.rdeny}
+    http-response deny
+    default_backend be
+frontend fe_rdeny404
+    bind 127.0.0.1:${ports.rdeny404}
+    http-response deny if { status 404 }
+    default_backend be
+frontend fe_after
+    bind 127.0.0.1:${ports.after}
+    http-request deny if { path /deny }
+    http-request return status 200 content-type text/plain string "r" if { path /ret }
+    http-request redirect location /elsewhere if { path /redir }
+    http-request tarpit if { path /tarpit }
+    http-response deny if { status 404 }
+    use_backend be_none if { path /nosrv }
+    http-after-response set-header X-After 1
+    default_backend be
+backend be
+    server s1 127.0.0.1:${backend}
+backend be_rules
+    http-request add-header X-Order be
+    http-request set-header X-Backend be_rules
+    http-request deny deny_status 401 if { path /be-deny }
+    http-response add-header X-Resp-Order be
+    server s1 127.0.0.1:${backend}
+backend be_none
+`;
+
+const NAMES = [
+  'deny',
+  'allow',
+  'notallowed',
+  'ret',
+  'redirect',
+  'tarpit',
+  'headers',
+  'line',
+  'chain',
+  'resp',
+  'status',
+  'reason',
+  'rdeny',
+  'rdeny404',
+  'after',
+] as const;
+
+interface RuleCase {
+  readonly name: string;
+  readonly port: (typeof NAMES)[number];
+  readonly parts: readonly (string | number)[];
+  /** The status of HAProxy's (first) answer. */
+  readonly status: number;
+  /** Whether the backend got a request (else HAProxy answered itself). */
+  readonly served: boolean;
+  /** What HAProxy's reply, the head the backend got, its log line must (not) show. */
+  readonly reply?: readonly RegExp[];
+  readonly head?: readonly RegExp[];
+  readonly log?: RegExp;
+  readonly not?: RegExp;
+  /** Both sides take at least this many ms to answer (`timeout tarpit`). */
+  readonly slower?: number;
+}
+
+/** A request that asks for the connection's close, so the exchange ends with the reply. */
+const req = (method: string, target: string, extra = '', body = '') =>
+  `${method} ${target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n${extra}` +
+  (body ? `Content-Length: ${body.length}\r\n` : '') +
+  `\r\n${body}`;
+const get = (target: string, extra = '') => req('GET', target, extra);
+/** The same request without Connection: close, so a second one can follow. */
+const keep = (target: string) => `GET ${target} HTTP/1.1\r\nHost: test\r\n\r\n`;
+/** A header line of a reply or head (names lower-cased, as HAProxy sends them). */
+const line = (text: string) =>
+  new RegExp(`\r\n${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(\r\n|$)`);
+const AFTER = line('x-after: 1');
+
+const CASES: readonly RuleCase[] = [
+  { name: 'deny: 403', port: 'deny', parts: [get('/plain')], status: 403, served: false },
+  {
+    name: 'deny deny_status 429',
+    port: 'deny',
+    parts: [get('/429')],
+    status: 429,
+    served: false,
+  },
+  {
+    name: 'deny with a string body',
+    port: 'deny',
+    parts: [get('/nope')],
+    status: 400,
+    served: false,
+    reply: [/\r\n\r\nnope$/],
+  },
+  {
+    name: 'deny with a header from a sample',
+    port: 'deny',
+    parts: [get('/why/me')],
+    status: 403,
+    served: false,
+    reply: [line('x-why: /why/me')],
+  },
+  {
+    name: 'deny if path_beg /admin: matches',
+    port: 'deny',
+    parts: [get('/admin/x')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: 'deny if path_beg /admin: another path passes',
+    port: 'deny',
+    parts: [get('/public')],
+    status: 200,
+    served: true,
+  },
+  {
+    name: 'deny on a kept-alive connection, then a second request',
+    port: 'deny',
+    parts: [keep('/plain'), 100, get('/public')],
+    status: 403,
+    served: true,
+  },
+  {
+    name: 'deny of a request with a body',
+    port: 'deny',
+    parts: [req('POST', '/plain', '', 'hello')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: 'allow stops the frontend rules (the backend rules still run)',
+    port: 'allow',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    head: [line('x-backend: be_rules')],
+  },
+  {
+    name: 'allow not matching: the next rule denies',
+    port: 'notallowed',
+    parts: [get('/')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: 'return status 200 with a string',
+    port: 'ret',
+    parts: [get('/ok')],
+    status: 200,
+    served: false,
+    reply: [/\r\n\r\nok\n$/],
+    log: / LR-- /,
+  },
+  { name: 'return status 204', port: 'ret', parts: [get('/204')], status: 204, served: false },
+  {
+    name: 'return with a header',
+    port: 'ret',
+    parts: [get('/hdr')],
+    status: 200,
+    served: false,
+    reply: [line('x-a: b')],
+  },
+  {
+    name: 'return with an lf-string',
+    port: 'ret',
+    parts: [get('/lf/abc?q=1')],
+    status: 200,
+    served: false,
+    reply: [/\r\n\r\n\/lf\/abc$/],
+  },
+  { name: 'return bare', port: 'ret', parts: [get('/bare')], status: 200, served: false },
+  {
+    name: 'return on a kept-alive connection, then a second request',
+    port: 'ret',
+    parts: [keep('/ok'), 100, get('/204')],
+    status: 200,
+    served: false,
+    reply: [/^HTTP\/1\.1 200 OK\r\n(?:(?!connection)[^\r]*\r\n)*\r\nok\nHTTP\/1\.1 204 /],
+  },
+  {
+    name: 'redirect location code 301',
+    port: 'redirect',
+    parts: [get('/old')],
+    status: 301,
+    served: false,
+    reply: [line('location: /new')],
+  },
+  {
+    name: 'redirect prefix',
+    port: 'redirect',
+    parts: [get('/pre/a?b=c')],
+    status: 302,
+    served: false,
+    reply: [line('location: https://example.test/pre/a?b=c')],
+  },
+  {
+    name: 'redirect scheme https with a Host',
+    port: 'redirect',
+    parts: [get('/sch/x?y')],
+    status: 302,
+    served: false,
+    reply: [line('location: https://test/sch/x?y')],
+  },
+  {
+    name: 'redirect scheme https, HTTP/1.0 without a Host',
+    port: 'redirect',
+    parts: ['GET /sch/x HTTP/1.0\r\n\r\n'],
+    status: 302,
+    served: false,
+    reply: [line('location: https:///sch/x')],
+  },
+  {
+    name: 'redirect prefix drop-query',
+    port: 'redirect',
+    parts: [get('/dq/a?b=c')],
+    status: 302,
+    served: false,
+    reply: [line('location: /p/dq/a')],
+  },
+  {
+    name: 'redirect on a kept-alive connection, then a second request',
+    port: 'redirect',
+    parts: [keep('/old'), 100, get('/other')],
+    status: 301,
+    served: true,
+  },
+  {
+    name: 'tarpit: 500 after timeout tarpit',
+    port: 'tarpit',
+    parts: [get('/t')],
+    status: 500,
+    served: false,
+    log: / PT-- /,
+    slower: 300,
+  },
+  {
+    name: 'tarpit deny_status 403',
+    port: 'tarpit',
+    parts: [get('/t403')],
+    status: 403,
+    served: false,
+    slower: 300,
+  },
+  {
+    name: 'tarpit: another path passes',
+    port: 'tarpit',
+    parts: [get('/x')],
+    status: 200,
+    served: true,
+  },
+  {
+    name: 'header edits reach the server',
+    port: 'headers',
+    parts: [
+      get(
+        '/h/p?q',
+        'X-Forwarded-Proto: http\r\nX-Forwarded-Proto: ftp\r\nX-Added: mine\r\n' +
+          'X-Secret: 1\r\nx-secret: 2\r\nUser-Agent: curl/8.0\r\nX-List: a, b,a\r\n' +
+          'X-List: a\r\nX-Path: spoofed\r\n',
+      ).replace('Host: test', 'Host: Test.EXAMPLE'),
+    ],
+    status: 200,
+    served: true,
+    head: [
+      line('x-forwarded-proto: https'),
+      line('x-added: 127.0.0.1'),
+      line('user-agent: Curl/8.0'),
+      line('x-list: z, b,z\r\nx-list: z'),
+      line('x-path: /h/p'),
+      line('x-host: test.example'),
+    ],
+    not: /x-secret|spoofed/i,
+  },
+  {
+    name: 'header edits: a User-Agent that does not match, no X-List',
+    port: 'headers',
+    parts: [get('/', 'User-Agent: wget\r\n')],
+    status: 200,
+    served: true,
+    head: [line('user-agent: wget')],
+  },
+  {
+    name: 'set-path',
+    port: 'line',
+    parts: [get('/sp/a?k=v')],
+    status: 200,
+    served: true,
+    head: [/^GET \/rewritten\?k=v HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'set-query',
+    port: 'line',
+    parts: [get('/sq?old=1')],
+    status: 200,
+    served: true,
+    head: [/^GET \/sq\?a=1 HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'set-uri',
+    port: 'line',
+    parts: [get('/su/a?b')],
+    status: 200,
+    served: true,
+    head: [/^GET \/x\?y HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'set-method POST on a GET without a body',
+    port: 'line',
+    parts: [get('/sm')],
+    status: 200,
+    served: true,
+    head: [/^POST \/sm HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'set-method GET on a POST with a body',
+    port: 'line',
+    parts: [req('POST', '/sg', '', 'hello')],
+    status: 200,
+    served: true,
+    head: [/^GET \/sg HTTP\/1\.1\r\n/, line('content-length: 5')],
+  },
+  {
+    name: 'set-pathq',
+    port: 'line',
+    parts: [get('/spq/a?b=2')],
+    status: 200,
+    served: true,
+    head: [/^GET \/p\?q=1 HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'frontend rules then backend rules, conditions false',
+    port: 'chain',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    head: [line('x-order: fe\r\nx-order: be')],
+    not: /x-named|x-anon|x-post/,
+  },
+  {
+    name: 'named acl and anonymous acl on a header, METH_POST',
+    port: 'chain',
+    parts: [req('POST', '/', 'X-K: v\r\n', 'abc')],
+    status: 200,
+    served: true,
+    head: [line('x-named: named\r\nx-anon: anon\r\nx-post: yes')],
+  },
+  {
+    name: 'a header value that does not match the acl',
+    port: 'chain',
+    parts: [get('/', 'X-K: V\r\n')],
+    status: 200,
+    served: true,
+    not: /x-named|x-anon/,
+  },
+  {
+    name: 'deny in the frontend',
+    port: 'chain',
+    parts: [get('/fe-deny')],
+    status: 429,
+    served: false,
+  },
+  {
+    name: 'deny in the backend',
+    port: 'chain',
+    parts: [get('/be-deny')],
+    status: 401,
+    served: false,
+    log: / fe_chain be_rules\/<NOSRV> /,
+  },
+  {
+    name: 'http-response rules: backend first, then frontend',
+    port: 'chain',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    reply: [line('x-resp-order: be\r\nx-resp-order: fe')],
+  },
+  {
+    name: 'http-response set-header, del-header, add-header %[status] on a 404',
+    port: 'resp',
+    parts: [get('/404')],
+    status: 404,
+    served: true,
+    reply: [line('x-resp: yes\r\nx-s: 404')],
+    not: /x-foo/i,
+  },
+  {
+    name: 'http-response edits on a 200',
+    port: 'resp',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    reply: [line('x-resp: yes\r\nx-s: 200')],
+  },
+  {
+    name: 'http-response set-status 201',
+    port: 'status',
+    parts: [get('/')],
+    status: 201,
+    served: true,
+  },
+  {
+    name: 'http-response set-status 503 reason',
+    port: 'reason',
+    parts: [get('/')],
+    status: 503,
+    served: true,
+    reply: [/^HTTP\/1\.1 503 Go away\r\n/],
+  },
+  {
+    name: 'http-response deny: 502',
+    port: 'rdeny',
+    parts: [get('/')],
+    status: 502,
+    served: true,
+    log: / PH-- /,
+  },
+  {
+    name: 'http-response deny if status 404: a 404',
+    port: 'rdeny404',
+    parts: [get('/404')],
+    status: 502,
+    served: true,
+  },
+  {
+    name: 'http-response deny if status 404: a 200 passes',
+    port: 'rdeny404',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+  },
+  {
+    name: 'http-after-response on a server response',
+    port: 'after',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response on a 503 (a backend without a server)',
+    port: 'after',
+    parts: [get('/nosrv')],
+    status: 503,
+    served: false,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response on a http-request deny',
+    port: 'after',
+    parts: [get('/deny')],
+    status: 403,
+    served: false,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response on a http-request return',
+    port: 'after',
+    parts: [get('/ret')],
+    status: 200,
+    served: false,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response on a redirect',
+    port: 'after',
+    parts: [get('/redir')],
+    status: 302,
+    served: false,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response on a tarpit',
+    port: 'after',
+    parts: [get('/tarpit')],
+    status: 500,
+    served: false,
+    reply: [AFTER],
+    slower: 300,
+  },
+  {
+    name: 'http-after-response on a http-response deny',
+    port: 'after',
+    parts: [get('/404')],
+    status: 502,
+    served: true,
+    reply: [AFTER],
+  },
+  {
+    name: 'http-after-response: not on the 400 of an unparsable request',
+    port: 'after',
+    parts: ['GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
+    status: 400,
+    served: false,
+    not: /x-after/i,
+  },
+];
+
+/** Checks HAProxy's key facts of case `k`, so that no case passes on an unexpected answer. */
+function checkHaproxy(k: RuleCase, r: Outcome): void {
+  assert.match(r.reply, new RegExp(`^HTTP/1\\.1 ${k.status} `), 'the status HAProxy answered');
+  assert.equal(r.heads.length, k.served ? 1 : 0, 'requests the backend got through HAProxy');
+  for (const re of k.reply ?? []) assert.match(r.reply, re);
+  for (const re of k.head ?? []) assert.match(r.heads[0] ?? '', re);
+  if (k.not) assert.doesNotMatch(r.reply + r.heads.join(''), k.not);
+  assert.ok(r.logs.length > 0, 'HAProxy logged the case');
+  if (k.log) assert.match(r.logs[0]!, k.log);
+  if (k.slower) assert.ok(r.elapsed >= k.slower, `HAProxy answered after ${r.elapsed} ms`);
+}
+
+/** How long a case waits for the reply when nobody closes (ms). */
+const WAIT = 1500;
+
+const selfcheck = process.env.HALO_RULES_SELFCHECK === '1';
+
+describe(`HTTP rules: ${selfcheck ? 'HAProxy against itself (selfcheck)' : 'halo against the real HAProxy 2.6'}`, {
+  skip: !hasHaproxy && 'no haproxy',
+}, () => {
+  let d: Differential;
+
+  before(async () => {
+    d = await startDifferential({
+      names: NAMES,
+      config,
+      answer: answerByPath({}),
+      keepHaloError: true,
+      haproxyAsHalo: selfcheck,
+    });
+  });
+
+  after(() => d?.stop());
+
+  it('halo starts on the rules config', () => {
+    // startProxy's parse check fails with the error diagnostics as `actual`: one line each.
+    const refused = (d.haloError as { actual?: unknown } | undefined)?.actual;
+    const lines = Array.isArray(refused)
+      ? refused.map((x: { line?: number; message?: string }) => `line ${x.line}: ${x.message}`)
+      : [];
+    assert.equal(d.haloError, undefined, lines.join('\n') || d.haloError?.message);
+  });
+
+  for (const k of CASES) {
+    it(k.name, async () => {
+      const hap = await d.run(d.hap, k.port, k.parts, WAIT);
+      const dump = (halo?: Outcome) => {
+        if (process.env.HALO_DIFF_DUMP)
+          appendFileSync(
+            process.env.HALO_DIFF_DUMP,
+            `${JSON.stringify({ name: k.name, hap, halo })}\n`,
+          );
+      };
+      if (d.haloError) dump();
+      checkHaproxy(k, hap);
+      if (d.haloError)
+        assert.fail("halo did not start on the config (see 'halo starts on the rules config')");
+      const halo = await d.run(d.halo, k.port, k.parts, WAIT, hap.logs.length);
+      dump(halo);
+      assert.equal(halo.reply, hap.reply, 'client reply');
+      assert.deepEqual(halo.heads, hap.heads, 'request heads seen by the server');
+      assert.deepEqual(halo.bodies, hap.bodies, 'request bodies seen by the server');
+      assert.equal(halo.conns, hap.conns, 'server connections used');
+      assert.deepEqual(halo.logs, hap.logs, 'log lines');
+      if (k.slower) assert.ok(halo.elapsed >= k.slower, `halo answered after ${halo.elapsed} ms`);
+    });
+  }
+});
