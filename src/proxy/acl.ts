@@ -152,6 +152,12 @@ function compileAcl(criterion: string, rawValues: string[], out: Unsupported): T
             : (s: SslFacts) => s.protocol;
       return (f) => (f.ssl ? m(get(f.ssl)) : false);
     }
+    case 'status': {
+      // The response status, for http-response and http-after-response rules.
+      const m = intMatcher(values);
+      out.tcp.push(criterion);
+      return (f) => (f.http?.response ? m(f.http.response.status) : false);
+    }
     case 'always_true':
       return () => true;
     case 'always_false':

@@ -11,6 +11,7 @@ import { checkTimeouts, ServerChecker } from './health/checker.js';
 import type { Probe } from './health/probe.js';
 import type { CheckResult } from './health/result.js';
 import { createProbe } from './health/select.js';
+import { HttpRuleSet } from './http/http-rules.js';
 import type { NameLookup } from './init-addr.js';
 import { initialAddress } from './init-addr.js';
 import {
@@ -55,6 +56,10 @@ export class BackendRuntime {
   readonly serverFinTimeout: number;
   private readonly balancerOpts: BalancerOptions;
   readonly deterministic: boolean;
+  /** `http-request`/`http-response`/`http-after-response` rules (mode http). */
+  readonly rules: HttpRuleSet | undefined;
+  /** `timeout tarpit`, else `timeout connect`, as HAProxy falls back. */
+  readonly tarpitTimeout: number;
 
   constructor(
     readonly cfg: ProxyConfig,
@@ -78,6 +83,9 @@ export class BackendRuntime {
     this.serverTimeout = t.server ?? 0;
     this.tunnelTimeout = t.tunnel ?? 0;
     this.serverFinTimeout = t.serverFin ?? 0;
+    this.tarpitTimeout = t.tarpit ?? t.connect ?? 0;
+    this.rules =
+      cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
   }
 
   /** A server slot for a new session, a place in a queue, or nothing usable. */

@@ -2,12 +2,16 @@
 // before it runs, in `halo check` and at every start or reload. A criterion halo does not
 // evaluate is taken as false, so a negated one is true. Where a condition grants something
 // (`stats admin`: the admin form's actions) that is an error until halo evaluates it; where
-// it only routes (`use_backend`) it is a warning that says what the condition becomes.
+// it only routes (`use_backend`) it is a warning that says what the condition becomes. HTTP
+// rules (deny, header edits...) are refused when halo cannot evaluate their condition or a
+// sample their arguments name.
 
 import type { Diagnostics } from '../config/diagnostics.js';
+import type { HttpRule, LogFormat } from '../config/haproxy/http-rule-model.js';
 import { NOT_APPLIED_SECURITY } from '../config/haproxy/keywords/not-applied.js';
 import type { Acl, Condition, HaproxyConfig } from '../config/haproxy/model.js';
 import { compileCondition } from './acl.js';
+import { unevaluated } from './http/samples.js';
 
 const quoted = (names: readonly string[]) => [...new Set(names)].map((n) => `'${n}'`).join(', ');
 
@@ -44,9 +48,73 @@ export function reducedCondition(
   return result === 'always' ? 'never' : 'always';
 }
 
+/** The log-format arguments of a rule. */
+function formatsOf(rule: HttpRule): LogFormat[] {
+  const a = rule.action;
+  switch (a.type) {
+    case 'deny':
+    case 'tarpit':
+    case 'return':
+      return [
+        ...a.reply.headers.map(([, f]) => f),
+        ...(a.reply.body?.kind === 'lf' ? [a.reply.body.format] : []),
+      ];
+    case 'redirect':
+      return [a.target];
+    case 'set-header':
+    case 'add-header':
+      return [a.value];
+    case 'replace-header':
+    case 'replace-value':
+      return [a.replace];
+    case 'set-path':
+    case 'set-pathq':
+    case 'set-query':
+    case 'set-uri':
+    case 'set-method':
+      return [a.value];
+    default:
+      return [];
+  }
+}
+
+/**
+ * HTTP rules halo cannot run as written are errors: a condition on a criterion halo does
+ * not evaluate would make a deny never match (or an `unless` always), and a sample halo
+ * does not evaluate would send '-' where the rule means a value.
+ */
+function httpRuleChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics): void {
+  const r = px.httpRules;
+  if (!r || px.mode !== 'http') return;
+  for (const rule of [...r.request, ...r.redirect, ...r.response, ...r.afterResponse]) {
+    const what = `'${rule.keyword} ${rule.action.type}' in ${px.kind} '${px.name}'`;
+    if (rule.cond) {
+      const gaps = compileCondition(rule.cond, px.acls).unsupportedOnHttp;
+      if (gaps.length > 0)
+        diags.error(
+          rule.pos,
+          NOT_APPLIED_SECURITY,
+          `halo refuses ${what}: halo does not evaluate ${quoted(gaps)} on an HTTP request and would take it as false, so the rule would apply to other requests than it names`,
+          'halo',
+          "Write the condition with what halo evaluates (see the README's ACL conditions), or run this config under HAProxy.",
+        );
+    }
+    const missing = formatsOf(rule).flatMap(unevaluated);
+    if (missing.length > 0)
+      diags.error(
+        rule.pos,
+        NOT_APPLIED_SECURITY,
+        `halo refuses ${what}: halo does not evaluate ${quoted(missing)} in a log-format argument yet, so the rule would write '-' where it means a value`,
+        'halo',
+        "Use the fetches and converters halo evaluates (see the README's HTTP rules), or run this config under HAProxy.",
+      );
+  }
+}
+
 export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void {
   for (const px of config.proxies) {
     if (px.disabled) continue;
+    httpRuleChecks(px, diags);
     const admin = px.stats?.enabled ? px.stats.admin : undefined;
     if (admin) {
       // The stats applet evaluates its condition on the connection only (socketFacts).

@@ -13,6 +13,7 @@ import type { RuntimeContext } from './context.js';
 import type { HttpApplet } from './http/applet.js';
 import type { HttpFrontendHost } from './http/http-frontend.js';
 import { HttpFrontend } from './http/http-frontend.js';
+import { HttpRuleSet } from './http/http-rules.js';
 import type { Deadlines } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress, socketFor } from './io/stream-handle.js';
@@ -109,6 +110,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private readonly embryonic = new Set<StreamHandle>();
   /** Connections closed for a missing or bad PROXY header (not in the stats pages yet). */
   proxyHeaderErrors = 0;
+  /** `http-request`/`http-response`/`http-after-response` rules (mode http). */
+  readonly rules: HttpRuleSet | undefined;
   /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
   expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
@@ -133,6 +136,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.dontlognull = cfg.options.dontlognull?.on === true;
     this.tcplog = cfg.options.tcplog?.on === true || cfg.options.httplog?.on === true;
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
+    this.rules =
+      cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
     const all = [backend, ...routes.map((r) => r.backend)];
     this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
     this.http =

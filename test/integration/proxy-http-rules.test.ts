@@ -59,6 +59,7 @@ frontend fe_redirect
     http-request redirect prefix https://example.test if { path_beg /pre }
     http-request redirect scheme https if { path_beg /sch }
     http-request redirect prefix /p drop-query if { path_beg /dq }
+    redirect scheme https code 308 if { path_beg /kw }
     default_backend be
 frontend fe_tarpit
     bind 127.0.0.1:${ports.tarpit}
@@ -327,6 +328,14 @@ const CASES: readonly RuleCase[] = [
     status: 302,
     served: false,
     reply: [line('location: /p/dq/a')],
+  },
+  {
+    name: 'the redirect keyword: scheme https code 308',
+    port: 'redirect',
+    parts: [get('/kw/a?b')],
+    status: 308,
+    served: false,
+    reply: [line('location: https://test/kw/a?b')],
   },
   {
     name: 'redirect on a kept-alive connection, then a second request',

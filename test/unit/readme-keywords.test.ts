@@ -158,11 +158,15 @@ function runtimeTestProblems(row: Row): string[] {
   if (!existsSync(path)) return [`test/${file} does not exist`];
   const text = readFileSync(path, 'utf8');
   // A declared test: it(...)/test(...) whose name holds the text, or a table-driven test
-  // (\`it(alg, ...)\`) whose table holds it as a quoted key.
+  // (\`it(alg, ...)\`) whose table holds it as a quoted key, or (\`it(k.name, ...)\`) as a
+  // case's \`name: '...'\`.
   const declared = text.split('\n').some((l) => /\b(it|test)\(/.test(l) && l.includes(name));
   const tableDriven =
     /\b(it|test)\([a-z]\w*,/.test(text) && new RegExp(`\\b'?${name}'?:`).test(text);
-  return declared || tableDriven ? [] : [`test/${file} declares no test named '${name}'`];
+  const namedCases = /\b(it|test)\([a-z]\w*\.name,/.test(text) && text.includes(`name: '${name}'`);
+  return declared || tableDriven || namedCases
+    ? []
+    : [`test/${file} declares no test named '${name}'`];
 }
 
 test('every supported row names a run-time test that exists', () => {
@@ -185,6 +189,8 @@ test('the run-time test check fails on a row without a test, or with a missing o
   assert.match(named('integration/no-such-file.test.ts: x')[0] ?? '', /does not exist/);
   assert.match(named('unit/haproxy-parse.test.ts: x')[0] ?? '', /only reads configs/);
   assert.deepEqual(named('integration/proxy-relay.test.ts: timeout tunnel replaces'), []);
+  assert.deepEqual(named('integration/proxy-http-rules.test.ts: set-pathq'), []);
+  assert.match(named('integration/proxy-http-rules.test.ts: set-nothing')[0] ?? '', /declares no/);
 });
 
 test('the README keyword table lists the keywords of the issue', () => {

@@ -3,6 +3,7 @@
 // opens), so inheritance is exact: later changes to a defaults section do not leak back.
 
 import type { Diagnostics, SourcePos } from '../diagnostics.js';
+import type { HttpRule } from './http-rule-model.js';
 import type {
   Acl,
   Balance,
@@ -93,6 +94,13 @@ export interface ProxyDraft {
   stats?: StatsDraft;
   services?: UseService[];
   expectProxy?: ExpectProxy[];
+  /** `http-request`, `http-response`, `http-after-response` rules halo runs. */
+  httpRules?: {
+    request: HttpRule[];
+    redirect: HttpRule[];
+    response: HttpRule[];
+    afterResponse: HttpRule[];
+  };
   disabled: boolean;
   /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
   httpOnly: { what: string; pos: SourcePos }[];

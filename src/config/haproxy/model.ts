@@ -4,6 +4,7 @@
 // own default applies at run time, documented next to the field).
 
 import type { SourcePos } from '../diagnostics.js';
+import type { HttpRules } from './http-rule-model.js';
 
 export type ProxyMode = 'tcp' | 'http';
 
@@ -260,6 +261,8 @@ export interface Proxy {
   readonly services?: UseService[];
   /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
   readonly expectProxy?: ExpectProxy[];
+  /** HTTP rules halo runs (mode http), in file order per keyword. */
+  readonly httpRules?: HttpRules;
   readonly disabled: boolean;
   /** The `defaults` section this proxy copied its settings from (name may be ''). */
   readonly defaultsPos?: SourcePos;

@@ -311,6 +311,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     useBackends: isBack ? [] : d.useBackends,
     ...(d.services && !isBack ? { services: d.services } : {}),
     ...(d.expectProxy && !isBack ? { expectProxy: d.expectProxy } : {}),
+    ...(d.httpRules ? { httpRules: d.httpRules } : {}),
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),

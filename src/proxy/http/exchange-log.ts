@@ -37,6 +37,20 @@ export function sizeFromHead(
   });
 }
 
+/** The response bytes the log counts: the head sent, or the server's before response rules. */
+function loggedBytes(x: HttpExchange, head: string | undefined): number {
+  const h = x.loggedHead;
+  if (!h) return sizeFromHead(head, x.bodyBytes, x.chunked) + x.logExtra;
+  return htxResponseSize({
+    version: 'HTTP/1.1',
+    status: h.status,
+    reason: h.reason,
+    headers: h.headers,
+    bodyBytes: x.bodyBytes,
+    chunked: x.chunked,
+  });
+}
+
 function requestLine(x: HttpExchange): string {
   return `${x.req.method} ${x.req.url} HTTP/${x.req.httpVersion}`;
 }
@@ -63,7 +77,7 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
     redispatched: x.redispatched,
     srvQueue: x.srvQueuePos,
     beQueue: x.beQueuePos,
-    bytes: sizeFromHead(head, x.bodyBytes, x.chunked),
+    bytes: loggedBytes(x, head),
   };
   const cause = x.cause === '-' ? '-' : x.cause;
   const phase = x.cause === '-' ? '-' : x.termPhase;
@@ -80,7 +94,8 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
   const f: HttpLogFields = {
     ...fields,
     received: x.received,
-    tR: x.tR,
+    // HAProxy logs a tarpitted request with TR -1 and the tarpit's wait as Tw.
+    tR: x.tarpitted ? -1 : x.tR,
     tw: x.tw,
     tc: x.tc,
     tr: x.tr,

@@ -7,9 +7,12 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import type { BackendRuntime } from '../backend-runtime.js';
+import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
 import type { ServerRuntime } from '../server-runtime.js';
+import type { SslFacts } from '../tls/ssl-fetches.js';
+import { sslFacts } from '../tls/ssl-fetches.js';
 import type { HttpApplet } from './applet.js';
 import type { ErrorReply } from './errors.js';
 import { HTTP_ERRORS, RAW_400 } from './errors.js';
@@ -17,15 +20,19 @@ import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
 import { forwardedFor } from './forwardfor.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
+import { HeaderList, RequestHead, ResponseHead, ResponseView } from './http-head.js';
+import type { HttpRuleSet, RuleInput, RuleReply, RuleVerdict } from './http-rules.js';
 import {
+  headFacts,
   interimHead,
   requestFacts,
   requestHeaders,
+  requestLines,
   responseHeaders,
   responseHeadProblem,
 } from './messages.js';
 import { MONITOR_OK, monitorUriMatches } from './monitor-uri.js';
-import { agentFor, httpMode } from './server-agents.js';
+import { agentFor, httpMode, interleaved } from './server-agents.js';
 
 function noop(): void {}
 
@@ -139,7 +146,12 @@ export class HttpExchange implements Pending {
       this.sendError(MONITOR_OK, '-', '-');
       return;
     }
-    const facts = () => requestFacts(this.conn, this.req, this.http.host.nbsrv);
+    const feRules = this.http.host.rules;
+    if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
+    const facts = () =>
+      this.head
+        ? headFacts(this.conn, this.head, this.http.host.nbsrv)
+        : requestFacts(this.conn, this.req, this.http.host.nbsrv);
     for (const a of this.http.applets) {
       if (a.matches(this.req, facts)) {
         this.serveApplet(a);
@@ -148,11 +160,16 @@ export class HttpExchange implements Pending {
     }
     const host = this.http.host;
     this.be =
-      this.conn.backend ??
-      (host.cfg.mode === 'http'
-        ? host.routeRequest(requestFacts(this.conn, this.req, host.nbsrv))
-        : undefined);
+      this.conn.backend ?? (host.cfg.mode === 'http' ? host.routeRequest(facts()) : undefined);
     const be = this.be;
+    // The backend's own rules after the frontend's; a listen section's run once.
+    const beRules = be?.rules;
+    if (
+      beRules?.hasRequest &&
+      be!.name !== host.name &&
+      this.ruled(beRules.runRequest(this.ruleInput()))
+    )
+      return;
     if (!be || be.servers.length === 0) {
       this.sendError(HTTP_ERRORS[503], 'S', 'C');
       return;
@@ -287,12 +304,18 @@ export class HttpExchange implements Pending {
     const be = this.be!;
     const fe = this.http.host.cfg;
     const mode = httpMode(fe, be.cfg);
+    const head = this.head;
     const xff = forwardedFor(
       this.http.forwardforFor(be),
       this.conn.clientIp,
-      (n) => this.req.headers[n] !== undefined,
+      head ? (n) => head.header(n).length > 0 : (n) => this.req.headers[n] !== undefined,
     );
-    const headers = requestHeaders(this.req.rawHeaders, xff);
+    const raw = head ? head.headers.toRaw() : this.req.rawHeaders;
+    const headers = requestHeaders(raw, xff);
+    // Lines of one name apart from each other (a client's, or an add-header's): node would
+    // write them together, so their order is given along.
+    const lines = requestLines(raw, xff);
+    const order = interleaved(lines) ? lines : undefined;
     const conn = this.conn;
     const sendProxy = server.cfg.sendProxy;
     const preq = agentFor(
@@ -309,11 +332,12 @@ export class HttpExchange implements Pending {
     ).request(
       address,
       server.port ?? this.conn.localPort,
-      this.req.method ?? 'GET',
-      this.req.url ?? '/',
+      head ? head.method : (this.req.method ?? 'GET'),
+      head ? head.url : (this.req.url ?? '/'),
       headers,
       mode !== 'keep-alive',
       this.req.httpVersion,
+      order,
     );
     if (!this.hasBody) preq.useChunkedEncodingByDefault = false;
     this.preq = preq;
@@ -487,18 +511,55 @@ export class HttpExchange implements Pending {
     });
     // node's parser goes on through the rest of this read after 'response': a framing error
     // there (onServerError) still gets the 502, as in HAProxy, which parses the read whole.
-    setImmediate(() => this.forwardResponse(pres, reason));
+    setImmediate(() => {
+      try {
+        this.forwardResponse(pres, reason);
+      } catch (err) {
+        this.internalError(err);
+      }
+    });
   }
 
   /** True once the response head went to the client (a server error then cuts it). */
   private headOut = false;
 
-  private forwardResponse(pres: http.IncomingMessage, reason: string): void {
+  private forwardResponse(pres: http.IncomingMessage, serverReason: string): void {
     if (this.pres !== pres || this.finished) return;
     const { headers, chunked } = responseHeaders(pres.rawHeaders);
     this.chunked = chunked;
+    let status = pres.statusCode ?? 502;
+    let reason = serverReason;
+    let out = headers;
+    if (this.hasResponseRules()) {
+      // HAProxy's log counts the response as the server sent it, before the rules.
+      this.loggedHead = { status, reason, headers: headers.map(([k, v]) => [k, v]) };
+      const res = new ResponseHead(status, reason, new HeaderList(headers));
+      const denied = this.runResponseRules(res);
+      if (denied) {
+        // HAProxy logs Tr -1 here and counts the server's response (head and the body that
+        // came with it, taken as its content-length) next to the 502 it sends instead.
+        const cl = Number(pres.headers['content-length'] ?? 0);
+        const received = htxResponseSize({
+          version: 'HTTP/1.1',
+          status,
+          reason,
+          headers,
+          bodyBytes: Number.isSafeInteger(cl) && cl > 0 ? cl : 0,
+          chunked,
+        });
+        pres.destroy();
+        this.pres = undefined;
+        this.tr = -1;
+        this.sendRuleReply(denied.reply, 'P', 'H');
+        this.logExtra += received;
+        return;
+      }
+      status = res.status;
+      reason = res.reason;
+      out = res.headers.lines;
+    }
     try {
-      this.writeClientHead(pres.statusCode ?? 502, reason, headers);
+      this.writeClientHead(status, reason, out);
     } catch {
       // A status or header Node refuses to send (e.g. a status above 999): invalid response.
       this.pres = undefined;
@@ -571,12 +632,126 @@ export class HttpExchange implements Pending {
   }
 
   private writeClientHead(status: number, reason: string, headers: [string, string][]): void {
+    const after = this.afterResponseRules();
+    if (after.length > 0) {
+      const res = new ResponseHead(status, reason, new HeaderList(headers));
+      const input = this.ruleInput(res);
+      for (const r of after) r.runAfterResponse(input, res);
+      this.writeHeadNow(res.status, res.reason, res.headers.lines);
+    } else this.writeHeadNow(status, reason, headers);
+  }
+
+  private writeHeadNow(status: number, reason: string, headers: [string, string][]): void {
     const flat: string[] = [];
     for (const [k, v] of headers) flat.push(k, v);
     const c = this.connectionHeader();
     if (c) flat.push('connection', c);
     else this.res.removeHeader('connection');
     this.res.writeHead(status, reason, flat);
+  }
+
+  /** The head rules edit, made from the request the first time a rule runs. */
+  private head: RequestHead | undefined;
+  private sslRead: SslFacts | undefined;
+  /** The head the log counts when it is not the one sent (response rules changed it). */
+  loggedHead: { status: number; reason: string; headers: [string, string][] } | undefined;
+  /** Bytes of a rule's answer the log counts but that were not sent (`connection: close`). */
+  logExtra = 0;
+  /** A tarpitted request: logged with TR -1 and its wait as Tw, as HAProxy does. */
+  tarpitted = false;
+
+  private requestHead(): RequestHead {
+    this.head ??= new RequestHead(
+      this.req.method ?? 'GET',
+      this.req.url ?? '/',
+      this.req.httpVersion,
+      HeaderList.fromRaw(this.req.rawHeaders),
+    );
+    return this.head;
+  }
+
+  /** What rules read: the edited head, the connection, and the response once there is one. */
+  private ruleInput(res?: ResponseHead): RuleInput {
+    const req = this.requestHead();
+    req.response = res;
+    const host = this.http.host;
+    if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
+    return {
+      facts: headFacts(this.conn, res ? new ResponseView(res) : req, host.nbsrv),
+      scope: {
+        conn: this.conn,
+        ssl: this.sslRead,
+        req,
+        ...(res ? { res } : {}),
+        frontend: host.name,
+        frontendTls: this.conn.tls !== undefined,
+        backend: this.be?.name ?? host.name,
+      },
+    };
+  }
+
+  /** True when a final rule took the request (its answer is under way). */
+  private ruled(v: RuleVerdict | undefined): boolean {
+    if (!v) return false;
+    // A body the client is still sending is not read: HAProxy closes after the answer.
+    if (this.hasBody && !this.req.complete) this.closeAfter = true;
+    if (v.action === 'tarpit') {
+      this.tarpitted = true;
+      this.phase = 'T';
+      const be = this.be;
+      const t = be
+        ? be.tarpitTimeout
+        : (this.http.host.cfg.timeouts.tarpit ?? this.http.host.cfg.timeouts.connect ?? 0);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.tw = Math.round(this.now() - this.tReq);
+        this.sendRuleReply(v.reply, 'P', 'T');
+      }, t);
+      return true;
+    }
+    if (v.action === 'deny') this.sendRuleReply(v.reply, 'P', 'R');
+    else this.sendRuleReply(v.reply, 'L', 'R');
+    return true;
+  }
+
+  private sendRuleReply(reply: RuleReply, cause: string, phase: string): void {
+    this.loggedHead = undefined;
+    const wasClosing = this.closeAfter;
+    this.sendError(reply, cause, phase);
+    // The log counts a `connection: close` (15 bytes of HTX) that is part of the reply: the
+    // one HAProxy's 400 and 408 pages carry, and the one it adds to a reply it builds
+    // (return, redirect, a deny with a body); not the one its other pages go out with.
+    const inPage = reply.page === true && this.closeAfter && !wasClosing;
+    const added = reply.page !== true && this.closeAfter;
+    this.logExtra = (reply.logExtra ?? 0) + (inPage || added ? 15 : 0);
+  }
+
+  /** Response rules apply in the backend, then the frontend (once for a listen section). */
+  private ruleSets(): HttpRuleSet[] {
+    const out: HttpRuleSet[] = [];
+    const be = this.be;
+    const fe = this.http.host;
+    if (be?.rules && be.name !== fe.name) out.push(be.rules);
+    if (fe.rules) out.push(fe.rules);
+    return out;
+  }
+
+  private hasResponseRules(): boolean {
+    return this.ruleSets().some((r) => r.hasResponse);
+  }
+
+  /** http-response rules on `res`: the verdict of a `deny`, else undefined. */
+  private runResponseRules(res: ResponseHead): RuleVerdict | undefined {
+    const input = this.ruleInput(res);
+    for (const r of this.ruleSets()) {
+      const v = r.runResponse(input, res);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  private afterResponseRules(): HttpRuleSet[] {
+    return this.ruleSets().filter((r) => r.hasResponse);
   }
 
   /** One of HAProxy's error replies (the request is over; the connection may stay). */
@@ -589,11 +764,13 @@ export class HttpExchange implements Pending {
       this.res.destroy();
       return;
     }
-    this.writeClientHead(
-      e.status,
-      e.reason,
-      e.headers.map(([k, v]) => [k, v]),
-    );
+    // HAProxy's 400 and 408 pages (deny_status) close the connection after them.
+    const headers: [string, string][] = [];
+    for (const [k, v] of e.headers) {
+      if (k === 'connection') this.closeAfter = true;
+      else headers.push([k, v]);
+    }
+    this.writeClientHead(e.status, e.reason, headers);
     this.bodyBytes = e.body.length;
     this.res.end(e.body);
   }

@@ -12,6 +12,14 @@ export interface HttpRequestFacts {
   readonly version: string;
   /** Every value of a header (name in lower case), in order; [] when absent. */
   header(name: string): readonly string[];
+  /** The response, for http-response and http-after-response rules. */
+  readonly response?: HttpResponseFacts;
+}
+
+/** What an ACL may read of the response (`status`, `res.hdr`). */
+export interface HttpResponseFacts {
+  readonly status: number;
+  header(name: string): readonly string[];
 }
 
 type Match = (sample: string) => boolean;
@@ -107,6 +115,16 @@ function fetcher(
     case 'req.fhdr': {
       const h = (arg ?? '').trim().toLowerCase();
       return (r) => [...r.header(h)];
+    }
+    case 'res.hdr':
+    case 'shdr': {
+      const h = (arg ?? '').trim().toLowerCase();
+      if (h === '') return undefined;
+      return (r) => (r.response?.header(h) ?? []).flatMap((v) => v.split(',').map((x) => x.trim()));
+    }
+    case 'res.fhdr': {
+      const h = (arg ?? '').trim().toLowerCase();
+      return (r) => [...(r.response?.header(h) ?? [])];
     }
     default:
       return undefined;

@@ -30,6 +30,7 @@ import { GatedSocket, sharedRead } from './gated-socket.js';
 import type { H1Limits, RefusalStatus } from './h1-request.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import { HttpExchange } from './http-exchange.js';
+import type { HttpRuleSet } from './http-rules.js';
 import { nodeHttp } from './node-http.js';
 import { closePrivateAgents } from './server-agents.js';
 
@@ -39,6 +40,8 @@ export interface HttpFrontendHost {
   readonly name: string;
   /** feconn, for log lines. */
   readonly conns: number;
+  /** The frontend's HTTP rules (mode http). */
+  readonly rules: HttpRuleSet | undefined;
   /** The backend for a request on an http frontend (use_backend rules, default_backend). */
   routeRequest(facts: ConnectionFacts): BackendRuntime | undefined;
   /** Layer-4 facts of an accepted socket, for ACLs. */

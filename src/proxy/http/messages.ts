@@ -16,6 +16,17 @@ export type HeaderMap = Record<string, string | string[]>;
 
 const HOP = new Set(['connection', 'proxy-connection']);
 
+/** The request's header lines for the server in order (hop-by-hop ones out, `xff` last). */
+export function requestLines(raw: readonly string[], xff?: [string, string]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (!HOP.has(name)) out.push([name, raw[i + 1]!]);
+  }
+  if (xff) out.push(xff);
+  return out;
+}
+
 /** Request headers for the server; `xff` appended last (its own line, as HAProxy). */
 export function requestHeaders(raw: readonly string[], xff?: [string, string]): HeaderMap {
   const out: HeaderMap = {};
@@ -113,16 +124,34 @@ export function interimHead(status: number, reason: string, raw: readonly string
 
 const INTERIM_DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive']);
 
-class RequestFacts implements ConnectionFacts, HttpRequestFacts {
-  readonly http: HttpRequestFacts = this;
+/** An IncomingMessage as ACLs read it. */
+class IncomingView implements HttpRequestFacts {
+  constructor(private readonly req: http.IncomingMessage) {}
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+  get url(): string {
+    return this.req.url ?? '/';
+  }
+  get version(): string {
+    return this.req.httpVersion;
+  }
+  header(name: string): readonly string[] {
+    const raw = this.req.rawHeaders;
+    const out: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]!.toLowerCase() === name) out.push(raw[i + 1]!);
+    }
+    return out;
+  }
+}
+
+type ConnAddresses = { clientIp: string; clientPort: number; localIp: string; localPort: number };
+
+class RequestFacts implements ConnectionFacts {
   constructor(
-    private readonly conn: {
-      clientIp: string;
-      clientPort: number;
-      localIp: string;
-      localPort: number;
-    },
-    private readonly req: http.IncomingMessage,
+    private readonly conn: ConnAddresses,
+    readonly http: HttpRequestFacts,
     readonly nbsrv: (backend: string) => number,
   ) {}
   private sslRead: SslFacts | undefined;
@@ -144,30 +173,22 @@ class RequestFacts implements ConnectionFacts, HttpRequestFacts {
   dstPort(): number {
     return this.conn.localPort;
   }
-  get method(): string {
-    return this.req.method ?? 'GET';
-  }
-  get url(): string {
-    return this.req.url ?? '/';
-  }
-  get version(): string {
-    return this.req.httpVersion;
-  }
-  header(name: string): readonly string[] {
-    const raw = this.req.rawHeaders;
-    const out: string[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (raw[i]!.toLowerCase() === name) out.push(raw[i + 1]!);
-    }
-    return out;
-  }
 }
 
 /** What an ACL sees of a request on a connection. */
 export function requestFacts(
-  conn: { clientIp: string; clientPort: number; localIp: string; localPort: number },
+  conn: ConnAddresses,
   req: http.IncomingMessage,
   nbsrv: (backend: string) => number,
 ): ConnectionFacts {
-  return new RequestFacts(conn, req, nbsrv);
+  return new RequestFacts(conn, new IncomingView(req), nbsrv);
+}
+
+/** The same for a head HTTP rules edit: ACLs after a rule see what it changed. */
+export function headFacts(
+  conn: ConnAddresses,
+  head: HttpRequestFacts,
+  nbsrv: (backend: string) => number,
+): ConnectionFacts {
+  return new RequestFacts(conn, head, nbsrv);
 }

@@ -36,6 +36,8 @@ export interface ServerAgent {
     close: boolean,
     /** `1.0` keeps an HTTP/1.0 client's version towards the server, as HAProxy does. */
     version?: string,
+    /** The header lines in their order, when node's grouping by name would change it. */
+    order?: readonly (readonly [string, string])[],
   ): http.ClientRequest;
   destroy(): void;
 }
@@ -69,6 +71,47 @@ function speakHttp10(req: http.ClientRequest, close: boolean): void {
 }
 
 type SendFn = (...args: unknown[]) => unknown;
+
+/** True when some header name comes back after another one: node would group its lines. */
+export function interleaved(lines: readonly (readonly [string, string])[]): boolean {
+  const done = new Set<string>();
+  let last = '';
+  for (const [name] of lines) {
+    if (name === last) continue;
+    if (done.has(name)) return true;
+    done.add(last);
+    last = name;
+  }
+  return false;
+}
+
+/**
+ * Writes the head's lines in `lines`' order, as HAProxy keeps them: node's client keys
+ * headers by name and writes all lines of one name together. Its head writer gets the
+ * header table; it is handed the same lines as [name, value] pairs instead, the ones
+ * this request set on its own (`connection`) after them.
+ */
+function writeInOrder(
+  req: http.ClientRequest,
+  lines: readonly (readonly [string, string])[],
+): void {
+  const r = req as unknown as { _storeHeader: HeadWriter };
+  const store = r._storeHeader;
+  if (typeof store !== 'function') return;
+  r._storeHeader = function (firstLine, table) {
+    if (!table || typeof table !== 'object' || Array.isArray(table)) {
+      store.call(this, firstLine, table);
+      return;
+    }
+    const entries = table as Record<string, [string, string | string[]]>;
+    const listed = new Set(lines.map(([n]) => n));
+    const out: [string, string | string[]][] = lines
+      .filter(([n]) => entries[n] !== undefined)
+      .map(([n, v]) => [n, v]);
+    for (const [key, entry] of Object.entries(entries)) if (!listed.has(key)) out.push(entry);
+    store.call(this, firstLine, out);
+  };
+}
 
 /** Sets header `name` on `req` and moves the ones after it in `headers` behind it. */
 function keepInPlace(req: http.ClientRequest, headers: HeaderMap, name: string): void {
@@ -114,7 +157,7 @@ function makeAgent(keepAlive: boolean, server: ServerRuntime, header?: Uint8Arra
     };
   }
   return {
-    request(address, port, method, path, headers, close, version) {
+    request(address, port, method, path, headers, close, version, order) {
       // Node's client writes the head at once when it is given an `expect` header, before
       // the version and `connection` below are set: it is added after, in its place.
       const { expect, ...rest } = headers;
@@ -131,6 +174,7 @@ function makeAgent(keepAlive: boolean, server: ServerRuntime, header?: Uint8Arra
         ...(cfg.ssl ? serverTlsOptions(cfg, sni) : {}),
       });
       if (expect !== undefined) keepInPlace(req, headers, 'expect');
+      if (order) writeInOrder(req, order);
       if (version === '1.0') {
         speakHttp10(req, close);
         req.setHeader('connection', close ? 'close' : 'keep-alive');

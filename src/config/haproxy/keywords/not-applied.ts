@@ -151,7 +151,7 @@ function actionReason(keyword: string, action: string): string {
       ? 'halo does not apply it yet, so the responses this rule refuses would reach the client'
       : 'halo does not apply it yet, so the connections and requests this rule refuses would reach the server';
   if (action === 'redirect')
-    return 'halo does not redirect yet, so clients would be served instead of redirected (a redirect to https would leave them on plain HTTP)';
+    return 'halo runs redirect rules with location, prefix or scheme, code, drop-query and append-slash in frontend, backend and listen sections, not this form yet (set-cookie, clear-cookie, ignore-empty, or a defaults section), so clients would be served instead of redirected (a redirect to https would leave them on plain HTTP)';
   if (action === 'use-service')
     return "halo has only the 'prometheus-exporter' service, in frontend and listen sections, so this rule's requests would go to a server instead";
   if (action === 'expect-proxy' || action === 'expect-netscaler-cip') return PROXY_IN;
@@ -199,7 +199,7 @@ export const RULE_KEYWORDS: ReadonlySet<string> = new Set([
 /** Other proxy keywords refused until applied, and why. */
 export const PROXY_REFUSED: Readonly<Record<string, string>> = {
   redirect:
-    'halo does not redirect yet, so clients would be served instead of redirected (a redirect to https would leave them on plain HTTP)',
+    'halo runs redirect rules with location, prefix or scheme, code, drop-query and append-slash in frontend, backend and listen sections, not this form yet (set-cookie, clear-cookie, ignore-empty, or a defaults section), so clients would be served instead of redirected (a redirect to https would leave them on plain HTTP)',
 };
 
 /** `filter spoe` hands traffic to an agent (often a WAF or an authorizer); other filters only shape it. */

@@ -4,11 +4,13 @@
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
+import type { HttpRuleKeyword } from '../http-rule-model.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
 import { parseAcl, parseCondition } from './condition.js';
 import { parseHttpCheck } from './http-check.js';
+import { parseHttpRule } from './http-rules.js';
 import { parseLogTarget } from './log.js';
 import {
   BIND_APPLIED,
@@ -36,6 +38,13 @@ import { parseStats } from './stats.js';
 import { parseTimeout } from './timeout.js';
 import type { Keyword } from './types.js';
 import { lenientInt, tooManyArgs } from './types.js';
+
+const HTTP_RULE_KEYWORDS = new Set([
+  'http-request',
+  'http-response',
+  'http-after-response',
+  'redirect',
+]);
 
 export type Cap = 'fe' | 'be' | 'both';
 
@@ -446,6 +455,11 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
+        if (
+          HTTP_RULE_KEYWORDS.has(name) &&
+          parseHttpRule(ctx, px, name as HttpRuleKeyword, known(px))
+        )
+          return;
         const refused = PROXY_REFUSED[name];
         if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
         else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);

@@ -1,0 +1,88 @@
+// The model of `http-request`, `http-response` and `http-after-response` rules and of the
+// log-format strings their arguments are: what the parser (keywords/http-rules.ts) builds
+// and the HTTP engine (proxy/http/http-rules.ts) runs.
+
+import type { SourcePos } from '../diagnostics.js';
+import type { Condition } from './model.js';
+
+/** One `%[fetch(args),conv(args)...]` sample expression. */
+export interface SampleExpr {
+  readonly fetch: string;
+  readonly args: readonly string[];
+  readonly convs: readonly { readonly name: string; readonly args: readonly string[] }[];
+  /** The expression as written, for messages. */
+  readonly text: string;
+}
+
+export type LogFormatNode =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'sample'; readonly expr: SampleExpr }
+  /** `%ci`, `%fp`, `%b`...: a log variable by its short name. */
+  | { readonly kind: 'var'; readonly name: string };
+
+/** A log-format string, parsed: text, samples and variables in order. */
+export type LogFormat = readonly LogFormatNode[];
+
+/** What `deny`, `tarpit` and `return` answer with (HAProxy's http-reply arguments). */
+export interface HttpReplySpec {
+  readonly status: number;
+  /** Set with `content-type`; HAProxy requires it with `string`/`lf-string`. */
+  readonly contentType?: string;
+  readonly body?:
+    | { readonly kind: 'string'; readonly text: string }
+    | {
+        readonly kind: 'lf';
+        readonly format: LogFormat;
+      };
+  /** `hdr NAME FMT`, in order. */
+  readonly headers: readonly (readonly [string, LogFormat])[];
+  /** No body argument and no `hdr`: HAProxy's own error page for `status` (deny, tarpit). */
+  readonly errorPage: boolean;
+}
+
+export type HttpRuleAction =
+  | { readonly type: 'allow' }
+  | { readonly type: 'deny' | 'tarpit' | 'return'; readonly reply: HttpReplySpec }
+  | {
+      readonly type: 'redirect';
+      readonly how: 'location' | 'prefix' | 'scheme';
+      readonly target: LogFormat;
+      readonly code: number;
+      readonly dropQuery: boolean;
+      readonly appendSlash: boolean;
+    }
+  | { readonly type: 'set-header' | 'add-header'; readonly name: string; readonly value: LogFormat }
+  | {
+      readonly type: 'del-header';
+      readonly name: string;
+      readonly match: 'str' | 'beg' | 'end' | 'sub' | 'reg';
+    }
+  | {
+      readonly type: 'replace-header' | 'replace-value';
+      readonly name: string;
+      readonly regex: string;
+      readonly replace: LogFormat;
+    }
+  | {
+      readonly type: 'set-path' | 'set-pathq' | 'set-query' | 'set-uri' | 'set-method';
+      readonly value: LogFormat;
+    }
+  | { readonly type: 'set-status'; readonly status: number; readonly reason?: string };
+
+export type HttpRuleKeyword = 'http-request' | 'http-response' | 'http-after-response' | 'redirect';
+
+export interface HttpRule {
+  readonly pos: SourcePos;
+  readonly keyword: HttpRuleKeyword;
+  readonly action: HttpRuleAction;
+  readonly cond?: Condition;
+}
+
+/** A proxy's rules by keyword, in file order. */
+export interface HttpRules {
+  readonly request: readonly HttpRule[];
+  /** `redirect` rules: after the http-request ones, even when `allow` ended those. */
+  readonly redirect: readonly HttpRule[];
+  readonly response: readonly HttpRule[];
+  readonly afterResponse: readonly HttpRule[];
+}

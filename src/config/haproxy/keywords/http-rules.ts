@@ -1,0 +1,432 @@
+// `http-request`, `http-response` and `http-after-response` rules halo runs: the actions as
+// HAProxy 2.6 parses them, each into an HttpRule, with HAProxy's error messages. A rule
+// whose action is not in ACTIONS (or uses an argument halo does not apply yet, such as
+// `errorfile` or `set-cookie`) returns false and goes to the not-applied checks.
+
+import type { LineCtx, ProxyDraft } from '../draft.js';
+import type {
+  HttpReplySpec,
+  HttpRuleAction,
+  HttpRuleKeyword,
+  LogFormat,
+} from '../http-rule-model.js';
+import { parseLogFormat } from '../log-format.js';
+import type { Condition } from '../model.js';
+import { parseCondition } from './condition.js';
+import { CONVERTERS, SAMPLE_FETCHES } from './sample-names.js';
+
+type Parsed = { action: HttpRuleAction; next: number } | 'unsupported' | 'error';
+type ActionParser = (p: RuleParser) => Parsed;
+
+const HEADER_EDITS = ['set-header', 'add-header', 'del-header', 'replace-header', 'replace-value'];
+
+/** The actions halo runs, per rule keyword. */
+const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
+  'http-request': [
+    'allow',
+    'deny',
+    'tarpit',
+    'return',
+    'redirect',
+    ...HEADER_EDITS,
+    'set-path',
+    'set-pathq',
+    'set-query',
+    'set-uri',
+    'set-method',
+  ],
+  'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status'],
+  'http-after-response': ['allow', ...HEADER_EDITS, 'set-status'],
+  redirect: ['redirect'],
+};
+
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+const REQ_HEADERS = 'HTTP request headers';
+/** What an HTTP fetch needs, in HAProxy's words: a rule on the other side cannot use it. */
+const FETCH_NEEDS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    [
+      'path',
+      'pathq',
+      'query',
+      'url',
+      'base',
+      'method',
+      'meth',
+      'hdr',
+      'req.hdr',
+      'req.fhdr',
+      'hdr_cnt',
+      'req.hdr_cnt',
+      'req.ver',
+      'req_ver',
+      'url_param',
+      'urlp',
+      'cook',
+      'req.cook',
+    ].map((n) => [n, REQ_HEADERS]),
+  ),
+  status: 'HTTP response',
+  'res.hdr': 'HTTP response headers',
+  shdr: 'HTTP response headers',
+  'res.fhdr': 'HTTP response headers',
+  'res.ver': 'HTTP response headers',
+  resp_ver: 'HTTP response headers',
+};
+
+const ACL_SUFFIXES = /_(beg|end|sub|dir|dom|reg|len|cnt|found|ip|val)$/;
+
+/** An ACL criterion's fetch: `path_beg` -> `path`, `hdr_sub(host)` -> `hdr`. */
+function fetchOf(criterion: string): string {
+  const name = criterion.replace(/\(.*$/, '');
+  if (FETCH_NEEDS[name]) return name;
+  const stem = name.replace(ACL_SUFFIXES, '');
+  return FETCH_NEEDS[stem] ? stem : name;
+}
+
+/** Statuses HAProxy has a built-in page for (proxy/http/http-replies.ts holds the pages). */
+const ERROR_PAGE_STATUSES = [
+  200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 425, 429, 500, 501, 502, 503, 504,
+];
+
+class RuleParser {
+  constructor(
+    readonly ctx: LineCtx,
+    readonly px: ProxyDraft,
+    readonly keyword: HttpRuleKeyword,
+  ) {}
+
+  get action(): string {
+    return this.ctx.arg(1);
+  }
+
+  /** HAProxy's prefix for rule errors. */
+  fail(message: string): 'error' {
+    const rule = this.keyword === 'redirect' ? 'redirect' : `${this.keyword} ${this.action}`;
+    this.ctx.error(
+      'HAP_BAD_RULE',
+      `error detected in ${this.px.kind} '${this.px.name}' while parsing '${rule}' rule : ${message}`,
+    );
+    return 'error';
+  }
+
+  /** Words from `from` up to the condition (`if`/`unless`) or the end. */
+  argsFrom(from: number): string[] {
+    const out: string[] = [];
+    for (let i = from; i < this.ctx.words.length; i++) {
+      const w = this.ctx.words[i]!;
+      if (w === 'if' || w === 'unless') break;
+      out.push(w);
+    }
+    return out;
+  }
+
+  /** Whether a fetch needing `need` cannot be used by this rule's keyword. */
+  otherSide(need: string | undefined): boolean {
+    if (need === undefined) return false;
+    const request = this.keyword === 'http-request' || this.keyword === 'redirect';
+    return request ? need !== REQ_HEADERS : need === REQ_HEADERS;
+  }
+
+  format(text: string): LogFormat | 'error' {
+    const f = parseLogFormat(text);
+    if (typeof f === 'string') return this.fail(f);
+    for (const n of f) {
+      if (n.kind !== 'sample') continue;
+      if (!SAMPLE_FETCHES.has(n.expr.fetch))
+        return this.fail(
+          `failed to parse sample expression <${n.expr.text}]> : unknown fetch method '${n.expr.fetch}'.`,
+        );
+      const need = FETCH_NEEDS[n.expr.fetch];
+      if (this.otherSide(need))
+        return this.fail(
+          `sample fetch <${n.expr.text}]> may not be reliably used here because it needs '${need}' which is not available here.`,
+        );
+      for (const c of n.expr.convs)
+        if (!CONVERTERS.has(c.name))
+          return this.fail(
+            `failed to parse sample expression <${n.expr.text}]> : unknown converter '${c.name}'.`,
+          );
+    }
+    return f;
+  }
+
+  /** Exactly `n` arguments after the action, as `set-header` and the others want. */
+  exactly(n: number): string[] | 'error' {
+    const args = this.argsFrom(2);
+    if (args.length !== n) return this.fail(`expects exactly ${n} argument${n === 1 ? '' : 's'}.`);
+    return args;
+  }
+}
+
+function status(p: RuleParser, word: string, min = 200, max = 599): number | 'error' {
+  const n = Number(word);
+  if (!/^\d+$/.test(word) || n < min || n > max) return p.fail(`Unexpected status code '${word}'.`);
+  return n;
+}
+
+/** deny, tarpit, return: HAProxy's http-reply arguments. */
+function reply(p: RuleParser, defaultStatus: number): Parsed {
+  const args = p.argsFrom(2);
+  let code = defaultStatus;
+  let contentType: string | undefined;
+  let body: HttpReplySpec['body'];
+  const headers: [string, LogFormat][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const v = args[i + 1];
+    const statusWord =
+      p.action === 'return' ? w === 'status' : w === 'deny_status' || w === 'status';
+    if (statusWord) {
+      if (v === undefined) return p.fail(`'${w}' expects <status_code> as argument.`);
+      const s = status(p, v);
+      if (s === 'error') return s;
+      code = s;
+      i++;
+    } else if (w === 'content-type') {
+      if (v === undefined) return p.fail("'content-type' expects a <type> as argument.");
+      contentType = v;
+      i++;
+    } else if (w === 'string' || w === 'lf-string') {
+      if (v === undefined) return p.fail(`'${w}' expects <fmt> as argument.`);
+      if (w === 'string') body = { kind: 'string', text: v };
+      else {
+        const f = p.format(v);
+        if (f === 'error') return f;
+        body = { kind: 'lf', format: f };
+      }
+      i++;
+    } else if (w === 'hdr') {
+      const fmt = args[i + 2];
+      if (v === undefined || fmt === undefined)
+        return p.fail("'hdr' expects <name> and <fmt> as arguments.");
+      const f = p.format(fmt);
+      if (f === 'error') return f;
+      headers.push([v.toLowerCase(), f]);
+      i += 2;
+    } else if (['default-errorfiles', 'errorfile', 'errorfiles', 'file', 'lf-file'].includes(w)) {
+      return 'unsupported'; // reply files: not read yet
+    } else {
+      return p.fail(`unknown argument '${w}'.`);
+    }
+  }
+  if (body && contentType === undefined)
+    return p.fail('a content type must be defined when non-empty payload is configured.');
+  if (!body && contentType !== undefined)
+    p.ctx.warning(
+      'HAP_IGNORED',
+      `content-type '${contentType}' ignored by the http reply because neither errorfile nor payload defined.`,
+    );
+  const errorPage = p.action !== 'return' && !body && headers.length === 0;
+  if (errorPage && !ERROR_PAGE_STATUSES.includes(code))
+    return p.fail(
+      `status code '${code}' not handled by default with 'default-errorfiles' argument.`,
+    );
+  return {
+    action: {
+      type: p.action as 'deny' | 'tarpit' | 'return',
+      reply: {
+        status: code,
+        ...(body ? { body, contentType } : {}),
+        headers,
+        errorPage,
+      },
+    },
+    next: 2 + args.length,
+  };
+}
+
+function redirect(p: RuleParser): Parsed {
+  const args = p.argsFrom(2);
+  const how = args[0];
+  if (how !== 'location' && how !== 'prefix' && how !== 'scheme')
+    return p.fail(
+      `expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (got '${how ?? ''}').`,
+    );
+  if (args[1] === undefined) return p.fail(`missing argument for '${how}'.`);
+  const target = p.format(args[1]);
+  if (target === 'error') return target;
+  let code = 302;
+  let dropQuery = false;
+  let appendSlash = false;
+  for (let i = 2; i < args.length; i++) {
+    const w = args[i]!;
+    if (w === 'code') {
+      const n = Number(args[i + 1]);
+      if (!REDIRECT_CODES.includes(n))
+        return p.fail(
+          `'code': unsupported HTTP code '${args[i + 1] ?? ''}' (must be one of 301, 302, 303, 307 or 308).`,
+        );
+      code = n;
+      i++;
+    } else if (w === 'drop-query') dropQuery = true;
+    else if (w === 'append-slash') appendSlash = true;
+    else return 'unsupported'; // set-cookie, clear-cookie, ignore-empty
+  }
+  return {
+    action: { type: 'redirect', how, target, code, dropQuery, appendSlash },
+    next: 2 + args.length,
+  };
+}
+
+const MATCHES = ['str', 'beg', 'end', 'sub', 'reg'] as const;
+
+const PARSERS: Record<string, ActionParser> = {
+  allow: () => ({ action: { type: 'allow' }, next: 2 }),
+  deny: (p) => reply(p, p.keyword === 'http-request' ? 403 : 502),
+  tarpit: (p) => reply(p, 500),
+  return: (p) => reply(p, 200),
+  redirect,
+  'set-header': headerSet,
+  'add-header': headerSet,
+  'del-header': (p) => {
+    const args = p.argsFrom(2);
+    let match: (typeof MATCHES)[number] = 'str';
+    if (args.length === 3 && args[1] === '-m') {
+      const m = MATCHES.find((x) => x === args[2]);
+      if (!m) return p.fail(`-m with unsupported matching method '${args[2]}'.`);
+      match = m;
+    } else if (args.length !== 1) return p.fail('expects exactly 1 arguments.');
+    return {
+      action: { type: 'del-header', name: args[0]!.toLowerCase(), match },
+      next: 2 + args.length,
+    };
+  },
+  'replace-header': headerReplace,
+  'replace-value': headerReplace,
+  'set-path': lineSet,
+  'set-pathq': lineSet,
+  'set-query': lineSet,
+  'set-uri': lineSet,
+  'set-method': lineSet,
+  'set-status': (p) => {
+    const args = p.argsFrom(2);
+    if (args.length === 0)
+      return p.fail('expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.');
+    const s = status(p, args[0]!, 100, 999);
+    if (s === 'error') return s;
+    if (args.length === 3 && args[1] === 'reason')
+      return { action: { type: 'set-status', status: s, reason: args[2]! }, next: 5 };
+    if (args.length !== 1)
+      return p.fail('expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.');
+    return { action: { type: 'set-status', status: s }, next: 3 };
+  },
+};
+
+function headerSet(p: RuleParser): Parsed {
+  const args = p.exactly(2);
+  if (args === 'error') return args;
+  const value = p.format(args[1]!);
+  if (value === 'error') return value;
+  return {
+    action: {
+      type: p.action as 'set-header' | 'add-header',
+      name: args[0]!.toLowerCase(),
+      value,
+    },
+    next: 4,
+  };
+}
+
+function headerReplace(p: RuleParser): Parsed {
+  const args = p.exactly(3);
+  if (args === 'error') return args;
+  try {
+    new RegExp(args[1]!);
+  } catch (err) {
+    return p.fail(`invalid regex '${args[1]}': ${(err as Error).message}.`);
+  }
+  const replace = p.format(args[2]!);
+  if (replace === 'error') return replace;
+  return {
+    action: {
+      type: p.action as 'replace-header' | 'replace-value',
+      name: args[0]!.toLowerCase(),
+      regex: args[1]!,
+      replace,
+    },
+    next: 5,
+  };
+}
+
+function lineSet(p: RuleParser): Parsed {
+  const args = p.exactly(1);
+  if (args === 'error') return args;
+  const value = p.format(args[0]!);
+  if (value === 'error') return value;
+  return {
+    action: { type: p.action as 'set-path', value },
+    next: 3,
+  };
+}
+
+/**
+ * Parses one rule line of a frontend, backend or listen section into `px.httpRules`.
+ * False when halo does not run this action (the caller refuses or warns); true when the
+ * line was taken, with or without errors.
+ */
+export function parseHttpRule(
+  line: LineCtx,
+  px: ProxyDraft,
+  keyword: HttpRuleKeyword,
+  known: (name: string) => boolean,
+): boolean {
+  if (px.kind === 'defaults') return false;
+  // `redirect ARGS` reads as `http-request redirect ARGS` would (its action word doubled).
+  const words = keyword === 'redirect' ? ['redirect', ...line.words] : line.words;
+  const ctx: LineCtx =
+    keyword === 'redirect' ? { ...line, words, arg: (i) => words[i] ?? '' } : line;
+  const action = ctx.arg(1);
+  if (!ACTIONS[keyword].includes(action)) return false;
+  const p = new RuleParser(ctx, px, keyword);
+  const parsed = PARSERS[action]!(p);
+  if (parsed === 'unsupported') return false;
+  if (parsed === 'error') return true;
+  const cond = parseCondition(ctx, parsed.next, known, `a '${keyword} ${action}' rule`);
+  if (cond === 'error') {
+    p.fail(`expects 'if' or 'unless' followed by a condition (got '${ctx.arg(parsed.next)}').`);
+    return true;
+  }
+  if (cond) warnNeverMatching(p, cond);
+  const rule = { pos: ctx.pos, keyword, action: parsed.action, ...(cond ? { cond } : {}) };
+  px.httpRules ??= { request: [], redirect: [], response: [], afterResponse: [] };
+  const lists = {
+    'http-request': px.httpRules.request,
+    redirect: px.httpRules.redirect,
+    'http-response': px.httpRules.response,
+    'http-after-response': px.httpRules.afterResponse,
+  };
+  const list = lists[keyword];
+  list.push(rule);
+  return true;
+}
+
+/**
+ * HAProxy's warnings for ACLs that can never match in this rule: an anonymous one on a
+ * fetch of the other side, a named one whose every declaration is. (At run time the
+ * response side sees no request, and the request side no response.)
+ */
+function warnNeverMatching(p: RuleParser, cond: Condition): void {
+  const side = p.keyword === 'http-request' || p.keyword === 'redirect' ? 'request' : 'response';
+  const where = `${p.px.kind} http-${side} header rule`;
+  const incompatible = (criterion: string) => p.otherSide(FETCH_NEEDS[fetchOf(criterion)]);
+  for (const and of cond.terms)
+    for (const { name } of and) {
+      if (name.startsWith('{')) {
+        const criterion = name.slice(1, -1).trim().split(/\s+/)[0] ?? '';
+        if (incompatible(criterion))
+          p.ctx.warning(
+            'HAP_ACL_NEVER_MATCHES',
+            `anonymous acl will never match because it uses keyword '${fetchOf(criterion)}' which is incompatible with '${where}'`,
+          );
+        continue;
+      }
+      const decls = p.px.acls.filter((a) => a.name === name);
+      if (decls.length > 0 && decls.every((a) => incompatible(a.criterion)))
+        p.ctx.warning(
+          'HAP_ACL_NEVER_MATCHES',
+          `acl '${name}' will never match because it only involves keywords that are incompatible with '${where}'`,
+        );
+    }
+}
