@@ -130,6 +130,18 @@ export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void
     }
     if (px.kind === 'backend') continue;
     const http = px.mode === 'http';
+    for (const r of [...(px.tcpRules?.connection ?? []), ...(px.tcpRules?.content ?? [])]) {
+      if (!r.cond) continue;
+      const gaps = compileCondition(r.cond, px.acls).unsupported;
+      if (gaps.length > 0)
+        diags.error(
+          r.pos,
+          NOT_APPLIED_SECURITY,
+          `halo refuses 'tcp-request ... ${r.action}' in ${px.kind} '${px.name}': halo does not evaluate ${quoted(gaps)} on a TCP connection and would take it as false, so the rule would ${r.action === 'reject' ? 'let through' : 'refuse'} other connections than it names`,
+          'halo',
+          'Write the condition with what halo evaluates on a TCP connection (src, dst, src_port, dst_port, nbsrv, TRUE, FALSE, LOCALHOST), or run this config under HAProxy.',
+        );
+    }
     for (const e of px.expectProxy ?? []) {
       if (!e.cond) continue;
       const gaps = compileCondition(e.cond, px.acls).unsupported;

@@ -108,9 +108,6 @@ export class ProxyEngine {
       const { routes, fallback } = this.routesFor(p);
       const applets = p.mode === 'http' ? (opts.applets?.(p, this) ?? []) : [];
       const fe = new FrontendRuntime(p, fallback, this.ctx, routes, nbsrv, applets);
-      fe.expectProxy = (p.expectProxy ?? []).map((e) =>
-        e.cond ? compileCondition(e.cond, p.acls).test : () => true,
-      );
       this.frontends.push(fe);
     }
   }

@@ -6,8 +6,10 @@
 // kernel's accept queue, as with HAProxy, and are accepted as slots free up.
 
 import type net from 'node:net';
-import type { Bind, Proxy as ProxyConfig } from '../config/haproxy/model.js';
+import type { SourcePos } from '../config/diagnostics.js';
+import type { Bind, Condition, Proxy as ProxyConfig } from '../config/haproxy/model.js';
 import type { ConnectionFacts } from './acl.js';
+import { compileCondition } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
 import type { HttpApplet } from './http/applet.js';
@@ -19,7 +21,7 @@ import type { StreamHandle } from './io/stream-handle.js';
 import { localAddress, peerAddress, socketFor } from './io/stream-handle.js';
 import type { ConnectionSink, Listener } from './listener.js';
 import { fdLimitMessage, LogLevel } from './log/messages.js';
-import { formatAcceptDate } from './log/tcplog.js';
+import { formatAcceptDate, formatTcpLog } from './log/tcplog.js';
 import type { ProxyHeaderFailure } from './proxy-header-reader.js';
 import { hiddenByDontlognull, proxyFailureLog, readProxyHeader } from './proxy-header-reader.js';
 import type { ProxyAddresses } from './proxy-protocol.js';
@@ -52,6 +54,12 @@ export interface Route {
  * Layer-4 facts of one accepted connection, each read from the socket on first use, or
  * taken from its PROXY header (`accept-proxy`).
  */
+interface CompiledTcpRule {
+  readonly action: 'accept' | 'reject' | 'expect-proxy';
+  readonly line: number;
+  readonly test: (facts: ConnectionFacts) => boolean;
+}
+
 class HandleFacts implements ConnectionFacts {
   private peer: { address: string; port: number } | undefined;
   private local: { address: string; port: number } | undefined;
@@ -112,8 +120,15 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   proxyHeaderErrors = 0;
   /** `http-request`/`http-response`/`http-after-response` rules (mode http). */
   readonly rules: HttpRuleSet | undefined;
-  /** Compiled `tcp-request connection expect-proxy` conditions (engine.ts). */
-  expectProxy: readonly ((facts: ConnectionFacts) => boolean)[] = [];
+  /**
+   * `tcp-request connection` rules in file order: accept and reject end the list,
+   * expect-proxy asks for a PROXY header and goes on, as in HAProxy.
+   */
+  private readonly connectionRules: readonly CompiledTcpRule[];
+  /** `tcp-request content accept|reject`, once the session starts (after a PROXY header). */
+  private readonly contentRules: readonly CompiledTcpRule[];
+  /** Connections closed by `tcp-request connection reject` (`dcon`), not counted as sessions. */
+  deniedConnections = 0;
   /** Per listener: its name in logs (`name`, else its number) and whether it reads a PROXY header. */
   private readonly binds = new Map<Listener, { name: string; acceptProxy: boolean }>();
   private readonly tlsByListener = new Map<Listener, BindTlsContext>();
@@ -138,6 +153,16 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     this.rules =
       cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
+    const compile = (action: CompiledTcpRule['action'], pos: SourcePos, cond?: Condition) => ({
+      action,
+      line: pos.line,
+      test: cond ? compileCondition(cond, cfg.acls).test : () => true,
+    });
+    this.connectionRules = [
+      ...(cfg.tcpRules?.connection ?? []).map((r) => compile(r.action, r.pos, r.cond)),
+      ...(cfg.expectProxy ?? []).map((e) => compile('expect-proxy', e.pos, e.cond)),
+    ].sort((a, b) => a.line - b.line);
+    this.contentRules = (cfg.tcpRules?.content ?? []).map((r) => compile(r.action, r.pos, r.cond));
     const all = [backend, ...routes.map((r) => r.backend)];
     this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
     this.http =
@@ -212,7 +237,14 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       return;
     }
     const bind = from ? this.binds.get(from) : undefined;
-    if (!bind?.acceptProxy && !this.expectsProxy(handle)) {
+    const verdict = this.connectionVerdict(handle);
+    if (verdict === 'reject') {
+      // Closed at once, before it is a session: not logged, counted in `dcon`.
+      this.deniedConnections++;
+      handle.close();
+      return;
+    }
+    if (!bind?.acceptProxy && verdict !== 'proxy') {
       this.startSession(handle);
       return;
     }
@@ -296,13 +328,79 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   }
 
   /**
-   * `tcp-request connection expect-proxy layer4 [if COND]`: the first rule whose condition
-   * holds on the socket's own addresses asks for a header.
+   * The `tcp-request connection` rules on the socket's own addresses: 'reject', or whether
+   * an `expect-proxy layer4` rule asks for a PROXY header before an `accept` ends the list.
    */
-  private expectsProxy(handle: StreamHandle): boolean {
-    if (this.expectProxy.length === 0) return false;
+  private connectionVerdict(handle: StreamHandle): 'reject' | 'proxy' | 'accept' {
+    if (this.connectionRules.length === 0) return 'accept';
     const facts = new HandleFacts(handle, this.nbsrv);
-    return this.expectProxy.some((test) => test(facts));
+    let proxy = false;
+    for (const r of this.connectionRules) {
+      if (!r.test(facts)) continue;
+      if (r.action === 'reject') return 'reject';
+      if (r.action === 'accept') break;
+      proxy = true;
+    }
+    return proxy ? 'proxy' : 'accept';
+  }
+
+  /** `tcp-request content` rules: true when one rejects the session. */
+  private contentRejects(handle: StreamHandle, proxied?: ProxyAddresses): boolean {
+    if (this.contentRules.length === 0) return false;
+    return this.contentRejected(new HandleFacts(handle, this.nbsrv, proxied));
+  }
+
+  /**
+   * `tcp-request content` rules on `facts`: true when one rejects. An http frontend runs
+   * them on each request once it is parsed (HAProxy's stream starts there), so an invalid
+   * request still gets its 400 first.
+   */
+  contentRejected(facts: ConnectionFacts): boolean {
+    for (const r of this.contentRules) {
+      if (!r.test(facts)) continue;
+      return r.action === 'reject';
+    }
+    return false;
+  }
+
+  get hasContentRules(): boolean {
+    return this.contentRules.length > 0;
+  }
+
+  /**
+   * A session `tcp-request content reject` closed on a tcp frontend: counted as a session
+   * and a denied request, and logged as HAProxy logs it (`PR`).
+   */
+  private rejectContent(handle: StreamHandle, proxied?: ProxyAddresses): void {
+    this.countConnection();
+    this.counters.denied++;
+    if (this.cfg.logs.length > 0 && this.tcplog) {
+      const peer = proxied?.src ?? peerAddress(handle);
+      const common = {
+        clientIp: peer.address,
+        clientPort: peer.port,
+        frontend: this.name,
+        backend: this.name,
+        server: '<NOSRV>',
+        tw: -1,
+        tc: -1,
+        actconn: this.ctx.counters.actconn,
+        feconn: this.conns,
+        beconn: 0,
+        srvconn: 0,
+        retries: 0,
+        redispatched: false,
+        srvQueue: 0,
+        beQueue: 0,
+        bytes: 0,
+      };
+      const line = formatTcpLog({ ...common, accepted: Date.now(), tt: 0, termination: 'PR' });
+      this.ctx.log.send(this.cfg.logs, LogLevel.info, line);
+    }
+    handle.close();
+    this.conns--;
+    this.ctx.counters.actconn--;
+    this.ctx.slotFreed();
   }
 
   /** A connection without a valid PROXY header: closed, and logged as HAProxy logs it. */
@@ -365,6 +463,14 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   private startSession(handle: StreamHandle, proxied?: ProxyAddresses, early?: Uint8Array): void {
     this.conns++;
     this.ctx.counters.actconn++;
+    if (
+      this.cfg.mode !== 'http' &&
+      this.contentRules.length > 0 &&
+      this.contentRejects(handle, proxied)
+    ) {
+      this.rejectContent(handle, proxied);
+      return;
+    }
     if (this.cfg.mode === 'http' && this.http) {
       this.countConnection();
       this.http.accept(handle, undefined, proxied, early);

@@ -191,6 +191,7 @@ const snap: StatsSnapshot = {
         bin: 10,
         bout: 20,
         dreq: 0,
+        dcon: 0,
         ereq: 1,
         eint: 0,
         open: true,

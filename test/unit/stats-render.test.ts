@@ -116,6 +116,7 @@ function snapshot(servers: ServerRow[]): StatsSnapshot {
       bin: 10,
       bout: 20,
       dreq: 0,
+      dcon: 0,
       ereq: 0,
       eint: 0,
       open: true,

@@ -14,6 +14,7 @@ import type {
   LogTarget,
   ProxyMode,
   Server,
+  TcpRules,
   Timeouts,
   UseBackend,
   UseService,
@@ -94,6 +95,7 @@ export interface ProxyDraft {
   stats?: StatsDraft;
   services?: UseService[];
   expectProxy?: ExpectProxy[];
+  tcpRules?: TcpRules;
   /** `http-request`, `http-response`, `http-after-response` rules halo runs. */
   httpRules?: {
     request: HttpRule[];

@@ -203,6 +203,19 @@ export interface ExpectProxy {
   readonly cond?: Condition;
 }
 
+/** `tcp-request connection|content accept|reject [if|unless COND]`. */
+export interface TcpRule {
+  readonly pos: SourcePos;
+  readonly action: 'accept' | 'reject';
+  readonly cond?: Condition;
+}
+
+/** A frontend's tcp-request rules halo runs, in file order per kind. */
+export interface TcpRules {
+  readonly connection: TcpRule[];
+  readonly content: TcpRule[];
+}
+
 /** `http-request use-service NAME [if|unless COND]`: an applet answers instead of a server. */
 export interface UseService {
   readonly pos: SourcePos;
@@ -261,6 +274,8 @@ export interface Proxy {
   readonly services?: UseService[];
   /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
   readonly expectProxy?: ExpectProxy[];
+  /** `tcp-request connection|content accept|reject` rules (frontend and listen). */
+  readonly tcpRules?: TcpRules;
   /** HTTP rules halo runs (mode http), in file order per keyword. */
   readonly httpRules?: HttpRules;
   readonly disabled: boolean;

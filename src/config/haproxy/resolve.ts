@@ -312,6 +312,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     ...(d.services && !isBack ? { services: d.services } : {}),
     ...(d.expectProxy && !isBack ? { expectProxy: d.expectProxy } : {}),
     ...(d.httpRules ? { httpRules: d.httpRules } : {}),
+    ...(d.tcpRules && !isBack ? { tcpRules: d.tcpRules } : {}),
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),

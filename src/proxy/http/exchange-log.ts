@@ -102,7 +102,7 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
     ta,
     status: x.rawStatus ?? x.res.statusCode,
     termination: `${cause}${phase}--`,
-    requestLine: requestLine(x),
+    requestLine: x.badRequestLine ? undefined : requestLine(x),
   };
   return formatHttpLog(f);
 }

@@ -146,6 +146,13 @@ export class HttpExchange implements Pending {
       this.sendError(MONITOR_OK, '-', '-');
       return;
     }
+    const host0 = this.http.host;
+    if (host0.hasContentRules && host0.cfg.mode === 'http') {
+      if (host0.contentRejected(headFacts(this.conn, this.requestHead(), host0.nbsrv))) {
+        this.contentRejected();
+        return;
+      }
+    }
     const feRules = this.http.host.rules;
     if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
     const facts = () =>
@@ -690,9 +697,28 @@ export class HttpExchange implements Pending {
     };
   }
 
+  /**
+   * `tcp-request content reject` on this request: the connection is closed without an
+   * answer, logged as HAProxy logs it (status -1, `PR--`, `<BADREQ>`, TR -1).
+   */
+  private contentRejected(): void {
+    this.http.host.counters.denied++;
+    this.rawStatus = -1;
+    this.badRequestLine = true;
+    this.tarpitted = true; // TR -1 in the log, as for a tarpit
+    this.setTermination('P', 'R');
+    this.conn.socket.destroy();
+    this.finish();
+  }
+
+  /** The log shows `<BADREQ>` instead of the request line. */
+  badRequestLine = false;
+
   /** True when a final rule took the request (its answer is under way). */
   private ruled(v: RuleVerdict | undefined): boolean {
     if (!v) return false;
+    // deny and tarpit count as denied requests (`dreq`), as in HAProxy.
+    if (v.action === 'deny' || v.action === 'tarpit') this.http.host.counters.denied++;
     // A body the client is still sending is not read: HAProxy closes after the answer.
     if (this.hasBody && !this.req.complete) this.closeAfter = true;
     if (v.action === 'tarpit') {

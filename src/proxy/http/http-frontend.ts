@@ -40,6 +40,9 @@ export interface HttpFrontendHost {
   readonly name: string;
   /** feconn, for log lines. */
   readonly conns: number;
+  /** `tcp-request content` rules on a request of an http frontend: true when one rejects. */
+  contentRejected(facts: ConnectionFacts): boolean;
+  readonly hasContentRules: boolean;
   /** The frontend's HTTP rules (mode http). */
   readonly rules: HttpRuleSet | undefined;
   /** The backend for a request on an http frontend (use_backend rules, default_backend). */

@@ -132,6 +132,7 @@ function frontendRow(
     bin: c?.bytesIn ?? 0,
     bout: c?.bytesOut ?? 0,
     dreq: c?.denied ?? 0,
+    dcon: fe?.deniedConnections ?? 0,
     ereq: c?.errors ?? 0,
     eint: c?.internalErrors ?? 0,
     open: fe ? fe.listeners.length > 0 : true,

@@ -110,7 +110,7 @@ function frontendRecord(p: ProxyStats, f: FrontendRow, pid: number): Row {
     conn_rate: f.rate,
     conn_rate_max: f.rateMax,
     conn_tot: f.stot,
-    dcon: 0,
+    dcon: f.dcon,
     dses: 0,
     wrew: 0,
     eint: f.eint,

@@ -124,6 +124,8 @@ export interface FrontendRow {
   readonly bin: number;
   readonly bout: number;
   readonly dreq: number;
+  /** Connections `tcp-request connection reject` closed. */
+  readonly dcon: number;
   readonly ereq: number;
   readonly eint: number;
   readonly open: boolean;

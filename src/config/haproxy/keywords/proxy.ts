@@ -455,6 +455,7 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
+        if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
         if (
           HTTP_RULE_KEYWORDS.has(name) &&
           parseHttpRule(ctx, px, name as HttpRuleKeyword, known(px))
@@ -474,6 +475,29 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
  * `tcp-request connection expect-proxy layer4 [if|unless COND]` in a frontend or listen
  * section; false leaves other forms to the not-applied checks (which refuse them).
  */
+/**
+ * `tcp-request connection|content accept|reject [if|unless COND]` in a frontend or listen
+ * section; false leaves other forms to the not-applied checks.
+ */
+function parseTcpRule(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolean): boolean {
+  const kind = ctx.arg(1);
+  const action = ctx.arg(2);
+  if (kind !== 'connection' && kind !== 'content') return false;
+  if (action !== 'accept' && action !== 'reject') return false;
+  if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
+  const cond = parseCondition(ctx, 3, known, `a 'tcp-request ${kind} ${action}' rule`);
+  if (cond === 'error') {
+    ctx.error(
+      'HAP_BAD_CONDITION',
+      `'tcp-request ${kind} ${action}' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(3)}').`,
+    );
+    return true;
+  }
+  px.tcpRules ??= { connection: [], content: [] };
+  px.tcpRules[kind].push({ pos: ctx.pos, action, ...(cond ? { cond } : {}) });
+  return true;
+}
+
 function parseExpectProxy(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolean): boolean {
   if (ctx.arg(1) !== 'connection' || ctx.arg(2) !== 'expect-proxy') return false;
   if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
