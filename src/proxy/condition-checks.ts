@@ -12,6 +12,7 @@ import { NOT_APPLIED_SECURITY } from '../config/haproxy/keywords/not-applied.js'
 import type { Acl, Condition, HaproxyConfig } from '../config/haproxy/model.js';
 import { compileCondition } from './acl.js';
 import { unevaluated } from './http/samples.js';
+import { unfilledLogVars } from './log/custom-log.js';
 
 const quoted = (names: readonly string[]) => [...new Set(names)].map((n) => `'${n}'`).join(', ');
 
@@ -111,10 +112,26 @@ function httpRuleChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics
   }
 }
 
+/** `log-format` variables and samples halo writes as '-' for now: a warning, not a refusal. */
+function logFormatChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics): void {
+  const lf = px.logFormatCustom;
+  if (!lf) return;
+  const missing = [...unfilledLogVars(lf.format), ...unevaluated(lf.format)];
+  if (missing.length > 0)
+    diags.warning(
+      lf.pos,
+      'HALO_LOGFORMAT_UNFILLED',
+      `halo does not fill ${quoted(missing)} in the log-format of ${px.kind} '${px.name}' yet: its log lines show '-' there`,
+      'halo',
+      "See the README's log-format section for what halo fills.",
+    );
+}
+
 export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void {
   for (const px of config.proxies) {
     if (px.disabled) continue;
     httpRuleChecks(px, diags);
+    logFormatChecks(px, diags);
     const admin = px.stats?.enabled ? px.stats.admin : undefined;
     if (admin) {
       // The stats applet evaluates its condition on the connection only (socketFacts).

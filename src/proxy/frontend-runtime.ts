@@ -149,7 +149,10 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.clientFinTimeout = cfg.timeouts.clientFin ?? 0;
     this.httpRequestTimeout = cfg.timeouts.httpRequest ?? this.clientTimeout;
     this.dontlognull = cfg.options.dontlognull?.on === true;
-    this.tcplog = cfg.options.tcplog?.on === true || cfg.options.httplog?.on === true;
+    this.tcplog =
+      cfg.options.tcplog?.on === true ||
+      cfg.options.httplog?.on === true ||
+      cfg.logFormatCustom !== undefined;
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     this.rules =
       cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
@@ -496,6 +499,8 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     const s = new TcpSession(this, be, handle);
     s.proxied = proxied;
     s.early = early;
+    // The socket's own address is gone once it closes: a log-format may want it at the end.
+    if (this.cfg.logFormatCustom) s.local = proxied?.dst ?? localAddress(handle);
     if (this.wantsPeer) {
       const peer = proxied?.src ?? peerAddress(handle);
       s.clientIp = peer.address;

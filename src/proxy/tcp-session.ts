@@ -11,8 +11,11 @@
 // time-stamps.
 // A protocol engine: longer than most files, kept whole so the state rules read together.
 
+import { hostname } from 'node:os';
+import type { LogFormat } from '../config/haproxy/http-rule-model.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { FrontendRuntime } from './frontend-runtime.js';
+import { evalSample, layer4Scope } from './http/samples.js';
 import { Deadline } from './io/deadlines.js';
 import type { StreamHandle } from './io/stream-handle.js';
 import {
@@ -30,6 +33,8 @@ import {
   UV_EOF,
   writeTo,
 } from './io/stream-handle.js';
+import type { LogRecord } from './log/custom-log.js';
+import { renderLogFormat } from './log/custom-log.js';
 import { formatTcpLog } from './log/tcplog.js';
 import type { ProxyAddresses } from './proxy-protocol.js';
 import { encodeProxyHeader } from './proxy-protocol.js';
@@ -46,6 +51,8 @@ export class TcpSession implements Pending {
   private readonly t0: number;
   clientIp = '-';
   clientPort = 0;
+  /** The address the client connected to, read at start for a `log-format` (`%fi`, `dst`). */
+  local: { address: string; port: number } | undefined;
   tw = -1;
   tc = -1;
   bytesIn = 0;
@@ -425,6 +432,8 @@ export class TcpSession implements Pending {
   /** The tcplog line; counters are read by the frontend right before it forgets us. */
   logLine(actconn: number, feconn: number): string {
     const tt = this.fe.deadlines.now() - this.t0;
+    const custom = this.fe.cfg.logFormatCustom;
+    if (custom) return this.customLogLine(custom.format, actconn, feconn, Math.round(tt));
     return formatTcpLog({
       clientIp: this.clientIp,
       clientPort: this.clientPort,
@@ -446,6 +455,50 @@ export class TcpSession implements Pending {
       srvQueue: this.srvQueuePos,
       beQueue: this.beQueuePos,
     });
+  }
+
+  /** A `log-format` line: the session's record, layer-4 samples only. */
+  customLogLine(format: LogFormat, actconn: number, feconn: number, tt: number): string {
+    const local = this.local ?? this.proxied?.dst ?? { address: '-', port: 0 };
+    const srv = this.lastServer;
+    const conn = {
+      clientIp: this.clientIp,
+      clientPort: this.clientPort,
+      localIp: local.address,
+      localPort: local.port,
+    };
+    const record: LogRecord = {
+      clientIp: this.clientIp,
+      clientPort: this.clientPort,
+      frontendIp: local.address,
+      frontendPort: local.port,
+      frontend: this.fe.name,
+      frontendTls: false,
+      backend: this.be.name,
+      server: srv?.name ?? '<NOSRV>',
+      ...(srv?.address !== undefined ? { serverIp: srv.address } : {}),
+      ...(srv?.port !== undefined ? { serverPort: srv.port } : {}),
+      accepted: Date.now() - tt,
+      tw: this.tw,
+      tc: this.tc,
+      tt,
+      bytes: this.bytesOut,
+      bytesIn: this.bytesIn,
+      status: 0, // HAProxy's %ST without an HTTP transaction
+      termination: `${this.termCause}${this.termPhase}`,
+      actconn,
+      feconn,
+      beconn: this.be.conns,
+      srvconn: srv?.conns ?? 0,
+      retries: this.retries,
+      redispatched: this.redispatched,
+      srvQueue: this.srvQueuePos,
+      beQueue: this.beQueuePos,
+      pid: process.pid,
+      hostname: hostname(),
+    };
+    const scope = layer4Scope(conn, this.fe.name, this.be.name);
+    return renderLogFormat(format, record, (e) => evalSample(e, scope));
   }
 }
 

@@ -3,7 +3,7 @@
 // opens), so inheritance is exact: later changes to a defaults section do not leak back.
 
 import type { Diagnostics, SourcePos } from '../diagnostics.js';
-import type { HttpRule } from './http-rule-model.js';
+import type { HttpRule, LogFormat } from './http-rule-model.js';
 import type {
   Acl,
   Balance,
@@ -88,6 +88,8 @@ export interface ProxyDraft {
   httpchk?: { method?: string; uri?: string; version?: string; pos: SourcePos };
   checkRules: HttpCheckRule[];
   logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
+  /** The `log-format` string, while logFormat is 'custom'. */
+  customLogFormat?: { format: LogFormat; pos: SourcePos };
   logs: LogEntry[];
   acls: Acl[];
   defaultBackend?: { name: string; pos: SourcePos };
@@ -156,7 +158,10 @@ export function inheritDraft(
   for (const o of Object.values(out.options)) o.inherited = true;
   if (out.forwardfor) out.forwardfor.inherited = true;
   // HAProxy copies the log format only into proxies with a frontend side.
-  if (kind === 'backend') delete out.logFormat;
+  if (kind === 'backend') {
+    delete out.logFormat;
+    delete out.customLogFormat;
+  }
   if (out.logFormat) out.logFormat.inherited = true;
   if (out.check) out.check.inherited = true;
   if (out.stats?.realm) out.stats.realm.inherited = true;

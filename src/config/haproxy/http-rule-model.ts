@@ -16,9 +16,10 @@ export interface SampleExpr {
 
 export type LogFormatNode =
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'sample'; readonly expr: SampleExpr }
+  /** `quote`: the `%{+Q}` flag, the value written in double quotes. */
+  | { readonly kind: 'sample'; readonly expr: SampleExpr; readonly quote?: boolean }
   /** `%ci`, `%fp`, `%b`...: a log variable by its short name. */
-  | { readonly kind: 'var'; readonly name: string };
+  | { readonly kind: 'var'; readonly name: string; readonly quote?: boolean };
 
 /** A log-format string, parsed: text, samples and variables in order. */
 export type LogFormat = readonly LogFormatNode[];

@@ -1,15 +1,16 @@
 // HAProxy's log-format strings, as the arguments of HTTP rules take them: text, `%%`,
 // `%[fetch(args),conv(args)...]` sample expressions and `%name` log variables, with an
-// optional `%{...}` flag block that halo reads and drops. Pure: text in, nodes or an error
+// optional `%{...}` flag block (halo keeps `+Q`, quoting, and drops the others). Pure: text in, nodes or an error
 // message out; what the nodes mean is proxy/http/samples.ts's business.
 
 import type { LogFormat, LogFormatNode, SampleExpr } from './http-rule-model.js';
+import { CONVERTERS, SAMPLE_FETCHES } from './keywords/sample-names.js';
 
 /** Log variables HAProxy 2.6 knows (section 8.2.4), by their short names. */
 const LOG_VARS = new Set(
   (
-    'B CC CS H HM HP HPO HQ HU HV ID ST T Ta Tc Td Th Ti Tq TR Tr Ts Tt Tu Tw U ac b bc bi bp ' +
-    'bq ci cp f fc fi fp ft hr hrl hs hsl lc ms pid r rc rt s sc si sl sp sq t tr trg trl ts ' +
+    'B CC CS H HM HP HPO HQ HU HV ID ST T Ta Tc Td Th Ti Tl Tq TR Tr Ts Tt Tu Tw U ac b bc bi bp ' +
+    'bq ci cp f fc fi fp ft hr hrl hs hsl lc ms pid r rc rt s sc si sp sq sslc sslv t tr trg trl ts ' +
     'tsc'
   ).split(' '),
 );
@@ -80,9 +81,12 @@ export function parseLogFormat(text: string): LogFormat | string {
       continue;
     }
     i++;
+    let quote = false;
     if (text[i] === '{') {
       const end = text.indexOf('}', i);
       if (end < 0) return `missing '}' after '%{' in '${text}'`;
+      // Flags such as `+Q` (quote) and `-Q`; only quoting changes what halo writes.
+      quote = /\+Q/.test(text.slice(i + 1, end));
       i = end + 1;
     }
     if (text[i] === '[') {
@@ -91,17 +95,31 @@ export function parseLogFormat(text: string): LogFormat | string {
       const expr = parseSampleExpr(text.slice(i + 1, end));
       if (typeof expr === 'string') return expr;
       flush();
-      out.push({ kind: 'sample', expr });
+      out.push({ kind: 'sample', expr, ...(quote ? { quote } : {}) });
       i = end + 1;
       continue;
     }
     const m = /^[A-Za-z]+/.exec(text.slice(i));
     if (!m) return `unexpected character after '%' in '${text}' (write '%%' for a '%')`;
-    if (!LOG_VARS.has(m[0])) return `no such format variable '%${m[0]}' in '${text}'`;
+    if (!LOG_VARS.has(m[0]))
+      return `no such format variable '${m[0]}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`;
     flush();
-    out.push({ kind: 'var', name: m[0] });
+    out.push({ kind: 'var', name: m[0], ...(quote ? { quote } : {}) });
     i += m[0].length;
   }
   flush();
   return out;
+}
+
+/** HAProxy's message for the first unknown fetch or converter of `format`, if any. */
+export function unknownSample(format: LogFormat): string | undefined {
+  for (const n of format) {
+    if (n.kind !== 'sample') continue;
+    if (!SAMPLE_FETCHES.has(n.expr.fetch))
+      return `failed to parse sample expression <${n.expr.text}]> : unknown fetch method '${n.expr.fetch}'`;
+    for (const c of n.expr.convs)
+      if (!CONVERTERS.has(c.name))
+        return `failed to parse sample expression <${n.expr.text}]> : unknown converter '${c.name}'`;
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
 // own default applies at run time, documented next to the field).
 
 import type { SourcePos } from '../diagnostics.js';
-import type { HttpRules } from './http-rule-model.js';
+import type { HttpRules, LogFormat } from './http-rule-model.js';
 
 export type ProxyMode = 'tcp' | 'http';
 
@@ -274,6 +274,8 @@ export interface Proxy {
   readonly services?: UseService[];
   /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
   readonly expectProxy?: ExpectProxy[];
+  /** `log-format` (frontend and listen): the format of its log lines, replacing httplog/tcplog. */
+  readonly logFormatCustom?: { readonly format: LogFormat; readonly pos: SourcePos };
   /** `tcp-request connection|content accept|reject` rules (frontend and listen). */
   readonly tcpRules?: TcpRules;
   /** HTTP rules halo runs (mode http), in file order per keyword. */

@@ -313,6 +313,9 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     ...(d.expectProxy && !isBack ? { expectProxy: d.expectProxy } : {}),
     ...(d.httpRules ? { httpRules: d.httpRules } : {}),
     ...(d.tcpRules && !isBack ? { tcpRules: d.tcpRules } : {}),
+    ...(d.customLogFormat && d.logFormat?.value === 'custom' && !isBack
+      ? { logFormatCustom: d.customLogFormat }
+      : {}),
     disabled: d.disabled,
     ...(d.maxconn && !isBack ? { maxconn: d.maxconn.value } : {}),
     ...(d.backlog && !isBack ? { backlog: d.backlog.value } : {}),

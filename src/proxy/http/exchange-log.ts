@@ -3,11 +3,15 @@
 // 2.6.12). Response sizes are counted as HAProxy counts them (htxResponseSize), from the
 // head Node wrote.
 
+import { hostname } from 'node:os';
+import type { LogRecord } from '../log/custom-log.js';
+import { renderLogFormat } from '../log/custom-log.js';
 import type { HttpLogFields } from '../log/httplog.js';
 import { formatHttpLog, htxResponseSize } from '../log/httplog.js';
 import { formatTcpLog } from '../log/tcplog.js';
 import type { HttpExchange } from './http-exchange.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
+import { evalSample, layer4Scope } from './samples.js';
 
 /** HAProxy's response size from the head Node sent (its own `connection` line excluded). */
 export function sizeFromHead(
@@ -35,6 +39,22 @@ export function sizeFromHead(
     bodyBytes,
     chunked,
   });
+}
+
+/**
+ * `%U`'s head: the request as HAProxy holds it (HTX), counted as responses are: 20 bytes,
+ * method, target and version, each header's name and value (a `connection: close` or
+ * `keep-alive` line is consumed by the h1 layer), one for the end of headers.
+ */
+function requestSize(method: string, url: string, raw: readonly string[]): number {
+  let n = 20 + method.length + url.length + 'HTTP/1.1'.length + 1;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    if (/^connection$/i.test(name) && /^\s*(close|keep-alive)\s*$/i.test(value)) continue;
+    n += name.length + value.length;
+  }
+  return n;
 }
 
 /** The response bytes the log counts: the head sent, or the server's before response rules. */
@@ -81,6 +101,38 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
   };
   const cause = x.cause === '-' ? '-' : x.cause;
   const phase = x.cause === '-' ? '-' : x.termPhase;
+  const custom = host.cfg.logFormatCustom;
+  if (custom) {
+    const req = x.req;
+    const record: LogRecord = {
+      ...fields,
+      clientPort: x.conn.clientPort,
+      frontend: host.name,
+      frontendTls: x.conn.tls !== undefined,
+      frontendIp: x.conn.localIp,
+      frontendPort: x.conn.localPort,
+      ...(srv?.address !== undefined ? { serverIp: srv.address } : {}),
+      ...(srv?.port !== undefined ? { serverPort: srv.port } : {}),
+      accepted: x.received - x.tR,
+      received: x.received,
+      tw: x.tw,
+      tc: x.tc,
+      tt: ta,
+      tR: x.tarpitted ? -1 : x.tR,
+      tr: x.tr,
+      ta,
+      bytesIn: requestSize(x.req.method ?? 'GET', x.req.url ?? '/', x.req.rawHeaders) + x.bytesIn,
+      status: x.rawStatus ?? x.res.statusCode,
+      termination: `${cause}${phase}`,
+      requestLine: x.badRequestLine ? undefined : requestLine(x),
+      method: req.method ?? 'GET',
+      uri: req.url ?? '/',
+      version: req.httpVersion,
+      pid: process.pid,
+      hostname: hostname(),
+    };
+    return renderLogFormat(custom.format, record, (e) => x.logSample(e));
+  }
   if (!h.httplog) {
     return formatTcpLog({
       ...fields,
@@ -133,6 +185,34 @@ export function rejectedLogLine(
     srvQueue: 0,
     beQueue: 0,
   };
+  const custom = host.cfg.logFormatCustom;
+  if (custom) {
+    return renderLogFormat(
+      custom.format,
+      {
+        ...common,
+        frontendTls: conn.tls !== undefined,
+        frontend: host.name,
+        frontendIp: conn.localIp,
+        frontendPort: conn.localPort,
+        accepted: conn.acceptedAt,
+        received: conn.acceptedAt,
+        tw: -1,
+        tc: -1,
+        tt: t,
+        tR: -1,
+        tr: -1,
+        ta: t,
+        bytesIn: 0,
+        status,
+        termination: term,
+        requestLine: undefined,
+        pid: process.pid,
+        hostname: hostname(),
+      },
+      (e) => evalSample(e, layer4Scope(conn, host.name, host.name)),
+    );
+  }
   if (!h.httplog) {
     return formatTcpLog({
       ...common,

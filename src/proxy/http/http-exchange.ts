@@ -6,6 +6,7 @@
 
 import type http from 'node:http';
 import type net from 'node:net';
+import type { SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
@@ -32,6 +33,7 @@ import {
   responseHeadProblem,
 } from './messages.js';
 import { MONITOR_OK, monitorUriMatches } from './monitor-uri.js';
+import { evalSample } from './samples.js';
 import { agentFor, httpMode, interleaved } from './server-agents.js';
 
 function noop(): void {}
@@ -709,6 +711,11 @@ export class HttpExchange implements Pending {
     this.setTermination('P', 'R');
     this.conn.socket.destroy();
     this.finish();
+  }
+
+  /** A `%[...]` of the frontend's log-format, on this request (and its response). */
+  logSample(expr: SampleExpr): string | undefined {
+    return evalSample(expr, this.ruleInput().scope);
   }
 
   /** The log shows `<BADREQ>` instead of the request line. */

@@ -129,11 +129,12 @@ export class HttpFrontend {
     const client = t.client ?? 0;
     const request = t.httpRequest ?? client;
     const keepAlive = t.httpKeepAlive ?? request;
-    this.httplog = host.cfg.mode === 'http' && host.cfg.options.httplog?.on === true;
+    const custom = host.cfg.logFormatCustom !== undefined;
+    this.httplog = host.cfg.mode === 'http' && (host.cfg.options.httplog?.on === true || custom);
     // A tcp frontend with httplog falls back to tcplog, as HAProxy warns it does.
     this.tcplog =
       !this.httplog &&
-      (host.cfg.options.tcplog?.on === true || host.cfg.options.httplog?.on === true);
+      (host.cfg.options.tcplog?.on === true || host.cfg.options.httplog?.on === true || custom);
     this.dontlognull = host.cfg.options.dontlognull?.on === true;
     this.headTimeoutMs = request;
     this.limits = limits;

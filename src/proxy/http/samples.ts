@@ -6,7 +6,8 @@
 
 import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
-import type { RequestHead, ResponseHead } from './http-head.js';
+import type { ResponseHead } from './http-head.js';
+import { HeaderList, RequestHead } from './http-head.js';
 
 /** What a sample may read for one request. */
 export interface SampleScope {
@@ -138,4 +139,20 @@ export function evalFormat(format: LogFormat, s: SampleScope): string {
     else out += evalSample(n.expr, s) ?? '';
   }
   return out;
+}
+
+/** A scope for a TCP session's log line: its addresses, no HTTP message. */
+export function layer4Scope(
+  conn: SampleScope['conn'],
+  frontend: string,
+  backend: string,
+): SampleScope {
+  return {
+    conn,
+    ssl: undefined,
+    req: new RequestHead('', '', '', new HeaderList()),
+    frontend,
+    frontendTls: false,
+    backend,
+  };
 }

@@ -10,10 +10,9 @@ import type {
   HttpRuleKeyword,
   LogFormat,
 } from '../http-rule-model.js';
-import { parseLogFormat } from '../log-format.js';
+import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Condition } from '../model.js';
 import { parseCondition } from './condition.js';
-import { CONVERTERS, SAMPLE_FETCHES } from './sample-names.js';
 
 type Parsed = { action: HttpRuleAction; next: number } | 'unsupported' | 'error';
 type ActionParser = (p: RuleParser) => Parsed;
@@ -44,7 +43,7 @@ const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
 const REQ_HEADERS = 'HTTP request headers';
 /** What an HTTP fetch needs, in HAProxy's words: a rule on the other side cannot use it. */
-const FETCH_NEEDS: Readonly<Record<string, string>> = {
+export const FETCH_NEEDS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
       'path',
@@ -132,22 +131,15 @@ class RuleParser {
   format(text: string): LogFormat | 'error' {
     const f = parseLogFormat(text);
     if (typeof f === 'string') return this.fail(f);
+    const unknown = unknownSample(f);
+    if (unknown) return this.fail(`${unknown}.`);
     for (const n of f) {
       if (n.kind !== 'sample') continue;
-      if (!SAMPLE_FETCHES.has(n.expr.fetch))
-        return this.fail(
-          `failed to parse sample expression <${n.expr.text}]> : unknown fetch method '${n.expr.fetch}'.`,
-        );
       const need = FETCH_NEEDS[n.expr.fetch];
       if (this.otherSide(need))
         return this.fail(
           `sample fetch <${n.expr.text}]> may not be reliably used here because it needs '${need}' which is not available here.`,
         );
-      for (const c of n.expr.convs)
-        if (!CONVERTERS.has(c.name))
-          return this.fail(
-            `failed to parse sample expression <${n.expr.text}]> : unknown converter '${c.name}'.`,
-          );
     }
     return f;
   }

@@ -4,13 +4,14 @@
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
-import type { HttpRuleKeyword } from '../http-rule-model.js';
+import type { HttpRuleKeyword, LogFormat } from '../http-rule-model.js';
+import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
 import { parseAcl, parseCondition } from './condition.js';
 import { parseHttpCheck } from './http-check.js';
-import { parseHttpRule } from './http-rules.js';
+import { FETCH_NEEDS, parseHttpRule } from './http-rules.js';
 import { parseLogTarget } from './log.js';
 import {
   BIND_APPLIED,
@@ -456,6 +457,10 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
+        if (name === 'log-format') {
+          parseLogFormatLine(ctx, px);
+          return;
+        }
         if (
           HTTP_RULE_KEYWORDS.has(name) &&
           parseHttpRule(ctx, px, name as HttpRuleKeyword, known(px))
@@ -475,6 +480,42 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
  * `tcp-request connection expect-proxy layer4 [if|unless COND]` in a frontend or listen
  * section; false leaves other forms to the not-applied checks (which refuse them).
  */
+/** A sample of the HTTP messages: gone by the time the line is written (HAProxy refuses it). */
+function messageSample(f: LogFormat): string | undefined {
+  for (const n of f) {
+    const need = n.kind === 'sample' ? FETCH_NEEDS[n.expr.fetch] : undefined;
+    if (n.kind === 'sample' && need)
+      return `sample fetch <${n.expr.text}]> may not be reliably used here because it needs '${need}' which is not available here`;
+  }
+  return undefined;
+}
+
+/** `log-format FMT`: the frontend's log lines take this format instead of httplog/tcplog. */
+function parseLogFormatLine(ctx: LineCtx, px: ProxyDraft): void {
+  if (ctx.words.length !== 2) {
+    ctx.error(
+      'HAP_BAD_ARGS',
+      "log-format expects only one argument, don't forget to escape spaces!",
+    );
+    return;
+  }
+  const f = parseLogFormat(ctx.arg(1));
+  const bad = typeof f === 'string' ? f : (unknownSample(f) ?? messageSample(f));
+  if (bad !== undefined || typeof f === 'string') {
+    ctx.error('HAP_BAD_LOG_FORMAT', `failed to parse log-format : ${bad}.`);
+    return;
+  }
+  if (px.kind === 'defaults' && px.logFormat) {
+    const old = px.logFormat.value === 'custom' ? 'log-format' : `option ${px.logFormat.value}`;
+    ctx.warning(
+      'HAP_LOGFORMAT_OVERRIDE',
+      `'log-format' overrides previous '${old}' in 'defaults' section.`,
+    );
+  }
+  px.logFormat = { value: 'custom', pos: ctx.pos };
+  px.customLogFormat = { format: f, pos: ctx.pos };
+}
+
 /**
  * `tcp-request connection|content accept|reject [if|unless COND]` in a frontend or listen
  * section; false leaves other forms to the not-applied checks.
