@@ -8,7 +8,8 @@
 // can say so at start-up. Conditions compile once per config.
 
 import { BlockList, isIP } from 'node:net';
-import type { Acl, Condition } from '../config/haproxy/model.js';
+import type { Acl, Condition, Userlist } from '../config/haproxy/model.js';
+import { authenticatedUser } from './http/basic-auth.js';
 import type { HttpRequestFacts } from './http/http-fetches.js';
 import { compileHttpFetch, httpPredefined, sampleMatcher } from './http/http-fetches.js';
 import type { SslFacts } from './tls/ssl-fetches.js';
@@ -89,8 +90,26 @@ export function intMatcher(values: string[]): (n: number) => boolean {
   return (n) => tests.some((t) => t(n));
 }
 
+/** The userlists `http_auth(LIST)` names; without them it is not evaluated. */
+export type Userlists = ReadonlyMap<string, Userlist>;
+
+/** `http_auth(LIST)` / `http_auth_group(LIST) GROUP...` on the request's credentials. */
+function authTest(name: string, list: Userlist, groups: string[]): Test {
+  return (f) => {
+    if (!f.http) return false;
+    const user = authenticatedUser(list, f.http.header('authorization')[0]);
+    if (!user) return false;
+    return name === 'http_auth' || user.groups.some((g) => groups.includes(g));
+  };
+}
+
 /** One ACL: criterion and values (flags such as `-i` or `-m ip` dropped). */
-function compileAcl(criterion: string, rawValues: string[], out: Unsupported): Test {
+function compileAcl(
+  criterion: string,
+  rawValues: string[],
+  out: Unsupported,
+  userlists?: Userlists,
+): Test {
   const values: string[] = [];
   let ignoreCase = false;
   let method: string | undefined;
@@ -158,6 +177,13 @@ function compileAcl(criterion: string, rawValues: string[], out: Unsupported): T
       out.tcp.push(criterion);
       return (f) => (f.http?.response ? m(f.http.response.status) : false);
     }
+    case 'http_auth':
+    case 'http_auth_group': {
+      const list = userlists?.get((fn?.[2] ?? '').trim());
+      if (!list) break;
+      out.tcp.push(criterion);
+      return authTest(name, list, values);
+    }
     case 'always_true':
       return () => true;
     case 'always_false':
@@ -200,17 +226,21 @@ function predefined(name: string): Test | undefined {
  * Compiles `cond` against the proxy's ACLs. Named ACLs declared several times match when
  * any declaration does (HAProxy ORs them); `{ ... }` terms are anonymous ACLs.
  */
-export function compileCondition(cond: Condition, acls: readonly Acl[]): CompiledCondition {
+export function compileCondition(
+  cond: Condition,
+  acls: readonly Acl[],
+  userlists?: Userlists,
+): CompiledCondition {
   const out: Unsupported = { tcp: [], http: [] };
   const term = (name: string): Test => {
     if (name.startsWith('{')) {
       const words = name.slice(1, -1).trim().split(/\s+/);
-      return compileAcl(words[0] ?? '', words.slice(1), out);
+      return compileAcl(words[0] ?? '', words.slice(1), out, userlists);
     }
     // Only the ACLs this condition names: `unsupported` must not list another rule's.
     const decl = acls
       .filter((a) => a.name === name)
-      .map((a) => compileAcl(a.criterion, a.values, out));
+      .map((a) => compileAcl(a.criterion, a.values, out, userlists));
     if (decl.length > 0) return (f) => decl.some((t) => t(f));
     const pre = predefined(name);
     if (pre) {

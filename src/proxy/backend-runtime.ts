@@ -85,7 +85,9 @@ export class BackendRuntime {
     this.serverFinTimeout = t.serverFin ?? 0;
     this.tarpitTimeout = t.tarpit ?? t.connect ?? 0;
     this.rules =
-      cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
+      cfg.mode === 'http' && cfg.httpRules
+        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists)
+        : undefined;
   }
 
   /** A server slot for a new session, a place in a queue, or nothing usable. */

@@ -11,6 +11,7 @@ import type { HttpRule, LogFormat } from '../config/haproxy/http-rule-model.js';
 import { NOT_APPLIED_SECURITY } from '../config/haproxy/keywords/not-applied.js';
 import type { Acl, Condition, HaproxyConfig } from '../config/haproxy/model.js';
 import { compileCondition } from './acl.js';
+import { supportedHash } from './http/basic-auth.js';
 import { unevaluated } from './http/samples.js';
 import { unfilledLogVars } from './log/custom-log.js';
 
@@ -84,13 +85,17 @@ function formatsOf(rule: HttpRule): LogFormat[] {
  * not evaluate would make a deny never match (or an `unless` always), and a sample halo
  * does not evaluate would send '-' where the rule means a value.
  */
-function httpRuleChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics): void {
+function httpRuleChecks(
+  px: HaproxyConfig['proxies'][number],
+  diags: Diagnostics,
+  userlists: HaproxyConfig['userlists'],
+): void {
   const r = px.httpRules;
   if (!r || px.mode !== 'http') return;
   for (const rule of [...r.request, ...r.redirect, ...r.response, ...r.afterResponse]) {
     const what = `'${rule.keyword} ${rule.action.type}' in ${px.kind} '${px.name}'`;
     if (rule.cond) {
-      const gaps = compileCondition(rule.cond, px.acls).unsupportedOnHttp;
+      const gaps = compileCondition(rule.cond, px.acls, userlists).unsupportedOnHttp;
       if (gaps.length > 0)
         diags.error(
           rule.pos,
@@ -112,6 +117,43 @@ function httpRuleChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics
   }
 }
 
+/**
+ * `http_auth(LIST)`, `http_auth_group(LIST)`: the list must exist (HAProxy's error), and
+ * its hashed passwords must be of a scheme halo verifies, or no one could log in with them
+ * (refused, with the user's line).
+ */
+function authChecks(
+  px: HaproxyConfig['proxies'][number],
+  diags: Diagnostics,
+  userlists: HaproxyConfig['userlists'],
+): void {
+  for (const acl of px.acls) {
+    const m = /^(http_auth|http_auth_group)\(([^)]*)\)$/.exec(acl.criterion);
+    if (!m) continue;
+    const list = userlists.get(m[2]!.trim());
+    if (!list) {
+      diags.error(
+        acl.pos,
+        'HAP_UNKNOWN_USERLIST',
+        `unable to find userlist '${m[2]}' referenced in arg 1 of ACL keyword '${m[1]}' in proxy '${px.name}'.`,
+        'haproxy',
+      );
+      continue;
+    }
+    for (const u of list.users) {
+      if (u.password.kind !== 'crypt' || u.password.value === '' || supportedHash(u.password.value))
+        continue;
+      diags.error(
+        u.pos,
+        NOT_APPLIED_SECURITY,
+        `halo refuses the password of user '${u.name}' in userlist '${list.name}': halo verifies SHA-256 and SHA-512 crypt hashes ($5$, $6$) and insecure-password, not '${u.password.value.slice(0, 3)}...' yet, so this user could never log in through '${acl.criterion}'`,
+        'halo',
+        "Hash it with 'mkpasswd -m sha-512' (or 'openssl passwd -6'), or run this config under HAProxy.",
+      );
+    }
+  }
+}
+
 /** `log-format` variables and samples halo writes as '-' for now: a warning, not a refusal. */
 function logFormatChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics): void {
   const lf = px.logFormatCustom;
@@ -130,8 +172,9 @@ function logFormatChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostic
 export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void {
   for (const px of config.proxies) {
     if (px.disabled) continue;
-    httpRuleChecks(px, diags);
+    httpRuleChecks(px, diags, config.userlists);
     logFormatChecks(px, diags);
+    authChecks(px, diags, config.userlists);
     const admin = px.stats?.enabled ? px.stats.admin : undefined;
     if (admin) {
       // The stats applet evaluates its condition on the connection only (socketFacts).
@@ -173,7 +216,7 @@ export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void
     }
     for (const u of px.useBackends) {
       if (!u.cond) continue;
-      const c = compileCondition(u.cond, px.acls);
+      const c = compileCondition(u.cond, px.acls, config.userlists);
       const gaps = http ? c.unsupportedOnHttp : c.unsupported;
       if (gaps.length === 0) continue;
       const dead = deadTerms(u.cond, px.acls, http);

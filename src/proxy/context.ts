@@ -18,6 +18,8 @@ export interface RuntimeContext {
   readonly h1?: import('./http/h1-request.js').H1Limits;
   /** Global maxconn; 0 = unlimited. */
   readonly maxconn: number;
+  /** `userlist` sections, for `http_auth` conditions. */
+  readonly userlists?: import('./acl.js').Userlists;
   /** Operator-facing notices (stderr in the foreground), HAProxy's `[WARNING]` lines. */
   readonly notify: (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) => void;
   readonly random?: () => number;

@@ -18,6 +18,7 @@ import type { Route } from './frontend-runtime.js';
 import { FrontendRuntime } from './frontend-runtime.js';
 import type { Probe } from './health/probe.js';
 import type { HttpApplet } from './http/applet.js';
+import { preloadCrypt } from './http/basic-auth.js';
 import { h1Limits } from './http/h1-request.js';
 import { closeServerAgents } from './http/server-agents.js';
 import type { NameLookup } from './init-addr.js';
@@ -86,6 +87,7 @@ export class ProxyEngine {
       counters,
       maxconn: config.global.maxconn ?? (opts.fdFacts ? derivedMaxconn(config, opts.fdFacts) : 0),
       h1: h1Limits(config.global.tune),
+      userlists: config.userlists,
       notify: opts.notify ?? (() => {}),
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),
@@ -122,7 +124,7 @@ export class ProxyEngine {
       const be = this.backendNamed(fe, u.backend);
       if (!u.cond || isAlwaysTrue(u.cond)) return { routes, fallback: be };
       // Criteria halo does not evaluate are reported by condition-checks.ts, with the config.
-      const c = compileCondition(u.cond, fe.acls);
+      const c = compileCondition(u.cond, fe.acls, this.config.userlists);
       routes.push({ test: c.test, backend: be });
     }
     // A listen section without servers (a stats page) has no backend: HAProxy answers 503.
@@ -156,6 +158,13 @@ export class ProxyEngine {
 
   /** Opens (or takes over from `previous`) every listener, then starts health checks. */
   async start(previous?: ProxyEngine): Promise<void> {
+    // crypt(3) hashes are verified by an ES module: loaded before the first request.
+    if (
+      [...(this.config.userlists?.values() ?? [])].some((l) =>
+        l.users.some((u) => u.password.kind === 'crypt'),
+      )
+    )
+      await preloadCrypt();
     await Promise.all([...this.backends.values()].map((be) => be.resolveAddresses(this.lookup)));
     await this.openAll(previous);
     this.ctx.counters.wakers ??= new Set();

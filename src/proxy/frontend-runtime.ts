@@ -155,11 +155,13 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       cfg.logFormatCustom !== undefined;
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     this.rules =
-      cfg.mode === 'http' && cfg.httpRules ? new HttpRuleSet(cfg.httpRules, cfg.acls) : undefined;
+      cfg.mode === 'http' && cfg.httpRules
+        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists)
+        : undefined;
     const compile = (action: CompiledTcpRule['action'], pos: SourcePos, cond?: Condition) => ({
       action,
       line: pos.line,
-      test: cond ? compileCondition(cond, cfg.acls).test : () => true,
+      test: cond ? compileCondition(cond, cfg.acls, ctx.userlists).test : () => true,
     });
     this.connectionRules = [
       ...(cfg.tcpRules?.connection ?? []).map((r) => compile(r.action, r.pos, r.cond)),

@@ -21,12 +21,30 @@ import { hasHaproxy } from './haproxy-child.js';
 import type { ConfigText, Differential, Outcome } from './http-diff-harness.js';
 import { answerByPath, httpPreamble, startDifferential } from './http-diff-harness.js';
 
+/** `openssl passwd -6 -salt saltsalt secret`: alice's password, SHA-512 crypt. */
+const ALICE_SHA512 =
+  '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1';
+const basic = (cred: string) => `Authorization: Basic ${Buffer.from(cred).toString('base64')}\r\n`;
+
 const config: ConfigText = (ports, backend, syslog, sock) => `${httpPreamble(syslog, sock)}
     timeout http-request 600ms
     timeout connect 500ms
     timeout client 5s
     timeout server 600ms
     timeout tarpit 300ms
+userlist users
+    group admins users alice
+    user alice password ${ALICE_SHA512}
+    user bob insecure-password pw groups admins
+    user dave insecure-password dd
+frontend fe_auth
+    bind 127.0.0.1:${ports.auth}
+    acl ok http_auth(users)
+    acl adm http_auth_group(users) admins
+    http-request auth if { path /norealm } !ok
+    http-request auth realm Kube unless ok
+    http-request deny if { path /adm } !adm
+    default_backend be
 frontend fe_deny
     bind 127.0.0.1:${ports.deny}
     http-request deny if { path /plain }
@@ -139,6 +157,7 @@ backend be_none
 `;
 
 const NAMES = [
+  'auth',
   'deny',
   'allow',
   'notallowed',
@@ -187,6 +206,57 @@ const line = (text: string) =>
 const AFTER = line('x-after: 1');
 
 const CASES: readonly RuleCase[] = [
+  {
+    name: 'auth: no credentials, a 401 with the realm',
+    port: 'auth',
+    parts: [get('/')],
+    status: 401,
+    served: false,
+    reply: [line('www-authenticate: Basic realm="Kube"')],
+  },
+  {
+    name: 'auth: a SHA-512 crypt password',
+    port: 'auth',
+    parts: [get('/', basic('alice:secret'))],
+    status: 200,
+    served: true,
+  },
+  {
+    name: 'auth: a wrong password',
+    port: 'auth',
+    parts: [get('/', basic('alice:nope'))],
+    status: 401,
+    served: false,
+  },
+  {
+    name: 'auth: insecure-password, in the group',
+    port: 'auth',
+    parts: [get('/adm', basic('bob:pw'))],
+    status: 200,
+    served: true,
+  },
+  {
+    name: 'auth: a user outside the group',
+    port: 'auth',
+    parts: [get('/adm', basic('dave:dd'))],
+    status: 403,
+    served: false,
+  },
+  {
+    name: "auth without a realm: the proxy's name",
+    port: 'auth',
+    parts: [get('/norealm')],
+    status: 401,
+    served: false,
+    reply: [line('www-authenticate: Basic realm="fe_auth"')],
+  },
+  {
+    name: 'auth: credentials that are not Basic',
+    port: 'auth',
+    parts: [get('/', 'Authorization: Digest abc\r\n')],
+    status: 401,
+    served: false,
+  },
   { name: 'deny: 403', port: 'deny', parts: [get('/plain')], status: 403, served: false },
   {
     name: 'deny deny_status 429',

@@ -9,6 +9,11 @@ import { parseLogFormat } from '../../src/config/haproxy/log-format.js';
 import type { Proxy as ProxyConfig } from '../../src/config/haproxy/model.js';
 import { conditionChecks } from '../../src/proxy/condition-checks.js';
 import {
+  authenticatedUser,
+  basicCredentials,
+  preloadCrypt,
+} from '../../src/proxy/http/basic-auth.js';
+import {
   HeaderList,
   RequestHead,
   ResponseHead,
@@ -151,9 +156,11 @@ describe('HTTP rule parsing', () => {
   });
 
   it('actions halo does not run yet stay refused or warned', () => {
-    const { diags } = parse('http-request auth\nhttp-request capture req.hdr(host) len 10');
+    const { diags } = parse(
+      'http-request set-src hdr(x-real-ip)\nhttp-request capture req.hdr(host) len 10',
+    );
     assert.ok(
-      diags.some((d) => /^8: error: halo refuses 'http-request auth'/.test(d)),
+      diags.some((d) => /^8: error: halo refuses 'http-request set-src'/.test(d)),
       diags.join('\n'),
     );
     assert.ok(
@@ -279,5 +286,68 @@ describe('HTTP rule sets', () => {
     ]);
     const bad = new ResponseHead(200, 'OK', new HeaderList([['x-bad', '1']]));
     assert.equal(r.runResponse(input(req, bad), bad)?.reply.status, 502);
+  });
+});
+
+describe('userlists and http_auth', () => {
+  const withList = (list: string, rules: string) =>
+    parseHaproxy([{ path: 't.cfg', text: `userlist L\n${list}\n${cfg(rules)}` }]);
+  const diagsOf = (r: ReturnType<typeof parseHaproxy>) => {
+    if (r.config) conditionChecks(r.config, r.diagnostics);
+    return r.diagnostics.sorted().map((d) => `${d.line}: ${d.severity}: ${d.message}`);
+  };
+
+  it("HAProxy's errors: an unknown group or user, an unknown userlist", () => {
+    const d = diagsOf(
+      withList(
+        '    user a insecure-password x groups nope\n    group g users ghost',
+        'acl ok http_auth(M)',
+      ),
+    );
+    assert.ok(
+      d.some((l) => /^2: error: userlist 'L': no such group 'nope' specified in user 'a'/.test(l)),
+      d.join('\n'),
+    );
+    assert.ok(
+      d.some((l) => /^3: error: userlist 'L': no such user 'ghost' specified in group 'g'/.test(l)),
+      d.join('\n'),
+    );
+    assert.ok(
+      d.some((l) =>
+        /unable to find userlist 'M' referenced in arg 1 of ACL keyword 'http_auth'/.test(l),
+      ),
+      d.join('\n'),
+    );
+  });
+
+  it('a hash scheme halo does not verify is refused at the user', () => {
+    const d = diagsOf(withList('    user a password $y$j9T$abc$def', 'acl ok http_auth(L)'));
+    assert.ok(
+      d.some((l) => /^2: error: halo refuses the password of user 'a'/.test(l)),
+      d.join('\n'),
+    );
+  });
+
+  it('Basic credentials: insecure-password, SHA-512 crypt, groups from both sides', async () => {
+    await preloadCrypt();
+    const r = withList(
+      [
+        '    group admins users alice',
+        `    user alice password ${'$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1'}`,
+        '    user bob insecure-password pw groups admins',
+        '    user eve insecure-password ev',
+      ].join('\n'),
+      '',
+    );
+    const list = r.config!.userlists.get('L')!;
+    const basic = (c: string) => `Basic ${Buffer.from(c).toString('base64')}`;
+    assert.equal(authenticatedUser(list, basic('alice:secret'))?.name, 'alice');
+    assert.equal(authenticatedUser(list, basic('alice:secret'))?.name, 'alice', 'remembered');
+    assert.equal(authenticatedUser(list, basic('alice:Secret')), undefined);
+    assert.deepEqual(authenticatedUser(list, basic('bob:pw'))?.groups, ['admins']);
+    assert.deepEqual(authenticatedUser(list, basic('eve:ev'))?.groups, []);
+    assert.equal(authenticatedUser(list, 'Digest x'), undefined);
+    assert.equal(authenticatedUser(list, basic('nocolon')), undefined);
+    assert.deepEqual(basicCredentials(basic('u:p:q')), { user: 'u', password: 'p:q' });
   });
 });

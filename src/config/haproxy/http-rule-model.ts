@@ -68,7 +68,9 @@ export type HttpRuleAction =
       readonly type: 'set-path' | 'set-pathq' | 'set-query' | 'set-uri' | 'set-method';
       readonly value: LogFormat;
     }
-  | { readonly type: 'set-status'; readonly status: number; readonly reason?: string };
+  | { readonly type: 'set-status'; readonly status: number; readonly reason?: string }
+  /** `auth [realm REALM]`: a 401 asking for Basic credentials (realm: the proxy's name). */
+  | { readonly type: 'auth'; readonly realm: string };
 
 export type HttpRuleKeyword = 'http-request' | 'http-response' | 'http-after-response' | 'redirect';
 

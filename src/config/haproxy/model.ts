@@ -318,4 +318,22 @@ export interface HaproxyConfig {
   readonly global: GlobalConfig;
   /** Frontends, backends and listens in file order. Defaults sections are resolved away. */
   readonly proxies: Proxy[];
+  /** `userlist` sections by name (for `http_auth`, `http_auth_group`). */
+  readonly userlists: ReadonlyMap<string, Userlist>;
+}
+
+/** A `userlist` section: its users with their password and groups. */
+export interface Userlist {
+  readonly pos: SourcePos;
+  readonly name: string;
+  readonly users: readonly UserlistUser[];
+}
+
+export interface UserlistUser {
+  readonly pos: SourcePos;
+  readonly name: string;
+  /** `password HASH` (crypt(3)) or `insecure-password TEXT`. */
+  readonly password: { readonly kind: 'crypt' | 'insecure'; readonly value: string };
+  /** The user's groups: its own `groups` list and the `group ... users` lines naming it. */
+  readonly groups: readonly string[];
 }

@@ -15,6 +15,7 @@ import {
 import { GLOBAL_KEYWORDS } from './keywords/global.js';
 import { type Cap, type ProxyEnv, type ProxyKeyword, proxyKeywords } from './keywords/proxy.js';
 import { kindWord } from './keywords/timeout.js';
+import type { Userlist } from './model.js';
 import {
   type DefaultsRegistry,
   OTHER_SECTIONS,
@@ -23,6 +24,8 @@ import {
 } from './sections.js';
 import { didYouMean } from './suggest.js';
 import { type Env, splitLines, tokenizeLine } from './tokenizer.js';
+import type { UserlistDraft } from './userlist.js';
+import { openUserlist, resolveUserlists, userlistLine } from './userlist.js';
 
 export interface ParsedConfig {
   readonly global: GlobalDraft;
@@ -30,13 +33,15 @@ export interface ParsedConfig {
   readonly proxies: ProxyDraft[];
   /** Sections halo accepts without modelling them (`peers`, `log-forward`...), by name. */
   readonly otherSections: ReadonlySet<string>;
+  readonly userlists: ReadonlyMap<string, Userlist>;
 }
 
 type Section =
   | { type: 'none' }
   | { type: 'global' }
   | { type: 'proxy'; draft: ProxyDraft }
-  | { type: 'other'; name: string };
+  | { type: 'other'; name: string }
+  | { type: 'userlist'; list: UserlistDraft };
 
 const NEGATABLE = new Set([
   'option',
@@ -95,9 +100,16 @@ export function parseSources(
   const penv = makeEnv();
   const table = new Map<string, ProxyKeyword>(proxyKeywords(penv).map((k) => [k.name, k]));
   const otherSections = new Set<string>();
-  const state = { global, globalSeen: false, reg, proxies, table, penv, otherSections };
+  const userlists = new Map<string, UserlistDraft>();
+  const state = { global, globalSeen: false, reg, proxies, table, penv, otherSections, userlists };
   for (const src of sources) parseFile(src, env, diags, state);
-  return { global, globalSeen: state.globalSeen, proxies, otherSections };
+  return {
+    global,
+    globalSeen: state.globalSeen,
+    proxies,
+    otherSections,
+    userlists: resolveUserlists(userlists),
+  };
 }
 
 interface State {
@@ -108,6 +120,7 @@ interface State {
   table: Map<string, ProxyKeyword>;
   penv: ProxyEnv;
   otherSections: Set<string>;
+  userlists: Map<string, UserlistDraft>;
 }
 
 function parseFile(
@@ -226,6 +239,11 @@ function handleLine(
     const draft = openProxySection(ctx, kw as ProxyDraft['kind'], st.reg, st.proxies);
     return { type: 'proxy', draft };
   }
+  if (kw === 'userlist') {
+    st.otherSections.add(kw);
+    const list = openUserlist(ctx, st.userlists);
+    return list ? { type: 'userlist', list } : { type: 'other', name: kw };
+  }
   if ((OTHER_SECTIONS as readonly string[]).includes(kw)) {
     st.otherSections.add(kw);
     return { type: 'other', name: kw };
@@ -239,6 +257,9 @@ function handleLine(
       break;
     case 'proxy':
       proxyLine(ctx, section.draft, st);
+      break;
+    case 'userlist':
+      userlistLine(ctx, section.list);
       break;
     case 'other':
       break;

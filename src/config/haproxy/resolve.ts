@@ -30,7 +30,7 @@ export function resolve(parsed: ParsedConfig, files: string[], diags: Diagnostic
   // A proxy without a name already failed to parse (HAProxy stops there); skip its checks.
   for (const px of drafts) if (!px.disabled && px.name) checkProxy(px, backends, diags);
   const proxies = drafts.map((d) => buildProxy(d, global.logs));
-  return { files, global, proxies };
+  return { files, global, proxies, userlists: parsed.userlists };
 }
 
 function modeOf(p: ProxyDraft): 'tcp' | 'http' {

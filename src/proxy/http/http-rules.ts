@@ -10,7 +10,7 @@ import type {
   HttpRuleAction,
 } from '../../config/haproxy/http-rule-model.js';
 import type { Acl } from '../../config/haproxy/model.js';
-import type { ConnectionFacts } from '../acl.js';
+import type { ConnectionFacts, Userlists } from '../acl.js';
 import { compileCondition } from '../acl.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
 import { RULE_ERROR_PAGES, reasonOf } from './http-replies.js';
@@ -31,7 +31,7 @@ export interface RuleReply {
 
 /** What a final rule decided; `tarpit` waits `timeout tarpit` before its reply. */
 export interface RuleVerdict {
-  readonly action: 'deny' | 'tarpit' | 'return' | 'redirect';
+  readonly action: 'deny' | 'tarpit' | 'return' | 'redirect' | 'auth';
   readonly reply: RuleReply;
   /** The rule's line, for messages. */
   readonly rule: HttpRule;
@@ -76,6 +76,21 @@ function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
     headers,
     body,
     ...(bodyless ? { logExtra: 15 } : {}),
+  };
+}
+
+/** `http-request auth`: HAProxy's 401 page and its challenge, after the page's headers. */
+function authReply(realm: string): RuleReply {
+  const page = RULE_ERROR_PAGES[401]!;
+  return {
+    status: 401,
+    reason: page.reason,
+    headers: [
+      ...page.headers.map(([k, v]) => [k, v] as [string, string]),
+      ['www-authenticate', `Basic realm="${realm}"`],
+    ],
+    body: page.body,
+    page: true,
   };
 }
 
@@ -194,11 +209,12 @@ export class HttpRuleSet {
       readonly afterResponse: readonly HttpRule[];
     },
     acls: readonly Acl[],
+    userlists?: Userlists,
   ) {
     const compile = (list: readonly HttpRule[]) =>
       list.map((rule) => ({
         rule,
-        test: rule.cond ? compileCondition(rule.cond, acls).test : () => true,
+        test: rule.cond ? compileCondition(rule.cond, acls, userlists).test : () => true,
       }));
     this.request = compile(rules.request);
     this.redirect = compile(rules.redirect);
@@ -236,6 +252,7 @@ export class HttpRuleSet {
       if (a.type === 'allow') return undefined;
       if (a.type === 'deny' || a.type === 'tarpit' || a.type === 'return')
         return { action: a.type, reply: buildReply(a.reply, scope), rule };
+      if (a.type === 'auth') return { action: 'auth', reply: authReply(a.realm), rule };
       if (a.type === 'redirect')
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
       if (!editHeaders(a, scope.req.headers, scope)) editRequestLine(a, scope.req, scope);

@@ -23,6 +23,7 @@ const HEADER_EDITS = ['set-header', 'add-header', 'del-header', 'replace-header'
 const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
   'http-request': [
     'allow',
+    'auth',
     'deny',
     'tarpit',
     'return',
@@ -266,6 +267,11 @@ const MATCHES = ['str', 'beg', 'end', 'sub', 'reg'] as const;
 
 const PARSERS: Record<string, ActionParser> = {
   allow: () => ({ action: { type: 'allow' }, next: 2 }),
+  auth: (p) => {
+    if (p.ctx.arg(2) !== 'realm') return { action: { type: 'auth', realm: p.px.name }, next: 2 };
+    if (p.ctx.arg(3) === '') return p.fail('missing realm value.');
+    return { action: { type: 'auth', realm: p.ctx.arg(3) }, next: 4 };
+  },
   deny: (p) => reply(p, p.keyword === 'http-request' ? 403 : 502),
   tarpit: (p) => reply(p, 500),
   return: (p) => reply(p, 200),
