@@ -75,6 +75,10 @@ function formatsOf(rule: HttpRule): LogFormat[] {
     case 'set-uri':
     case 'set-method':
       return [a.value];
+    case 'set-var':
+      return [[{ kind: 'sample', expr: a.expr }]];
+    case 'set-var-fmt':
+      return [a.format];
     default:
       return [];
   }

@@ -45,6 +45,24 @@ frontend fe_auth
     http-request auth realm Kube unless ok
     http-request deny if { path /adm } !adm
     default_backend be
+frontend fe_vars
+    bind 127.0.0.1:${ports.vars}
+    http-request set-var(txn.host) req.hdr(host),lower
+    http-request set-var(req.path) path
+    http-request set-var-fmt(txn.who) "%[src]-%[var(txn.host)]"
+    http-request set-var(txn.gone) str(x)
+    http-request unset-var(txn.gone)
+    http-request set-var(sess.first) path if { path /first }
+    http-request set-header X-Host %[var(txn.host)]
+    http-request set-header X-Who %[var(txn.who)]
+    http-request set-header X-Gone %[var(txn.gone)]
+    http-request set-header X-None %[var(txn.none,dflt)]
+    http-request set-header X-Sess %[var(sess.first)]
+    http-request deny if { var(txn.host) -m str evil.test }
+    http-response set-header X-Path %[var(req.path)]
+    http-response set-var(res.st) status
+    http-response set-header X-St %[var(res.st)]
+    default_backend be
 frontend fe_deny
     bind 127.0.0.1:${ports.deny}
     http-request deny if { path /plain }
@@ -158,6 +176,7 @@ backend be_none
 
 const NAMES = [
   'auth',
+  'vars',
   'deny',
   'allow',
   'notallowed',
@@ -186,6 +205,8 @@ interface RuleCase {
   /** What HAProxy's reply, the head the backend got, its log line must (not) show. */
   readonly reply?: readonly RegExp[];
   readonly head?: readonly RegExp[];
+  /** Requests the backend got, when not one (served) or none; `head` checks the last. */
+  readonly requests?: number;
   readonly log?: RegExp;
   readonly not?: RegExp;
   /** Both sides take at least this many ms to answer (`timeout tarpit`). */
@@ -256,6 +277,36 @@ const CASES: readonly RuleCase[] = [
     parts: [get('/', 'Authorization: Digest abc\r\n')],
     status: 401,
     served: false,
+  },
+  {
+    name: 'variables: set-var, set-var-fmt, unset-var, var() with a default',
+    port: 'vars',
+    parts: [get('/a')],
+    status: 200,
+    served: true,
+    head: [
+      line('x-host: test'),
+      line('x-who: 127.0.0.1-test'),
+      line('x-gone: '),
+      line('x-none: dflt'),
+    ],
+    reply: [line('x-path: '), line('x-st: 200')],
+  },
+  {
+    name: 'variables: an ACL on var()',
+    port: 'vars',
+    parts: [req('GET', '/a').replace('Host: test', 'Host: EVIL.test')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: 'variables: sess. lasts the connection',
+    port: 'vars',
+    parts: [keep('/first'), 100, get('/second')],
+    status: 200,
+    served: true,
+    requests: 2,
+    head: [/^GET \/second /, line('x-sess: /first')],
   },
   { name: 'deny: 403', port: 'deny', parts: [get('/plain')], status: 403, served: false },
   {
@@ -689,9 +740,13 @@ const CASES: readonly RuleCase[] = [
 /** Checks HAProxy's key facts of case `k`, so that no case passes on an unexpected answer. */
 function checkHaproxy(k: RuleCase, r: Outcome): void {
   assert.match(r.reply, new RegExp(`^HTTP/1\\.1 ${k.status} `), 'the status HAProxy answered');
-  assert.equal(r.heads.length, k.served ? 1 : 0, 'requests the backend got through HAProxy');
+  assert.equal(
+    r.heads.length,
+    k.requests ?? (k.served ? 1 : 0),
+    'requests the backend got through HAProxy',
+  );
   for (const re of k.reply ?? []) assert.match(r.reply, re);
-  for (const re of k.head ?? []) assert.match(r.heads[0] ?? '', re);
+  for (const re of k.head ?? []) assert.match(r.heads.at(-1) ?? '', re);
   if (k.not) assert.doesNotMatch(r.reply + r.heads.join(''), k.not);
   assert.ok(r.logs.length > 0, 'HAProxy logged the case');
   if (k.log) assert.match(r.logs[0]!, k.log);

@@ -18,6 +18,7 @@ import {
   RequestHead,
   ResponseHead,
   ResponseView,
+  VarStore,
 } from '../../src/proxy/http/http-head.js';
 import type { RuleInput } from '../../src/proxy/http/http-rules.js';
 import { HttpRuleSet } from '../../src/proxy/http/http-rules.js';
@@ -55,7 +56,7 @@ function request(method: string, url: string, headers: [string, string][] = []):
 
 function input(req: RequestHead, res?: ResponseHead): RuleInput {
   return {
-    facts: headFacts(conn, res ? new ResponseView(res) : req, () => 1),
+    facts: headFacts(conn, res ? new ResponseView(res, req.vars) : req, () => 1),
     scope: {
       conn,
       ssl: undefined,
@@ -115,6 +116,8 @@ describe('HTTP rule parsing', () => {
       ['http-request del-header x -m foo', /unsupported matching method 'foo'/],
       ['http-response set-header X %[path]', /needs 'HTTP request headers'/],
       ['http-request set-header Y %[status]', /needs 'HTTP response'/],
+      ['http-request set-var(foo.x) str(a)', /invalid variable name 'foo.x'/],
+      ['http-request set-var(txn.y)', /missing fetch method/],
     ];
     for (const [line, want] of cases) {
       const { diags } = parse(line);
@@ -349,5 +352,42 @@ describe('userlists and http_auth', () => {
     assert.equal(authenticatedUser(list, 'Digest x'), undefined);
     assert.equal(authenticatedUser(list, basic('nocolon')), undefined);
     assert.deepEqual(basicCredentials(basic('u:p:q')), { user: 'u', password: 'p:q' });
+  });
+});
+
+describe('variables', () => {
+  it('set-var, set-var-fmt, unset-var; req. is gone once the response is in', () => {
+    const r = rules(
+      [
+        'http-request set-var(txn.host) req.hdr(host),lower',
+        'http-request set-var(req.p) path',
+        'http-request set-var-fmt(txn.who) "%[src]/%[var(txn.host)]"',
+        'http-request set-var(txn.tmp) str(x)',
+        'http-request unset-var(txn.tmp)',
+        'http-request set-var(txn.none) req.hdr(nope)',
+        'http-request set-header X-Who %[var(txn.who)]',
+        'http-request deny if { var(txn.host) -m str evil.test }',
+        'http-response set-header X-P %[var(req.p)]',
+        'http-response set-header X-H %[var(txn.host)]',
+      ].join('\n'),
+    );
+    const head = (host: string) => {
+      const req = request('GET', '/p', [['host', host]]);
+      req.vars = new VarStore(new Map(), new Map());
+      return req;
+    };
+    const req = head('H.Test');
+    assert.equal(r.runRequest(input(req)), undefined);
+    assert.equal(req.vars!.get('txn.tmp'), undefined);
+    assert.equal(req.vars!.get('txn.none'), undefined, 'an empty sample sets nothing');
+    assert.deepEqual(req.headers.values('x-who'), ['192.0.2.7/h.test']);
+    req.vars!.endRequest();
+    const res = new ResponseHead(200, 'OK', new HeaderList());
+    assert.equal(r.runResponse(input(req, res), res), undefined);
+    assert.deepEqual(res.headers.lines, [
+      ['x-p', ''],
+      ['x-h', 'h.test'],
+    ]);
+    assert.equal(r.runRequest(input(head('EVIL.test')))?.action, 'deny');
   });
 });

@@ -69,6 +69,10 @@ export type HttpRuleAction =
       readonly value: LogFormat;
     }
   | { readonly type: 'set-status'; readonly status: number; readonly reason?: string }
+  /** `set-var(NAME) EXPR`, `set-var-fmt(NAME) FMT`, `unset-var(NAME)`: NAME is `txn.x`... */
+  | { readonly type: 'set-var'; readonly name: string; readonly expr: SampleExpr }
+  | { readonly type: 'set-var-fmt'; readonly name: string; readonly format: LogFormat }
+  | { readonly type: 'unset-var'; readonly name: string }
   /** `auth [realm REALM]`: a 401 asking for Basic credentials (realm: the proxy's name). */
   | { readonly type: 'auth'; readonly realm: string };
 

@@ -21,7 +21,7 @@ import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
 import { forwardedFor } from './forwardfor.js';
 import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
-import { HeaderList, RequestHead, ResponseHead, ResponseView } from './http-head.js';
+import { HeaderList, RequestHead, ResponseHead, ResponseView, VarStore } from './http-head.js';
 import type { HttpRuleSet, RuleInput, RuleReply, RuleVerdict } from './http-rules.js';
 import {
   headFacts,
@@ -37,6 +37,9 @@ import { evalSample } from './samples.js';
 import { agentFor, httpMode, interleaved } from './server-agents.js';
 
 function noop(): void {}
+
+/** `proc.` variables: the process's own. */
+const PROC_VARS = new Map<string, string>();
 
 export class HttpExchange implements Pending {
   target: ServerRuntime | undefined;
@@ -670,12 +673,16 @@ export class HttpExchange implements Pending {
   tarpitted = false;
 
   private requestHead(): RequestHead {
-    this.head ??= new RequestHead(
-      this.req.method ?? 'GET',
-      this.req.url ?? '/',
-      this.req.httpVersion,
-      HeaderList.fromRaw(this.req.rawHeaders),
-    );
+    if (!this.head) {
+      this.head = new RequestHead(
+        this.req.method ?? 'GET',
+        this.req.url ?? '/',
+        this.req.httpVersion,
+        HeaderList.fromRaw(this.req.rawHeaders),
+      );
+      this.conn.vars ??= new Map();
+      this.head.vars = new VarStore(this.conn.vars, PROC_VARS);
+    }
     return this.head;
   }
 
@@ -683,10 +690,11 @@ export class HttpExchange implements Pending {
   private ruleInput(res?: ResponseHead): RuleInput {
     const req = this.requestHead();
     req.response = res;
+    if (res) req.vars?.endRequest();
     const host = this.http.host;
     if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
     return {
-      facts: headFacts(this.conn, res ? new ResponseView(res) : req, host.nbsrv),
+      facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv),
       scope: {
         conn: this.conn,
         ssl: this.sslRead,

@@ -14,6 +14,8 @@ export interface HttpRequestFacts {
   header(name: string): readonly string[];
   /** The response, for http-response and http-after-response rules. */
   readonly response?: HttpResponseFacts;
+  /** The request's variables (`var(txn.x)`). */
+  readonly vars?: { get(name: string): string | undefined } | undefined;
 }
 
 /** What an ACL may read of the response (`status`, `res.hdr`). */
@@ -121,6 +123,13 @@ function fetcher(
       const h = (arg ?? '').trim().toLowerCase();
       if (h === '') return undefined;
       return (r) => (r.response?.header(h) ?? []).flatMap((v) => v.split(',').map((x) => x.trim()));
+    }
+    case 'var': {
+      const name = (arg ?? '').split(',')[0]!.trim();
+      return (r) => {
+        const v = r.vars?.get(name);
+        return v === undefined ? [] : [v];
+      };
     }
     case 'res.fhdr': {
       const h = (arg ?? '').trim().toLowerCase();

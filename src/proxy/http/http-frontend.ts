@@ -76,6 +76,8 @@ export class HttpClientConn {
   readonly clientPort: number;
   readonly localIp: string;
   readonly localPort: number;
+  /** `sess.` variables of HTTP rules, made with the first request that sets one. */
+  vars: Map<string, string> | undefined;
   /** The client's TLS connection, on a `bind ... ssl` (for the ssl_fc* fetches and logs). */
   tls: TLSSocket | undefined;
   constructor(

@@ -68,6 +68,8 @@ export class RequestHead implements HttpRequestFacts {
 
   /** Set once the response head is in, for response rules' ACLs. */
   response: ResponseHead | undefined;
+  /** The request's variables (`set-var`, `var()`), made with its head. */
+  vars: VarStore | undefined;
 
   header(name: string): readonly string[] {
     return this.headers.values(name);
@@ -125,8 +127,53 @@ export class ResponseView implements HttpRequestFacts {
   readonly method = '';
   readonly url = '';
   readonly version = '';
-  constructor(readonly response: ResponseHead) {}
+  constructor(
+    readonly response: ResponseHead,
+    readonly vars: VarStore | undefined,
+  ) {}
   header(): readonly string[] {
     return [];
+  }
+}
+
+/**
+ * HAProxy's variables of one request: `txn.` live with the request, `req.` while it is
+ * processed (response rules no longer see them), `res.` with its response, `sess.` with
+ * its connection, `proc.` with the process. Values are kept as their text.
+ */
+export class VarStore {
+  private readonly txn = new Map<string, string>();
+  private readonly req = new Map<string, string>();
+  private readonly res = new Map<string, string>();
+  constructor(
+    private readonly sess: Map<string, string>,
+    private readonly proc: Map<string, string>,
+  ) {}
+
+  private mapOf(name: string): Map<string, string> | undefined {
+    const scope = name.slice(0, name.indexOf('.'));
+    if (scope === 'sess') return this.sess;
+    if (scope === 'proc') return this.proc;
+    if (scope === 'txn') return this.txn;
+    if (scope === 'req') return this.req;
+    if (scope === 'res') return this.res;
+    return undefined;
+  }
+
+  /** The request is processed: its `req.` variables are gone, as in HAProxy. */
+  endRequest(): void {
+    this.req.clear();
+  }
+
+  get(name: string): string | undefined {
+    return this.mapOf(name)?.get(name);
+  }
+
+  set(name: string, value: string): void {
+    this.mapOf(name)?.set(name, value);
+  }
+
+  unset(name: string): void {
+    this.mapOf(name)?.delete(name);
   }
 }

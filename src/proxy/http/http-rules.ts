@@ -15,7 +15,7 @@ import { compileCondition } from '../acl.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
 import { RULE_ERROR_PAGES, reasonOf } from './http-replies.js';
 import type { SampleScope } from './samples.js';
-import { evalFormat } from './samples.js';
+import { evalFormat, evalSample } from './samples.js';
 
 /** An answer a rule built: what goes to the client instead of the server's response. */
 export interface RuleReply {
@@ -185,6 +185,25 @@ function editHeaders(a: HttpRuleAction, headers: HeaderList, scope: SampleScope)
   }
 }
 
+/** set-var, set-var-fmt, unset-var; false for another action. An empty sample sets nothing. */
+function setVariable(a: HttpRuleAction, scope: SampleScope): boolean {
+  const vars = scope.req.vars;
+  if (a.type === 'set-var') {
+    const v = evalSample(a.expr, scope);
+    if (v !== undefined) vars?.set(a.name, v);
+    return true;
+  }
+  if (a.type === 'set-var-fmt') {
+    vars?.set(a.name, evalFormat(a.format, scope));
+    return true;
+  }
+  if (a.type === 'unset-var') {
+    vars?.unset(a.name);
+    return true;
+  }
+  return false;
+}
+
 function editRequestLine(a: HttpRuleAction, req: RequestHead, scope: SampleScope): void {
   if (!('value' in a) || a.type === 'set-header' || a.type === 'add-header') return;
   const v = evalFormat(a.value, scope);
@@ -255,6 +274,7 @@ export class HttpRuleSet {
       if (a.type === 'auth') return { action: 'auth', reply: authReply(a.realm), rule };
       if (a.type === 'redirect')
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
+      if (setVariable(a, scope)) continue;
       if (!editHeaders(a, scope.req.headers, scope)) editRequestLine(a, scope.req, scope);
     }
     return undefined;
@@ -286,6 +306,7 @@ export class HttpRuleSet {
         res.reason = a.reason ?? reasonOf(a.status);
         continue;
       }
+      if (setVariable(a, scope)) continue;
       editHeaders(a, res.headers, scope);
     }
     return undefined;

@@ -79,6 +79,7 @@ const FETCHES: Readonly<Record<string, Fetch>> = {
   shdr: resHdr,
   'res.fhdr': resFhdr,
   status: (s) => (s.res ? String(s.res.status) : undefined),
+  var: (s, a) => s.req.vars?.get((a[0] ?? '').trim()) ?? a[1],
   fe_name: (s) => s.frontend,
   be_name: (s) => s.backend,
   str: (_s, a) => a.join(','),

@@ -19,6 +19,8 @@ type ActionParser = (p: RuleParser) => Parsed;
 
 const HEADER_EDITS = ['set-header', 'add-header', 'del-header', 'replace-header', 'replace-value'];
 
+const VAR_ACTIONS = ['set-var', 'set-var-fmt', 'unset-var'];
+
 /** The actions halo runs, per rule keyword. */
 const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
   'http-request': [
@@ -34,9 +36,10 @@ const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
     'set-query',
     'set-uri',
     'set-method',
+    ...VAR_ACTIONS,
   ],
-  'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status'],
-  'http-after-response': ['allow', ...HEADER_EDITS, 'set-status'],
+  'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
+  'http-after-response': ['allow', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
   redirect: ['redirect'],
 };
 
@@ -265,6 +268,34 @@ function redirect(p: RuleParser): Parsed {
 
 const MATCHES = ['str', 'beg', 'end', 'sub', 'reg'] as const;
 
+const VAR_SCOPES = ['proc', 'sess', 'txn', 'req', 'res', 'check'];
+
+/** The variable of `set-var(NAME[,COND...])`, checked as HAProxy checks it. */
+function variableOf(p: RuleParser): string | 'error' | 'unsupported' {
+  const inner = /\((.*)\)$/.exec(p.action)?.[1] ?? '';
+  const [name, ...conds] = inner.split(',');
+  const scope = (name ?? '').split('.')[0] ?? '';
+  if (!VAR_SCOPES.includes(scope) || !(name ?? '').includes('.'))
+    return p.fail(
+      `invalid variable name '${name}'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'.`,
+    );
+  // Conditions on the variable (ifexists, ifgt...) are not applied yet.
+  if (conds.length > 0) return 'unsupported';
+  return name!;
+}
+
+function setVar(p: RuleParser): Parsed {
+  const name = variableOf(p);
+  if (name === 'error' || name === 'unsupported') return name;
+  const args = p.argsFrom(2);
+  if (args.length === 0) return p.fail('missing fetch method.');
+  const f = p.format(`%[${args[0]}]`);
+  if (f === 'error') return f;
+  const node = f[0];
+  if (f.length !== 1 || node?.kind !== 'sample') return p.fail(`invalid expression '${args[0]}'.`);
+  return { action: { type: 'set-var', name, expr: node.expr }, next: 3 };
+}
+
 const PARSERS: Record<string, ActionParser> = {
   allow: () => ({ action: { type: 'allow' }, next: 2 }),
   auth: (p) => {
@@ -298,6 +329,21 @@ const PARSERS: Record<string, ActionParser> = {
   'set-query': lineSet,
   'set-uri': lineSet,
   'set-method': lineSet,
+  'set-var': setVar,
+  'set-var-fmt': (p) => {
+    const name = variableOf(p);
+    if (name === 'error' || name === 'unsupported') return name;
+    const args = p.exactly(1);
+    if (args === 'error') return args;
+    const format = p.format(args[0]!);
+    if (format === 'error') return format;
+    return { action: { type: 'set-var-fmt', name, format }, next: 3 };
+  },
+  'unset-var': (p) => {
+    const name = variableOf(p);
+    if (name === 'error' || name === 'unsupported') return name;
+    return { action: { type: 'unset-var', name }, next: 2 };
+  },
   'set-status': (p) => {
     const args = p.argsFrom(2);
     if (args.length === 0)
@@ -376,9 +422,11 @@ export function parseHttpRule(
   const ctx: LineCtx =
     keyword === 'redirect' ? { ...line, words, arg: (i) => words[i] ?? '' } : line;
   const action = ctx.arg(1);
-  if (!ACTIONS[keyword].includes(action)) return false;
+  // `set-var(txn.x)`: the action's name, then its variable in parentheses.
+  const base = /^(set-var|set-var-fmt|unset-var)\(.*\)$/.exec(action)?.[1] ?? action;
+  if (!ACTIONS[keyword].includes(base)) return false;
   const p = new RuleParser(ctx, px, keyword);
-  const parsed = PARSERS[action]!(p);
+  const parsed = PARSERS[base]!(p);
   if (parsed === 'unsupported') return false;
   if (parsed === 'error') return true;
   const cond = parseCondition(ctx, parsed.next, known, `a '${keyword} ${action}' rule`);
