@@ -45,6 +45,14 @@ frontend fe_auth
     http-request auth realm Kube unless ok
     http-request deny if { path /adm } !adm
     default_backend be
+frontend fe_errfile
+    bind 127.0.0.1:${ports.errfile}
+    errorfile 403 /etc/haproxy/errors/403.http
+    errorfile 503 /etc/haproxy/errors/503.http
+    http-request deny if { path /deny }
+    http-request return status 403 content-type text/plain string mine if { path /ret }
+    use_backend be_none if { path /nosrv }
+    default_backend be
 frontend fe_vars
     bind 127.0.0.1:${ports.vars}
     http-request set-var(txn.host) req.hdr(host),lower
@@ -176,6 +184,7 @@ backend be_none
 
 const NAMES = [
   'auth',
+  'errfile',
   'vars',
   'deny',
   'allow',
@@ -307,6 +316,32 @@ const CASES: readonly RuleCase[] = [
     served: true,
     requests: 2,
     head: [/^GET \/second /, line('x-sess: /first')],
+  },
+  {
+    name: "errorfile: a deny sends the file (Debian's 403.http)",
+    port: 'errfile',
+    parts: [get('/deny')],
+    status: 403,
+    served: false,
+    reply: [
+      /^HTTP\/1\.0 403 Forbidden\r\ncache-control: no-cache\r\ncontent-type: text\/html\r\n\r\n/,
+    ],
+  },
+  {
+    name: 'errorfile: a 503 without a server sends the file',
+    port: 'errfile',
+    parts: [get('/nosrv')],
+    status: 503,
+    served: false,
+    reply: [/^HTTP\/1\.0 503 /],
+  },
+  {
+    name: 'errorfile: a return of the same status is not replaced',
+    port: 'errfile',
+    parts: [get('/ret')],
+    status: 403,
+    served: false,
+    reply: [/\r\n\r\nmine$/],
   },
   { name: 'deny: 403', port: 'deny', parts: [get('/plain')], status: 403, served: false },
   {
@@ -739,7 +774,7 @@ const CASES: readonly RuleCase[] = [
 
 /** Checks HAProxy's key facts of case `k`, so that no case passes on an unexpected answer. */
 function checkHaproxy(k: RuleCase, r: Outcome): void {
-  assert.match(r.reply, new RegExp(`^HTTP/1\\.1 ${k.status} `), 'the status HAProxy answered');
+  assert.match(r.reply, new RegExp(`^HTTP/1\\.[01] ${k.status} `), 'the status HAProxy answered');
   assert.equal(
     r.heads.length,
     k.requests ?? (k.served ? 1 : 0),

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseErrorFile } from '../../src/config/haproxy/error-files.js';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { parseLogFormat } from '../../src/config/haproxy/log-format.js';
 import type { Proxy as ProxyConfig } from '../../src/config/haproxy/model.js';
@@ -262,6 +263,7 @@ describe('HTTP rule sets', () => {
         ['content-type', 'text/plain'],
       ],
       body: 'p=/z',
+      page: false,
     });
     const empty = rules('http-request return status 204').runRequest(input(request('GET', '/')));
     assert.deepEqual(empty?.reply.headers, []);
@@ -389,5 +391,42 @@ describe('variables', () => {
       ['x-h', 'h.test'],
     ]);
     assert.equal(r.runRequest(input(head('EVIL.test')))?.action, 'deny');
+  });
+});
+
+describe('errorfile', () => {
+  it("a file's status line, headers and payload; HAProxy's reasons for refusing one", () => {
+    const ok = parseErrorFile(
+      Buffer.from('HTTP/1.0 503 Down\r\nConnection: close\r\nX-A: b\r\n\r\nbody\n'),
+    );
+    assert.deepEqual(ok, {
+      version: 'HTTP/1.0',
+      status: 503,
+      reason: 'Down',
+      headers: [
+        ['connection', 'close'],
+        ['x-a', 'b'],
+      ],
+      body: 'body\n',
+    });
+    assert.match(
+      String(parseErrorFile(Buffer.from('HTTP/1.1 503 X\r\nContent-Length: 5\r\n\r\nslow\nEXTRA'))),
+      /payload size does not match the announced content-length \(10 != 5\)/,
+    );
+    assert.match(String(parseErrorFile(Buffer.from('garbage\r\n\r\n'))), /invalid status line/);
+  });
+
+  it('codes without a page and files that do not open are errors at their line', () => {
+    const { diags } = parse(
+      'errorfile 418 /etc/haproxy/errors/403.http\nerrorfile 503 /nonexistent/x',
+    );
+    assert.ok(
+      diags.some((d) => /^8: error: errorfile : status code '418' not handled\./.test(d)),
+      diags.join('\n'),
+    );
+    assert.ok(
+      diags.some((d) => /^9: error: errorfile : error opening file '\/nonexistent\/x'\./.test(d)),
+      diags.join('\n'),
+    );
   });
 });

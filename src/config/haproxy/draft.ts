@@ -8,6 +8,7 @@ import type {
   Acl,
   Balance,
   Bind,
+  ErrorFileReply,
   ExpectProxy,
   Forwardfor,
   HttpCheckRule,
@@ -88,6 +89,9 @@ export interface ProxyDraft {
   httpchk?: { method?: string; uri?: string; version?: string; pos: SourcePos };
   checkRules: HttpCheckRule[];
   logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
+  /** `errorfile` lines by status (read after parsing into errorReplies). */
+  errorFiles?: Record<number, { path: string; pos: SourcePos }>;
+  errorReplies?: Record<number, ErrorFileReply>;
   /** The `log-format` string, while logFormat is 'custom'. */
   customLogFormat?: { format: LogFormat; pos: SourcePos };
   logs: LogEntry[];

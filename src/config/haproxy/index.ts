@@ -1,8 +1,10 @@
 // The haproxy.cfg front end: parse (tokenizer + keyword tables) -> resolve (defaults,
-// HAProxy's post-parse checks) -> halo's own checks. Pure: no fs, no clock, no DNS.
+// HAProxy's post-parse checks) -> halo's own checks. No clock, no DNS; the files lines name
+// (certificates, errorfiles) are read once here.
 
 import { Diagnostics } from '../diagnostics.js';
 import { haloChecks } from './checks.js';
+import { loadErrorFiles } from './error-files.js';
 import { type HaproxyHost, hostChecks } from './host-checks.js';
 import type { HaproxyConfig } from './model.js';
 import { parseSources } from './parser.js';
@@ -39,6 +41,7 @@ export function parseHaproxy(
     const parsed = parseSources(sources, opts.env ?? {}, diagnostics);
     if (opts.host) hostChecks(parsed, opts.host, diagnostics);
     loadTlsFiles(parsed, diagnostics);
+    loadErrorFiles(parsed.proxies, diagnostics);
     const config = resolve(
       parsed,
       sources.map((s) => s.path),

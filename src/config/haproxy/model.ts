@@ -274,6 +274,8 @@ export interface Proxy {
   readonly services?: UseService[];
   /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
   readonly expectProxy?: ExpectProxy[];
+  /** `errorfile CODE FILE`: replies that replace HAProxy's own pages, by status. */
+  readonly errorFiles?: Readonly<Record<number, ErrorFileReply>>;
   /** `log-format` (frontend and listen): the format of its log lines, replacing httplog/tcplog. */
   readonly logFormatCustom?: { readonly format: LogFormat; readonly pos: SourcePos };
   /** `tcp-request connection|content accept|reject` rules (frontend and listen). */
@@ -320,6 +322,17 @@ export interface HaproxyConfig {
   readonly proxies: Proxy[];
   /** `userlist` sections by name (for `http_auth`, `http_auth_group`). */
   readonly userlists: ReadonlyMap<string, Userlist>;
+}
+
+/** An `errorfile`'s reply: the file's status line, headers (lower-case names) and payload. */
+export interface ErrorFileReply {
+  readonly pos: SourcePos;
+  readonly version: string;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: readonly (readonly [string, string])[];
+  /** The payload, latin1. */
+  readonly body: string;
 }
 
 /** A `userlist` section: its users with their password and groups. */

@@ -313,6 +313,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     ...(d.expectProxy && !isBack ? { expectProxy: d.expectProxy } : {}),
     ...(d.httpRules ? { httpRules: d.httpRules } : {}),
     ...(d.tcpRules && !isBack ? { tcpRules: d.tcpRules } : {}),
+    ...(d.errorReplies ? { errorFiles: d.errorReplies } : {}),
     ...(d.customLogFormat && d.logFormat?.value === 'custom' && !isBack
       ? { logFormatCustom: d.customLogFormat }
       : {}),

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import type { SampleExpr } from '../../config/haproxy/http-rule-model.js';
+import type { ErrorFileReply } from '../../config/haproxy/model.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
@@ -795,14 +796,43 @@ export class HttpExchange implements Pending {
     return this.ruleSets().filter((r) => r.hasResponse);
   }
 
+  /** The backend's `errorfile` for `status`, else the frontend's. */
+  private errorFileFor(status: number): ErrorFileReply | undefined {
+    return this.be?.cfg.errorFiles?.[status] ?? this.http.host.cfg.errorFiles?.[status];
+  }
+
+  /**
+   * An `errorfile` reply: the file's bytes as HAProxy sends them (its status line, header
+   * names in lower case, no `connection` line, the payload), then the connection closes
+   * (a file without Content-Length ends there). The log counts it as HAProxy holds it.
+   */
+  private sendErrorFile(f: ErrorFileReply): void {
+    let head = `${f.version} ${f.status} ${f.reason}\r\n`;
+    let size = 20 + f.version.length + String(f.status).length + f.reason.length + 1;
+    for (const [k, v] of f.headers) {
+      size += k.length + v.length;
+      if (k !== 'connection' && k !== 'keep-alive') head += `${k}: ${v}\r\n`;
+    }
+    this.rawStatus = f.status;
+    this.logExtra = size + f.body.length;
+    this.conn.socket.end(Buffer.from(`${head}\r\n${f.body}`, 'latin1'));
+    this.finish();
+  }
+
   /** One of HAProxy's error replies (the request is over; the connection may stay). */
-  private sendError(e: ErrorReply, cause: string, phase: string): void {
+  private sendError(e: ErrorReply & { page?: boolean }, cause: string, phase: string): void {
     this.setTermination(cause, phase);
     this.interims = [];
     this.preq?.destroy();
     this.preq = undefined;
     if (this.res.headersSent) {
       this.res.destroy();
+      return;
+    }
+    // HAProxy's own pages (not a reply a rule built) give way to the proxy's errorfile.
+    const file = e.page === false ? undefined : this.errorFileFor(e.status);
+    if (file) {
+      this.sendErrorFile(file);
       return;
     }
     // HAProxy's 400 and 408 pages (deny_status) close the connection after them.

@@ -75,6 +75,7 @@ function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
     reason: reasonOf(spec.status),
     headers,
     body,
+    page: false,
     ...(bodyless ? { logExtra: 15 } : {}),
   };
 }
@@ -125,6 +126,7 @@ function redirectReply(
     reason: REDIRECT_REASONS[a.code] ?? reasonOf(a.code),
     headers,
     body: '',
+    page: false,
   };
 }
 

@@ -4,6 +4,7 @@
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
+import { parseErrorfileLine } from '../error-files.js';
 import type { HttpRuleKeyword, LogFormat } from '../http-rule-model.js';
 import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
@@ -457,6 +458,10 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
+        if (name === 'errorfile') {
+          parseErrorfileLine(ctx, px);
+          return;
+        }
         if (name === 'log-format') {
           parseLogFormatLine(ctx, px);
           return;
