@@ -68,6 +68,9 @@ function formatsOf(rule: HttpRule): LogFormat[] {
       return [a.value];
     case 'replace-header':
     case 'replace-value':
+    case 'replace-path':
+    case 'replace-pathq':
+    case 'replace-uri':
       return [a.replace];
     case 'set-path':
     case 'set-pathq':

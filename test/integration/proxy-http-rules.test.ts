@@ -128,6 +128,9 @@ frontend fe_line
     http-request set-method POST if { path_beg /sm }
     http-request set-method GET if { path_beg /sg }
     http-request set-pathq /p?q=1 if { path_beg /spq }
+    http-request replace-path /rp(/.*) \\1 if { path_beg /rp/ }
+    http-request replace-pathq ^/rq(.*)$ /newpq\\1 if { path_beg /rq }
+    http-request replace-uri ^http://([^/]*)(.*)$ \\2 if { path_beg /ru }
     default_backend be
 frontend fe_chain
     bind 127.0.0.1:${ports.chain}
@@ -602,6 +605,30 @@ const CASES: readonly RuleCase[] = [
     status: 200,
     served: true,
     head: [/^GET \/p\?q=1 HTTP\/1\.1\r\n/],
+  },
+  {
+    name: 'replace-path: the query stays',
+    port: 'line',
+    parts: [get('/rp/v1/x?q=1')],
+    status: 200,
+    served: true,
+    head: [/^GET \/v1\/x\?q=1 HTTP\/1\.1/],
+  },
+  {
+    name: 'replace-pathq',
+    port: 'line',
+    parts: [get('/rq/a?b=c')],
+    status: 200,
+    served: true,
+    head: [/^GET \/newpq\/a\?b=c HTTP\/1\.1/],
+  },
+  {
+    name: 'replace-uri on an absolute URI',
+    port: 'line',
+    parts: [req('GET', 'http://test/ru/x?y')],
+    status: 200,
+    served: true,
+    head: [/^GET \/ru\/x\?y HTTP\/1\.1/],
   },
   {
     name: 'frontend rules then backend rules, conditions false',

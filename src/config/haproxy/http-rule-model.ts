@@ -68,6 +68,12 @@ export type HttpRuleAction =
       readonly type: 'set-path' | 'set-pathq' | 'set-query' | 'set-uri' | 'set-method';
       readonly value: LogFormat;
     }
+  /** `replace-path|replace-pathq|replace-uri REGEX FMT`: the whole part, `\1`.. from the match. */
+  | {
+      readonly type: 'replace-path' | 'replace-pathq' | 'replace-uri';
+      readonly regex: string;
+      readonly replace: LogFormat;
+    }
   | { readonly type: 'set-status'; readonly status: number; readonly reason?: string }
   /** `set-var(NAME) EXPR`, `set-var-fmt(NAME) FMT`, `unset-var(NAME)`: NAME is `txn.x`... */
   | { readonly type: 'set-var'; readonly name: string; readonly expr: SampleExpr }

@@ -207,6 +207,17 @@ function setVariable(a: HttpRuleAction, scope: SampleScope): boolean {
 }
 
 function editRequestLine(a: HttpRuleAction, req: RequestHead, scope: SampleScope): void {
+  if (a.type === 'replace-path' || a.type === 'replace-pathq' || a.type === 'replace-uri') {
+    const pq = req.path + (req.query === undefined ? '' : `?${req.query}`);
+    const part = a.type === 'replace-path' ? req.path : a.type === 'replace-pathq' ? pq : req.url;
+    const m = new RegExp(a.regex).exec(part);
+    if (!m) return;
+    const v = expandGroups(evalFormat(a.replace, scope), m);
+    if (a.type === 'replace-path') req.setPath(v);
+    else if (a.type === 'replace-pathq') req.setPathQuery(v);
+    else req.url = v;
+    return;
+  }
   if (!('value' in a) || a.type === 'set-header' || a.type === 'add-header') return;
   const v = evalFormat(a.value, scope);
   if (a.type === 'set-path') req.setPath(v);

@@ -36,6 +36,9 @@ const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
     'set-query',
     'set-uri',
     'set-method',
+    'replace-path',
+    'replace-pathq',
+    'replace-uri',
     ...VAR_ACTIONS,
   ],
   'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
@@ -329,6 +332,9 @@ const PARSERS: Record<string, ActionParser> = {
   'set-query': lineSet,
   'set-uri': lineSet,
   'set-method': lineSet,
+  'replace-path': lineReplace,
+  'replace-pathq': lineReplace,
+  'replace-uri': lineReplace,
   'set-var': setVar,
   'set-var-fmt': (p) => {
     const name = variableOf(p);
@@ -391,6 +397,26 @@ function headerReplace(p: RuleParser): Parsed {
       replace,
     },
     next: 5,
+  };
+}
+
+function lineReplace(p: RuleParser): Parsed {
+  const args = p.exactly(2);
+  if (args === 'error') return args;
+  try {
+    new RegExp(args[0]!);
+  } catch (err) {
+    return p.fail(`invalid regex '${args[0]}': ${(err as Error).message}.`);
+  }
+  const replace = p.format(args[1]!);
+  if (replace === 'error') return replace;
+  return {
+    action: {
+      type: p.action as 'replace-path' | 'replace-pathq' | 'replace-uri',
+      regex: args[0]!,
+      replace,
+    },
+    next: 4,
   };
 }
 
