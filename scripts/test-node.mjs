@@ -30,7 +30,7 @@ for (const want of wanted) {
   console.log(`\n# unit and integration tests on Node.js ${version} (${node})`);
   const r = spawnSync(
     node,
-    ['--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', ...files],
+    ['--test', '--test-reporter=spec', '--test-timeout=300000', ...files],
     {
       stdio: 'inherit',
       cwd: ROOT,
