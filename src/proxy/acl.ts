@@ -12,6 +12,8 @@ import type { Acl, Condition, Userlist } from '../config/haproxy/model.js';
 import { authenticatedUser } from './http/basic-auth.js';
 import type { HttpRequestFacts } from './http/http-fetches.js';
 import { compileHttpFetch, httpPredefined, sampleMatcher } from './http/http-fetches.js';
+import type { StickTable } from './stick/stick-table.js';
+import type { Tracked } from './stick/trackers.js';
 import type { SslFacts } from './tls/ssl-fetches.js';
 
 /** What a condition may look at for one connection; addresses are read only if needed. */
@@ -26,6 +28,66 @@ export interface ConnectionFacts {
   readonly http?: HttpRequestFacts;
   /** TLS of the client connection (`bind ... ssl`); absent on a plain one. */
   readonly ssl?: SslFacts;
+  /** Stick tables and what this connection or request tracks (`sc_*`, `src_*`). */
+  readonly stick?: StickFacts;
+}
+
+/** What the `sc*_*` and `src_*` fetches read. */
+export interface StickFacts {
+  /** The entry tracked in slot N: the request's, else its connection's. */
+  tracked(slot: number): Tracked | undefined;
+  /** A table by name; undefined names the rule's own proxy's. */
+  table(name: string | undefined): StickTable | undefined;
+  now(): number;
+}
+
+const STICK_DATA = new Set([
+  'conn_cnt',
+  'conn_cur',
+  'conn_rate',
+  'sess_cnt',
+  'sess_rate',
+  'http_req_cnt',
+  'http_req_rate',
+]);
+
+/**
+ * `sc0_conn_cur`, `sc_http_req_rate(0)`, `src_conn_rate([table])`: the stored value, or
+ * undefined (not tracked, not stored, no entry), or undefined as a whole when `name` is
+ * not such a fetch.
+ */
+export function stickFetch(
+  name: string,
+  arg: string | undefined,
+): ((f: ConnectionFacts) => number | undefined) | undefined {
+  const args = (arg ?? '').split(',').map((a) => a.trim());
+  let m = /^sc([0-2])_(\w+)$/.exec(name);
+  let slot: number | undefined;
+  let data: string | undefined;
+  if (m) {
+    slot = Number(m[1]);
+    data = m[2];
+  } else if ((m = /^sc_(\w+)$/.exec(name))) {
+    slot = Number(args[0]);
+    data = m[1];
+    if (!/^[0-2]$/.test(args[0] ?? '')) return undefined;
+  } else if ((m = /^src_(\w+)$/.exec(name))) {
+    const d = m[1]!;
+    if (!STICK_DATA.has(d)) return undefined;
+    const table = args[0] || undefined;
+    return (f) => {
+      const st = f.stick;
+      const t = st?.table(table);
+      return t?.lookup(f.src(), st!.now())?.value(d, st!.now());
+    };
+  }
+  if (slot === undefined || data === undefined || !STICK_DATA.has(data)) return undefined;
+  const s = slot;
+  const d = data;
+  return (f) => {
+    const st = f.stick;
+    return st?.tracked(s)?.entry.value(d, st.now());
+  };
 }
 
 type Test = (f: ConnectionFacts) => boolean;
@@ -188,7 +250,16 @@ function compileAcl(
       return () => true;
     case 'always_false':
       return () => false;
-    default:
+    default: {
+      const stick = stickFetch(name, fn?.[2]);
+      if (stick) {
+        const m = intMatcher(values);
+        return (f) => {
+          const v = stick(f);
+          return v !== undefined && m(v);
+        };
+      }
+    }
   }
   out.tcp.push(criterion);
   out.http.push(criterion);

@@ -86,7 +86,7 @@ export class BackendRuntime {
     this.tarpitTimeout = t.tarpit ?? t.connect ?? 0;
     this.rules =
       cfg.mode === 'http' && cfg.httpRules
-        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists)
+        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists, cfg.name)
         : undefined;
   }
 

@@ -6,7 +6,7 @@
 // rules (deny, header edits...) are refused when halo cannot evaluate their condition or a
 // sample their arguments name.
 
-import type { Diagnostics } from '../config/diagnostics.js';
+import type { Diagnostics, SourcePos } from '../config/diagnostics.js';
 import type { HttpRule, LogFormat } from '../config/haproxy/http-rule-model.js';
 import { NOT_APPLIED_SECURITY } from '../config/haproxy/keywords/not-applied.js';
 import type { Acl, Condition, HaproxyConfig } from '../config/haproxy/model.js';
@@ -80,6 +80,8 @@ function formatsOf(rule: HttpRule): LogFormat[] {
       return [a.value];
     case 'set-var':
       return [[{ kind: 'sample', expr: a.expr }]];
+    case 'track-sc':
+      return [[{ kind: 'sample', expr: a.key }]];
     case 'set-var-fmt':
       return [a.format];
     default:
@@ -161,6 +163,42 @@ function authChecks(
   }
 }
 
+/**
+ * `track-scN KEY [table T]`: T (else the proxy's own) must have a `stick-table` (HAProxy's
+ * error); on a connection, halo takes the connection's addresses as keys.
+ */
+function trackChecks(
+  config: HaproxyConfig,
+  px: HaproxyConfig['proxies'][number],
+  diags: Diagnostics,
+): void {
+  const hasTable = (name: string) => config.proxies.some((p) => p.name === name && p.stickTable);
+  const tracks: { pos: SourcePos; slot: number; table?: string; key: string; tcp: boolean }[] = [];
+  for (const r of px.tcpRules?.connection ?? [])
+    if (r.track) tracks.push({ pos: r.pos, ...r.track, key: r.track.key.text, tcp: true });
+  for (const r of px.httpRules?.request ?? [])
+    if (r.action.type === 'track-sc')
+      tracks.push({ pos: r.pos, ...r.action, key: r.action.key.text, tcp: false });
+  for (const t of tracks) {
+    const table = t.table ?? px.name;
+    if (!hasTable(table))
+      diags.error(
+        t.pos,
+        'HAP_UNKNOWN_TABLE',
+        `Proxy '${px.name}': unable to find table '${table}' referenced by track-sc${t.slot}.`,
+        'haproxy',
+      );
+    if (t.tcp && t.key !== 'src' && t.key !== 'dst')
+      diags.error(
+        t.pos,
+        NOT_APPLIED_SECURITY,
+        `halo refuses 'tcp-request connection track-sc${t.slot} ${t.key}' in ${px.kind} '${px.name}': halo tracks connections by 'src' or 'dst' only yet, so the limits on this table would count nothing`,
+        'halo',
+        "Track by 'src', or run this config under HAProxy.",
+      );
+  }
+}
+
 /** `log-format` variables and samples halo writes as '-' for now: a warning, not a refusal. */
 function logFormatChecks(px: HaproxyConfig['proxies'][number], diags: Diagnostics): void {
   const lf = px.logFormatCustom;
@@ -182,6 +220,7 @@ export function conditionChecks(config: HaproxyConfig, diags: Diagnostics): void
     httpRuleChecks(px, diags, config.userlists);
     logFormatChecks(px, diags);
     authChecks(px, diags, config.userlists);
+    trackChecks(config, px, diags);
     const admin = px.stats?.enabled ? px.stats.admin : undefined;
     if (admin) {
       // The stats applet evaluates its condition on the connection only (socketFacts).

@@ -18,6 +18,8 @@ export interface RuntimeContext {
   readonly h1?: import('./http/h1-request.js').H1Limits;
   /** Global maxconn; 0 = unlimited. */
   readonly maxconn: number;
+  /** Stick tables by proxy name (`stick-table`), for track-sc and the sc_* fetches. */
+  readonly tables?: ReadonlyMap<string, import('./stick/stick-table.js').StickTable>;
   /** `userlist` sections, for `http_auth` conditions. */
   readonly userlists?: import('./acl.js').Userlists;
   /** Operator-facing notices (stderr in the foreground), HAProxy's `[WARNING]` lines. */

@@ -30,6 +30,7 @@ import type { Listener } from './listener.js';
 import { openListeners, setOwner } from './listener.js';
 import type { LogPort } from './log/sinks.js';
 import { derivedMaxconn, type FdFacts } from './maxconn.js';
+import { StickTable } from './stick/stick-table.js';
 import type { TcpSession } from './tcp-session.js';
 
 export interface EngineOptions {
@@ -88,6 +89,11 @@ export class ProxyEngine {
       maxconn: config.global.maxconn ?? (opts.fdFacts ? derivedMaxconn(config, opts.fdFacts) : 0),
       h1: h1Limits(config.global.tune),
       userlists: config.userlists,
+      tables: new Map(
+        config.proxies
+          .filter((p) => p.stickTable && !p.disabled)
+          .map((p) => [p.name, new StickTable(p.stickTable!)]),
+      ),
       notify: opts.notify ?? (() => {}),
       ...(opts.random ? { random: opts.random } : {}),
       deadlines: new Deadlines(opts.clock ?? systemDeadlineClock, onExpire),

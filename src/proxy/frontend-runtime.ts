@@ -7,8 +7,8 @@
 
 import type net from 'node:net';
 import type { SourcePos } from '../config/diagnostics.js';
-import type { Bind, Condition, Proxy as ProxyConfig } from '../config/haproxy/model.js';
-import type { ConnectionFacts } from './acl.js';
+import type { Bind, Condition, Proxy as ProxyConfig, TrackSpec } from '../config/haproxy/model.js';
+import type { ConnectionFacts, StickFacts } from './acl.js';
 import { compileCondition } from './acl.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { RuntimeContext } from './context.js';
@@ -28,6 +28,8 @@ import type { ProxyAddresses } from './proxy-protocol.js';
 import type { ServerRuntime } from './server-runtime.js';
 import type { FrontendCounters, SessionFacts } from './stats/counters.js';
 import { addSession, countStatus, newFrontendCounters } from './stats/counters.js';
+import type { StickTable } from './stick/stick-table.js';
+import { Trackers } from './stick/trackers.js';
 import { TcpSession } from './tcp-session.js';
 import { BindTlsContext } from './tls/bind-context.js';
 import type { SslFacts } from './tls/ssl-fetches.js';
@@ -55,9 +57,10 @@ export interface Route {
  * taken from its PROXY header (`accept-proxy`).
  */
 interface CompiledTcpRule {
-  readonly action: 'accept' | 'reject' | 'expect-proxy';
+  readonly action: 'accept' | 'reject' | 'expect-proxy' | 'track-sc';
   readonly line: number;
   readonly test: (facts: ConnectionFacts) => boolean;
+  readonly track?: TrackSpec;
 }
 
 class HandleFacts implements ConnectionFacts {
@@ -69,9 +72,21 @@ class HandleFacts implements ConnectionFacts {
     proxied?: ProxyAddresses,
     /** The connection's TLS, once its handshake is done (a `bind ... ssl`). */
     readonly ssl?: SslFacts,
+    private readonly trackers?: () => Trackers | undefined,
   ) {
     this.peer = proxied?.src;
     this.local = proxied?.dst;
+  }
+  stickTables: ReadonlyMap<string, StickTable> | undefined;
+  ownTable = '';
+  get stick(): StickFacts | undefined {
+    const tables = this.stickTables;
+    if (!tables) return undefined;
+    return {
+      tracked: (slot) => this.trackers?.()?.get(slot),
+      table: (name) => tables.get(name ?? this.ownTable),
+      now: () => Date.now(),
+    };
   }
   src(): string {
     this.peer ??= peerAddress(this.h);
@@ -156,15 +171,21 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     this.httpUpgrade = cfg.mode === 'tcp' && backend?.cfg.mode === 'http';
     this.rules =
       cfg.mode === 'http' && cfg.httpRules
-        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists)
+        ? new HttpRuleSet(cfg.httpRules, cfg.acls, ctx.userlists, cfg.name)
         : undefined;
-    const compile = (action: CompiledTcpRule['action'], pos: SourcePos, cond?: Condition) => ({
+    const compile = (
+      action: CompiledTcpRule['action'],
+      pos: SourcePos,
+      cond?: Condition,
+      track?: TrackSpec,
+    ) => ({
       action,
       line: pos.line,
       test: cond ? compileCondition(cond, cfg.acls, ctx.userlists).test : () => true,
+      ...(track ? { track } : {}),
     });
     this.connectionRules = [
-      ...(cfg.tcpRules?.connection ?? []).map((r) => compile(r.action, r.pos, r.cond)),
+      ...(cfg.tcpRules?.connection ?? []).map((r) => compile(r.action, r.pos, r.cond, r.track)),
       ...(cfg.expectProxy ?? []).map((e) => compile('expect-proxy', e.pos, e.cond)),
     ].sort((a, b) => a.line - b.line);
     this.contentRules = (cfg.tcpRules?.content ?? []).map((r) => compile(r.action, r.pos, r.cond));
@@ -235,22 +256,24 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       handle.close();
       return;
     }
-    // A TLS bind never waits for a PROXY header: the two together are refused at start-up.
-    const tls = from ? this.tlsByListener.get(from) : undefined;
-    if (tls) {
-      this.startTls(handle, tls);
-      return;
-    }
-    const bind = from ? this.binds.get(from) : undefined;
-    const verdict = this.connectionVerdict(handle);
+    // tcp-request connection rules come first, on every bind (TLS ones included).
+    const { verdict, trackers } = this.connectionVerdict(handle);
     if (verdict === 'reject') {
       // Closed at once, before it is a session: not logged, counted in `dcon`.
+      trackers?.release(Date.now());
       this.deniedConnections++;
       handle.close();
       return;
     }
+    // A TLS bind never waits for a PROXY header: the two together are refused at start-up.
+    const tls = from ? this.tlsByListener.get(from) : undefined;
+    if (tls) {
+      this.startTls(handle, tls, trackers);
+      return;
+    }
+    const bind = from ? this.binds.get(from) : undefined;
     if (!bind?.acceptProxy && verdict !== 'proxy') {
-      this.startSession(handle);
+      this.startSession(handle, undefined, undefined, trackers);
       return;
     }
     // The connection counts from its accept, while its header is awaited, as in HAProxy.
@@ -269,9 +292,10 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
         this.embryonic.delete(h);
         this.conns--;
         this.ctx.counters.actconn--;
-        this.startSession(h, addresses, early);
+        this.startSession(h, addresses, early, trackers);
       },
       failed: (h, why) => {
+        trackers?.release(Date.now());
         if (this.embryonic.has(h)) this.proxyHeaderFailed(h, bind?.name ?? '1', why, acceptedAt);
       },
     });
@@ -281,7 +305,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
    * A TLS bind: the handshake runs first (within `timeout client`), then the connection is
    * served as any other on the HTTP side. Counted from accept, as HAProxy counts it.
    */
-  private startTls(handle: StreamHandle, tls: BindTlsContext): void {
+  private startTls(handle: StreamHandle, tls: BindTlsContext, trackers?: Trackers): void {
     this.conns++;
     this.ctx.counters.actconn++;
     if (!this.http) {
@@ -304,9 +328,11 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
           this.connectionEnded();
           return;
         }
-        http.acceptSecure(r.socket, be);
+        trackers?.sessionStarted(Date.now());
+        http.acceptSecure(r.socket, be, trackers);
         return;
       }
+      trackers?.release(Date.now());
       this.counters.errors++;
       this.logHandshake(peer, tls.name, r.reason);
       this.connectionEnded();
@@ -336,23 +362,48 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
    * The `tcp-request connection` rules on the socket's own addresses: 'reject', or whether
    * an `expect-proxy layer4` rule asks for a PROXY header before an `accept` ends the list.
    */
-  private connectionVerdict(handle: StreamHandle): 'reject' | 'proxy' | 'accept' {
-    if (this.connectionRules.length === 0) return 'accept';
-    const facts = new HandleFacts(handle, this.nbsrv);
+  private connectionVerdict(handle: StreamHandle): {
+    verdict: 'reject' | 'proxy' | 'accept';
+    trackers?: Trackers;
+  } {
+    if (this.connectionRules.length === 0) return { verdict: 'accept' };
+    let trackers: Trackers | undefined;
+    const facts = new HandleFacts(handle, this.nbsrv, undefined, undefined, () => trackers);
+    facts.stickTables = this.ctx.tables;
+    facts.ownTable = this.name;
     let proxy = false;
+    let verdict: 'reject' | 'proxy' | 'accept' = 'accept';
     for (const r of this.connectionRules) {
       if (!r.test(facts)) continue;
-      if (r.action === 'reject') return 'reject';
+      if (r.action === 'reject') {
+        verdict = 'reject';
+        break;
+      }
       if (r.action === 'accept') break;
+      if (r.action === 'track-sc' && r.track) {
+        const table = this.ctx.tables?.get(r.track.table ?? this.name);
+        // tcp-request connection keys: the connection's addresses (config-checked).
+        const key = r.track.key.fetch === 'dst' ? facts.dst() : facts.src();
+        if (table) (trackers ??= new Trackers()).track(r.track.slot, table, key, Date.now(), false);
+        continue;
+      }
       proxy = true;
     }
-    return proxy ? 'proxy' : 'accept';
+    if (verdict === 'accept' && proxy) verdict = 'proxy';
+    return trackers ? { verdict, trackers } : { verdict };
   }
 
   /** `tcp-request content` rules: true when one rejects the session. */
-  private contentRejects(handle: StreamHandle, proxied?: ProxyAddresses): boolean {
+  private contentRejects(
+    handle: StreamHandle,
+    proxied?: ProxyAddresses,
+    trackers?: Trackers,
+  ): boolean {
     if (this.contentRules.length === 0) return false;
-    return this.contentRejected(new HandleFacts(handle, this.nbsrv, proxied));
+    const facts = new HandleFacts(handle, this.nbsrv, proxied, undefined, () => trackers);
+    facts.stickTables = this.ctx.tables;
+    facts.ownTable = this.name;
+    return this.contentRejected(facts);
   }
 
   /**
@@ -465,25 +516,33 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     return this.backend;
   }
 
-  private startSession(handle: StreamHandle, proxied?: ProxyAddresses, early?: Uint8Array): void {
+  private startSession(
+    handle: StreamHandle,
+    proxied?: ProxyAddresses,
+    early?: Uint8Array,
+    trackers?: Trackers,
+  ): void {
     this.conns++;
     this.ctx.counters.actconn++;
     if (
       this.cfg.mode !== 'http' &&
       this.contentRules.length > 0 &&
-      this.contentRejects(handle, proxied)
+      this.contentRejects(handle, proxied, trackers)
     ) {
+      trackers?.release(Date.now());
       this.rejectContent(handle, proxied);
       return;
     }
+    trackers?.sessionStarted(Date.now());
     if (this.cfg.mode === 'http' && this.http) {
       this.countConnection();
-      this.http.accept(handle, undefined, proxied, early);
+      this.http.accept(handle, undefined, proxied, early, trackers);
       return;
     }
     const be = this.route(handle, proxied);
     if (!be) {
       // No backend: HAProxy closes the connection at once.
+      trackers?.release(Date.now());
       handle.close();
       this.conns--;
       this.ctx.counters.actconn--;
@@ -494,11 +553,12 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     be.counters.rate.hit(Date.now());
     if (be.cfg.mode === 'http' && this.http) {
       // HAProxy upgrades the stream to HTTP: HTTP clients are proxied, others get a 400.
-      this.http.accept(handle, be, proxied, early);
+      this.http.accept(handle, be, proxied, early, trackers);
       return;
     }
     handle.setNoDelay?.(true);
     const s = new TcpSession(this, be, handle);
+    s.trackers = trackers;
     s.proxied = proxied;
     s.early = early;
     // The socket's own address is gone once it closes: a log-format may want it at the end.
@@ -542,6 +602,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
 
   sessionEnded(s: TcpSession): void {
     this.sessions.delete(s);
+    s.trackers?.release(Date.now());
     this.count(s);
     if (this.cfg.logs.length > 0 && this.tcplog && !(this.dontlognull && s.bytesIn === 0)) {
       this.ctx.log.send(

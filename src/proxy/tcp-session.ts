@@ -51,6 +51,8 @@ export class TcpSession implements Pending {
   private readonly t0: number;
   clientIp = '-';
   clientPort = 0;
+  /** Stick-table entries its connection tracks (`tcp-request connection track-sc*`). */
+  trackers: import('./stick/trackers.js').Trackers | undefined;
   /** The address the client connected to, read at start for a `log-format` (`%fi`, `dst`). */
   local: { address: string; port: number } | undefined;
   tw = -1;

@@ -15,6 +15,7 @@ import type {
   LogTarget,
   ProxyMode,
   Server,
+  StickTableConfig,
   TcpRules,
   Timeouts,
   UseBackend,
@@ -89,6 +90,7 @@ export interface ProxyDraft {
   httpchk?: { method?: string; uri?: string; version?: string; pos: SourcePos };
   checkRules: HttpCheckRule[];
   logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
+  stickTable?: StickTableConfig;
   /** `errorfile` lines by status (read after parsing into errorReplies). */
   errorFiles?: Record<number, { path: string; pos: SourcePos }>;
   errorReplies?: Record<number, ErrorFileReply>;

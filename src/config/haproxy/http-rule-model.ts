@@ -79,6 +79,13 @@ export type HttpRuleAction =
   | { readonly type: 'set-var'; readonly name: string; readonly expr: SampleExpr }
   | { readonly type: 'set-var-fmt'; readonly name: string; readonly format: LogFormat }
   | { readonly type: 'unset-var'; readonly name: string }
+  /** `track-scN KEY [table NAME]`: count this request in a stick-table entry. */
+  | {
+      readonly type: 'track-sc';
+      readonly slot: number;
+      readonly key: SampleExpr;
+      readonly table?: string;
+    }
   /** `auth [realm REALM]`: a 401 asking for Basic credentials (realm: the proxy's name). */
   | { readonly type: 'auth'; readonly realm: string };
 

@@ -203,11 +203,30 @@ export interface ExpectProxy {
   readonly cond?: Condition;
 }
 
-/** `tcp-request connection|content accept|reject [if|unless COND]`. */
+/** `tcp-request connection|content accept|reject|track-scN [if|unless COND]`. */
 export interface TcpRule {
   readonly pos: SourcePos;
-  readonly action: 'accept' | 'reject';
+  readonly action: 'accept' | 'reject' | 'track-sc';
+  readonly track?: TrackSpec;
   readonly cond?: Condition;
+}
+
+/** `track-scN KEY [table NAME]`: a stick-table entry this session or request counts in. */
+export interface TrackSpec {
+  readonly slot: number;
+  readonly key: import('./http-rule-model.js').SampleExpr;
+  /** Another proxy's table; the rule's own proxy's when absent. */
+  readonly table?: string;
+}
+
+/** `stick-table`: what halo's tracking counters keep (proxy/stick/stick-table.ts). */
+export interface StickTableConfig {
+  readonly pos: SourcePos;
+  readonly type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary';
+  readonly size: number;
+  /** ms after the last use; entries never expire without it. */
+  readonly expire?: number;
+  readonly store: readonly { readonly name: string; readonly period?: number }[];
 }
 
 /** A frontend's tcp-request rules halo runs, in file order per kind. */
@@ -274,6 +293,8 @@ export interface Proxy {
   readonly services?: UseService[];
   /** `tcp-request connection expect-proxy layer4` rules, in order (frontend and listen). */
   readonly expectProxy?: ExpectProxy[];
+  /** `stick-table`: this proxy's table of tracking counters. */
+  readonly stickTable?: StickTableConfig;
   /** `errorfile CODE FILE`: replies that replace HAProxy's own pages, by status. */
   readonly errorFiles?: Readonly<Record<number, ErrorFileReply>>;
   /** `log-format` (frontend and listen): the format of its log lines, replacing httplog/tcplog. */

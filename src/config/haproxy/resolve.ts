@@ -314,6 +314,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     ...(d.httpRules ? { httpRules: d.httpRules } : {}),
     ...(d.tcpRules && !isBack ? { tcpRules: d.tcpRules } : {}),
     ...(d.errorReplies ? { errorFiles: d.errorReplies } : {}),
+    ...(d.stickTable ? { stickTable: d.stickTable } : {}),
     ...(d.customLogFormat && d.logFormat?.value === 'custom' && !isBack
       ? { logFormatCustom: d.customLogFormat }
       : {}),

@@ -8,11 +8,13 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import type { ErrorFileReply } from '../../config/haproxy/model.js';
+import type { StickFacts } from '../acl.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
 import type { ServerRuntime } from '../server-runtime.js';
+import { Trackers } from '../stick/trackers.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
 import { sslFacts } from '../tls/ssl-fetches.js';
 import type { HttpApplet } from './applet.js';
@@ -152,6 +154,8 @@ export class HttpExchange implements Pending {
       this.sendError(MONITOR_OK, '-', '-');
       return;
     }
+    // A connection tracked at the TCP level counts each of its requests.
+    this.conn.trackers?.httpRequest(Date.now());
     const host0 = this.http.host;
     if (host0.hasContentRules && host0.cfg.mode === 'http') {
       if (host0.contentRejected(headFacts(this.conn, this.requestHead(), host0.nbsrv))) {
@@ -694,9 +698,15 @@ export class HttpExchange implements Pending {
     if (res) req.vars?.endRequest();
     const host = this.http.host;
     if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
+    const stick = this.stickFacts();
     return {
-      facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv),
+      facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
+      track: (slot, table, key) => {
+        const t = this.http.ctx.tables?.get(table);
+        if (t) (this.trackers ??= new Trackers()).track(slot, t, key, Date.now(), true);
+      },
       scope: {
+        ...(stick ? { stick } : {}),
         conn: this.conn,
         ssl: this.sslRead,
         req,
@@ -729,6 +739,21 @@ export class HttpExchange implements Pending {
 
   /** The log shows `<BADREQ>` instead of the request line. */
   badRequestLine = false;
+
+  /** Stick-table entries this request tracks (`http-request track-sc*`). */
+  private trackers: Trackers | undefined;
+
+  /** What `sc_*`/`src_*` read: the request's tracked entries, else its connection's. */
+  private stickFacts(): StickFacts | undefined {
+    const tables = this.http.ctx.tables;
+    if (!tables || tables.size === 0) return undefined;
+    const own = this.http.host.name;
+    return {
+      tracked: (slot) => this.trackers?.get(slot) ?? this.conn.trackers?.get(slot),
+      table: (name) => tables.get(name ?? own),
+      now: () => Date.now(),
+    };
+  }
 
   /** True when a final rule took the request (its answer is under way). */
   private ruled(v: RuleVerdict | undefined): boolean {
@@ -869,6 +894,7 @@ export class HttpExchange implements Pending {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.trackers?.release(Date.now());
     clearTimeout(this.timer);
     this.timer = undefined;
     const be = this.be;

@@ -22,6 +22,7 @@ import { LogLevel } from '../log/messages.js';
 import type { ProxyAddresses } from '../proxy-protocol.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { FrontendCounters, SessionFacts } from '../stats/counters.js';
+import type { Trackers } from '../stick/trackers.js';
 import type { HttpApplet } from './applet.js';
 import { RAW_REPLIES } from './errors.js';
 import type { ForwardforRule } from './forwardfor.js';
@@ -76,6 +77,8 @@ export class HttpClientConn {
   readonly clientPort: number;
   readonly localIp: string;
   readonly localPort: number;
+  /** Stick-table entries this connection tracks (`tcp-request connection track-sc*`). */
+  trackers: Trackers | undefined;
   /** `sess.` variables of HTTP rules, made with the first request that sets one. */
   vars: Map<string, string> | undefined;
   /** The client's TLS connection, on a `bind ... ssl` (for the ssl_fc* fetches and logs). */
@@ -182,6 +185,7 @@ export class HttpFrontend {
     backend: BackendRuntime | undefined,
     proxied?: ProxyAddresses,
     early?: Uint8Array,
+    trackers?: Trackers,
   ): void {
     // Half-open: a client's FIN after its request still gets the response (the gate hands
     // the FIN to node:http once that request is over).
@@ -191,11 +195,13 @@ export class HttpFrontend {
       ...sharedRead((chunk) => socket?.onRead(chunk)),
     } as net.SocketConstructorOpts);
     socket = this.serve(raw, backend, undefined, proxied, early);
+    if (trackers) socket[kConn]!.trackers = trackers;
   }
 
   /** A client whose TLS handshake is done (frontend-runtime.ts): served as any other. */
-  acceptSecure(secure: TLSSocket, backend: BackendRuntime | undefined): void {
+  acceptSecure(secure: TLSSocket, backend: BackendRuntime | undefined, trackers?: Trackers): void {
     const gated = this.serve(secure, backend, secure);
+    if (trackers) gated[kConn]!.trackers = trackers;
     // TLS decrypts into buffers of its own: they are handed to the gate as they come.
     secure.on('data', (chunk: Buffer) => gated.onRead(chunk));
   }
@@ -235,6 +241,7 @@ export class HttpFrontend {
       for (const w of conn.waiting.splice(0)) w.clientClosed();
       if (conn.exchange) conn.exchange.clientClosed();
       closePrivateAgents(conn);
+      conn.trackers?.release(Date.now());
       this.host.connectionEnded();
       if (this.stopped && this.conns.size === 0) this.closeServer();
     });

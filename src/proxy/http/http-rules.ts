@@ -46,6 +46,8 @@ interface Compiled {
 export interface RuleInput {
   readonly facts: ConnectionFacts;
   readonly scope: SampleScope;
+  /** `track-scN KEY [table T]`: count this request in table T's entry for KEY. */
+  readonly track?: (slot: number, table: string, key: string) => void;
 }
 
 function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
@@ -242,6 +244,8 @@ export class HttpRuleSet {
     },
     acls: readonly Acl[],
     userlists?: Userlists,
+    /** The proxy the rules belong to: its table is the one `track-sc` uses by default. */
+    private readonly owner = '',
   ) {
     const compile = (list: readonly HttpRule[]) =>
       list.map((rule) => ({
@@ -288,6 +292,11 @@ export class HttpRuleSet {
       if (a.type === 'redirect')
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
       if (setVariable(a, scope)) continue;
+      if (a.type === 'track-sc') {
+        const key = evalSample(a.key, scope);
+        if (key !== undefined) input.track?.(a.slot, a.table ?? this.owner, key);
+        continue;
+      }
       if (!editHeaders(a, scope.req.headers, scope)) editRequestLine(a, scope.req, scope);
     }
     return undefined;

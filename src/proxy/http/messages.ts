@@ -5,7 +5,7 @@
 
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { ConnectionFacts } from '../acl.js';
+import type { ConnectionFacts, StickFacts } from '../acl.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
 import { sslFacts } from '../tls/ssl-fetches.js';
 import type { H1Limits } from './h1-request.js';
@@ -153,6 +153,7 @@ class RequestFacts implements ConnectionFacts {
     private readonly conn: ConnAddresses,
     readonly http: HttpRequestFacts,
     readonly nbsrv: (backend: string) => number,
+    readonly stick?: StickFacts,
   ) {}
   private sslRead: SslFacts | undefined;
   get ssl(): SslFacts | undefined {
@@ -189,6 +190,7 @@ export function headFacts(
   conn: ConnAddresses,
   head: HttpRequestFacts,
   nbsrv: (backend: string) => number,
+  stick?: StickFacts,
 ): ConnectionFacts {
-  return new RequestFacts(conn, head, nbsrv);
+  return new RequestFacts(conn, head, nbsrv, stick);
 }

@@ -5,6 +5,8 @@
 // Pure: the connection and TLS facts come in through SampleScope.
 
 import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model.js';
+import type { ConnectionFacts, StickFacts } from '../acl.js';
+import { stickFetch } from '../acl.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
 import type { ResponseHead } from './http-head.js';
 import { HeaderList, RequestHead } from './http-head.js';
@@ -24,6 +26,8 @@ export interface SampleScope {
   /** `~` after the frontend name on a TLS connection (`%ft`). */
   readonly frontendTls: boolean;
   readonly backend: string;
+  /** Stick tables and what the request tracks, for `sc_*`/`src_*`. */
+  readonly stick?: StickFacts;
 }
 
 type Fetch = (s: SampleScope, args: readonly string[]) => string | undefined;
@@ -112,15 +116,24 @@ export function unevaluated(format: LogFormat): string[] {
   for (const n of format) {
     if (n.kind === 'var' && !VARS[n.name]) out.push(`%${n.name}`);
     if (n.kind !== 'sample') continue;
-    if (!FETCHES[n.expr.fetch]) out.push(n.expr.fetch);
+    if (!FETCHES[n.expr.fetch] && !stickFetch(n.expr.fetch, n.expr.args.join(',')))
+      out.push(n.expr.fetch);
     for (const c of n.expr.convs) if (!CONVERTERS[c.name]) out.push(c.name);
   }
   return out;
 }
 
+/** `sc_http_req_rate(0)` and the other stick-table fetches, read through the scope. */
+function stickSample(expr: SampleExpr, s: SampleScope): string | undefined {
+  const f = stickFetch(expr.fetch, expr.args.join(','));
+  const v = f?.({ stick: s.stick, src: () => s.conn.clientIp } as ConnectionFacts);
+  return v === undefined ? undefined : String(v);
+}
+
 /** One sample expression's value, or undefined when the fetch finds nothing. */
 export function evalSample(expr: SampleExpr, s: SampleScope): string | undefined {
-  let v = FETCHES[expr.fetch]?.(s, expr.args);
+  const fetch = FETCHES[expr.fetch];
+  let v = fetch ? fetch(s, expr.args) : stickSample(expr, s);
   for (const c of expr.convs) {
     if (v === undefined) return undefined;
     v = CONVERTERS[c.name]?.(v, c.args);

@@ -13,6 +13,7 @@ import type {
 import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Condition } from '../model.js';
 import { parseCondition } from './condition.js';
+import { parseTrack } from './stick-table.js';
 
 type Parsed = { action: HttpRuleAction; next: number } | 'unsupported' | 'error';
 type ActionParser = (p: RuleParser) => Parsed;
@@ -20,6 +21,7 @@ type ActionParser = (p: RuleParser) => Parsed;
 const HEADER_EDITS = ['set-header', 'add-header', 'del-header', 'replace-header', 'replace-value'];
 
 const VAR_ACTIONS = ['set-var', 'set-var-fmt', 'unset-var'];
+const TRACK_ACTIONS = ['track-sc0', 'track-sc1', 'track-sc2'];
 
 /** The actions halo runs, per rule keyword. */
 const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
@@ -40,6 +42,7 @@ const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
     'replace-pathq',
     'replace-uri',
     ...VAR_ACTIONS,
+    ...TRACK_ACTIONS,
   ],
   'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
   'http-after-response': ['allow', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
@@ -336,6 +339,17 @@ const PARSERS: Record<string, ActionParser> = {
   'replace-pathq': lineReplace,
   'replace-uri': lineReplace,
   'set-var': setVar,
+  ...Object.fromEntries(
+    TRACK_ACTIONS.map((a) => [
+      a,
+      (p: RuleParser): Parsed => {
+        const t = parseTrack(p.ctx, 1);
+        if (t === 'error' || t === undefined) return 'error';
+        const { next, ...track } = t;
+        return { action: { type: 'track-sc', ...track }, next };
+      },
+    ]),
+  ),
   'set-var-fmt': (p) => {
     const name = variableOf(p);
     if (name === 'error' || name === 'unsupported') return name;

@@ -37,6 +37,7 @@ import {
   warnServerLimits,
 } from './server-options.js';
 import { parseStats } from './stats.js';
+import { parseStickTable, parseTrack } from './stick-table.js';
 import { parseTimeout } from './timeout.js';
 import type { Keyword } from './types.js';
 import { lenientInt, tooManyArgs } from './types.js';
@@ -458,6 +459,10 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
         if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
+        if (name === 'stick-table' && px.kind !== 'defaults') {
+          parseStickTable(ctx, px);
+          return;
+        }
         if (name === 'errorfile') {
           parseErrorfileLine(ctx, px);
           return;
@@ -529,8 +534,29 @@ function parseTcpRule(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolea
   const kind = ctx.arg(1);
   const action = ctx.arg(2);
   if (kind !== 'connection' && kind !== 'content') return false;
-  if (action !== 'accept' && action !== 'reject') return false;
   if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
+  if (kind === 'connection' && /^track-sc[0-2]$/.test(action)) {
+    const t = parseTrack(ctx, 2);
+    if (t === 'error' || t === undefined) return true;
+    const cond = parseCondition(ctx, t.next, known, `a 'tcp-request connection ${action}' rule`);
+    if (cond === 'error') {
+      ctx.error(
+        'HAP_BAD_CONDITION',
+        `'tcp-request connection ${action}' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(t.next)}').`,
+      );
+      return true;
+    }
+    const { next: _, ...track } = t;
+    px.tcpRules ??= { connection: [], content: [] };
+    px.tcpRules.connection.push({
+      pos: ctx.pos,
+      action: 'track-sc',
+      track,
+      ...(cond ? { cond } : {}),
+    });
+    return true;
+  }
+  if (action !== 'accept' && action !== 'reject') return false;
   const cond = parseCondition(ctx, 3, known, `a 'tcp-request ${kind} ${action}' rule`);
   if (cond === 'error') {
     ctx.error(

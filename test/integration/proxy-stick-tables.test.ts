@@ -1,0 +1,123 @@
+// Stick tables next to the real HAProxy 2.6: `http-request track-sc0 src` with a 429 past
+// a request rate, the counters as a `return` shows them (`sc_http_req_rate(0)`,
+// `sc0_http_req_cnt`, `sc_conn_cur(0)`, `src_http_req_rate`), and `tcp-request connection
+// track-sc1 src` with a reject past a connection rate. The same clients, one at a time,
+// go to each; the replies are compared byte for byte.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePorts } from '../../src/os/free-port.js';
+import { haloArgv, repoRoot as root } from '../halo-cli.js';
+import type { Backend } from './proxy-harness.js';
+import { acceptQueue, backend, sleep, waitFor } from './proxy-harness.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+
+const config = (http: number, tcp: number, server: number) => `
+defaults
+    mode http
+    timeout client 2s
+    timeout server 2s
+    timeout connect 1s
+frontend fe_http
+    bind 127.0.0.1:${http}
+    stick-table type ip size 100k expire 30s store http_req_rate(10s),http_req_cnt,conn_cur,conn_cnt,conn_rate(10s)
+    http-request track-sc0 src
+    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
+    http-request return status 200 content-type text/plain lf-string "rate=%[sc_http_req_rate(0)] cnt=%[sc0_http_req_cnt] cur=%[sc_conn_cur(0)] conn=%[sc_conn_cnt(0)] src=%[src_http_req_rate]"
+frontend fe_tcp
+    mode tcp
+    bind 127.0.0.1:${tcp}
+    stick-table type ip size 100k expire 30s store conn_cur,conn_rate(10s),conn_cnt,sess_cnt
+    tcp-request connection track-sc1 src
+    tcp-request connection reject if { sc1_conn_rate gt 2 }
+    default_backend be
+backend be
+    mode tcp
+    server s1 127.0.0.1:${server}
+`;
+
+function exchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const c = net.connect(port, '127.0.0.1', () => c.write(text));
+    const t = setTimeout(() => c.destroy(), 500);
+    c.on('data', (d) => {
+      got += d;
+      if (text.startsWith('GET') && got.includes('\r\n\r\n')) c.end();
+    });
+    c.on('error', () => {});
+    c.on('close', () => {
+      clearTimeout(t);
+      resolve(got);
+    });
+  });
+}
+
+const skip = existsSync(HAPROXY) ? undefined : `${HAPROXY} is not installed`;
+
+describe('stick tables next to HAProxy 2.6', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-stick-'));
+  let server: Backend;
+  const children: ChildProcess[] = [];
+  const out: Record<'haproxy' | 'halo', { http: string[]; tcp: string[] }> = {
+    haproxy: { http: [], tcp: [] },
+    halo: { http: [], tcp: [] },
+  };
+
+  before(async () => {
+    server = await backend('s1');
+    for (const who of ['haproxy', 'halo'] as const) {
+      const first = await freePorts(2);
+      const file = join(dir, `${who}.cfg`);
+      writeFileSync(file, config(first, first + 1, server.port));
+      const argv =
+        who === 'haproxy'
+          ? [HAPROXY, '-db', '-f', file]
+          : [process.execPath, ...haloArgv, 'proxy', '-f', file];
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: 'ignore' });
+      children.push(child);
+      await waitFor(() => acceptQueue(first + 1) !== undefined, 10_000, `${who} listening`);
+      for (let i = 0; i < 5; i++)
+        out[who].http.push(await exchange(first, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      for (let i = 0; i < 4; i++) {
+        out[who].tcp.push(await exchange(first + 1, 'hello\n'));
+        await sleep(50);
+      }
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('http-request track-sc0 src: the counters, then 429 past the rate', () => {
+    const hap = out.haproxy.http;
+    assert.match(hap[0]!, /rate=1 cnt=1 cur=1 conn=1 src=1$/);
+    assert.match(hap[2]!, /rate=3 cnt=3 cur=1 conn=3 src=3$/);
+    assert.match(hap[3]!, /^HTTP\/1\.1 429 /);
+    assert.deepEqual(out.halo.http, hap);
+  });
+
+  it('tcp-request connection track-sc1 src: rejected past the connection rate', () => {
+    const hap = out.haproxy.tcp;
+    assert.deepEqual(
+      hap.map((r) => r.startsWith('s1')),
+      [true, true, false, false],
+    );
+    assert.deepEqual(
+      out.halo.tcp.map((r) => r.startsWith('s1')),
+      hap.map((r) => r.startsWith('s1')),
+    );
+  });
+});
