@@ -110,8 +110,14 @@ frontend fe_tarpit
     http-request tarpit if { path /t }
     http-request tarpit deny_status 403 if { path /t403 }
     default_backend be
+frontend fe_names
+    bind 127.0.0.1:${ports.names}
+    option http-restrict-req-hdr-names reject
+    default_backend be
 frontend fe_headers
     bind 127.0.0.1:${ports.headers}
+    option originalto
+    option http-restrict-req-hdr-names delete
     http-request set-header X-Forwarded-Proto https
     http-request add-header X-Added %[src]
     http-request del-header X-Secret
@@ -187,6 +193,7 @@ backend be_none
 
 const NAMES = [
   'auth',
+  'names',
   'errfile',
   'vars',
   'deny',
@@ -557,6 +564,37 @@ const CASES: readonly RuleCase[] = [
     status: 200,
     served: true,
     head: [line('user-agent: wget')],
+  },
+  {
+    name: 'option originalto: X-Original-To with the address reached, a client one kept',
+    port: 'headers',
+    parts: [get('/o', 'X-Original-To: spoofed\r\n')],
+    status: 200,
+    served: true,
+    head: [line('x-original-to: spoofed'), /\r\nx-original-to: 127\.0\.0\.1(\r\n|$)/],
+  },
+  {
+    name: 'http-restrict-req-hdr-names delete: X_Forwarded_For and X.Dot dropped',
+    port: 'headers',
+    parts: [get('/n', 'X_Forwarded_For: 192.0.2.9\r\nX.Dot: 1\r\nGood-Name: 2\r\n')],
+    status: 200,
+    served: true,
+    head: [line('good-name: 2')],
+    not: /x_forwarded_for|x\.dot/i,
+  },
+  {
+    name: 'http-restrict-req-hdr-names reject: a 403',
+    port: 'names',
+    parts: [get('/n', 'X_Forwarded_For: 192.0.2.9\r\n')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: 'http-restrict-req-hdr-names reject: clean names pass',
+    port: 'names',
+    parts: [get('/n', 'Good-Name: 2\r\n')],
+    status: 200,
+    served: true,
   },
   {
     name: 'set-path',

@@ -86,6 +86,10 @@ export interface ProxyDraft {
   timeoutOwn?: Partial<Record<keyof Timeouts, true>>;
   options: Record<string, { on: boolean; pos: SourcePos; inherited?: boolean }>;
   forwardfor?: Forwardfor & { inherited?: boolean };
+  /** `option http-restrict-req-hdr-names preserve|delete|reject`. */
+  restrictHdrNames?: 'preserve' | 'delete' | 'reject';
+  /** `option originalto` (the same shape: header, except; never if-none). */
+  originalto?: Forwardfor;
   check: Located<'tcp' | 'http' | 'ssl-hello' | 'tcp-check' | 'other'> | undefined;
   httpchk?: { method?: string; uri?: string; version?: string; pos: SourcePos };
   checkRules: HttpCheckRule[];

@@ -283,6 +283,10 @@ export interface Proxy {
   /** Options set with `option X` / `no option X`; value true = on. */
   readonly options: Record<string, { on: boolean; pos: SourcePos }>;
   readonly forwardfor?: Forwardfor;
+  /** `option http-restrict-req-hdr-names`: request headers whose names have other characters than letters, digits and '-'. */
+  readonly restrictHdrNames?: 'delete' | 'reject';
+  /** `option originalto`: X-Original-To with the destination address. */
+  readonly originalto?: Forwardfor;
   readonly healthCheck: HealthCheckConfig;
   readonly logs: LogTarget[];
   readonly acls: Acl[];

@@ -333,6 +333,11 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
         }
       : {}),
     ...(d.defaultBackend && !isBack ? { defaultBackend: d.defaultBackend } : {}),
+    ...(d.originalto && d.options.originalto?.on !== false ? { originalto: d.originalto } : {}),
+    ...((d.restrictHdrNames === 'delete' || d.restrictHdrNames === 'reject') &&
+    d.options['http-restrict-req-hdr-names']?.on !== false
+      ? { restrictHdrNames: d.restrictHdrNames }
+      : {}),
     ...(stats ? { stats } : {}),
     ...(d.defaultsPos && d.defaultsPos.line > 0 ? { defaultsPos: d.defaultsPos } : {}),
   };

@@ -163,6 +163,7 @@ export class HttpExchange implements Pending {
         return;
       }
     }
+    if (this.restrictNames(this.http.host.cfg.restrictHdrNames)) return;
     const feRules = this.http.host.rules;
     if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
     const facts = () =>
@@ -179,6 +180,7 @@ export class HttpExchange implements Pending {
     this.be =
       this.conn.backend ?? (host.cfg.mode === 'http' ? host.routeRequest(facts()) : undefined);
     const be = this.be;
+    if (be && be.name !== host.name && this.restrictNames(be.cfg.restrictHdrNames)) return;
     // The backend's own rules after the frontend's; a listen section's run once.
     const beRules = be?.rules;
     if (
@@ -327,11 +329,15 @@ export class HttpExchange implements Pending {
       this.conn.clientIp,
       head ? (n) => head.header(n).length > 0 : (n) => this.req.headers[n] !== undefined,
     );
-    const raw = head ? head.headers.toRaw() : this.req.rawHeaders;
-    const headers = requestHeaders(raw, xff);
+    const xot = forwardedFor(this.http.originaltoFor(be), this.conn.localIp, () => false);
+    const raw0 = head ? head.headers.toRaw() : this.req.rawHeaders;
+    // X-Forwarded-For, then X-Original-To, each its own line at the end, as HAProxy adds them.
+    const raw = xot && xff ? [...raw0, xff[0], xff[1]] : raw0;
+    const last = xot ?? xff;
+    const headers = requestHeaders(raw, last);
     // Lines of one name apart from each other (a client's, or an add-header's): node would
     // write them together, so their order is given along.
-    const lines = requestLines(raw, xff);
+    const lines = requestLines(raw, last);
     const order = interleaved(lines) ? lines : undefined;
     const conn = this.conn;
     const sendProxy = server.cfg.sendProxy;
@@ -753,6 +759,27 @@ export class HttpExchange implements Pending {
       table: (name) => tables.get(name ?? own),
       now: () => Date.now(),
     };
+  }
+
+  /**
+   * `option http-restrict-req-hdr-names delete|reject`: header names with other characters
+   * than letters, digits and '-' (X_Forwarded_For) are dropped, or the request gets
+   * HAProxy's 403. True when it was refused.
+   */
+  private restrictNames(how: 'delete' | 'reject' | undefined): boolean {
+    if (!how) return false;
+    const bad = (n: string) => !/^[A-Za-z0-9-]+$/.test(n);
+    const names = this.head
+      ? this.head.headers.lines.map(([n]) => n)
+      : this.req.rawHeaders.filter((_, i) => i % 2 === 0);
+    if (!names.some(bad)) return false;
+    if (how === 'reject') {
+      this.http.host.counters.denied++;
+      this.sendError(HTTP_ERRORS[403], 'P', 'R');
+      return true;
+    }
+    this.requestHead().headers.delete(bad);
+    return false;
   }
 
   /** True when a final rule took the request (its answer is under way). */

@@ -170,6 +170,14 @@ export class HttpFrontend {
   }
 
   /** `option forwardfor` of this frontend with `be`, combined once. */
+  /** `option originalto` of the frontend and the backend, combined as forwardfor's. */
+  originaltoFor(be: BackendRuntime): ForwardforRule | undefined {
+    if (!this.xot.has(be))
+      this.xot.set(be, forwardforRule(this.host.cfg.originalto, be.cfg.originalto));
+    return this.xot.get(be);
+  }
+  private readonly xot = new Map<BackendRuntime, ForwardforRule | undefined>();
+
   forwardforFor(be: BackendRuntime): ForwardforRule | undefined {
     if (!this.xff.has(be))
       this.xff.set(be, forwardforRule(this.host.cfg.forwardfor, be.cfg.forwardfor));

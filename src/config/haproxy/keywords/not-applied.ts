@@ -215,9 +215,4 @@ export function filterNotApplied(ctx: LineCtx): void {
 }
 
 /** `option` names refused until applied: each keeps a client from passing a header as its own. */
-export const OPTION_REFUSED: Readonly<Record<string, string>> = {
-  originalto:
-    'halo does not add X-Original-To yet, so the server would trust whatever X-Original-To the client sends',
-  'http-restrict-req-hdr-names':
-    'halo does not filter header names yet, so headers with characters other than letters, digits and hyphens (X_Forwarded_For) would reach the server, where some read them as the header they mimic',
-};
+export const OPTION_REFUSED: Readonly<Record<string, string>> = {};

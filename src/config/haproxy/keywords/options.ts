@@ -225,11 +225,26 @@ function parseArgOption(ctx: LineCtx, px: ProxyDraft, name: string, hasCap: CapC
     case 'forwardfor':
       parseForwardfor(ctx, px);
       return;
+    case 'originalto':
+      parseOriginalto(ctx, px);
+      return;
+    case 'http-restrict-req-hdr-names': {
+      const v = ctx.arg(2);
+      if (v !== 'preserve' && v !== 'delete' && v !== 'reject') {
+        ctx.error(
+          'HAP_BAD_VALUE',
+          `${v === '' ? 'missing parameter' : `invalid parameter '${v}'`}. option 'http-restrict-req-hdr-names' expects 'preserve', 'reject' or 'delete' option.`,
+        );
+        return;
+      }
+      px.restrictHdrNames = v;
+      set(px, name, ctx);
+      return;
+    }
     default: {
       set(px, name, ctx);
       const refused = OPTION_REFUSED[name];
-      if (refused && !(name === 'http-restrict-req-hdr-names' && ctx.arg(2) === 'preserve'))
-        refuseUnapplied(ctx.diags, ctx.pos, `'option ${name}'`, refused);
+      if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'option ${name}'`, refused);
     }
   }
 }
@@ -245,6 +260,31 @@ function isNet(s: string): boolean {
     return mask === undefined || /^[0-9]+$/.test(mask) ? Number(mask ?? 32) <= 32 : isIPv4(mask);
   if (isIPv6(addr)) return mask === undefined || (/^[0-9]+$/.test(mask) && Number(mask) <= 128);
   return false;
+}
+
+/** `option originalto [except NET] [header NAME]`: X-Original-To with the address the client reached. */
+function parseOriginalto(ctx: LineCtx, px: ProxyDraft): void {
+  let except: string | undefined;
+  let header = 'X-Original-To';
+  for (let i = 2; i < ctx.words.length; i += 2) {
+    const k = ctx.arg(i);
+    if (k === 'except' && isNet(ctx.arg(i + 1))) except = ctx.arg(i + 1);
+    else if (k === 'header' && ctx.arg(i + 1)) header = ctx.arg(i + 1);
+    else {
+      ctx.error(
+        'HAP_BAD_VALUE',
+        `'option originalto' only supports optional values: 'except' and 'header'.`,
+      );
+      return;
+    }
+  }
+  px.originalto = {
+    pos: ctx.pos,
+    header,
+    ifNone: false,
+    ...(except !== undefined ? { except } : {}),
+  };
+  set(px, 'originalto', ctx);
 }
 
 function parseForwardfor(ctx: LineCtx, px: ProxyDraft): void {
