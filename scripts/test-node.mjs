@@ -28,14 +28,10 @@ for (const want of wanted) {
   const version = testedVersion(want);
   const node = nodeBinary(version, 'x64');
   console.log(`\n# unit and integration tests on Node.js ${version} (${node})`);
-  const r = spawnSync(
-    node,
-    ['--test', '--test-reporter=spec', '--test-timeout=300000', ...files],
-    {
-      stdio: 'inherit',
-      cwd: ROOT,
-    },
-  );
+  const r = spawnSync(node, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...files], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
   console.log(`# Node.js ${version}: ${r.status === 0 ? 'passed' : `FAILED (exit ${r.status})`}`);
   if (r.status !== 0) failed.push(version);
 }
