@@ -61,18 +61,20 @@ export function stickFetch(
   arg: string | undefined,
 ): ((f: ConnectionFacts) => number | undefined) | undefined {
   const args = (arg ?? '').split(',').map((a) => a.trim());
-  let m = /^sc([0-2])_(\w+)$/.exec(name);
+  const scN = /^sc([0-2])_(\w+)$/.exec(name);
+  const sc = /^sc_(\w+)$/.exec(name);
+  const src = /^src_(\w+)$/.exec(name);
   let slot: number | undefined;
   let data: string | undefined;
-  if (m) {
-    slot = Number(m[1]);
-    data = m[2];
-  } else if ((m = /^sc_(\w+)$/.exec(name))) {
+  if (scN) {
+    slot = Number(scN[1]);
+    data = scN[2];
+  } else if (sc) {
     slot = Number(args[0]);
-    data = m[1];
+    data = sc[1];
     if (!/^[0-2]$/.test(args[0] ?? '')) return undefined;
-  } else if ((m = /^src_(\w+)$/.exec(name))) {
-    const d = m[1]!;
+  } else if (src) {
+    const d = src[1]!;
     if (!STICK_DATA.has(d)) return undefined;
     const table = args[0] || undefined;
     return (f) => {

@@ -384,7 +384,10 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
         const table = this.ctx.tables?.get(r.track.table ?? this.name);
         // tcp-request connection keys: the connection's addresses (config-checked).
         const key = r.track.key.fetch === 'dst' ? facts.dst() : facts.src();
-        if (table) (trackers ??= new Trackers()).track(r.track.slot, table, key, Date.now(), false);
+        if (table) {
+          trackers ??= new Trackers();
+          trackers.track(r.track.slot, table, key, Date.now(), false);
+        }
         continue;
       }
       proxy = true;

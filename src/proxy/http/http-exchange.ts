@@ -709,7 +709,9 @@ export class HttpExchange implements Pending {
       facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
       track: (slot, table, key) => {
         const t = this.http.ctx.tables?.get(table);
-        if (t) (this.trackers ??= new Trackers()).track(slot, t, key, Date.now(), true);
+        if (!t) return;
+        this.trackers ??= new Trackers();
+        this.trackers.track(slot, t, key, Date.now(), true);
       },
       scope: {
         ...(stick ? { stick } : {}),

@@ -23,8 +23,12 @@ function tableSize(text: string): number | undefined {
   return Number(m[1]) * mult;
 }
 
-export function parseStickTable(ctx: LineCtx, px: ProxyDraft): void {
-  const fail = (m: string) => ctx.error('HAP_BAD_STICK_TABLE', `stick-table: ${m}`);
+export function parseStickTable(ctx: LineCtx, px: ProxyDraft): boolean {
+  // A message and false: the caller returns at once.
+  const fail = (m: string): false => {
+    ctx.error('HAP_BAD_STICK_TABLE', `stick-table: ${m}`);
+    return false;
+  };
   let type: StickTableConfig['type'] | undefined;
   let size: number | undefined;
   let expire: number | undefined;
@@ -63,7 +67,7 @@ export function parseStickTable(ctx: LineCtx, px: ProxyDraft): void {
             `'stick-table ... store ${name}'`,
             `halo keeps ${[...COUNTERS, ...RATES].join(', ')} in stick tables, not '${name}' yet, so a rule on it would never match and let every client through`,
           );
-          return;
+          return false;
         }
       }
       i++;
@@ -74,13 +78,14 @@ export function parseStickTable(ctx: LineCtx, px: ProxyDraft): void {
         "'stick-table ... peers'",
         'halo does not replicate stick tables between nodes yet, so each node would count alone and let through what the shared limit would refuse',
       );
-      return;
+      return false;
     } else if (w === 'nopurge') continue;
     else return fail(`unknown argument '${w}'.`);
   }
   if (!type) return fail("missing 'type'.");
   if (size === undefined) return fail("missing 'size'.");
   px.stickTable = { pos: ctx.pos, type, size, ...(expire !== undefined ? { expire } : {}), store };
+  return true;
 }
 
 /** `track-sc0|1|2 KEY [table NAME]` from word `at` (the action): its slot, key and table. */
