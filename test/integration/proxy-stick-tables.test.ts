@@ -15,11 +15,13 @@ import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../../src/os/free-port.js';
 import { haloArgv, repoRoot as root } from '../halo-cli.js';
 import type { Backend } from './proxy-harness.js';
-import { acceptQueue, backend, sleep, waitFor } from './proxy-harness.js';
+import { acceptQueue, backend, runtimeCommand, sleep, waitFor } from './proxy-harness.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 
-const config = (http: number, tcp: number, server: number) => `
+const config = (http: number, tcp: number, server: number, sock: string) => `
+global
+    stats socket ${sock} level admin
 defaults
     mode http
     timeout client 2s
@@ -66,9 +68,9 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'halo-stick-'));
   let server: Backend;
   const children: ChildProcess[] = [];
-  const out: Record<'haproxy' | 'halo', { http: string[]; tcp: string[] }> = {
-    haproxy: { http: [], tcp: [] },
-    halo: { http: [], tcp: [] },
+  const out: Record<'haproxy' | 'halo', { http: string[]; tcp: string[]; tables: string[] }> = {
+    haproxy: { http: [], tcp: [], tables: [] },
+    halo: { http: [], tcp: [], tables: [] },
   };
 
   before(async () => {
@@ -76,7 +78,8 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
     for (const who of ['haproxy', 'halo'] as const) {
       const first = await freePorts(2);
       const file = join(dir, `${who}.cfg`);
-      writeFileSync(file, config(first, first + 1, server.port));
+      const sock = join(dir, `${who}.sock`);
+      writeFileSync(file, config(first, first + 1, server.port, sock));
       const argv =
         who === 'haproxy'
           ? [HAPROXY, '-db', '-f', file]
@@ -90,6 +93,11 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
         out[who].tcp.push(await exchange(first + 1, 'hello\n'));
         await sleep(50);
       }
+      // The entries' addresses and expiry timers differ by nature.
+      const mask = (t: string) =>
+        t.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=\d+/g, 'exp=N');
+      for (const cmd of ['show table', 'show table fe_http', 'show table fe_tcp key 127.0.0.1'])
+        out[who].tables.push(mask(await runtimeCommand(sock, cmd)));
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
@@ -119,5 +127,12 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
       out.halo.tcp.map((r) => r.startsWith('s1')),
       hap.map((r) => r.startsWith('s1')),
     );
+  });
+
+  it("show table: the tables and their entries in HAProxy's format", () => {
+    const hap = out.haproxy.tables;
+    assert.match(hap[1]!, /^# table: fe_http, type: ip, size:102400, used:1\n/);
+    assert.match(hap[1]!, /http_req_cnt=5 http_req_rate\(10000\)=5/);
+    assert.deepEqual(out.halo.tables, hap);
   });
 });

@@ -24,6 +24,7 @@ import {
   shutdownServerSessions,
 } from '../stats/server-admin.js';
 import type { StatsSnapshot } from '../stats/snapshot.js';
+import { clearTable, showTable } from '../stick/show-table.js';
 import { vrrpControl, vrrpStatus } from './vrrp-status.js';
 
 export const LEVELS = ['user', 'operator', 'admin'] as const;
@@ -244,6 +245,14 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     }),
   },
   {
+    words: ['clear', 'table'],
+    usage: 'clear table <table> [<filter>]*',
+    help: 'remove an entry from a table (filter: data/key)',
+    level: 'operator',
+    changes: true,
+    run: (args, ctx) => clearTable(ctx.engine.ctx.tables ?? new Map(), args),
+  },
+  {
     words: ['show', 'backend'],
     usage: 'show backend',
     help: 'list backends in the current running config',
@@ -284,6 +293,13 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     help: 'report counters for each proxy and server',
     level: 'user',
     run: showStat,
+  },
+  {
+    words: ['show', 'table'],
+    usage: 'show table <table> [<filter>]*',
+    help: "report table usage stats or dump this table's contents (filter: data/key)",
+    level: 'operator',
+    run: (args, ctx) => showTable(ctx.engine.ctx.tables ?? new Map(), args, Date.now()),
   },
   {
     words: ['show', 'version'],

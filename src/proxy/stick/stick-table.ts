@@ -43,7 +43,15 @@ export class FreqCtr {
 export type StickCounter = 'conn_cnt' | 'conn_cur' | 'sess_cnt' | 'http_req_cnt';
 export type StickRate = 'conn_rate' | 'sess_rate' | 'http_req_rate';
 
+let nextId = 0x5a1000;
+function newId(): number {
+  nextId += 0x40;
+  return nextId;
+}
+
 export class StickEntry {
+  /** What `show table` prints where HAProxy prints the entry's address. */
+  readonly id = newId();
   readonly counts: Partial<Record<StickCounter, number>> = {};
   readonly rates: Partial<Record<StickRate, FreqCtr>> = {};
   /** Sessions and requests tracking it now: it does not expire meanwhile. */
@@ -119,6 +127,22 @@ export class StickTable {
       }
     }
     return false;
+  }
+
+  /** Live entries in least-recently-used order (expired ones are dropped on the way). */
+  live(now: number): StickEntry[] {
+    const out: StickEntry[] = [];
+    for (const [k, e] of this.entries) {
+      if (this.expired(e, now)) this.entries.delete(k);
+      else out.push(e);
+    }
+    return out;
+  }
+
+  /** `clear table`: drops the entries nobody tracks (all, or the one of `key`). */
+  clear(key?: string): void {
+    for (const [k, e] of this.entries)
+      if ((key === undefined || k === key) && e.refs === 0) this.entries.delete(k);
   }
 
   /** A tracker let go of `e`: its expiry starts again from now. */
