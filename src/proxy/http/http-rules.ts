@@ -132,6 +132,18 @@ function redirectReply(
   };
 }
 
+// Rule regexes come from the config: compiled once each, not per request.
+const regexes = new Map<string, RegExp>();
+function regexOf(source: string, flags = ''): RegExp {
+  const key = `${flags}/${source}`;
+  let re = regexes.get(key);
+  if (!re) {
+    re = new RegExp(source, flags);
+    regexes.set(key, re);
+  }
+  return re;
+}
+
 /** `\1`..`\9` in a replacement: the groups of the match; the whole value is replaced. */
 function expandGroups(replacement: string, m: RegExpExecArray): string {
   return replacement.replace(/\\([0-9])/g, (_x, d: string) => m[Number(d)] ?? '');
@@ -155,7 +167,7 @@ function editHeaders(a: HttpRuleAction, headers: HeaderList, scope: SampleScope)
       return true;
     case 'del-header': {
       if (a.match === 'reg') {
-        const re = new RegExp(a.name, 'i');
+        const re = regexOf(a.name, 'i');
         headers.delete((n) => re.test(n));
       } else {
         const m = DEL_MATCH[a.match];
@@ -165,7 +177,7 @@ function editHeaders(a: HttpRuleAction, headers: HeaderList, scope: SampleScope)
     }
     case 'replace-header':
     case 'replace-value': {
-      const re = new RegExp(a.regex);
+      const re = regexOf(a.regex);
       const replacement = evalFormat(a.replace, scope);
       const one = (v: string) => {
         const m = re.exec(v);
@@ -212,7 +224,7 @@ function editRequestLine(a: HttpRuleAction, req: RequestHead, scope: SampleScope
   if (a.type === 'replace-path' || a.type === 'replace-pathq' || a.type === 'replace-uri') {
     const pq = req.path + (req.query === undefined ? '' : `?${req.query}`);
     const part = a.type === 'replace-path' ? req.path : a.type === 'replace-pathq' ? pq : req.url;
-    const m = new RegExp(a.regex).exec(part);
+    const m = regexOf(a.regex).exec(part);
     if (!m) return;
     const v = expandGroups(evalFormat(a.replace, scope), m);
     if (a.type === 'replace-path') req.setPath(v);

@@ -324,7 +324,12 @@ const PARSERS: Record<string, ActionParser> = {
       match = m;
     } else if (args.length !== 1) return p.fail('expects exactly 1 arguments.');
     return {
-      action: { type: 'del-header', name: args[0]!.toLowerCase(), match },
+      // A regex keeps its case (`\D` is not `\d`); it is matched without case.
+      action: {
+        type: 'del-header',
+        name: match === 'reg' ? args[0]! : args[0]!.toLowerCase(),
+        match,
+      },
       next: 2 + args.length,
     };
   },
