@@ -174,7 +174,7 @@ function trackChecks(
 ): void {
   const hasTable = (name: string) => config.proxies.some((p) => p.name === name && p.stickTable);
   const tracks: { pos: SourcePos; slot: number; table?: string; key: string; tcp: boolean }[] = [];
-  for (const r of px.tcpRules?.connection ?? [])
+  for (const r of [...(px.tcpRules?.connection ?? []), ...(px.tcpRules?.content ?? [])])
     if (r.track) tracks.push({ pos: r.pos, ...r.track, key: r.track.key.text, tcp: true });
   for (const r of px.httpRules?.request ?? [])
     if (r.action.type === 'track-sc')
@@ -192,7 +192,7 @@ function trackChecks(
       diags.error(
         t.pos,
         NOT_APPLIED_SECURITY,
-        `halo refuses 'tcp-request connection track-sc${t.slot} ${t.key}' in ${px.kind} '${px.name}': halo tracks connections by 'src' or 'dst' only yet, so the limits on this table would count nothing`,
+        `halo refuses 'tcp-request track-sc${t.slot} ${t.key}' in ${px.kind} '${px.name}': halo tracks tcp-request rules by 'src' or 'dst' only yet, so the limits on this table would count nothing`,
         'halo',
         "Track by 'src', or run this config under HAProxy.",
       );

@@ -188,7 +188,9 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       ...(cfg.tcpRules?.connection ?? []).map((r) => compile(r.action, r.pos, r.cond, r.track)),
       ...(cfg.expectProxy ?? []).map((e) => compile('expect-proxy', e.pos, e.cond)),
     ].sort((a, b) => a.line - b.line);
-    this.contentRules = (cfg.tcpRules?.content ?? []).map((r) => compile(r.action, r.pos, r.cond));
+    this.contentRules = (cfg.tcpRules?.content ?? []).map((r) =>
+      compile(r.action, r.pos, r.cond, r.track),
+    );
     const all = [backend, ...routes.map((r) => r.backend)];
     this.wantsPeer = cfg.logs.length > 0 || all.some((b) => b?.cfg.balance.algorithm === 'source');
     this.http =
@@ -396,17 +398,26 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     return trackers ? { verdict, trackers } : { verdict };
   }
 
-  /** `tcp-request content` rules: true when one rejects the session. */
+  /**
+   * `tcp-request content` rules at the start of a tcp session: whether one rejects it, and
+   * the trackers (the connection's, plus what `track-sc*` rules added).
+   */
   private contentRejects(
     handle: StreamHandle,
     proxied?: ProxyAddresses,
     trackers?: Trackers,
-  ): boolean {
-    if (this.contentRules.length === 0) return false;
-    const facts = new HandleFacts(handle, this.nbsrv, proxied, undefined, () => trackers);
+  ): { reject: boolean; trackers: Trackers | undefined } {
+    let t = trackers;
+    const facts = new HandleFacts(handle, this.nbsrv, proxied, undefined, () => t);
     facts.stickTables = this.ctx.tables;
     facts.ownTable = this.name;
-    return this.contentRejected(facts);
+    const reject = this.contentRejected(facts, (slot, table, key) => {
+      const tb = this.ctx.tables?.get(table);
+      if (!tb) return;
+      t ??= new Trackers();
+      t.track(slot, tb, key, Date.now(), false);
+    });
+    return { reject, trackers: t };
   }
 
   /**
@@ -414,9 +425,18 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
    * them on each request once it is parsed (HAProxy's stream starts there), so an invalid
    * request still gets its 400 first.
    */
-  contentRejected(facts: ConnectionFacts): boolean {
+  contentRejected(
+    facts: ConnectionFacts,
+    track?: (slot: number, table: string, key: string) => void,
+  ): boolean {
     for (const r of this.contentRules) {
       if (!r.test(facts)) continue;
+      if (r.action === 'track-sc' && r.track) {
+        // Keys of connection-level rules: the connection's addresses (config-checked).
+        const key = r.track.key.fetch === 'dst' ? facts.dst() : facts.src();
+        track?.(r.track.slot, r.track.table ?? this.name, key);
+        continue;
+      }
       return r.action === 'reject';
     }
     return false;
@@ -527,14 +547,14 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
   ): void {
     this.conns++;
     this.ctx.counters.actconn++;
-    if (
-      this.cfg.mode !== 'http' &&
-      this.contentRules.length > 0 &&
-      this.contentRejects(handle, proxied, trackers)
-    ) {
-      trackers?.release(Date.now());
-      this.rejectContent(handle, proxied);
-      return;
+    if (this.cfg.mode !== 'http' && this.contentRules.length > 0) {
+      const cv = this.contentRejects(handle, proxied, trackers);
+      trackers = cv.trackers;
+      if (cv.reject) {
+        trackers?.release(Date.now());
+        this.rejectContent(handle, proxied);
+        return;
+      }
     }
     trackers?.sessionStarted(Date.now());
     if (this.cfg.mode === 'http' && this.http) {

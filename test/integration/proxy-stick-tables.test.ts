@@ -40,6 +40,13 @@ frontend fe_tcp
     tcp-request connection track-sc1 src
     tcp-request connection reject if { sc1_conn_rate gt 2 }
     default_backend be
+frontend fe_content
+    mode tcp
+    bind 127.0.0.1:${tcp + 1}
+    stick-table type ip size 1k expire 30s store conn_rate(10s),conn_cnt
+    tcp-request content track-sc0 src
+    tcp-request content reject if { sc0_conn_rate gt 1 }
+    default_backend be
 backend be
     mode tcp
     server s1 127.0.0.1:${server}
@@ -68,15 +75,16 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'halo-stick-'));
   let server: Backend;
   const children: ChildProcess[] = [];
-  const out: Record<'haproxy' | 'halo', { http: string[]; tcp: string[]; tables: string[] }> = {
-    haproxy: { http: [], tcp: [], tables: [] },
-    halo: { http: [], tcp: [], tables: [] },
+  type Out = { http: string[]; tcp: string[]; content: string[]; tables: string[] };
+  const out: Record<'haproxy' | 'halo', Out> = {
+    haproxy: { http: [], tcp: [], content: [], tables: [] },
+    halo: { http: [], tcp: [], content: [], tables: [] },
   };
 
   before(async () => {
     server = await backend('s1');
     for (const who of ['haproxy', 'halo'] as const) {
-      const first = await freePorts(2);
+      const first = await freePorts(3);
       const file = join(dir, `${who}.cfg`);
       const sock = join(dir, `${who}.sock`);
       writeFileSync(file, config(first, first + 1, server.port, sock));
@@ -93,10 +101,19 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
         out[who].tcp.push(await exchange(first + 1, 'hello\n'));
         await sleep(50);
       }
+      for (let i = 0; i < 3; i++) {
+        out[who].content.push(await exchange(first + 2, 'hello\n'));
+        await sleep(50);
+      }
       // The entries' addresses and expiry timers differ by nature.
       const mask = (t: string) =>
         t.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=\d+/g, 'exp=N');
-      for (const cmd of ['show table', 'show table fe_http', 'show table fe_tcp key 127.0.0.1'])
+      for (const cmd of [
+        'show table',
+        'show table fe_http',
+        'show table fe_tcp key 127.0.0.1',
+        'show table fe_content',
+      ])
         out[who].tables.push(mask(await runtimeCommand(sock, cmd)));
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -127,6 +144,12 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
       out.halo.tcp.map((r) => r.startsWith('s1')),
       hap.map((r) => r.startsWith('s1')),
     );
+  });
+
+  it('tcp-request content track-sc0 src: rejected past the rate', () => {
+    const served = (r: string[]) => r.map((x) => x.startsWith('s1'));
+    assert.deepEqual(served(out.haproxy.content), [true, false, false]);
+    assert.deepEqual(served(out.halo.content), served(out.haproxy.content));
   });
 
   it("show table: the tables and their entries in HAProxy's format", () => {

@@ -158,7 +158,8 @@ export class HttpExchange implements Pending {
     this.conn.trackers?.httpRequest(Date.now());
     const host0 = this.http.host;
     if (host0.hasContentRules && host0.cfg.mode === 'http') {
-      if (host0.contentRejected(headFacts(this.conn, this.requestHead(), host0.nbsrv))) {
+      const input = this.ruleInput();
+      if (host0.contentRejected(input.facts, input.track)) {
         this.contentRejected();
         return;
       }

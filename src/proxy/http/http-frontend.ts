@@ -42,7 +42,10 @@ export interface HttpFrontendHost {
   /** feconn, for log lines. */
   readonly conns: number;
   /** `tcp-request content` rules on a request of an http frontend: true when one rejects. */
-  contentRejected(facts: ConnectionFacts): boolean;
+  contentRejected(
+    facts: ConnectionFacts,
+    track?: (slot: number, table: string, key: string) => void,
+  ): boolean;
   readonly hasContentRules: boolean;
   /** The frontend's HTTP rules (mode http). */
   readonly rules: HttpRuleSet | undefined;

@@ -535,20 +535,20 @@ function parseTcpRule(ctx: LineCtx, px: ProxyDraft, known: (n: string) => boolea
   const action = ctx.arg(2);
   if (kind !== 'connection' && kind !== 'content') return false;
   if (px.kind !== 'frontend' && px.kind !== 'listen') return false;
-  if (kind === 'connection' && /^track-sc[0-2]$/.test(action)) {
+  if (/^track-sc[0-2]$/.test(action)) {
     const t = parseTrack(ctx, 2);
     if (t === 'error' || t === undefined) return true;
-    const cond = parseCondition(ctx, t.next, known, `a 'tcp-request connection ${action}' rule`);
+    const cond = parseCondition(ctx, t.next, known, `a 'tcp-request ${kind} ${action}' rule`);
     if (cond === 'error') {
       ctx.error(
         'HAP_BAD_CONDITION',
-        `'tcp-request connection ${action}' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(t.next)}').`,
+        `'tcp-request ${kind} ${action}' expects 'if' or 'unless' followed by a condition (got '${ctx.arg(t.next)}').`,
       );
       return true;
     }
     const { next: _, ...track } = t;
     px.tcpRules ??= { connection: [], content: [] };
-    px.tcpRules.connection.push({
+    px.tcpRules[kind].push({
       pos: ctx.pos,
       action: 'track-sc',
       track,
