@@ -323,7 +323,9 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     tls.handshake(socket, this.clientTimeout, (r) => {
       if (r.ok) {
         const be =
-          this.cfg.mode === 'http' ? undefined : this.route(handle, undefined, sslFacts(r.socket));
+          this.cfg.mode === 'http'
+            ? undefined
+            : this.route(handle, undefined, sslFacts(r.socket), trackers);
         if (this.cfg.mode === 'tcp' && be?.cfg.mode !== 'http') {
           // No backend, or a mode tcp one (the relay carries no TLS): closed, as without one.
           r.socket.destroy();
@@ -532,9 +534,13 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
     handle: StreamHandle,
     proxied?: ProxyAddresses,
     ssl?: SslFacts,
+    trackers?: Trackers,
   ): BackendRuntime | undefined {
     if (this.routes.length === 0) return this.backend;
-    const facts = new HandleFacts(handle, this.nbsrv, proxied, ssl);
+    // What the connection tracks is visible to use_backend's sc_* conditions too.
+    const facts = new HandleFacts(handle, this.nbsrv, proxied, ssl, () => trackers);
+    facts.stickTables = this.ctx.tables;
+    facts.ownTable = this.name;
     for (const r of this.routes) if (r.test(facts)) return r.backend;
     return this.backend;
   }
@@ -562,7 +568,7 @@ export class FrontendRuntime implements ConnectionSink, HttpFrontendHost {
       this.http.accept(handle, undefined, proxied, early, trackers);
       return;
     }
-    const be = this.route(handle, proxied);
+    const be = this.route(handle, proxied, undefined, trackers);
     if (!be) {
       // No backend: HAProxy closes the connection at once.
       trackers?.release(Date.now());

@@ -40,6 +40,16 @@ frontend fe_tcp
     tcp-request connection track-sc1 src
     tcp-request connection reject if { sc1_conn_rate gt 2 }
     default_backend be
+frontend fe_route
+    bind 127.0.0.1:${tcp + 2}
+    stick-table type ip size 1k expire 30s store http_req_rate(10s)
+    http-request track-sc0 src
+    use_backend be_slow if { sc_http_req_rate(0) gt 2 }
+    default_backend be_fast
+backend be_fast
+    http-request return status 200 content-type text/plain string fast
+backend be_slow
+    http-request return status 503 content-type text/plain string slowdown
 frontend fe_content
     mode tcp
     bind 127.0.0.1:${tcp + 1}
@@ -75,16 +85,22 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'halo-stick-'));
   let server: Backend;
   const children: ChildProcess[] = [];
-  type Out = { http: string[]; tcp: string[]; content: string[]; tables: string[] };
+  type Out = {
+    http: string[];
+    tcp: string[];
+    content: string[];
+    route: string[];
+    tables: string[];
+  };
   const out: Record<'haproxy' | 'halo', Out> = {
-    haproxy: { http: [], tcp: [], content: [], tables: [] },
-    halo: { http: [], tcp: [], content: [], tables: [] },
+    haproxy: { http: [], tcp: [], content: [], route: [], tables: [] },
+    halo: { http: [], tcp: [], content: [], route: [], tables: [] },
   };
 
   before(async () => {
     server = await backend('s1');
     for (const who of ['haproxy', 'halo'] as const) {
-      const first = await freePorts(3);
+      const first = await freePorts(4);
       const file = join(dir, `${who}.cfg`);
       const sock = join(dir, `${who}.sock`);
       writeFileSync(file, config(first, first + 1, server.port, sock));
@@ -105,6 +121,8 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
         out[who].content.push(await exchange(first + 2, 'hello\n'));
         await sleep(50);
       }
+      for (let i = 0; i < 4; i++)
+        out[who].route.push(await exchange(first + 3, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
       // The entries' addresses and expiry timers differ by nature.
       const mask = (t: string) =>
         t.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=\d+/g, 'exp=N');
@@ -144,6 +162,13 @@ describe('stick tables next to HAProxy 2.6', { skip }, () => {
       out.halo.tcp.map((r) => r.startsWith('s1')),
       hap.map((r) => r.startsWith('s1')),
     );
+  });
+
+  it('use_backend on sc_http_req_rate(0): past the rate, another backend', () => {
+    const hap = out.haproxy.route;
+    assert.match(hap[1]!, /fast$/);
+    assert.match(hap[2]!, /^HTTP\/1\.1 503 [\s\S]*slowdown$/);
+    assert.deepEqual(out.halo.route, hap);
   });
 
   it('tcp-request content track-sc0 src: rejected past the rate', () => {

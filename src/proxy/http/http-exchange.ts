@@ -167,9 +167,11 @@ export class HttpExchange implements Pending {
     if (this.restrictNames(this.http.host.cfg.restrictHdrNames)) return;
     const feRules = this.http.host.rules;
     if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
+    // use_backend and the applets' conditions see the edited head and what is tracked.
+    const stick = this.stickFacts();
     const facts = () =>
-      this.head
-        ? headFacts(this.conn, this.head, this.http.host.nbsrv)
+      this.head || stick
+        ? headFacts(this.conn, this.requestHead(), this.http.host.nbsrv, stick)
         : requestFacts(this.conn, this.req, this.http.host.nbsrv);
     for (const a of this.http.applets) {
       if (a.matches(this.req, facts)) {
