@@ -122,16 +122,19 @@ function matchesAddress(list: BlockList, addr: string): boolean {
   return list.check(addr, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** HAProxy's integer operators (`-m int`, `show table ... data.X OP V`). */
+export const INT_OPS: Readonly<Record<string, (a: number, b: number) => boolean>> = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+};
+
 /** Integer matching as HAProxy's `-m int`: `N`, `N:M`, `:M`, `N:`, or `eq|ne|lt|le|gt|ge N`. */
 export function intMatcher(values: string[]): (n: number) => boolean {
-  const ops: Record<string, (a: number, b: number) => boolean> = {
-    eq: (a, b) => a === b,
-    ne: (a, b) => a !== b,
-    lt: (a, b) => a < b,
-    le: (a, b) => a <= b,
-    gt: (a, b) => a > b,
-    ge: (a, b) => a >= b,
-  };
+  const ops = INT_OPS;
   const tests: ((n: number) => boolean)[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -11,7 +11,6 @@
 // time-stamps.
 // A protocol engine: longer than most files, kept whole so the state rules read together.
 
-import { hostname } from 'node:os';
 import type { LogFormat } from '../config/haproxy/http-rule-model.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import type { FrontendRuntime } from './frontend-runtime.js';
@@ -34,7 +33,7 @@ import {
   writeTo,
 } from './io/stream-handle.js';
 import type { LogRecord } from './log/custom-log.js';
-import { renderLogFormat } from './log/custom-log.js';
+import { logHostname, renderLogFormat } from './log/custom-log.js';
 import { formatTcpLog } from './log/tcplog.js';
 import type { ProxyAddresses } from './proxy-protocol.js';
 import { encodeProxyHeader } from './proxy-protocol.js';
@@ -497,7 +496,7 @@ export class TcpSession implements Pending {
       srvQueue: this.srvQueuePos,
       beQueue: this.beQueuePos,
       pid: process.pid,
-      hostname: hostname(),
+      hostname: logHostname(),
     };
     const scope = layer4Scope(conn, this.fe.name, this.be.name);
     return renderLogFormat(format, record, (e) => evalSample(e, scope));

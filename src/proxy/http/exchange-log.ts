@@ -3,9 +3,8 @@
 // 2.6.12). Response sizes are counted as HAProxy counts them (htxResponseSize), from the
 // head Node wrote.
 
-import { hostname } from 'node:os';
 import type { LogRecord } from '../log/custom-log.js';
-import { renderLogFormat } from '../log/custom-log.js';
+import { logHostname, renderLogFormat } from '../log/custom-log.js';
 import type { HttpLogFields } from '../log/httplog.js';
 import { formatHttpLog, htxResponseSize } from '../log/httplog.js';
 import { formatTcpLog } from '../log/tcplog.js';
@@ -129,7 +128,7 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
       uri: req.url ?? '/',
       version: req.httpVersion,
       pid: process.pid,
-      hostname: hostname(),
+      hostname: logHostname(),
     };
     return renderLogFormat(custom.format, record, (e) => x.logSample(e));
   }
@@ -208,7 +207,7 @@ export function rejectedLogLine(
         termination: term,
         requestLine: undefined,
         pid: process.pid,
-        hostname: hostname(),
+        hostname: logHostname(),
       },
       (e) => evalSample(e, layer4Scope(conn, host.name, host.name)),
     );

@@ -3,27 +3,23 @@
 // and not after a variable that wrote nothing). Pure: the caller passes every date, counter
 // and address, and a sample evaluator for `%[...]`.
 
+import { hostname as osHostname } from 'node:os';
 import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import { quoteRequestLine } from './httplog.js';
-import { formatAcceptDate } from './tcplog.js';
+import type { SessionLogFields } from './tcplog.js';
+import { formatAcceptDate, MONTHS, p2 } from './tcplog.js';
 
 /** What a log line may show of one TCP session or HTTP request. */
-export interface LogRecord {
-  readonly clientIp: string;
+export interface LogRecord extends SessionLogFields {
   readonly clientPort: number;
   readonly frontendIp: string;
   readonly frontendPort: number;
-  readonly frontend: string;
   readonly frontendTls: boolean;
-  readonly backend: string;
-  readonly server: string;
   readonly serverIp?: string;
   readonly serverPort?: number;
   /** Accept date and, in HTTP, the request's date (epoch ms). */
   readonly accepted: number;
   readonly received?: number;
-  readonly tw: number;
-  readonly tc: number;
   readonly tt: number;
   readonly tR?: number;
   readonly tr?: number;
@@ -33,14 +29,6 @@ export interface LogRecord {
   readonly status?: number;
   /** Two characters (`--`, `SC`...). */
   readonly termination: string;
-  readonly actconn: number;
-  readonly feconn: number;
-  readonly beconn: number;
-  readonly srvconn: number;
-  readonly retries: number;
-  readonly redispatched: boolean;
-  readonly srvQueue: number;
-  readonly beQueue: number;
   /** HTTP: the request line as received (undefined for `<BADREQ>`), its parts (absent too then). */
   readonly requestLine?: string | undefined;
   readonly method?: string;
@@ -51,9 +39,6 @@ export interface LogRecord {
   readonly pid: number;
   readonly hostname: string;
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
 
 /** `%T`: `04/Dec/2026:18:30:00 +0000`. */
 function gmtDate(ms: number): string {
@@ -159,6 +144,13 @@ const VARS: Readonly<Record<string, (r: LogRecord) => Value>> = {
   sslv: (r) => r.sslVersion,
   sslc: (r) => r.sslCipher,
 };
+
+let host: string | undefined;
+/** `%H`: the machine's name, read once (not a system call per log line). */
+export function logHostname(): string {
+  host ??= osHostname();
+  return host;
+}
 
 /** Log variables halo does not fill yet (`%bi`, `%lc`...): what `halo check` warns about. */
 export function unfilledLogVars(format: LogFormat): string[] {

@@ -34,9 +34,22 @@ export interface TcpLogFields extends SessionLogFields {
   readonly termination: string;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const MONTHS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+];
 
-const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+export const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const p3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
 
 /** `%t`: `25/Nov/2026:18:00:10.291`, local time. */

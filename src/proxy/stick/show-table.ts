@@ -2,6 +2,7 @@
 // runtime API, in HAProxy 2.6's format (checked with socat against the real haproxy):
 // a `# table:` line per table, then one line per entry with its data in HAProxy's order.
 
+import { INT_OPS } from '../acl.js';
 import type { StickEntry, StickTable } from './stick-table.js';
 
 /** HAProxy's order of stored data types (its stktable_data_types). */
@@ -30,15 +31,6 @@ function entryLine(t: StickTable, e: StickEntry, now: number): string {
 const head = (name: string, t: StickTable, used: number) =>
   `# table: ${name}, type: ${t.cfg.type}, size:${t.cfg.size}, used:${used}\n`;
 
-const OPS: Record<string, (a: number, b: number) => boolean> = {
-  eq: (a, b) => a === b,
-  ne: (a, b) => a !== b,
-  lt: (a, b) => a < b,
-  le: (a, b) => a <= b,
-  gt: (a, b) => a > b,
-  ge: (a, b) => a >= b,
-};
-
 export function showTable(
   tables: ReadonlyMap<string, StickTable>,
   args: readonly string[],
@@ -58,7 +50,7 @@ export function showTable(
   const f = args[1];
   if (f === 'key') entries = entries.filter((e) => e.key === args[2]);
   else if (f?.startsWith('data.')) {
-    const op = OPS[args[2] ?? ''];
+    const op = INT_OPS[args[2] ?? ''];
     const want = Number(args[3]);
     const data = f.slice(5);
     if (!op || !Number.isFinite(want)) return 'Require a valid data type, operator and value.\n';
