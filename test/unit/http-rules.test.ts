@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseErrorFile } from '../../src/config/haproxy/error-files.js';
+import { parseErrorFile } from '../../src/config/haproxy/http-reply.js';
 import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { parseLogFormat } from '../../src/config/haproxy/log-format.js';
 import type { Proxy as ProxyConfig } from '../../src/config/haproxy/model.js';

@@ -3,7 +3,7 @@
 // opens), so inheritance is exact: later changes to a defaults section do not leak back.
 
 import type { Diagnostics, SourcePos } from '../diagnostics.js';
-import type { HttpRule, LogFormat } from './http-rule-model.js';
+import type { HttpReplySpec, HttpRule, LogFormat } from './http-rule-model.js';
 import type {
   Acl,
   Balance,
@@ -95,9 +95,10 @@ export interface ProxyDraft {
   checkRules: HttpCheckRule[];
   logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
   stickTable?: StickTableConfig;
-  /** `errorfile` lines by status (read after parsing into errorReplies). */
-  errorFiles?: Record<number, { path: string; pos: SourcePos }>;
-  errorReplies?: Record<number, ErrorFileReply>;
+  /** `errorfile`, `errorfiles` and `http-error` lines in file order, the defaults' first. */
+  errorEntries?: ErrorEntry[];
+  /** What those lines come to once every http-errors section is known (error-files.ts). */
+  errorReplies?: Record<number, HttpReplySpec>;
   /** The `log-format` string, while logFormat is 'custom'. */
   customLogFormat?: { format: LogFormat; pos: SourcePos };
   logs: LogEntry[];
@@ -221,6 +222,26 @@ export function newGlobalDraft(): GlobalDraft {
   return { logs: [], daemon: false, masterWorker: false, statsSockets: [] };
 }
 
+/**
+ * One `errorfile CODE FILE` or `http-error status CODE ...` (`reply`; undefined for
+ * `default-errorfiles`: back to HAProxy's page), or one `errorfiles NAME [CODE...]` (`section`;
+ * `codes` undefined: every status the section has). Applied in order, later ones winning.
+ */
+export type ErrorEntry =
+  | { kind: 'reply'; code: number; reply: HttpReplySpec | undefined; pos: SourcePos }
+  | { kind: 'section'; name: string; codes: number[] | undefined; pos: SourcePos };
+
+/** The files lines name (error files, reply payloads), read as the line is parsed. */
+export interface LineFiles {
+  /** The file's bytes, or undefined when it does not open. */
+  read(path: string): Buffer | undefined;
+  /** `tune.bufsize` as set so far: the largest payload file HAProxy takes. */
+  readonly bufsize: number;
+}
+
+/** No file opens: for callers that parse text alone. */
+export const NO_FILES: LineFiles = { read: () => undefined, bufsize: 16384 };
+
 /** What a keyword's parse function sees: the line's words and where to report. */
 export interface LineCtx {
   readonly diags: Diagnostics;
@@ -231,6 +252,7 @@ export interface LineCtx {
   readonly modifier: 'std' | 'no' | 'default';
   /** The environment, for the places HAProxy expands `$VAR` outside quotes (addresses). */
   readonly env: Env;
+  readonly files: LineFiles;
   /** HAProxy reads missing words as empty strings; so does `arg(i)`. */
   arg(i: number): string;
   error(code: string, message: string): void;
@@ -243,6 +265,7 @@ export function makeLineCtx(
   words: string[],
   modifier: LineCtx['modifier'],
   env: Env = {},
+  files: LineFiles = NO_FILES,
 ): LineCtx {
   return {
     diags,
@@ -250,6 +273,7 @@ export function makeLineCtx(
     words,
     modifier,
     env,
+    files,
     arg: (i) => words[i] ?? '',
     error: (code, message) => diags.error(pos, code, message, 'haproxy'),
     warning: (code, message) => diags.warning(pos, code, message, 'haproxy'),

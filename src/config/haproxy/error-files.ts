@@ -1,85 +1,250 @@
-// `errorfile CODE FILE`: the reply HAProxy sends instead of its own page for CODE, read
-// once at start-up and checked as HAProxy 2.6 checks it (the codes it has a page for, a file
-// that opens, a status line, a Content-Length that matches the payload), with its messages.
-// The file is kept as HAProxy holds it: status line, headers (names lower-cased), payload.
+// What a proxy answers instead of HAProxy's own pages: `errorfile CODE FILE`, `errorfiles
+// NAME [CODE...]` (from an `http-errors NAME` section of `errorfile` lines) and `http-error
+// status CODE ...` (an http-reply), in defaults and proxies, applied in file order as
+// HAProxy 2.6 applies them (a proxy starts from its defaults' lines; a later line wins),
+// with HAProxy's messages. Files are read as their line is parsed; `errorfiles` names are
+// looked up once every section is read, as HAProxy does after parsing.
 
-import { readFileSync } from 'node:fs';
 import type { Diagnostics, SourcePos } from '../diagnostics.js';
 import type { LineCtx, ProxyDraft } from './draft.js';
+import { ERROR_CODES, loadErrorFile, parseReply, replyPort } from './http-reply.js';
+import type { HttpReplySpec, HttpRules } from './http-rule-model.js';
 import type { ErrorFileReply } from './model.js';
 
-/** The codes `errorfile` takes: those HAProxy has a built-in page for. */
-export const ERRORFILE_CODES = [
-  200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 425, 429, 500, 501, 502, 503, 504,
-];
+/** An `http-errors NAME` section: its files by status. */
+export interface HttpErrorsSection {
+  readonly name: string;
+  readonly pos: SourcePos;
+  readonly replies: Map<number, HttpReplySpec>;
+}
 
-/** `errorfile CODE FILE` in a proxy or defaults section: recorded, read by loadErrorFiles. */
+/** The reply an errorfile makes (`file` undefined: an empty file). */
+function fileReply(status: number, file: ErrorFileReply | undefined): HttpReplySpec {
+  return { status, body: { kind: 'errorfile', file }, headers: [], errorPage: false };
+}
+
+function statusOf(word: string): number | undefined {
+  const n = Number.parseInt(word, 10);
+  return ERROR_CODES.includes(n) ? n : undefined;
+}
+
+function addEntry(px: ProxyDraft, entry: NonNullable<ProxyDraft['errorEntries']>[number]): void {
+  px.errorEntries ??= [];
+  px.errorEntries.push(entry);
+}
+
+/** `errorfile CODE FILE` in a proxy or defaults section. */
 export function parseErrorfileLine(ctx: LineCtx, px: ProxyDraft): void {
-  if (ctx.words.length < 3) {
-    ctx.error('HAP_BAD_ARGS', 'errorfile : <code> and <file> expected.');
+  const fail = (m: string): 'error' => {
+    ctx.error('HAP_ERRORFILE', `errorfile : ${m}`);
+    return 'error';
+  };
+  if (ctx.arg(1) === '' || ctx.arg(2) === '') {
+    fail('expects <status_code> and <file> as arguments.');
     return;
   }
-  const code = Number(ctx.arg(1));
-  if (!ERRORFILE_CODES.includes(code)) {
-    ctx.error('HAP_BAD_VALUE', `errorfile : status code '${ctx.arg(1)}' not handled.`);
+  const code = statusOf(ctx.arg(1));
+  if (code === undefined) {
+    fail(`status code '${Number.parseInt(ctx.arg(1), 10) || 0}' not handled.`);
     return;
   }
-  // A copy: a section's own lines must not change the defaults it inherited from.
-  px.errorFiles = { ...px.errorFiles, [code]: { path: ctx.arg(2), pos: ctx.pos } };
+  const file = loadErrorFile(replyPort(ctx, fail), ctx.arg(2));
+  if (file === 'error') return;
+  addEntry(px, { kind: 'reply', code, reply: fileReply(code, file), pos: ctx.pos });
 }
 
-/** The reply a file holds, or HAProxy's reason for refusing it. Pure. */
-export function parseErrorFile(data: Buffer): Omit<ErrorFileReply, 'pos'> | string {
-  const text = data.toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  const headEnd = end >= 0 ? end : text.indexOf('\n\n');
-  if (headEnd < 0) return 'failed to parse the payload (no end of headers)';
-  const sep = end >= 0 ? 4 : 2;
-  const lines = text.slice(0, headEnd).split(/\r?\n/);
-  const m = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
-  if (!m) return 'failed to parse the payload (invalid status line)';
-  const headers: [string, string][] = [];
-  for (const l of lines.slice(1)) {
-    const i = l.indexOf(':');
-    if (i <= 0) return `failed to parse the payload (invalid header line '${l}')`;
-    headers.push([l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()]);
+/** `errorfiles NAME [CODE...]` in a proxy or defaults section. */
+export function parseErrorfilesLine(ctx: LineCtx, px: ProxyDraft): void {
+  if (ctx.arg(1) === '') {
+    ctx.error('HAP_BAD_ARGS', 'errorfiles : expects <name> as argument.');
+    return;
   }
-  const body = text.slice(headEnd + sep);
-  const cl = headers.find(([n]) => n === 'content-length');
-  if (cl && Number(cl[1]) !== body.length)
-    return `payload size does not match the announced content-length (${body.length} != ${cl[1]})`;
-  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? '', headers, body };
+  let codes: number[] | undefined;
+  for (const w of ctx.words.slice(2)) {
+    const code = statusOf(w);
+    if (code === undefined) {
+      ctx.error(
+        'HAP_BAD_VALUE',
+        `errorfiles : status code '${Number.parseInt(w, 10) || 0}' not handled.`,
+      );
+      return;
+    }
+    codes = [...(codes ?? []), code];
+  }
+  addEntry(px, { kind: 'section', name: ctx.arg(1), codes, pos: ctx.pos });
 }
 
-/** Reads every `errorfile` of the parsed proxies (each file once). */
-export function loadErrorFiles(proxies: readonly ProxyDraft[], diags: Diagnostics): void {
-  const cache = new Map<string, Omit<ErrorFileReply, 'pos'> | string>();
-  const load = (path: string, pos: SourcePos) => {
-    let r = cache.get(path);
-    if (r === undefined) {
-      try {
-        r = parseErrorFile(readFileSync(path));
-      } catch {
-        r = `error opening file '${path}'`;
-      }
-      cache.set(path, r);
-      if (typeof r === 'string')
-        diags.error(
-          pos,
-          'HAP_ERRORFILE',
-          r.startsWith('error opening') ? `errorfile : ${r}.` : `errorfile : '${path}': ${r}`,
+/** `http-error status CODE [content-type T] [payload] [hdr NAME FMT]...`. */
+export function parseHttpErrorLine(ctx: LineCtx, px: ProxyDraft): void {
+  const fail = (m: string): 'error' => {
+    ctx.error('HAP_BAD_HTTP_ERROR', `http-error : ${m}`);
+    return 'error';
+  };
+  const args = ctx.words.slice(1);
+  const r = parseReply(replyPort(ctx, fail), args, 0);
+  if (r === 'error') return;
+  const { spec } = r;
+  if (spec.status === 0) {
+    fail('expects at least a <status> as arguments.');
+    return;
+  }
+  if (!ERROR_CODES.includes(spec.status)) {
+    ctx.error('HAP_BAD_HTTP_ERROR', `http-error: status code '${spec.status}' not handled.`);
+    return;
+  }
+  if (r.used < args.length) {
+    fail(`unknown keyword '${args[r.used]}'.`);
+    return;
+  }
+  if (spec.section !== undefined)
+    addEntry(px, { kind: 'section', name: spec.section, codes: [spec.status], pos: ctx.pos });
+  else
+    addEntry(px, {
+      kind: 'reply',
+      code: spec.status,
+      reply: spec.errorPage ? undefined : spec,
+      pos: ctx.pos,
+    });
+}
+
+/** `http-errors NAME`: a new section, or undefined when the name is missing. */
+export function openHttpErrors(
+  ctx: LineCtx,
+  sections: Map<string, HttpErrorsSection>,
+): HttpErrorsSection | undefined {
+  const name = ctx.arg(1);
+  if (name === '') {
+    ctx.error('HAP_MISSING_NAME', 'missing name for http-errors section.');
+    return undefined;
+  }
+  const bad = /[^A-Za-z0-9_.:-]/.exec(name)?.[0];
+  if (bad)
+    ctx.error(
+      'HAP_BAD_NAME',
+      `character '${bad}' is not permitted in 'http-errors' name '${name}'.`,
+    );
+  const earlier = sections.get(name);
+  if (earlier)
+    ctx.error(
+      'HAP_DUPLICATE_SECTION',
+      `http-errors section '${name}' already exists (declared at ${earlier.pos.file}:${earlier.pos.line}).`,
+    );
+  const section = { name, pos: ctx.pos, replies: new Map<number, HttpReplySpec>() };
+  if (!earlier) sections.set(name, section);
+  return section;
+}
+
+/** A line inside an `http-errors` section: `errorfile CODE FILE` only. */
+export function httpErrorsLine(ctx: LineCtx, section: HttpErrorsSection): void {
+  const kw = ctx.arg(0);
+  if (kw !== 'errorfile') {
+    ctx.error('HAP_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in 'http-errors' section`);
+    return;
+  }
+  const fail = (m: string): 'error' => {
+    ctx.error('HAP_ERRORFILE', `errorfile : ${m}`);
+    return 'error';
+  };
+  if (ctx.arg(1) === '' || ctx.arg(2) === '') {
+    ctx.error('HAP_BAD_ARGS', 'errorfile: expects <status_code> and <file> as arguments.');
+    return;
+  }
+  const code = statusOf(ctx.arg(1));
+  if (code === undefined) {
+    fail(`status code '${Number.parseInt(ctx.arg(1), 10) || 0}' not handled.`);
+    return;
+  }
+  const file = loadErrorFile(replyPort(ctx, fail), ctx.arg(2));
+  if (file !== 'error') section.replies.set(code, fileReply(code, file));
+}
+
+/**
+ * After parsing: each proxy's error replies from its entries in order, and the
+ * `errorfiles NAME` of its rules' replies, with HAProxy's messages for unknown sections
+ * and statuses a section does not have.
+ */
+export function resolveErrorReplies(
+  proxies: readonly ProxyDraft[],
+  sections: ReadonlyMap<string, HttpErrorsSection>,
+  diags: Diagnostics,
+): void {
+  for (const px of proxies) {
+    if (px.kind === 'defaults') continue;
+    if (px.errorEntries) px.errorReplies = proxyReplies(px, sections, diags);
+    if (px.httpRules) resolveRuleSections(px, px.httpRules, sections, diags);
+  }
+}
+
+function proxyReplies(
+  px: ProxyDraft,
+  sections: ReadonlyMap<string, HttpErrorsSection>,
+  diags: Diagnostics,
+): Record<number, HttpReplySpec> {
+  const out: Record<number, HttpReplySpec> = {};
+  for (const e of px.errorEntries ?? []) {
+    if (e.kind === 'reply') {
+      if (e.reply) out[e.code] = e.reply;
+      else delete out[e.code];
+      continue;
+    }
+    const s = sections.get(e.name);
+    if (!s) {
+      diags.error(
+        e.pos,
+        'HAP_UNKNOWN_HTTP_ERRORS',
+        `proxy '${px.name}': unknown http-errors section '${e.name}' (at ${e.pos.file}:${e.pos.line}).`,
+        'haproxy',
+      );
+      continue;
+    }
+    for (const code of e.codes ?? ERROR_CODES) {
+      const r = s.replies.get(code);
+      if (r) out[code] = r;
+      else if (e.codes)
+        diags.warning(
+          e.pos,
+          'HAP_HTTP_ERRORS_STATUS',
+          `config: proxy '${px.name}' : status '${code}' not declared in http-errors section '${e.name}' (at ${e.pos.file}:${e.pos.line}).`,
           'haproxy',
         );
     }
-    return typeof r === 'string' ? undefined : { ...r, pos };
-  };
-  for (const px of proxies) {
-    if (!px.errorFiles) continue;
-    const out: Record<number, ErrorFileReply> = {};
-    for (const [code, f] of Object.entries(px.errorFiles)) {
-      const reply = load(f.path, f.pos);
-      if (reply) out[Number(code)] = reply;
-    }
-    px.errorReplies = out;
+  }
+  return out;
+}
+
+/** Rules whose reply is `errorfiles NAME`: the section's file for the status, or none. */
+function resolveRuleSections(
+  px: ProxyDraft,
+  rules: HttpRules,
+  sections: ReadonlyMap<string, HttpErrorsSection>,
+  diags: Diagnostics,
+): void {
+  for (const list of [rules.request, rules.response] as HttpRules['request'][]) {
+    const mutable = list as HttpRules['request'][number][];
+    mutable.forEach((rule, i) => {
+      const a = rule.action;
+      if (!('reply' in a) || a.reply.section === undefined) return;
+      const s = sections.get(a.reply.section);
+      if (!s) {
+        diags.error(
+          rule.pos,
+          'HAP_UNKNOWN_HTTP_ERRORS',
+          `Proxy '${px.name}': unknown http-errors section '${a.reply.section}' referenced by an http reply .`,
+          'haproxy',
+        );
+        return;
+      }
+      const found = s.replies.get(a.reply.status);
+      if (!found)
+        diags.warning(
+          rule.pos,
+          'HAP_HTTP_ERRORS_STATUS',
+          `Proxy '${px.name}': status '${a.reply.status}' referenced by an http reply not declared in http-errors section '${a.reply.section}'.`,
+          'haproxy',
+        );
+      const { section: _, ...rest } = a.reply;
+      const reply: HttpReplySpec = found?.body ? { ...rest, body: found.body } : rest;
+      mutable[i] = { ...rule, action: { ...a, reply } };
+    });
   }
 }

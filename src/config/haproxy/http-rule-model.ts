@@ -3,7 +3,7 @@
 // and the HTTP engine (proxy/http/http-rules.ts) runs.
 
 import type { SourcePos } from '../diagnostics.js';
-import type { Condition } from './model.js';
+import type { Condition, ErrorFileReply } from './model.js';
 
 /** One `%[fetch(args),conv(args)...]` sample expression. */
 export interface SampleExpr {
@@ -24,21 +24,40 @@ export type LogFormatNode =
 /** A log-format string, parsed: text, samples and variables in order. */
 export type LogFormat = readonly LogFormatNode[];
 
-/** What `deny`, `tarpit` and `return` answer with (HAProxy's http-reply arguments). */
+/** The payload of an http-reply. */
+export type HttpReplyBody =
+  /** `string STR`, or `file FILE` (read at start-up): sent as is. */
+  | { readonly kind: 'string'; readonly text: string }
+  /** `lf-string FMT`, or `lf-file FILE`: a log-format string evaluated per reply. */
+  | { readonly kind: 'lf'; readonly format: LogFormat }
+  /**
+   * `errorfile FILE`, or a file an `errorfiles` section holds for the status: the whole
+   * reply as written. `file` undefined: an empty file (HAProxy sends nothing and closes).
+   */
+  | { readonly kind: 'errorfile'; readonly file: ErrorFileReply | undefined };
+
+/**
+ * What `deny`, `tarpit`, `return` and `http-error` answer with (HAProxy's http-reply
+ * arguments), files already read.
+ */
 export interface HttpReplySpec {
   readonly status: number;
-  /** Set with `content-type`; HAProxy requires it with `string`/`lf-string`. */
+  /** Set with `content-type`; HAProxy requires it with a non-empty payload. */
   readonly contentType?: string;
-  readonly body?:
-    | { readonly kind: 'string'; readonly text: string }
-    | {
-        readonly kind: 'lf';
-        readonly format: LogFormat;
-      };
+  readonly body?: HttpReplyBody;
   /** `hdr NAME FMT`, in order. */
   readonly headers: readonly (readonly [string, LogFormat])[];
-  /** No body argument and no `hdr`: HAProxy's own error page for `status` (deny, tarpit). */
+  /**
+   * The proxy's own reply for `status` (an errorfile, an http-error), else HAProxy's page:
+   * `default-errorfiles`, or a deny or tarpit with no argument but `deny_status`.
+   */
   readonly errorPage: boolean;
+  /**
+   * `errorfiles NAME`: the http-errors section whose file for `status` is the reply,
+   * looked up once every section is read (error-files.ts sets `body` then; a section
+   * without that status leaves the reply empty, as HAProxy does).
+   */
+  readonly section?: string;
 }
 
 export type HttpRuleAction =

@@ -2,9 +2,9 @@
 // HAProxy's post-parse checks) -> halo's own checks. No clock, no DNS; the files lines name
 // (certificates, errorfiles) are read once here.
 
+import { readFileSync } from 'node:fs';
 import { Diagnostics } from '../diagnostics.js';
 import { haloChecks } from './checks.js';
-import { loadErrorFiles } from './error-files.js';
 import { type HaproxyHost, hostChecks } from './host-checks.js';
 import type { HaproxyConfig } from './model.js';
 import { parseSources } from './parser.js';
@@ -38,10 +38,9 @@ export function parseHaproxy(
 ): ParseHaproxyResult {
   const diagnostics = new Diagnostics();
   try {
-    const parsed = parseSources(sources, opts.env ?? {}, diagnostics);
+    const parsed = parseSources(sources, opts.env ?? {}, diagnostics, readOnce());
     if (opts.host) hostChecks(parsed, opts.host, diagnostics);
     loadTlsFiles(parsed, diagnostics);
-    loadErrorFiles(parsed.proxies, diagnostics);
     const config = resolve(
       parsed,
       sources.map((s) => s.path),
@@ -66,4 +65,20 @@ export function parseHaproxy(
     );
     return { diagnostics };
   }
+}
+
+/** Files lines name (error files, reply payloads), each read once per parse. */
+function readOnce(): (path: string) => Buffer | undefined {
+  const seen = new Map<string, Buffer | undefined>();
+  return (path) => {
+    if (seen.has(path)) return seen.get(path);
+    let data: Buffer | undefined;
+    try {
+      data = readFileSync(path);
+    } catch {
+      data = undefined;
+    }
+    seen.set(path, data);
+    return data;
+  };
 }

@@ -4,7 +4,7 @@
 // own default applies at run time, documented next to the field).
 
 import type { SourcePos } from '../diagnostics.js';
-import type { HttpRules, LogFormat } from './http-rule-model.js';
+import type { HttpReplySpec, HttpRules, LogFormat } from './http-rule-model.js';
 
 export type ProxyMode = 'tcp' | 'http';
 
@@ -299,8 +299,11 @@ export interface Proxy {
   readonly expectProxy?: ExpectProxy[];
   /** `stick-table`: this proxy's table of tracking counters. */
   readonly stickTable?: StickTableConfig;
-  /** `errorfile CODE FILE`: replies that replace HAProxy's own pages, by status. */
-  readonly errorFiles?: Readonly<Record<number, ErrorFileReply>>;
+  /**
+   * What replaces HAProxy's own page for a status (`errorfile`, `errorfiles`, `http-error`):
+   * the backend's, else the frontend's, else HAProxy's.
+   */
+  readonly errorFiles?: Readonly<Record<number, HttpReplySpec>>;
   /** `log-format` (frontend and listen): the format of its log lines, replacing httplog/tcplog. */
   readonly logFormatCustom?: { readonly format: LogFormat; readonly pos: SourcePos };
   /** `tcp-request connection|content accept|reject` rules (frontend and listen). */
@@ -351,7 +354,6 @@ export interface HaproxyConfig {
 
 /** An `errorfile`'s reply: the file's status line, headers (lower-case names) and payload. */
 export interface ErrorFileReply {
-  readonly pos: SourcePos;
   readonly version: string;
   readonly status: number;
   readonly reason: string;

@@ -7,11 +7,15 @@ import { type CondStack, evalDirective } from './directives.js';
 import {
   type GlobalDraft,
   type LineCtx,
+  type LineFiles,
   makeLineCtx,
+  NO_FILES,
   newGlobalDraft,
   newProxyDraft,
   type ProxyDraft,
 } from './draft.js';
+import type { HttpErrorsSection } from './error-files.js';
+import { httpErrorsLine, openHttpErrors, resolveErrorReplies } from './error-files.js';
 import { GLOBAL_KEYWORDS } from './keywords/global.js';
 import { type Cap, type ProxyEnv, type ProxyKeyword, proxyKeywords } from './keywords/proxy.js';
 import { kindWord } from './keywords/timeout.js';
@@ -41,7 +45,8 @@ type Section =
   | { type: 'global' }
   | { type: 'proxy'; draft: ProxyDraft }
   | { type: 'other'; name: string }
-  | { type: 'userlist'; list: UserlistDraft };
+  | { type: 'userlist'; list: UserlistDraft }
+  | { type: 'http-errors'; section: HttpErrorsSection | undefined };
 
 const NEGATABLE = new Set([
   'option',
@@ -89,6 +94,7 @@ export function parseSources(
   sources: readonly { path: string; text: string }[],
   env: Env,
   diags: Diagnostics,
+  read: LineFiles['read'] = NO_FILES.read,
 ): ParsedConfig {
   const global = newGlobalDraft();
   const reg: DefaultsRegistry = {
@@ -101,8 +107,27 @@ export function parseSources(
   const table = new Map<string, ProxyKeyword>(proxyKeywords(penv).map((k) => [k.name, k]));
   const otherSections = new Set<string>();
   const userlists = new Map<string, UserlistDraft>();
-  const state = { global, globalSeen: false, reg, proxies, table, penv, otherSections, userlists };
+  const httpErrors = new Map<string, HttpErrorsSection>();
+  const files: LineFiles = {
+    read,
+    get bufsize() {
+      return global.tune?.bufsize ?? 16384;
+    },
+  };
+  const state = {
+    global,
+    globalSeen: false,
+    reg,
+    proxies,
+    table,
+    penv,
+    otherSections,
+    userlists,
+    httpErrors,
+    files,
+  };
   for (const src of sources) parseFile(src, env, diags, state);
+  resolveErrorReplies(proxies, httpErrors, diags);
   return {
     global,
     globalSeen: state.globalSeen,
@@ -121,6 +146,8 @@ interface State {
   penv: ProxyEnv;
   otherSections: Set<string>;
   userlists: Map<string, UserlistDraft>;
+  httpErrors: Map<string, HttpErrorsSection>;
+  files: LineFiles;
 }
 
 function parseFile(
@@ -229,7 +256,7 @@ function handleLine(
     }
   }
   const kw = words[0] ?? '';
-  const ctx = makeLineCtx(diags, pos, words, modifier, env);
+  const ctx = makeLineCtx(diags, pos, words, modifier, env, st.files);
   if (kw === 'global') {
     st.globalSeen = true;
     st.global.pos ??= pos;
@@ -243,6 +270,10 @@ function handleLine(
     st.otherSections.add(kw);
     const list = openUserlist(ctx, st.userlists);
     return list ? { type: 'userlist', list } : { type: 'other', name: kw };
+  }
+  if (kw === 'http-errors') {
+    st.otherSections.add(kw);
+    return { type: 'http-errors', section: openHttpErrors(ctx, st.httpErrors) };
   }
   if ((OTHER_SECTIONS as readonly string[]).includes(kw)) {
     st.otherSections.add(kw);
@@ -260,6 +291,9 @@ function handleLine(
       break;
     case 'userlist':
       userlistLine(ctx, section.list);
+      break;
+    case 'http-errors':
+      if (section.section) httpErrorsLine(ctx, section.section);
       break;
     case 'other':
       break;

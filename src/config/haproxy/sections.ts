@@ -15,7 +15,6 @@ export const OTHER_SECTIONS = [
   'resolvers',
   'mailers',
   'program',
-  'http-errors',
   'ring',
   'cache',
   'fcgi-app',

@@ -6,7 +6,7 @@
 
 import type http from 'node:http';
 import type net from 'node:net';
-import type { SampleExpr } from '../../config/haproxy/http-rule-model.js';
+import type { HttpReplySpec, SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import type { ErrorFileReply } from '../../config/haproxy/model.js';
 import type { StickFacts } from '../acl.js';
 import type { BackendRuntime } from '../backend-runtime.js';
@@ -26,6 +26,7 @@ import { DEFAULT_H1_LIMITS } from './h1-request.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
 import { HeaderList, RequestHead, ResponseHead, ResponseView, VarStore } from './http-head.js';
 import type { HttpRuleSet, RuleInput, RuleReply, RuleVerdict } from './http-rules.js';
+import { buildReply } from './http-rules.js';
 import {
   headFacts,
   interimHead,
@@ -853,8 +854,8 @@ export class HttpExchange implements Pending {
     return this.ruleSets().filter((r) => r.hasResponse);
   }
 
-  /** The backend's `errorfile` for `status`, else the frontend's. */
-  private errorFileFor(status: number): ErrorFileReply | undefined {
+  /** The backend's own reply for `status` (errorfile, http-error), else the frontend's. */
+  private errorReplyFor(status: number): HttpReplySpec | undefined {
     return this.be?.cfg.errorFiles?.[status] ?? this.http.host.cfg.errorFiles?.[status];
   }
 
@@ -862,22 +863,35 @@ export class HttpExchange implements Pending {
    * An `errorfile` reply: the file's bytes as HAProxy sends them (its status line, header
    * names in lower case, no `connection` line, the payload), then the connection closes
    * (a file without Content-Length ends there). The log counts it as HAProxy holds it.
+   * An empty file (`/dev/null`): nothing is sent, the connection closes.
    */
-  private sendErrorFile(f: ErrorFileReply): void {
+  private sendErrorFile(f: ErrorFileReply | null, status: number): void {
+    this.rawStatus = status;
+    if (!f) {
+      this.logExtra = 0;
+      this.conn.socket.end();
+      this.finish();
+      return;
+    }
     let head = `${f.version} ${f.status} ${f.reason}\r\n`;
     let size = 20 + f.version.length + String(f.status).length + f.reason.length + 1;
     for (const [k, v] of f.headers) {
       size += k.length + v.length;
       if (k !== 'connection' && k !== 'keep-alive') head += `${k}: ${v}\r\n`;
     }
-    this.rawStatus = f.status;
+    // HTTP/1.1 says the connection closes; HTTP/1.0 implies it.
+    if (f.version === 'HTTP/1.1') head += 'connection: close\r\n';
     this.logExtra = size + f.body.length;
     this.conn.socket.end(Buffer.from(`${head}\r\n${f.body}`, 'latin1'));
     this.finish();
   }
 
   /** One of HAProxy's error replies (the request is over; the connection may stay). */
-  private sendError(e: ErrorReply & { page?: boolean }, cause: string, phase: string): void {
+  private sendError(
+    e: ErrorReply & { page?: boolean; file?: ErrorFileReply | null },
+    cause: string,
+    phase: string,
+  ): void {
     this.setTermination(cause, phase);
     this.interims = [];
     this.preq?.destroy();
@@ -886,21 +900,35 @@ export class HttpExchange implements Pending {
       this.res.destroy();
       return;
     }
-    // HAProxy's own pages (not a reply a rule built) give way to the proxy's errorfile.
-    const file = e.page === false ? undefined : this.errorFileFor(e.status);
-    if (file) {
-      this.sendErrorFile(file);
+    // HAProxy's own pages (not a reply a rule built) give way to the proxy's own reply.
+    const own = e.page === false ? undefined : this.errorReplyFor(e.status);
+    const reply = own ? buildReply(own, this.ruleInput().scope) : e;
+    const f = reply.file;
+    if (f !== undefined) {
+      // An HTTP/1.1 file with its length goes out as any reply (the connection may stay,
+      // `connection: close` added when it does not); others end with the connection.
+      if (f && f.version === 'HTTP/1.1' && framed(f)) {
+        const headers = f.headers.filter(([k]) => k !== 'connection' && k !== 'keep-alive');
+        this.writeClientHead(
+          f.status,
+          f.reason,
+          headers.map(([k, v]) => [k, v]),
+        );
+        this.rawStatus = reply.status;
+        this.bodyBytes = f.body.length;
+        this.res.end(Buffer.from(f.body, 'latin1'));
+      } else this.sendErrorFile(f, reply.status);
       return;
     }
     // HAProxy's 400 and 408 pages (deny_status) close the connection after them.
     const headers: [string, string][] = [];
-    for (const [k, v] of e.headers) {
+    for (const [k, v] of reply.headers) {
       if (k === 'connection') this.closeAfter = true;
       else headers.push([k, v]);
     }
-    this.writeClientHead(e.status, e.reason, headers);
-    this.bodyBytes = e.body.length;
-    this.res.end(e.body);
+    this.writeClientHead(reply.status, reply.reason, headers);
+    this.bodyBytes = reply.body.length;
+    this.res.end(reply.body);
   }
 
   setTermination(cause: string, phase: string): void {
@@ -972,4 +1000,9 @@ export class HttpExchange implements Pending {
     if (cfg.logs.length === 0 || !(h.httplog || h.tcplog)) return;
     h.ctx.log.send(cfg.logs, 6, rejectedLogLine(h, conn, status, term, h.ctx.deadlines.now()));
   }
+}
+
+/** Whether an errorfile says where its payload ends (Content-Length, or no payload). */
+function framed(f: ErrorFileReply): boolean {
+  return f.status === 204 || f.status === 304 || f.headers.some(([k]) => k === 'content-length');
 }

@@ -118,6 +118,7 @@ export const RULE_ERROR_PAGES: Readonly<Record<number, ErrorReply>> = {
   410: page(410, 'Gone', 'The resource is no longer available and will not be available again.'),
   413: page(413, 'Payload Too Large', 'The request entity exceeds the maximum allowed.'),
   421: page(421, 'Misdirected Request', 'Request sent to a non-authoritative server.'),
+  422: page(422, 'Unprocessable Content', 'The server cannot process the contained instructions.'),
   425: page(425, 'Too Early', 'Your browser sent early data.'),
   429: page(429, 'Too Many Requests', 'You have sent too many requests in a given amount of time.'),
   500: HTTP_ERRORS[500],

@@ -9,7 +9,7 @@ import type {
   HttpRule,
   HttpRuleAction,
 } from '../../config/haproxy/http-rule-model.js';
-import type { Acl } from '../../config/haproxy/model.js';
+import type { Acl, ErrorFileReply } from '../../config/haproxy/model.js';
 import type { ConnectionFacts, Userlists } from '../acl.js';
 import { compileCondition } from '../acl.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
@@ -27,6 +27,8 @@ export interface RuleReply {
   readonly logExtra?: number;
   /** One of HAProxy's built-in pages (deny or tarpit without a body). */
   readonly page?: boolean;
+  /** An errorfile's reply, sent as written; null: an empty file (nothing is sent). */
+  readonly file?: ErrorFileReply | null;
 }
 
 /** What a final rule decided; `tarpit` waits `timeout tarpit` before its reply. */
@@ -50,7 +52,12 @@ export interface RuleInput {
   readonly track?: (slot: number, table: string, key: string) => void;
 }
 
-function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
+/**
+ * The reply `spec` makes for this message: HAProxy's page (`errorPage`; the exchange then
+ * gives way to the proxy's own reply for the status), an errorfile's bytes, or a reply
+ * built from status, `hdr` lines (an empty value adds no header) and payload.
+ */
+export function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
   const page = spec.errorPage ? RULE_ERROR_PAGES[spec.status] : undefined;
   if (page)
     return {
@@ -60,23 +67,34 @@ function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
       body: page.body,
       page: true,
     };
-  const headers: [string, string][] = spec.headers.map(([n, f]) => [n, evalFormat(f, scope)]);
-  const body =
-    spec.body === undefined
-      ? ''
-      : spec.body.kind === 'string'
-        ? spec.body.text
-        : evalFormat(spec.body.format, scope);
+  const body = spec.body;
+  if (body?.kind === 'errorfile')
+    return {
+      status: spec.status,
+      reason: body.file?.reason ?? '',
+      headers: [],
+      body: '',
+      page: false,
+      file: body.file ?? null,
+    };
+  const headers: [string, string][] = [];
+  for (const [n, f] of spec.headers) {
+    const v = evalFormat(f, scope);
+    if (v !== '') headers.push([n, v]);
+  }
+  const text =
+    body === undefined ? '' : body.kind === 'string' ? body.text : evalFormat(body.format, scope);
   // A 204 or 304 has no body: HAProxy's h1 layer drops its `content-length: 0`, which
   // its log still counts (15 bytes of HTX).
   const bodyless = spec.status === 204 || spec.status === 304;
-  if (!bodyless) headers.push(['content-length', String(Buffer.byteLength(body, 'latin1'))]);
-  if (spec.body && spec.contentType !== undefined) headers.push(['content-type', spec.contentType]);
+  if (!bodyless) headers.push(['content-length', String(Buffer.byteLength(text, 'latin1'))]);
+  if (text !== '' && spec.contentType !== undefined)
+    headers.push(['content-type', spec.contentType]);
   return {
     status: spec.status,
     reason: reasonOf(spec.status),
     headers,
-    body,
+    body: text,
     page: false,
     ...(bodyless ? { logExtra: 15 } : {}),
   };

@@ -4,6 +4,7 @@
 // `errorfile` or `set-cookie`) returns false and goes to the not-applied checks.
 
 import type { LineCtx, ProxyDraft } from '../draft.js';
+import { parseReply, type ReplyPort, replyPort } from '../http-reply.js';
 import type {
   HttpReplySpec,
   HttpRuleAction,
@@ -94,11 +95,6 @@ function fetchOf(criterion: string): string {
   return FETCH_NEEDS[stem] ? stem : name;
 }
 
-/** Statuses HAProxy has a built-in page for (proxy/http/http-replies.ts holds the pages). */
-const ERROR_PAGE_STATUSES = [
-  200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 425, 429, 500, 501, 502, 503, 504,
-];
-
 class RuleParser {
   constructor(
     readonly ctx: LineCtx,
@@ -168,75 +164,25 @@ function status(p: RuleParser, word: string, min = 200, max = 599): number | 'er
   return n;
 }
 
-/** deny, tarpit, return: HAProxy's http-reply arguments. */
+/** deny, tarpit, return: HAProxy's http-reply arguments (config/haproxy/http-reply.ts). */
 function reply(p: RuleParser, defaultStatus: number): Parsed {
   const args = p.argsFrom(2);
-  let code = defaultStatus;
-  let contentType: string | undefined;
-  let body: HttpReplySpec['body'];
-  const headers: [string, LogFormat][] = [];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const v = args[i + 1];
-    const statusWord =
-      p.action === 'return' ? w === 'status' : w === 'deny_status' || w === 'status';
-    if (statusWord) {
-      if (v === undefined) return p.fail(`'${w}' expects <status_code> as argument.`);
-      const s = status(p, v);
-      if (s === 'error') return s;
-      code = s;
-      i++;
-    } else if (w === 'content-type') {
-      if (v === undefined) return p.fail("'content-type' expects a <type> as argument.");
-      contentType = v;
-      i++;
-    } else if (w === 'string' || w === 'lf-string') {
-      if (v === undefined) return p.fail(`'${w}' expects <fmt> as argument.`);
-      if (w === 'string') body = { kind: 'string', text: v };
-      else {
-        const f = p.format(v);
-        if (f === 'error') return f;
-        body = { kind: 'lf', format: f };
-      }
-      i++;
-    } else if (w === 'hdr') {
-      const fmt = args[i + 2];
-      if (v === undefined || fmt === undefined)
-        return p.fail("'hdr' expects <name> and <fmt> as arguments.");
-      const f = p.format(fmt);
-      if (f === 'error') return f;
-      headers.push([v.toLowerCase(), f]);
-      i += 2;
-    } else if (['default-errorfiles', 'errorfile', 'errorfiles', 'file', 'lf-file'].includes(w)) {
-      return 'unsupported'; // reply files: not read yet
-    } else {
-      return p.fail(`unknown argument '${w}'.`);
-    }
-  }
-  if (body && contentType === undefined)
-    return p.fail('a content type must be defined when non-empty payload is configured.');
-  if (!body && contentType !== undefined)
-    p.ctx.warning(
-      'HAP_IGNORED',
-      `content-type '${contentType}' ignored by the http reply because neither errorfile nor payload defined.`,
-    );
-  const errorPage = p.action !== 'return' && !body && headers.length === 0;
-  if (errorPage && !ERROR_PAGE_STATUSES.includes(code))
-    return p.fail(
-      `status code '${code}' not handled by default with 'default-errorfiles' argument.`,
-    );
-  return {
-    action: {
-      type: p.action as 'deny' | 'tarpit' | 'return',
-      reply: {
-        status: code,
-        ...(body ? { body, contentType } : {}),
-        headers,
-        errorPage,
-      },
-    },
-    next: 2 + args.length,
+  const type = p.action as 'deny' | 'tarpit' | 'return';
+  const port: ReplyPort = {
+    ...replyPort(p.ctx, (m) => p.fail(`${m}.`)),
+    format: (text) => p.format(text),
   };
+  // A deny or tarpit with no argument, or only `deny_status N`: the proxy's error reply
+  // for the status, as `default-errorfiles` would say.
+  const legacy =
+    type !== 'return' && (args.length === 0 || (args.length === 2 && args[0] === 'deny_status'));
+  const words = legacy
+    ? [...(args.length ? ['status', args[1]!] : []), 'default-errorfiles']
+    : args;
+  const statusWords = type === 'return' ? ['status'] : ['status', 'deny_status'];
+  const r = parseReply(port, words, defaultStatus, statusWords);
+  if (r === 'error') return r;
+  return { action: { type, reply: r.spec }, next: 2 + (legacy ? args.length : r.used) };
 }
 
 function redirect(p: RuleParser): Parsed {
@@ -476,7 +422,10 @@ export function parseHttpRule(
   if (parsed === 'error') return true;
   const cond = parseCondition(ctx, parsed.next, known, `a '${keyword} ${action}' rule`);
   if (cond === 'error') {
-    p.fail(`expects 'if' or 'unless' followed by a condition (got '${ctx.arg(parsed.next)}').`);
+    ctx.error(
+      'HAP_BAD_RULE',
+      `'${keyword} ${action}' expects either 'if' or 'unless' followed by a condition but found '${ctx.arg(parsed.next)}'.`,
+    );
     return true;
   }
   if (cond) warnNeverMatching(p, cond);

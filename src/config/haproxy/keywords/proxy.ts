@@ -4,7 +4,7 @@
 
 import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
-import { parseErrorfileLine } from '../error-files.js';
+import { parseErrorfileLine, parseErrorfilesLine, parseHttpErrorLine } from '../error-files.js';
 import type { HttpRuleKeyword, LogFormat } from '../http-rule-model.js';
 import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
@@ -465,6 +465,14 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
         }
         if (name === 'errorfile') {
           parseErrorfileLine(ctx, px);
+          return;
+        }
+        if (name === 'errorfiles') {
+          parseErrorfilesLine(ctx, px);
+          return;
+        }
+        if (name === 'http-error') {
+          parseHttpErrorLine(ctx, px);
           return;
         }
         if (name === 'log-format') {
