@@ -1,0 +1,125 @@
+// `halo run` on the article's own files, one node in a namespace: only the addresses (to
+// 198.51.100.0/24), the interface and the root-owned paths (stats socket, pidfile) are
+// rewritten, each on its own line, so every diagnostic keeps the article's line number.
+// At start the diagnostics of both files are printed once and briefly (HAProxy's warning,
+// the mode trap's runtime warning, one summary pointing at halo check), by the supervisor
+// only; a reload prints them again only when the files changed what they say.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Lab, labSkipReason, OutputWatcher } from './netns.js';
+import { haloCommand, VIP } from './vrrp-harness.js';
+
+const skip = labSkipReason();
+
+// dist/test/lab or test/lab: the first examples/article/ above.
+const ARTICLE = [2, 3]
+  .map((up) => join(import.meta.dirname, ...Array<string>(up).fill('..'), 'examples', 'article'))
+  .find((d) => existsSync(d))!;
+
+function haproxyFile(dir: string): string {
+  let t = readFileSync(join(ARTICLE, 'haproxy.cfg'), 'utf8');
+  ['19', '20', '21'].forEach((h, i) => {
+    t = t.replace(`192.168.217.${h}:6443`, `198.51.100.${11 + i}:6443`);
+  });
+  return t
+    .replace('/var/lib/haproxy/stats', join(dir, 'stats.sock'))
+    .replace('/var/run/haproxy.pid', join(dir, 'haproxy.pid'));
+}
+
+function keepalivedFile(): string {
+  return readFileSync(join(ARTICLE, 'keepalived-master1.conf'), 'utf8')
+    .replaceAll('192.168.217.100', VIP)
+    .replaceAll('192.168.217.19', '198.51.100.11')
+    .replaceAll('ens33', 'eth0');
+}
+
+const lines = (text: string) => text.split('\n');
+const count = (text: string, s: string) => lines(text).filter((l) => l.includes(s)).length;
+
+describe("halo run on the article's files (lab, one node)", { skip }, () => {
+  let lab: Lab | undefined;
+  let dir = '';
+  let child: ChildProcess | undefined;
+  let out: OutputWatcher | undefined;
+  let pid = 0;
+  let h = '';
+  let k = '';
+
+  before(async () => {
+    lab = new Lab('hrart');
+    const [m1] = lab.bridgedNodes(['m1']);
+    dir = mkdtempSync(join(tmpdir(), 'halo-run-article-'));
+    h = join(dir, 'haproxy.cfg');
+    k = join(dir, 'keepalived.conf');
+    writeFileSync(h, haproxyFile(dir));
+    writeFileSync(k, keepalivedFile());
+    const args = ['run', '-f', h, '-f', k, '--data-file', join(dir, 'halo-run.json')];
+    child = lab.spawn(m1!.ns, process.execPath, [...haloCommand(), ...args]);
+    out = new OutputWatcher(child);
+    await out.waitFor(/halo run serving: proxy workers \d+, VRRP in \d+/, 20_000);
+    pid = Number(/VRRP in (\d+)/.exec(out.text)![1]);
+  });
+  after(async () => {
+    await lab?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const upgrade =
+    "tcp frontend 'apiserver' uses backend 'apiserver' which is in mode http: as HAProxy does, " +
+    "halo upgrades its connections to HTTP, so clients that do not speak HTTP (TLS, e.g. kubectl) get '400 Bad request' " +
+    "and HTTP clients get the backend's HTTP processing (X-Forwarded-For, connection close). " +
+    "Fix: add 'mode tcp' to backend 'apiserver'.";
+
+  test('the start-up diagnostics: once, one line each and a summary, from the supervisor', () => {
+    const text = out!.text;
+    const start = lines(text).findIndex((l) => l.includes(': Starting halo run '));
+    assert.ok(start >= 0, text);
+    assert.deepEqual(lines(text).slice(0, start), [
+      `[WARNING]  (${pid}) : config : parsing [${h}:63] : 'option forwardfor' ignored for frontend 'apiserver' as it requires HTTP mode.`,
+      `[NOTICE]   (${pid}) : config : halo check has 7 more findings for this configuration; run 'halo check -f ${h} -f ${k}' for details.`,
+      `[WARNING]  (${pid}) : ${upgrade}`,
+    ]);
+    // Nothing of it again later, neither by the worker nor as halo check's long text.
+    assert.equal(count(text, 'halo upgrades its connections to HTTP'), 1, text);
+    assert.equal(count(text, `${h}:`), 1, text);
+    assert.equal(count(text, `${k}:`), 0, text);
+    assert.doesNotMatch(text, /Long-lived API streams|well-known default password|12\.61 s/);
+    // Keepalived's own warning, logged once when the scripts are set up, as Keepalived does.
+    assert.equal(
+      count(
+        text,
+        'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+      ),
+      1,
+      text,
+    );
+  });
+
+  test('a reload with the same files prints nothing again; changed diagnostics are printed', async () => {
+    let since = out!.text.length;
+    child!.kill('SIGHUP');
+    await out!.waitFor(/Reload done/, 20_000, since);
+    assert.doesNotMatch(out!.text.slice(since), /\[(WARNING|NOTICE)\] +\(\d+\) : (config|tcp) /);
+
+    // The mode trap fixed: the upgrade warning and one finding go, HAProxy's warning for
+    // 'option forwardfor' in the now tcp backend comes.
+    writeFileSync(h, haproxyFile(dir).replace(/^backend apiserver$/m, '$&\n    mode tcp'));
+    since = out!.text.length;
+    child!.kill('SIGHUP');
+    await out!.waitFor(/Reload done/, 20_000, since);
+    assert.deepEqual(
+      lines(out!.text.slice(since)).filter((l) => l.includes(`(${pid}) : config`)),
+      [
+        `[WARNING]  (${pid}) : config : parsing [${h}:63] : 'option forwardfor' ignored for frontend 'apiserver' as it requires HTTP mode.`,
+        `[WARNING]  (${pid}) : config : parsing [${h}:72] : 'option forwardfor' ignored for backend 'apiserver' as it requires HTTP mode.`,
+        `[NOTICE]   (${pid}) : config : halo check has 6 more findings for this configuration; run 'halo check -f ${h} -f ${k}' for details.`,
+      ],
+    );
+    assert.equal(count(out!.text.slice(since), 'halo upgrades its connections'), 0);
+  });
+});
