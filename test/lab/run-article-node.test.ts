@@ -3,16 +3,27 @@
 // rewritten, each on its own line, so every diagnostic keeps the article's line number.
 // At start the diagnostics of both files are printed once and briefly (HAProxy's warning,
 // the mode trap's runtime warning, one summary pointing at halo check), by the supervisor
-// only; a reload prints them again only when the files changed what they say.
+// only; a reload prints them again only when the files changed what they say. SIGURG
+// (Keepalived's SIGUSR1 dump under halo run) writes the VRRP state as JSON to --data-file.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_RUN_DATA_FILE } from '../../src/cli/commands/run.js';
+import type { VrrpDump } from '../../src/daemon/vrrp-daemon.js';
 import { Lab, labSkipReason, OutputWatcher } from './netns.js';
-import { haloCommand, VIP } from './vrrp-harness.js';
+import { haloCommand, until, VIP } from './vrrp-harness.js';
 
 const skip = labSkipReason();
 
@@ -41,6 +52,16 @@ function keepalivedFile(): string {
 const lines = (text: string) => text.split('\n');
 const count = (text: string, s: string) => lines(text).filter((l) => l.includes(s)).length;
 
+test('README: the SIGURG state dump goes to --data-file, default as the code has it', () => {
+  const readme = readFileSync(join(ARTICLE, '..', '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(
+    readme.includes(
+      "Keepalived's state dump (its USR1) is on URG, written as JSON to `--data-file` " +
+        `(default ${DEFAULT_RUN_DATA_FILE})`,
+    ),
+  );
+});
+
 describe("halo run on the article's files (lab, one node)", { skip }, () => {
   let lab: Lab | undefined;
   let dir = '';
@@ -58,7 +79,7 @@ describe("halo run on the article's files (lab, one node)", { skip }, () => {
     k = join(dir, 'keepalived.conf');
     writeFileSync(h, haproxyFile(dir));
     writeFileSync(k, keepalivedFile());
-    const args = ['run', '-f', h, '-f', k, '--data-file', join(dir, 'halo-run.json')];
+    const args = ['run', '-f', h, '-f', k, '--data-file', dataFile()];
     child = lab.spawn(m1!.ns, process.execPath, [...haloCommand(), ...args]);
     out = new OutputWatcher(child);
     await out.waitFor(/halo run serving: proxy workers \d+, VRRP in \d+/, 20_000);
@@ -68,6 +89,8 @@ describe("halo run on the article's files (lab, one node)", { skip }, () => {
     await lab?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  const dataFile = () => join(dir, 'halo-run.json');
 
   const upgrade =
     "tcp frontend 'apiserver' uses backend 'apiserver' which is in mode http: as HAProxy does, " +
@@ -121,5 +144,47 @@ describe("halo run on the article's files (lab, one node)", { skip }, () => {
       ],
     );
     assert.equal(count(out!.text.slice(since), 'halo upgrades its connections'), 0);
+  });
+
+  test('SIGURG: the VRRP state as JSON in --data-file; halo run keeps running', async () => {
+    await out!.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000);
+    const dump = async (): Promise<VrrpDump> => {
+      rmSync(dataFile(), { force: true });
+      child!.kill('SIGURG');
+      await until(() => existsSync(dataFile()), 3000);
+      return JSON.parse(readFileSync(dataFile(), 'utf8')) as VrrpDump;
+    };
+    const first = await dump();
+    assert.equal(first.pid, pid);
+    assert.equal(first.instances.length, 1);
+    const vi = first.instances[0]!;
+    assert.equal(vi.name, 'VI_1');
+    assert.equal(vi.vrid, 50);
+    assert.equal(vi.state, 'MASTER');
+    assert.equal(vi.basePriority, 100);
+    assert.equal(vi.effectivePriority, 100);
+    assert.equal(vi.interface, 'eth0');
+    assert.deepEqual(vi.vips, [VIP]);
+    assert.equal(vi.vipsSet, true);
+    assert.deepEqual(vi.trackScripts, [{ name: 'check_haproxy', status: 'good', weight: -2 }]);
+    assert.deepEqual(
+      vi.history.map((t) => [t.from, t.to, t.reason]),
+      [
+        ['INIT', 'BACKUP', 'init'],
+        ['BACKUP', 'MASTER', 'master down timer'],
+      ],
+    );
+    // Again: a fresh file with more adverts sent; the process neither stopped nor reloaded.
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await dump();
+    assert.ok(second.instances[0]!.counters.advertSent > vi.counters.advertSent);
+    assert.ok(Date.parse(second.time) > Date.parse(first.time));
+    assert.equal(statSync(dataFile()).isFile(), true);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+    assert.equal(child!.exitCode, null);
+    assert.doesNotMatch(out!.text, /Stopping/);
   });
 });
