@@ -21,6 +21,7 @@ import type { HttpApplet } from './http/applet.js';
 import { preloadCrypt } from './http/basic-auth.js';
 import { h1Limits } from './http/h1-request.js';
 import { closeServerAgents } from './http/server-agents.js';
+import { httpUpgradeWarnings, isAlwaysTrue } from './http-upgrade.js';
 import type { NameLookup } from './init-addr.js';
 import type { DeadlineClock } from './io/deadlines.js';
 import { Deadlines, systemDeadlineClock } from './io/deadlines.js';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   readonly onServerState?: () => void;
   /** The process's descriptor limit and CPUs: the global maxconn when the config sets none. */
   readonly fdFacts?: FdFacts;
+  /** false: the config's warnings (httpUpgradeWarnings) are told by whoever started this. */
+  readonly startWarnings?: boolean;
 }
 
 const libcLookup: NameLookup = (host) =>
@@ -74,6 +77,7 @@ export class ProxyEngine {
   private started = false;
   private readonly listen: NonNullable<EngineOptions['listen']>;
   private readonly lookup: NameLookup;
+  private readonly startWarnings: boolean;
 
   constructor(
     readonly config: HaproxyConfig,
@@ -83,6 +87,7 @@ export class ProxyEngine {
     const nbsrv = (name: string) => this.backends.get(name)?.usableServers() ?? -1;
     this.listen = opts.listen ?? openListeners;
     this.lookup = opts.lookup ?? libcLookup;
+    this.startWarnings = opts.startWarnings !== false;
     this.ctx = {
       log: opts.log,
       counters,
@@ -175,17 +180,8 @@ export class ProxyEngine {
     await this.openAll(previous);
     this.ctx.counters.wakers ??= new Set();
     this.ctx.counters.wakers.add(this.wake);
-    for (const fe of this.frontends) {
-      if (!fe.httpUpgrade || !fe.backend) continue;
-      this.ctx.notify(
-        'WARNING',
-        `tcp frontend '${fe.name}' uses backend '${fe.backend.name}' which is in mode http: as ` +
-          `HAProxy does, halo upgrades its connections to HTTP, so clients that do not speak ` +
-          `HTTP (TLS, e.g. kubectl) get '400 Bad request' and HTTP clients get the backend's ` +
-          `HTTP processing (X-Forwarded-For, connection close). ` +
-          `Fix: add 'mode tcp' to backend '${fe.backend.name}'.`,
-      );
-    }
+    if (this.startWarnings)
+      for (const w of httpUpgradeWarnings(this.config)) this.ctx.notify('WARNING', w);
     for (const be of this.backends.values()) {
       be.startChecks(be.connectTimeout || 2000);
       const old = previous?.backends.get(be.name);
@@ -307,16 +303,6 @@ export class ProxyEngine {
   get isStarted(): boolean {
     return this.started;
   }
-}
-
-function isAlwaysTrue(cond: {
-  negate: boolean;
-  terms: { name: string; negate: boolean }[][];
-}): boolean {
-  const t = cond.terms;
-  const truth =
-    t.length === 1 && t[0]!.length === 1 && t[0]![0]!.name === 'TRUE' && !t[0]![0]!.negate;
-  return cond.negate ? false : truth;
 }
 
 function onExpire(owner: unknown, side: number): void {

@@ -65,6 +65,8 @@ export abstract class InstanceCore {
     this.masterChangeCount++;
   }
   protected masterPriority: number | undefined;
+  /** Who sent the priority-0 advert that cut the down timer to Skew_Time (the takeover's reason). */
+  protected priorityZeroFrom: string | undefined;
   /** `halo handover` asked this instance to take the VIP and keep it. */
   protected handover = false;
   private lastTransitionAt: number | undefined;
@@ -360,10 +362,13 @@ export abstract class InstanceCore {
   }
 
   /**
-   * vrrp_state_leave_master. `graceful` (a higher-priority advert, not a fault): halo keeps
-   * the VIPs VIP_RELEASE_DELAY_MS longer, announcing nothing, so handshakes under way finish.
+   * vrrp_state_leave_master. `advert`: a better master's advert made us step down (the
+   * transition's reason, naming its sender); then halo keeps the VIPs VIP_RELEASE_DELAY_MS
+   * longer, announcing nothing, so handshakes under way finish. Without it, the instance
+   * leaves for FAULT or follows its sync group.
    */
-  protected leaveMaster(advF: boolean, graceful = false): void {
+  protected leaveMaster(advF: boolean, advert?: string): void {
+    const graceful = advert !== undefined;
     this.preempting = false;
     if (this.wantState === 'BACKUP') {
       this.log(kaLog.enteringBackup(this.name));
@@ -386,7 +391,7 @@ export abstract class InstanceCore {
     this.garpRefreshAt = undefined;
     this.setState(
       this.wantState,
-      this.wantState === 'FAULT' ? this.faultReason() : 'higher priority advert',
+      this.wantState === 'FAULT' ? this.faultReason() : (advert ?? 'sync group'),
     );
     this.notify();
     this.msDownTimer = this.msDown();

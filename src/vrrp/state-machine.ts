@@ -385,7 +385,11 @@ export class VrrpInstance extends InstanceCore {
     }
     if (this.state === 'BACKUP') {
       this.log(kaLog.receiveTimeout(this.name), true);
-      this.gotoMaster(this.masterPriority === 0 ? 'priority 0 advert' : 'master down timer');
+      this.gotoMaster(
+        this.masterPriority === 0
+          ? `priority 0 advert from ${this.priorityZeroFrom}`
+          : 'master down timer',
+      );
     } else if (this.state === 'MASTER') {
       this.masterTx();
     }
@@ -430,6 +434,7 @@ export class VrrpInstance extends InstanceCore {
       this.log(kaLog.backupPriorityZero(this.name), true);
       this.msDownTimer = this.skew();
       this.masterPriority = 0;
+      this.priorityZeroFrom = from;
       this.preempting = false;
     } else if (
       s.nopreempt ||
@@ -512,17 +517,22 @@ export class VrrpInstance extends InstanceCore {
       this.scheduleGarpFollowUps();
       this.emit({ type: 'NotifyMasterRxLowerPriority' });
     } else if (prio > this.effectivePriority || (prio === this.effectivePriority && cmp > 0)) {
+      const higher = prio > this.effectivePriority;
       this.log(
-        prio > this.effectivePriority
+        higher
           ? kaLog.masterHigherPriority(this.name, from, prio, this.effectivePriority)
           : kaLog.masterSamePriorityHigherIp(this.name, from, prio),
       );
+      // The transition's reason names the sender, as Keepalived's line above does.
+      const reason = higher
+        ? `higher priority advert from ${from} (priority ${prio}, ours ${this.effectivePriority})`
+        : `same priority advert from ${from} (priority ${prio}, higher address than ours)`;
       this.updateMasterAdverInt(advert);
       this.msDownTimer = this.msDown();
       this.masterAddress = from;
       this.masterPriority = prio;
       this.wantState = 'BACKUP';
-      this.leaveMaster(false, true);
+      this.leaveMaster(false, reason);
       return;
     }
     if (sent) this.initSands();

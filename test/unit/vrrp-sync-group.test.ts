@@ -126,6 +126,14 @@ describe('vrrp_sync_group', () => {
       '(VI_2) Entering BACKUP STATE',
     ]);
     assert.ok(of(fx, 'VI_2').some((e) => e.type === 'RemoveVips'));
+    // The member that heard the advert names its sender; the other follows its group.
+    const reasons = fx.flatMap(({ member, effect: e }) =>
+      e.type === 'Transition' ? [`${member} ${e.from} -> ${e.to}: ${e.reason}`] : [],
+    );
+    assert.deepEqual(reasons, [
+      'VI_1 MASTER -> BACKUP: higher priority advert from 198.51.100.2 (priority 150, ours 100)',
+      'VI_2 MASTER -> BACKUP: sync group',
+    ]);
   });
 
   it('a member faulty at start puts the group in FAULT: the others start in FAULT too', () => {

@@ -290,7 +290,8 @@ async function run(args: ProxyArgs, io: CommandIO): Promise<number> {
     await resolveNames(loaded.config, io.resolver ?? realResolver, loaded.diagnostics);
   for (const line of startupDiagnostics(loaded.diagnostics.sorted(), args.files)) {
     if (line.level === undefined) io.stderr(`${line.text}\n`);
-    else if (!args.check) notify(line.level, line.text);
+    // A haproxy.cfg has no Keepalived lines; should one come, it is a warning like the rest.
+    else if (!args.check) notify(line.level === 'keepalived' ? 'WARNING' : line.level, line.text);
   }
   if (args.check && !args.quiet)
     for (const d of loaded.diagnostics.sorted())
@@ -475,7 +476,8 @@ function runWorker(
     notify,
     engine: {
       listen: (addr, backlog) => link!.listen(addr, backlog),
-      ...(reporter ? { onServerState: reporter.changed } : {}),
+      // halo run's supervisor tells the config's warnings once, not each worker at each reload.
+      ...(reporter ? { onServerState: reporter.changed, startWarnings: false } : {}),
     },
     statsSockets: io.env.HALO_WORKER_SLOT === '1',
     statsRelay: relayToMaster,

@@ -17,12 +17,20 @@ import type { KeepalivedConfig } from '../../config/keepalived/model.js';
 import { loadConfig } from '../../daemon/proxy-config.js';
 import { ProxyMaster } from '../../daemon/proxy-master.js';
 import { RunSupervisor } from '../../daemon/run-supervisor.js';
+import { startupDiagnostics } from '../../daemon/startup-diagnostics.js';
 import { VrrpDaemon } from '../../daemon/vrrp-daemon.js';
 import { realTimers } from '../../daemon/vrrp-instance-runner.js';
-import { consoleSink, createVrrpLog, type LogSink, syslogSink } from '../../daemon/vrrp-log.js';
+import {
+  consoleSink,
+  createVrrpLog,
+  type LogSink,
+  syslogSink,
+  type VrrpLog,
+} from '../../daemon/vrrp-log.js';
 import { killRunningChecks, spawnScript } from '../../daemon/vrrp-scripts.js';
 import { missingCapabilities, openLinuxHost } from '../../os/linux-host.js';
 import { type ServiceNotifier, systemdNotifier } from '../../os/sd-notify.js';
+import { httpUpgradeWarnings } from '../../proxy/http-upgrade.js';
 import type { Command, CommandIO } from '../command.js';
 import { realResolver } from '../host.js';
 import { VERSION } from '../version.js';
@@ -122,14 +130,15 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr('halo run: configuration has errors, not starting\n');
     return 1;
   }
-  if (!o.quiet) for (const d of v.diagnostics) io.stderr(`${formatDiagnostic(d).split('\n')[0]}\n`);
   const missing = missingCapabilities();
   if (missing) {
     io.stderr(`halo run: ${missing}\n`);
     return 1;
   }
-  return runNode(o, v.ok, io);
+  return runNode(o, v, io);
 }
+
+type Notify = ReturnType<typeof notifier>;
 
 function notifier(io: CommandIO) {
   return (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
@@ -138,12 +147,44 @@ function notifier(io: CommandIO) {
     );
 }
 
-async function runNode(o: RunOptions, cfg: Validated, io: CommandIO): Promise<number> {
+/**
+ * Prints what the files' diagnostics say at start (startup-diagnostics.ts: HAProxy's lines
+ * as HAProxy prints them, Keepalived's through the VRRP log, halo's advice as one summary)
+ * and the proxy's start warnings, which the workers leave to this process. A reload prints
+ * them again only when they changed.
+ */
+function startupPrinter(o: RunOptions, io: CommandIO, notify: Notify, log: VrrpLog) {
+  let shown: string | undefined;
+  return (diagnostics: readonly Diagnostic[], haproxy: HaproxyConfig): void => {
+    const lines = [
+      ...startupDiagnostics(diagnostics, o.files),
+      ...httpUpgradeWarnings(haproxy).map((text) => ({ level: 'WARNING' as const, text })),
+    ];
+    const key = JSON.stringify(lines);
+    if (key === shown) return;
+    shown = key;
+    if (o.quiet) return;
+    for (const l of lines) {
+      if (l.level === 'keepalived') log.info(l.text);
+      else if (l.level === undefined) io.stderr(`${l.text}\n`);
+      else notify(l.level, l.text);
+    }
+  };
+}
+
+async function runNode(
+  o: RunOptions,
+  v: { ok: Validated; diagnostics: Diagnostic[] },
+  io: CommandIO,
+): Promise<number> {
+  const cfg = v.ok;
   const sinks: LogSink[] = [consoleSink(io.stderr)];
   const syslog = syslogSink('halo_run', undefined);
   if (syslog) sinks.push(syslog);
   const log = createVrrpLog(sinks, o.detail);
   const notify = notifier(io);
+  const printStartup = startupPrinter(o, io, notify, log);
+  printStartup(v.diagnostics, cfg.haproxy);
   io.serving?.((m) => log.info(m));
   // Before the workers' environment is copied: systemd talks to this process only.
   const systemd = systemdNotifier(io.env, (m) => log.info(m));
@@ -186,7 +227,7 @@ async function runNode(o: RunOptions, cfg: Validated, io: CommandIO): Promise<nu
   await sup.startVrrp(cfg.keepalived);
   log.info(`halo run serving: proxy workers ${master.pids.join(', ')}, VRRP in ${process.pid}`);
   systemd.notify(`READY=1\nMAINPID=${process.pid}`);
-  return serveSignals(o, sup, log, io, systemd, () => host.close());
+  return serveSignals(o, sup, log, io, systemd, printStartup, () => host.close());
 }
 
 function removePidFiles(o: RunOptions): void {
@@ -199,6 +240,7 @@ function serveSignals(
   log: ReturnType<typeof createVrrpLog>,
   io: CommandIO,
   systemd: ServiceNotifier,
+  printStartup: ReturnType<typeof startupPrinter>,
   closeHost: () => void,
 ): Promise<number> {
   return new Promise((resolveDone) => {
@@ -235,6 +277,7 @@ function serveSignals(
             log.info('Reload failed: configuration has errors, everything keeps running');
             return;
           }
+          printStartup(v.diagnostics, v.ok.haproxy);
           await sup.reload(v.ok.keepalived);
           log.info('Reload done');
         } finally {
