@@ -104,7 +104,7 @@ function httpRuleChecks(
   for (const rule of [...r.request, ...r.redirect, ...r.response, ...r.afterResponse]) {
     const what = `'${rule.keyword} ${rule.action.type}' in ${px.kind} '${px.name}'`;
     if (rule.cond) {
-      const gaps = compileCondition(rule.cond, px.acls, userlists).unsupportedOnHttp;
+      const gaps = compileCondition(rule.cond, rule.acls ?? px.acls, userlists).unsupportedOnHttp;
       if (gaps.length > 0)
         diags.error(
           rule.pos,

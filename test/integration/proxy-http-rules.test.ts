@@ -189,6 +189,32 @@ backend be_rules
     http-response add-header X-Resp-Order be
     server s1 127.0.0.1:${backend}
 backend be_none
+defaults def_fe
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    option http-server-close
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 600ms
+    acl from_def path /def-acl
+    http-request set-header X-Def fe
+    http-request deny deny_status 429 if from_def
+    http-response set-header X-Def-Res %[fe_name]
+frontend fe_def from def_fe
+    bind 127.0.0.1:${ports.def}
+    acl from_def path /other
+    http-request set-header X-Own 1
+    default_backend be_def
+defaults def_be2
+    mode http
+    timeout connect 500ms
+    timeout server 600ms
+    http-request set-header X-Def-Be %[be_name]
+backend be_def from def_be2
+    http-request set-header X-Be-Own 1
+    server s1 127.0.0.1:${backend}
 `;
 
 const NAMES = [
@@ -211,6 +237,7 @@ const NAMES = [
   'rdeny',
   'rdeny404',
   'after',
+  'def',
 ] as const;
 
 interface RuleCase {
@@ -834,6 +861,29 @@ const CASES: readonly RuleCase[] = [
     status: 400,
     served: false,
     not: /x-after/i,
+  },
+  {
+    name: "named defaults' rules run before the proxy's own, in the frontend and the backend",
+    port: 'def',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    head: [/\r\nx-def: fe\r\nx-own: 1\r\n/, /\r\nx-def-be: be_def\r\nx-be-own: 1(\r\n|$)/],
+    reply: [line('x-def-res: fe_def')],
+  },
+  {
+    name: "a named defaults' rule sees the defaults' ACL",
+    port: 'def',
+    parts: [get('/def-acl')],
+    status: 429,
+    served: false,
+  },
+  {
+    name: "a named defaults' rule does not see the proxy's ACL of the same name",
+    port: 'def',
+    parts: [get('/other')],
+    status: 200,
+    served: true,
   },
 ];
 

@@ -117,6 +117,8 @@ export interface ProxyDraft {
     afterResponse: HttpRule[];
   };
   disabled: boolean;
+  /** A defaults section with rules: the kind of proxy that uses it (one kind only). */
+  rulesUsedBy?: 'frontend' | 'backend';
   /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
   httpOnly: { what: string; pos: SourcePos }[];
 }
@@ -165,6 +167,18 @@ export function inheritDraft(
     disabled: false,
     timeoutOwn: {},
   };
+  delete out.rulesUsedBy;
+  // A named defaults' rules run first, each seeing the defaults' ACLs only.
+  if (out.httpRules) {
+    const mine = (list: HttpRule[]) => list.map((r) => ({ ...r, acls: r.acls ?? def.acls }));
+    const h = out.httpRules;
+    out.httpRules = {
+      request: mine(h.request),
+      redirect: mine(h.redirect),
+      response: mine(h.response),
+      afterResponse: mine(h.afterResponse),
+    };
+  }
   if (out.mode) out.mode.inherited = true;
   for (const o of Object.values(out.options)) o.inherited = true;
   if (out.forwardfor) out.forwardfor.inherited = true;

@@ -3,7 +3,7 @@
 // and the HTTP engine (proxy/http/http-rules.ts) runs.
 
 import type { SourcePos } from '../diagnostics.js';
-import type { Condition, ErrorFileReply } from './model.js';
+import type { Acl, Condition, ErrorFileReply } from './model.js';
 
 /** One `%[fetch(args),conv(args)...]` sample expression. */
 export interface SampleExpr {
@@ -115,6 +115,11 @@ export interface HttpRule {
   readonly keyword: HttpRuleKeyword;
   readonly action: HttpRuleAction;
   readonly cond?: Condition;
+  /**
+   * A rule of a named defaults section run by a proxy that uses it: the defaults' ACLs,
+   * the only ones its condition sees (the proxy's own are not visible to it).
+   */
+  readonly acls?: readonly Acl[];
 }
 
 /** A proxy's rules by keyword, in file order. */

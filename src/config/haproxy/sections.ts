@@ -84,6 +84,8 @@ export function openProxySection(
     }
   }
   const pos: SourcePos = ctx.pos;
+  // A defaults section without `from` starts afresh: it inherits nothing.
+  if (kind !== 'defaults' || explicit) rulesInheritance(ctx, kind, base);
   if (kind === 'defaults') {
     // A defaults section resets everything, unless it names one to start from.
     const fresh = explicit
@@ -128,4 +130,40 @@ function unmarkInherited(d: ProxyDraft): void {
   if (d.forwardfor) d.forwardfor.inherited = false;
   if (d.logFormat) d.logFormat.inherited = false;
   if (d.check) d.check.inherited = false;
+}
+
+/** Whether a defaults section has HTTP or TCP rules (which its users run before their own). */
+function hasRules(def: ProxyDraft): boolean {
+  const r = def.httpRules;
+  const t = def.tcpRules;
+  return (
+    (r !== undefined &&
+      r.request.length + r.redirect.length + r.response.length + r.afterResponse.length > 0) ||
+    (t !== undefined && t.connection.length + t.content.length > 0)
+  );
+}
+
+/**
+ * HAProxy 2.6's rules for using a defaults section that has rules: not by another defaults
+ * section, not by a listen section, and by frontends or by backends, not both.
+ */
+function rulesInheritance(ctx: LineCtx, kind: DraftKind, def: ProxyDraft): void {
+  if (!hasRules(def)) return;
+  const at = `(defaults section at ${def.pos.file}:${def.pos.line})`;
+  if (kind === 'defaults') {
+    ctx.error(
+      'HAP_DEFAULTS_RULES',
+      `a defaults section cannot inherit from a defaults section defining TCP/HTTP rules ${at}.`,
+    );
+  } else if (kind === 'listen') {
+    ctx.error(
+      'HAP_DEFAULTS_RULES',
+      'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.',
+    );
+  } else if (def.rulesUsedBy && def.rulesUsedBy !== kind) {
+    ctx.error(
+      'HAP_DEFAULTS_RULES',
+      `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules ${at}.`,
+    );
+  } else def.rulesUsedBy = kind;
 }

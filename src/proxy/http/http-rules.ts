@@ -280,7 +280,9 @@ export class HttpRuleSet {
     const compile = (list: readonly HttpRule[]) =>
       list.map((rule) => ({
         rule,
-        test: rule.cond ? compileCondition(rule.cond, acls, userlists).test : () => true,
+        test: rule.cond
+          ? compileCondition(rule.cond, rule.acls ?? acls, userlists).test
+          : () => true,
       }));
     this.request = compile(rules.request);
     this.redirect = compile(rules.redirect);

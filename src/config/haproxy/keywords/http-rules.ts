@@ -407,7 +407,6 @@ export function parseHttpRule(
   keyword: HttpRuleKeyword,
   known: (name: string) => boolean,
 ): boolean {
-  if (px.kind === 'defaults') return false;
   // `redirect ARGS` reads as `http-request redirect ARGS` would (its action word doubled).
   const words = keyword === 'redirect' ? ['redirect', ...line.words] : line.words;
   const ctx: LineCtx =

@@ -454,42 +454,52 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       if (!tooManyArgs(ctx, 0)) px.disabled = false;
     }),
     ...PASSTHROUGH.map(([name, cap, http]) =>
-      kw(name, cap, (ctx, px) => {
-        if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
-        if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
-        if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
-        if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
-        if (name === 'stick-table' && px.kind !== 'defaults') {
-          parseStickTable(ctx, px);
-          return;
-        }
-        if (name === 'errorfile') {
-          parseErrorfileLine(ctx, px);
-          return;
-        }
-        if (name === 'errorfiles') {
-          parseErrorfilesLine(ctx, px);
-          return;
-        }
-        if (name === 'http-error') {
-          parseHttpErrorLine(ctx, px);
-          return;
-        }
-        if (name === 'log-format') {
-          parseLogFormatLine(ctx, px);
-          return;
-        }
-        if (
-          HTTP_RULE_KEYWORDS.has(name) &&
-          parseHttpRule(ctx, px, name as HttpRuleKeyword, known(px))
-        )
-          return;
-        const refused = PROXY_REFUSED[name];
-        if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
-        else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);
-        else if (name === 'filter') filterNotApplied(ctx);
-        else if (!DESCRIPTIVE.has(name)) notApplied(ctx, `'${name}'`);
-      }),
+      kw(
+        name,
+        cap,
+        (ctx, px) => {
+          if (http) px.httpOnly.push({ what: name, pos: ctx.pos });
+          if (name === 'http-request' && parseUseService(ctx, px, known(px))) return;
+          if (name === 'tcp-request' && parseExpectProxy(ctx, px, known(px))) return;
+          if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
+          if (name === 'stick-table' && px.kind !== 'defaults') {
+            parseStickTable(ctx, px);
+            return;
+          }
+          if (name === 'errorfile') {
+            parseErrorfileLine(ctx, px);
+            return;
+          }
+          if (name === 'errorfiles') {
+            parseErrorfilesLine(ctx, px);
+            return;
+          }
+          if (name === 'http-error') {
+            parseHttpErrorLine(ctx, px);
+            return;
+          }
+          if (name === 'log-format') {
+            parseLogFormatLine(ctx, px);
+            return;
+          }
+          if (
+            HTTP_RULE_KEYWORDS.has(name) &&
+            parseHttpRule(ctx, px, name as HttpRuleKeyword, known(px))
+          )
+            return;
+          const refused = PROXY_REFUSED[name];
+          if (RULE_KEYWORDS.has(name)) proxyRuleNotApplied(ctx, name);
+          else if (refused) refuseUnapplied(ctx.diags, ctx.pos, `'${name}'`, refused);
+          else if (name === 'filter') filterNotApplied(ctx);
+          else if (!DESCRIPTIVE.has(name)) notApplied(ctx, `'${name}'`);
+        },
+        // HTTP rules in defaults: named ones only, as HAProxy 2.6 takes them; no redirect.
+        name === 'redirect'
+          ? { inDefaults: 'no' }
+          : HTTP_RULE_KEYWORDS.has(name)
+            ? { inDefaults: 'named' }
+            : {},
+      ),
     ),
   ];
 }
