@@ -180,6 +180,25 @@ frontend fe_after
     use_backend be_none if { path /nosrv }
     http-after-response set-header X-After 1
     default_backend be
+frontend fe_cap
+    bind 127.0.0.1:${ports.cap}
+    capture request header X-A len 5
+    capture request header Host len 64
+    declare capture request len 4
+    capture response header X-R len 3
+    declare capture response len 10
+    http-request capture req.hdr(x-b) len 3
+    http-request capture path id 2
+    http-response capture res.hdr(x-s) id 1
+    http-request return status 200 content-type text/plain lf-string "%[capture.req.hdr(0)]|%[capture.req.hdr(3)]" if { path /ret }
+    default_backend be
+frontend fe_caplog
+    bind 127.0.0.1:${ports.caplog}
+    capture request header X-A len 10
+    capture request header X-Missing len 10
+    capture response header X-R len 10
+    log-format "%hr %hrl %{+Q}hrl %hs %hsl %{+Q}hr [%[capture.res.hdr(0)]]"
+    default_backend be
 backend be
     server s1 127.0.0.1:${backend}
 backend be_rules
@@ -238,6 +257,8 @@ const NAMES = [
   'rdeny404',
   'after',
   'def',
+  'cap',
+  'caplog',
 ] as const;
 
 interface RuleCase {
@@ -863,6 +884,38 @@ const CASES: readonly RuleCase[] = [
     not: /x-after/i,
   },
   {
+    name: 'captures: header slots (last occurrence, cut, encoded in the log), declare, http-request capture',
+    port: 'cap',
+    parts: [get('/ret', 'X-A: a1, a2\r\nX-A: "c{|}#d\r\nX-B: bbbbb\r\n')],
+    status: 200,
+    served: false,
+    reply: [/\r\n\r\n"c\{\|\}\|bbb$/],
+    log: / \{#22c#7B#7C#7D\|test\|\/ret\|bbb\} \{\|\} "GET \/ret /,
+  },
+  {
+    name: 'captures: response header slots and http-response capture',
+    port: 'cap',
+    parts: [get('/capres')],
+    status: 200,
+    served: true,
+    log: / \{\|test\|\/cap\|\} \{rrr\|s1s2s3s4s5\} "GET /,
+  },
+  {
+    name: 'captures: an unparsable request logs no capture block',
+    port: 'cap',
+    parts: ['GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
+    status: 400,
+    served: false,
+  },
+  {
+    name: 'captures in log-format: %hr %hrl %hs %hsl, quoted, and capture.res.hdr',
+    port: 'caplog',
+    parts: [get('/capres', 'X-A: x y\r\n')],
+    status: 200,
+    served: true,
+    log: /\{x y\|\} x y - "x y" "" \{rrrrr\} rrrrr "\{x y\|\}" \[rrrrr\]/,
+  },
+  {
     name: "named defaults' rules run before the proxy's own, in the frontend and the backend",
     port: 'def',
     parts: [get('/')],
@@ -917,7 +970,10 @@ describe(`HTTP rules: ${selfcheck ? 'HAProxy against itself (selfcheck)' : 'halo
     d = await startDifferential({
       names: NAMES,
       config,
-      answer: answerByPath({}),
+      answer: answerByPath({
+        '/capres':
+          'HTTP/1.1 200 OK\r\nX-R: rrrrr\r\nX-S: s1s2s3s4s5s6\r\nContent-Length: 2\r\n\r\nok',
+      }),
       keepHaloError: true,
       haproxyAsHalo: selfcheck,
     });

@@ -8,6 +8,7 @@ import type {
   Acl,
   Balance,
   Bind,
+  CaptureSlot,
   ErrorFileReply,
   ExpectProxy,
   Forwardfor,
@@ -95,6 +96,8 @@ export interface ProxyDraft {
   checkRules: HttpCheckRule[];
   logFormat?: Located<'httplog' | 'httpslog' | 'tcplog' | 'custom'>;
   stickTable?: StickTableConfig;
+  /** Capture slots (see model.ts Captures); a named defaults' come first. */
+  captures?: { request: CaptureSlot[]; response: CaptureSlot[] };
   /** `errorfile`, `errorfiles` and `http-error` lines in file order, the defaults' first. */
   errorEntries?: ErrorEntry[];
   /** What those lines come to once every http-errors section is known (error-files.ts). */

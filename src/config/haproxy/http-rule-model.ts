@@ -106,7 +106,9 @@ export type HttpRuleAction =
       readonly table?: string;
     }
   /** `auth [realm REALM]`: a 401 asking for Basic credentials (realm: the proxy's name). */
-  | { readonly type: 'auth'; readonly realm: string };
+  | { readonly type: 'auth'; readonly realm: string }
+  /** `http-request|http-response capture EXPR len N|id N`: the value into capture slot `slot`. */
+  | { readonly type: 'capture'; readonly expr: SampleExpr; readonly slot: number };
 
 export type HttpRuleKeyword = 'http-request' | 'http-response' | 'http-after-response' | 'redirect';
 

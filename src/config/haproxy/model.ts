@@ -299,6 +299,8 @@ export interface Proxy {
   readonly expectProxy?: ExpectProxy[];
   /** `stick-table`: this proxy's table of tracking counters. */
   readonly stickTable?: StickTableConfig;
+  /** Capture slots (frontend and listen): what `%hr`/`%hs` and `capture.req|res.hdr(N)` show. */
+  readonly captures?: Captures;
   /**
    * What replaces HAProxy's own page for a status (`errorfile`, `errorfiles`, `http-error`):
    * the backend's, else the frontend's, else HAProxy's.
@@ -376,4 +378,19 @@ export interface UserlistUser {
   readonly password: { readonly kind: 'crypt' | 'insecure'; readonly value: string };
   /** The user's groups: its own `groups` list and the `group ... users` lines naming it. */
   readonly groups: readonly string[];
+}
+
+/**
+ * One capture slot: `capture request|response header NAME len N` (`header`, lower case),
+ * `declare capture request|response len N` or `http-request capture EXPR len N`.
+ */
+export interface CaptureSlot {
+  readonly len: number;
+  readonly header?: string;
+}
+
+/** A frontend's capture slots, by index, in declaration order. */
+export interface Captures {
+  readonly request: readonly CaptureSlot[];
+  readonly response: readonly CaptureSlot[];
 }

@@ -16,6 +16,7 @@ import {
 } from './draft.js';
 import type { HttpErrorsSection } from './error-files.js';
 import { httpErrorsLine, openHttpErrors, resolveErrorReplies } from './error-files.js';
+import { checkCaptureIds } from './keywords/captures.js';
 import { GLOBAL_KEYWORDS } from './keywords/global.js';
 import { type Cap, type ProxyEnv, type ProxyKeyword, proxyKeywords } from './keywords/proxy.js';
 import { kindWord } from './keywords/timeout.js';
@@ -128,6 +129,7 @@ export function parseSources(
   };
   for (const src of sources) parseFile(src, env, diags, state);
   resolveErrorReplies(proxies, httpErrors, diags);
+  checkCaptureIds(proxies, diags);
   return {
     global,
     globalSeen: state.globalSeen,

@@ -315,6 +315,7 @@ function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
     ...(d.tcpRules && !isBack ? { tcpRules: d.tcpRules } : {}),
     ...(d.errorReplies ? { errorFiles: d.errorReplies } : {}),
     ...(d.stickTable ? { stickTable: d.stickTable } : {}),
+    ...(d.captures ? { captures: d.captures } : {}),
     ...(d.customLogFormat && d.logFormat?.value === 'custom' && !isBack
       ? { logFormatCustom: d.customLogFormat }
       : {}),

@@ -85,7 +85,10 @@ export function openProxySection(
   }
   const pos: SourcePos = ctx.pos;
   // A defaults section without `from` starts afresh: it inherits nothing.
-  if (kind !== 'defaults' || explicit) rulesInheritance(ctx, kind, base);
+  if (kind !== 'defaults' || explicit) {
+    rulesInheritance(ctx, kind, base);
+    capturesInheritance(ctx, kind, base);
+  }
   if (kind === 'defaults') {
     // A defaults section resets everything, unless it names one to start from.
     const fresh = explicit
@@ -166,4 +169,14 @@ function rulesInheritance(ctx: LineCtx, kind: DraftKind, def: ProxyDraft): void 
       `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules ${at}.`,
     );
   } else def.rulesUsedBy = kind;
+}
+
+/** Capture slots of a defaults section go to frontends only (HAProxy's misspelling kept). */
+function capturesInheritance(ctx: LineCtx, kind: DraftKind, def: ProxyDraft): void {
+  const c = def.captures;
+  if (!c || c.request.length + c.response.length === 0 || kind === 'frontend') return;
+  ctx.error(
+    'HAP_DEFAULTS_CAPTURES',
+    `backend or defaults sections cannot inherit from a defaults section defining capptures (defaults section at ${def.pos.file}:${def.pos.line}).`,
+  );
 }

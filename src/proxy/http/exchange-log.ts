@@ -129,6 +129,7 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
       version: req.httpVersion,
       pid: process.pid,
       hostname: logHostname(),
+      ...(x.captures ? { captures: x.captures } : {}),
     };
     return renderLogFormat(custom.format, record, (e) => x.logSample(e));
   }
@@ -155,7 +156,13 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
     termination: `${cause}${phase}--`,
     requestLine: x.badRequestLine ? undefined : requestLine(x),
   };
-  return formatHttpLog(f);
+  const reqCaps = x.captures?.braced('request');
+  const resCaps = x.captures?.braced('response');
+  return formatHttpLog({
+    ...f,
+    ...(reqCaps !== undefined ? { requestCaptures: reqCaps } : {}),
+    ...(resCaps !== undefined ? { responseCaptures: resCaps } : {}),
+  });
 }
 
 /** A request refused before it could be parsed (400 `PR`) or completed (408 `cR`). */

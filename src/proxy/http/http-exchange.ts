@@ -18,6 +18,7 @@ import { Trackers } from '../stick/trackers.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
 import { sslFacts } from '../tls/ssl-fetches.js';
 import type { HttpApplet } from './applet.js';
+import { CaptureValues } from './captures.js';
 import type { ErrorReply } from './errors.js';
 import { HTTP_ERRORS, RAW_400 } from './errors.js';
 import { exchangeLogLine, rejectedLogLine } from './exchange-log.js';
@@ -157,6 +158,11 @@ export class HttpExchange implements Pending {
     }
     // A connection tracked at the TCP level counts each of its requests.
     this.conn.trackers?.httpRequest(Date.now());
+    const slots = this.http.host.cfg.captures;
+    if (slots) {
+      this.captures = new CaptureValues(slots);
+      this.captures.captureHeaders('request', this.req.rawHeaders);
+    }
     const host0 = this.http.host;
     if (host0.hasContentRules && host0.cfg.mode === 'http') {
       const input = this.ruleInput();
@@ -557,6 +563,7 @@ export class HttpExchange implements Pending {
     let status = pres.statusCode ?? 502;
     let reason = serverReason;
     let out = headers;
+    this.captures?.captureHeaders('response', pres.rawHeaders);
     if (this.hasResponseRules()) {
       // HAProxy's log counts the response as the server sent it, before the rules.
       this.loggedHead = { status, reason, headers: headers.map(([k, v]) => [k, v]) };
@@ -726,6 +733,7 @@ export class HttpExchange implements Pending {
         frontend: host.name,
         frontendTls: this.conn.tls !== undefined,
         backend: this.be?.name ?? host.name,
+        ...(this.captures ? { captures: this.captures } : {}),
       },
     };
   }
@@ -751,6 +759,9 @@ export class HttpExchange implements Pending {
 
   /** The log shows `<BADREQ>` instead of the request line. */
   badRequestLine = false;
+
+  /** The frontend's capture slots for this request (`%hr`, `%hs`, `capture.req.hdr`). */
+  captures: CaptureValues | undefined;
 
   /** Stick-table entries this request tracks (`http-request track-sc*`). */
   private trackers: Trackers | undefined;

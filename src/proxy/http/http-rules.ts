@@ -219,6 +219,14 @@ function editHeaders(a: HttpRuleAction, headers: HeaderList, scope: SampleScope)
   }
 }
 
+/** `capture EXPR len|id N`; false for another action. A slot that is not there takes nothing. */
+function capture(a: HttpRuleAction, scope: SampleScope, side: 'request' | 'response'): boolean {
+  if (a.type !== 'capture') return false;
+  const v = evalSample(a.expr, scope);
+  if (v !== undefined) scope.captures?.set(side, a.slot, v);
+  return true;
+}
+
 /** set-var, set-var-fmt, unset-var; false for another action. An empty sample sets nothing. */
 function setVariable(a: HttpRuleAction, scope: SampleScope): boolean {
   const vars = scope.req.vars;
@@ -323,7 +331,7 @@ export class HttpRuleSet {
       if (a.type === 'auth') return { action: 'auth', reply: authReply(a.realm), rule };
       if (a.type === 'redirect')
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
-      if (setVariable(a, scope)) continue;
+      if (setVariable(a, scope) || capture(a, scope, 'request')) continue;
       if (a.type === 'track-sc') {
         const key = evalSample(a.key, scope);
         if (key !== undefined) input.track?.(a.slot, a.table ?? this.owner, key);
@@ -360,7 +368,7 @@ export class HttpRuleSet {
         res.reason = a.reason ?? reasonOf(a.status);
         continue;
       }
-      if (setVariable(a, scope)) continue;
+      if (setVariable(a, scope) || capture(a, scope, 'response')) continue;
       editHeaders(a, res.headers, scope);
     }
     return undefined;

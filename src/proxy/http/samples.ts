@@ -8,6 +8,7 @@ import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model
 import type { ConnectionFacts, StickFacts } from '../acl.js';
 import { stickFetch } from '../acl.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
+import type { CaptureValues } from './captures.js';
 import type { ResponseHead } from './http-head.js';
 import { HeaderList, RequestHead } from './http-head.js';
 
@@ -28,6 +29,8 @@ export interface SampleScope {
   readonly backend: string;
   /** Stick tables and what the request tracks, for `sc_*`/`src_*`. */
   readonly stick?: StickFacts;
+  /** The request's capture slots (`capture.req.hdr(N)`, `http-request capture`). */
+  readonly captures?: CaptureValues;
 }
 
 type Fetch = (s: SampleScope, args: readonly string[]) => string | undefined;
@@ -87,6 +90,8 @@ const FETCHES: Readonly<Record<string, Fetch>> = {
   fe_name: (s) => s.frontend,
   be_name: (s) => s.backend,
   str: (_s, a) => a.join(','),
+  'capture.req.hdr': (s, a) => s.captures?.request[Number(a[0] ?? '')],
+  'capture.res.hdr': (s, a) => s.captures?.response[Number(a[0] ?? '')],
   int: (_s, a) => (a[0] !== undefined && /^-?\d+$/.test(a[0].trim()) ? a[0].trim() : undefined),
 };
 

@@ -5,6 +5,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model.js';
+import type { CaptureValues } from '../http/captures.js';
 import { quoteRequestLine } from './httplog.js';
 import type { SessionLogFields } from './tcplog.js';
 import { formatAcceptDate, MONTHS, p2 } from './tcplog.js';
@@ -38,6 +39,8 @@ export interface LogRecord extends SessionLogFields {
   readonly sslCipher?: string;
   readonly pid: number;
   readonly hostname: string;
+  /** HTTP: the request's capture slots, when its frontend has any. */
+  readonly captures?: CaptureValues;
 }
 
 /** `%T`: `04/Dec/2026:18:30:00 +0000`. */
@@ -135,11 +138,10 @@ const VARS: Readonly<Record<string, (r: LogRecord) => Value>> = {
   sp: (r) => r.serverPort,
   ts: (r) => r.termination,
   tsc: (r) => `${r.termination}--`,
-  // No captures: nothing at all, not even the separator after (httplog's `%hr %hs`).
-  hr: () => null,
-  hs: () => null,
-  hrl: () => null,
-  hsl: () => null,
+  // No capture slot on that side: nothing at all, not even the separator after
+  // (httplog's `%hr %hs`). %hrl and %hsl are written in renderLogFormat (quoted per value).
+  hr: (r) => r.captures?.braced('request') ?? null,
+  hs: (r) => r.captures?.braced('response') ?? null,
   pid: (r) => r.pid,
   sslv: (r) => r.sslVersion,
   sslc: (r) => r.sslCipher,
@@ -154,7 +156,8 @@ export function logHostname(): string {
 
 /** Log variables halo does not fill yet (`%bi`, `%lc`...): what `halo check` warns about. */
 export function unfilledLogVars(format: LogFormat): string[] {
-  return format.flatMap((n) => (n.kind === 'var' && !VARS[n.name] ? [`%${n.name}`] : []));
+  const filled = (name: string) => VARS[name] !== undefined || name === 'hrl' || name === 'hsl';
+  return format.flatMap((n) => (n.kind === 'var' && !filled(n.name) ? [`%${n.name}`] : []));
 }
 
 /**
@@ -185,7 +188,13 @@ export function renderLogFormat(
     let v: Value;
     let isString = true;
     if (n.kind === 'sample') v = sample(n.expr);
-    else if (n.name === 'r') {
+    else if (n.name === 'hrl' || n.name === 'hsl') {
+      const list = r.captures?.listed(n.name === 'hrl' ? 'request' : 'response', n.quote === true);
+      if (list === undefined) continue;
+      out += list;
+      lastSpace = false;
+      continue;
+    } else if (n.name === 'r') {
       out += n.quote ? quoteRequestLine(r.requestLine) : (r.requestLine ?? '<BADREQ>');
       lastSpace = false;
       continue;

@@ -24,6 +24,9 @@ export interface HttpLogFields extends SessionLogFields {
   readonly termination: string;
   /** `GET / HTTP/1.1`, or undefined for a request that could not be parsed (`<BADREQ>`). */
   readonly requestLine: string | undefined;
+  /** `%hr` and `%hs`: `{a|b}`, absent when the frontend has no capture on that side. */
+  readonly requestCaptures?: string;
+  readonly responseCaptures?: string;
 }
 
 /** `%{+Q}r`: the request line in quotes, with `"` and control bytes escaped as HAProxy does. */
@@ -42,7 +45,10 @@ export function quoteRequestLine(line: string | undefined): string {
 export function formatHttpLog(f: HttpLogFields): string {
   return (
     `${formatLogHead(f, f.received)} ${f.tR}/${f.tw}/${f.tc}/${f.tr}/${f.ta} ${f.status} ` +
-    `${f.bytes} - - ${f.termination} ${formatLogCounters(f)} ${quoteRequestLine(f.requestLine)}`
+    `${f.bytes} - - ${f.termination} ${formatLogCounters(f)} ` +
+    (f.requestCaptures === undefined ? '' : `${f.requestCaptures} `) +
+    (f.responseCaptures === undefined ? '' : `${f.responseCaptures} `) +
+    quoteRequestLine(f.requestLine)
   );
 }
 

@@ -10,9 +10,11 @@ import type {
   HttpRuleAction,
   HttpRuleKeyword,
   LogFormat,
+  SampleExpr,
 } from '../http-rule-model.js';
 import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Condition } from '../model.js';
+import { captureSlots } from './captures.js';
 import { parseCondition } from './condition.js';
 import { parseTrack } from './stick-table.js';
 
@@ -44,8 +46,9 @@ const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
     'replace-uri',
     ...VAR_ACTIONS,
     ...TRACK_ACTIONS,
+    'capture',
   ],
-  'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
+  'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS, 'capture'],
   'http-after-response': ['allow', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
   redirect: ['redirect'],
 };
@@ -248,7 +251,50 @@ function setVar(p: RuleParser): Parsed {
   return { action: { type: 'set-var', name, expr: node.expr }, next: 3 };
 }
 
+/** One sample expression argument (not a log-format string), with HAProxy's messages. */
+function expression(p: RuleParser, text: string): SampleExpr | 'error' {
+  const f = parseLogFormat(`%[${text}]`);
+  if (typeof f === 'string') return p.fail(`${f}.`);
+  const unknown = unknownSample(f);
+  if (unknown) return p.fail(`${unknown}.`);
+  const node = f[0];
+  if (f.length !== 1 || node?.kind !== 'sample') return p.fail(`invalid expression '${text}'.`);
+  const need = FETCH_NEEDS[node.expr.fetch];
+  if (p.otherSide(need))
+    return p.fail(
+      `fetch method '${node.expr.text}' extracts information from '${need}', none of which is available here.`,
+    );
+  return node.expr;
+}
+
+/** `http-request capture EXPR len N|id N`, `http-response capture EXPR id N`. */
+function capture(p: RuleParser): Parsed {
+  const request = p.keyword === 'http-request';
+  const usage = request
+    ? "expects <expression> [ 'len' <length> | id <idx> ]."
+    : 'expects <expression> id <idx>.';
+  const args = p.argsFrom(2);
+  if (args.length < 3) return p.fail(usage);
+  const expr = expression(p, args[0]!);
+  if (expr === 'error') return expr;
+  const [, how, value] = args as [string, string, string];
+  if (request && p.px.kind === 'backend')
+    return p.fail(`proxy '${p.px.name}' has no frontend capability.`);
+  if (how === 'id' || !request) {
+    if (how !== 'id') return p.fail(`expects 'id', found '${how}'.`);
+    if (!/^\d+$/.test(value)) return p.fail(`cannot parse id '${value}'.`);
+    return { action: { type: 'capture', expr, slot: Number(value) }, next: 5 };
+  }
+  if (how !== 'len') return p.fail(`expects 'len' or 'id', found '${how}'.`);
+  const len = Number.parseInt(value, 10) || 0;
+  if (len <= 0) return p.fail('length must be > 0.');
+  const slots = captureSlots(p.px, 'request');
+  slots.push({ len });
+  return { action: { type: 'capture', expr, slot: slots.length - 1 }, next: 5 };
+}
+
 const PARSERS: Record<string, ActionParser> = {
+  capture,
   allow: () => ({ action: { type: 'allow' }, next: 2 }),
   auth: (p) => {
     if (p.ctx.arg(2) !== 'realm') return { action: { type: 'auth', realm: p.px.name }, next: 2 };

@@ -10,6 +10,7 @@ import { parseLogFormat, unknownSample } from '../log-format.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
+import { parseCaptureLine, parseDeclareLine } from './captures.js';
 import { parseAcl, parseCondition } from './condition.js';
 import { parseHttpCheck } from './http-check.js';
 import { FETCH_NEEDS, parseHttpRule } from './http-rules.js';
@@ -464,6 +465,11 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
           if (name === 'tcp-request' && parseTcpRule(ctx, px, known(px))) return;
           if (name === 'stick-table' && px.kind !== 'defaults') {
             parseStickTable(ctx, px);
+            return;
+          }
+          if (name === 'capture' && parseCaptureLine(ctx, px)) return;
+          if (name === 'declare') {
+            parseDeclareLine(ctx, px);
             return;
           }
           if (name === 'errorfile') {
