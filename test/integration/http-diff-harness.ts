@@ -198,7 +198,8 @@ export function mask(line: string): string {
   return (
     line
       .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
-      .replace(/127\.0\.0\.1:\d+ \[[^\]]+\]/, '127.0.0.1:PORT [DATE]')
+      // The client's address: 127.0.0.1, or what `set-src` made of it.
+      .replace(/: ([0-9a-fA-F.:]+?):\d+ \[[^\]]+\]/, ': $1:PORT [DATE]')
       .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {
         const masked = t
           .split('/')

@@ -192,6 +192,19 @@ frontend fe_cap
     http-response capture res.hdr(x-s) id 1
     http-request return status 200 content-type text/plain lf-string "%[capture.req.hdr(0)]|%[capture.req.hdr(3)]" if { path /ret }
     default_backend be
+frontend fe_addr
+    bind 127.0.0.1:${ports.addr}
+    option forwardfor
+    http-request set-src hdr(x-src)
+    http-request set-dst hdr(x-dst)
+    http-request set-src-port hdr(x-sport)
+    http-request set-dst-port hdr(x-dport)
+    http-request set-header X-Src %[src]
+    http-request set-header X-Dst %[dst]
+    http-request set-header X-Src-Port <%[src_port]> if { req.hdr(x-sport) -m found }
+    http-request set-header X-Dst-Port %[dst_port] if { req.hdr(x-dport) -m found }
+    http-request deny if { src 203.0.113.9 }
+    default_backend be
 frontend fe_caplog
     bind 127.0.0.1:${ports.caplog}
     capture request header X-A len 10
@@ -259,6 +272,7 @@ const NAMES = [
   'def',
   'cap',
   'caplog',
+  'addr',
 ] as const;
 
 interface RuleCase {
@@ -914,6 +928,48 @@ const CASES: readonly RuleCase[] = [
     status: 200,
     served: true,
     log: /\{x y\|\} x y - "x y" "" \{rrrrr\} rrrrr "\{x y\|\}" \[rrrrr\]/,
+  },
+  {
+    name: 'set-src, set-dst and their ports: later rules, X-Forwarded-For and the log see them',
+    port: 'addr',
+    parts: [
+      get('/', 'X-Src: 192.0.2.7\r\nX-Dst: 2001:DB8::1\r\nX-Sport: 65537\r\nX-Dport: 8443\r\n'),
+    ],
+    status: 200,
+    served: true,
+    head: [
+      line('x-src: 192.0.2.7'),
+      line('x-dst: 2001:db8::1'),
+      line('x-src-port: <1>'),
+      line('x-dst-port: 8443'),
+      line('x-forwarded-for: 192.0.2.7'),
+    ],
+    log: /: 192\.0\.2\.7:/,
+  },
+  {
+    name: 'set-src with a value that is no address changes nothing',
+    port: 'addr',
+    parts: [get('/', 'X-Src: nope\r\nX-Sport: x\r\n')],
+    status: 200,
+    served: true,
+    // A port that is no number is port 0, which src_port does not find.
+    head: [line('x-src: 127.0.0.1'), line('x-src-port: <>'), line('x-forwarded-for: 127.0.0.1')],
+  },
+  {
+    name: 'set-src: a later rule on src sees the new address',
+    port: 'addr',
+    parts: [get('/', 'X-Src: 203.0.113.9\r\n')],
+    status: 403,
+    served: false,
+  },
+  {
+    name: "set-src holds for its request: the next one has the connection's address again",
+    port: 'addr',
+    parts: [`GET /a HTTP/1.1\r\nHost: test\r\nX-Src: 192.0.2.8\r\n\r\n`, 100, get('/b')],
+    status: 200,
+    served: true,
+    requests: 2,
+    head: [/^GET \/b /, line('x-forwarded-for: 127.0.0.1')],
   },
   {
     name: "named defaults' rules run before the proxy's own, in the frontend and the backend",

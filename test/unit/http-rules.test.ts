@@ -161,10 +161,10 @@ describe('HTTP rule parsing', () => {
 
   it('actions halo does not run yet stay refused or warned', () => {
     const { diags } = parse(
-      'http-request set-src hdr(x-real-ip)\nhttp-request set-log-level silent',
+      'http-request normalize-uri path-merge-slashes\nhttp-request set-log-level silent',
     );
     assert.ok(
-      diags.some((d) => /^8: error: halo refuses 'http-request set-src'/.test(d)),
+      diags.some((d) => /^8: error: halo refuses 'http-request normalize-uri'/.test(d)),
       diags.join('\n'),
     );
     assert.ok(

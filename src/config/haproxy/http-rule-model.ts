@@ -107,6 +107,14 @@ export type HttpRuleAction =
     }
   /** `auth [realm REALM]`: a 401 asking for Basic credentials (realm: the proxy's name). */
   | { readonly type: 'auth'; readonly realm: string }
+  /**
+   * `http-request set-src|set-dst EXPR` (an address; the port kept), `set-src-port|set-dst-port
+   * EXPR` (a port): the connection's addresses as every later rule, log and server sees them.
+   */
+  | {
+      readonly type: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port';
+      readonly expr: SampleExpr;
+    }
   /** `http-request|http-response capture EXPR len N|id N`: the value into capture slot `slot`. */
   | { readonly type: 'capture'; readonly expr: SampleExpr; readonly slot: number };
 

@@ -82,8 +82,8 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
   const head = (x.res as unknown as { _header?: string | null })._header ?? undefined;
   const srv = x.lastServer;
   const fields = {
-    clientIp: x.conn.clientIp,
-    clientPort: x.conn.clientPort,
+    clientIp: x.addr.clientIp,
+    clientPort: x.addr.clientPort,
     // `%ft`: HAProxy marks a frontend connection that came in over TLS with `~`.
     frontend: x.conn.tls ? `${host.name}~` : host.name,
     backend: be?.name ?? host.name,
@@ -105,11 +105,11 @@ export function exchangeLogLine(x: HttpExchange, now: number): string {
     const req = x.req;
     const record: LogRecord = {
       ...fields,
-      clientPort: x.conn.clientPort,
+      clientPort: x.addr.clientPort,
       frontend: host.name,
       frontendTls: x.conn.tls !== undefined,
-      frontendIp: x.conn.localIp,
-      frontendPort: x.conn.localPort,
+      frontendIp: x.addr.localIp,
+      frontendPort: x.addr.localPort,
       ...(srv?.address !== undefined ? { serverIp: srv.address } : {}),
       ...(srv?.port !== undefined ? { serverPort: srv.port } : {}),
       accepted: x.received - x.tR,

@@ -8,6 +8,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { HttpReplySpec, SampleExpr } from '../../config/haproxy/http-rule-model.js';
 import type { ErrorFileReply } from '../../config/haproxy/model.js';
+import { formatIp, parseIp } from '../../net/ip-address.js';
 import type { StickFacts } from '../acl.js';
 import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
@@ -81,6 +82,16 @@ export class HttpExchange implements Pending {
   private queuedOn: ServerRuntime | undefined;
   private staleRetried = false;
   private readonly hasBody: boolean;
+  /**
+   * This request's addresses: the connection's, until `http-request set-src` and the
+   * others change them for this request (HAProxy 2.6 keeps them per stream).
+   */
+  readonly addr: {
+    clientIp: string;
+    clientPort: number;
+    localIp: string;
+    localPort: number;
+  };
 
   constructor(
     readonly http: HttpFrontend,
@@ -88,6 +99,12 @@ export class HttpExchange implements Pending {
     readonly req: http.IncomingMessage,
     readonly res: http.ServerResponse,
   ) {
+    this.addr = {
+      clientIp: conn.clientIp,
+      clientPort: conn.clientPort,
+      localIp: conn.localIp,
+      localPort: conn.localPort,
+    };
     const now = http.ctx.deadlines.now();
     this.tReq = now;
     // The first request counts from the accept; later ones from their headers (halo does not
@@ -178,7 +195,7 @@ export class HttpExchange implements Pending {
     const stick = this.stickFacts();
     const facts = () =>
       this.head || stick
-        ? headFacts(this.conn, this.requestHead(), this.http.host.nbsrv, stick)
+        ? headFacts(this.addr, this.requestHead(), this.http.host.nbsrv, stick)
         : requestFacts(this.conn, this.req, this.http.host.nbsrv);
     for (const a of this.http.applets) {
       if (a.matches(this.req, facts)) {
@@ -204,7 +221,7 @@ export class HttpExchange implements Pending {
       return;
     }
     this.retriesLeft = be.retries;
-    const r = be.assign(this, { clientAddress: this.conn.clientIp });
+    const r = be.assign(this, { clientAddress: this.addr.clientIp });
     if (r.kind === 'server') this.connect(r.server);
     else if (r.kind === 'queued') this.queued(r.server, r.position);
     else this.sendError(HTTP_ERRORS[503], 'S', 'C'); // no usable server: Tw stays -1
@@ -336,10 +353,10 @@ export class HttpExchange implements Pending {
     const head = this.head;
     const xff = forwardedFor(
       this.http.forwardforFor(be),
-      this.conn.clientIp,
+      this.addr.clientIp,
       head ? (n) => head.header(n).length > 0 : (n) => this.req.headers[n] !== undefined,
     );
-    const xot = forwardedFor(this.http.originaltoFor(be), this.conn.localIp, () => false);
+    const xot = forwardedFor(this.http.originaltoFor(be), this.addr.localIp, () => false);
     const raw0 = head ? head.headers.toRaw() : this.req.rawHeaders;
     // X-Forwarded-For, then X-Original-To, each its own line at the end, as HAProxy adds them.
     const raw = xot && xff ? [...raw0, xff[0], xff[1]] : raw0;
@@ -358,13 +375,13 @@ export class HttpExchange implements Pending {
         owner: conn,
         header: () =>
           encodeProxyHeader(sendProxy, {
-            src: { address: conn.clientIp, port: conn.clientPort },
-            dst: { address: conn.localIp, port: conn.localPort },
+            src: { address: this.addr.clientIp, port: this.addr.clientPort },
+            dst: { address: this.addr.localIp, port: this.addr.localPort },
           }),
       },
     ).request(
       address,
-      server.port ?? this.conn.localPort,
+      server.port ?? this.addr.localPort,
       head ? head.method : (this.req.method ?? 'GET'),
       head ? head.url : (this.req.url ?? '/'),
       headers,
@@ -510,7 +527,7 @@ export class HttpExchange implements Pending {
     const be = this.be!;
     be.release(failed);
     this.target = undefined;
-    const r = be.assign(this, { clientAddress: this.conn.clientIp, avoid: failed });
+    const r = be.assign(this, { clientAddress: this.addr.clientIp, avoid: failed });
     if (r.kind === 'server') {
       this.redispatched = this.redispatched || r.server !== failed;
       this.connect(r.server);
@@ -717,7 +734,8 @@ export class HttpExchange implements Pending {
     if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
     const stick = this.stickFacts();
     return {
-      facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
+      facts: headFacts(this.addr, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
+      setAddress: (which, value) => setAddress(this.addr, which, value),
       track: (slot, table, key) => {
         const t = this.http.ctx.tables?.get(table);
         if (!t) return;
@@ -726,7 +744,7 @@ export class HttpExchange implements Pending {
       },
       scope: {
         ...(stick ? { stick } : {}),
-        conn: this.conn,
+        conn: this.addr,
         ssl: this.sslRead,
         req,
         ...(res ? { res } : {}),
@@ -1016,4 +1034,32 @@ export class HttpExchange implements Pending {
 /** Whether an errorfile says where its payload ends (Content-Length, or no payload). */
 function framed(f: ErrorFileReply): boolean {
   return f.status === 204 || f.status === 304 || f.headers.some(([k]) => k === 'content-length');
+}
+
+/**
+ * `set-src`/`set-dst`: the value as an address (HAProxy's string to address conversion;
+ * anything else changes nothing; an IPv4-mapped IPv6 one kept as written), the port kept;
+ * `set-src-port`/`set-dst-port`: the value's leading integer (0 without one), cut to 16 bits
+ * as HAProxy stores it.
+ */
+function setAddress(
+  addr: HttpExchange['addr'],
+  which: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port',
+  value: string,
+): void {
+  if (which === 'set-src' || which === 'set-dst') {
+    const ip = parseIp(value.trim());
+    if (!ip) return;
+    const b = ip.bytes;
+    const mapped =
+      b.length === 16 && b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+    const text = mapped ? `::ffff:${b.slice(12).join('.')}` : formatIp(b);
+    if (which === 'set-src') addr.clientIp = text;
+    else addr.localIp = text;
+    return;
+  }
+  const m = /^\s*([+-]?\d+)/.exec(value);
+  const port = m ? Number(BigInt.asUintN(16, BigInt(m[1]!))) : 0;
+  if (which === 'set-src-port') addr.clientPort = port;
+  else addr.localPort = port;
 }

@@ -48,6 +48,14 @@ interface Compiled {
 export interface RuleInput {
   readonly facts: ConnectionFacts;
   readonly scope: SampleScope;
+  /**
+   * `set-src` and the other address actions: the connection takes `value` (an address, or
+   * a port for the -port ones) when it is one.
+   */
+  readonly setAddress?: (
+    which: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port',
+    value: string,
+  ) => void;
   /** `track-scN KEY [table T]`: count this request in table T's entry for KEY. */
   readonly track?: (slot: number, table: string, key: string) => void;
 }
@@ -332,6 +340,16 @@ export class HttpRuleSet {
       if (a.type === 'redirect')
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
       if (setVariable(a, scope) || capture(a, scope, 'request')) continue;
+      if (
+        a.type === 'set-src' ||
+        a.type === 'set-dst' ||
+        a.type === 'set-src-port' ||
+        a.type === 'set-dst-port'
+      ) {
+        const v = evalSample(a.expr, scope);
+        if (v !== undefined) input.setAddress?.(a.type, v);
+        continue;
+      }
       if (a.type === 'track-sc') {
         const key = evalSample(a.key, scope);
         if (key !== undefined) input.track?.(a.slot, a.table ?? this.owner, key);

@@ -57,9 +57,10 @@ const bool = (b: boolean) => (b ? '1' : '0');
 
 const FETCHES: Readonly<Record<string, Fetch>> = {
   src: (s) => s.conn.clientIp,
-  src_port: (s) => String(s.conn.clientPort),
+  // Port 0 (set-src-port to a non-number) is no port: the fetch finds nothing, as HAProxy's.
+  src_port: (s) => (s.conn.clientPort ? String(s.conn.clientPort) : undefined),
   dst: (s) => s.conn.localIp,
-  dst_port: (s) => String(s.conn.localPort),
+  dst_port: (s) => (s.conn.localPort ? String(s.conn.localPort) : undefined),
   ssl_fc: (s) => bool(s.ssl !== undefined),
   ssl_fc_sni: (s) => (s.ssl?.sni ? s.ssl.sni : undefined),
   ssl_fc_protocol: (s) => s.ssl?.protocol,

@@ -25,6 +25,7 @@ const HEADER_EDITS = ['set-header', 'add-header', 'del-header', 'replace-header'
 
 const VAR_ACTIONS = ['set-var', 'set-var-fmt', 'unset-var'];
 const TRACK_ACTIONS = ['track-sc0', 'track-sc1', 'track-sc2'];
+const ADDRESS_ACTIONS = ['set-src', 'set-dst', 'set-src-port', 'set-dst-port'];
 
 /** The actions halo runs, per rule keyword. */
 const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
@@ -47,6 +48,7 @@ const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
     ...VAR_ACTIONS,
     ...TRACK_ACTIONS,
     'capture',
+    ...ADDRESS_ACTIONS,
   ],
   'http-response': ['allow', 'deny', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS, 'capture'],
   'http-after-response': ['allow', ...HEADER_EDITS, 'set-status', ...VAR_ACTIONS],
@@ -293,8 +295,18 @@ function capture(p: RuleParser): Parsed {
   return { action: { type: 'capture', expr, slot: slots.length - 1 }, next: 5 };
 }
 
+/** `set-src|set-dst|set-src-port|set-dst-port EXPR`. */
+function setAddress(p: RuleParser): Parsed {
+  const args = p.argsFrom(2);
+  if (args.length === 0) return p.fail('missing fetch method.');
+  const expr = expression(p, args[0]!);
+  if (expr === 'error') return expr;
+  return { action: { type: p.action as 'set-src', expr }, next: 3 };
+}
+
 const PARSERS: Record<string, ActionParser> = {
   capture,
+  ...Object.fromEntries(ADDRESS_ACTIONS.map((a) => [a, setAddress])),
   allow: () => ({ action: { type: 'allow' }, next: 2 }),
   auth: (p) => {
     if (p.ctx.arg(2) !== 'realm') return { action: { type: 'auth', realm: p.px.name }, next: 2 };
