@@ -200,7 +200,8 @@ export function mask(line: string): string {
       .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
       // The client's address: 127.0.0.1, or what `set-src` made of it.
       .replace(/: ([0-9a-fA-F.:]+?):\d+ \[[^\]]+\]/, ': $1:PORT [DATE]')
-      .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=\d+ )/, (_m, t: string) => {
+      // The timers before the status (-1 for a rejected request).
+      .replace(/ (-?\d+(?:\/-?\d+){2,4}) (?=-?\d+ )/, (_m, t: string) => {
         const masked = t
           .split('/')
           .map((v) => (v === '-1' ? '-1' : 'N'))

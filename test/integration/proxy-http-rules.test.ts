@@ -78,6 +78,7 @@ frontend fe_deny
     http-request deny deny_status 400 content-type text/plain string "nope" if { path /nope }
     http-request deny hdr x-why %[path] if { path_beg /why }
     http-request deny if { path_beg /admin }
+    http-request reject if { path /reject }
     default_backend be
 frontend fe_allow
     bind 127.0.0.1:${ports.allow}
@@ -279,8 +280,8 @@ interface RuleCase {
   readonly name: string;
   readonly port: (typeof NAMES)[number];
   readonly parts: readonly (string | number)[];
-  /** The status of HAProxy's (first) answer. */
-  readonly status: number;
+  /** The status of HAProxy's (first) answer; 'closed' when it closed without one. */
+  readonly status: number | 'closed';
   /** Whether the backend got a request (else HAProxy answered itself). */
   readonly served: boolean;
   /** What HAProxy's reply, the head the backend got, its log line must (not) show. */
@@ -416,6 +417,21 @@ const CASES: readonly RuleCase[] = [
     reply: [/\r\n\r\nmine$/],
   },
   { name: 'deny: 403', port: 'deny', parts: [get('/plain')], status: 403, served: false },
+  {
+    name: 'reject: the connection closed, nothing sent, logged -1 PR--',
+    port: 'deny',
+    parts: [get('/reject')],
+    status: 'closed',
+    served: false,
+    log: / -1\/-1\/-1\/-1\/N -1 0 - - PR-- .*"GET \/reject /,
+  },
+  {
+    name: 'reject after a kept-alive request: the first answered, then the close',
+    port: 'deny',
+    parts: [keep('/ok'), 100, get('/reject')],
+    status: 200,
+    served: true,
+  },
   {
     name: 'deny deny_status 429',
     port: 'deny',
@@ -998,7 +1014,9 @@ const CASES: readonly RuleCase[] = [
 
 /** Checks HAProxy's key facts of case `k`, so that no case passes on an unexpected answer. */
 function checkHaproxy(k: RuleCase, r: Outcome): void {
-  assert.match(r.reply, new RegExp(`^HTTP/1\\.[01] ${k.status} `), 'the status HAProxy answered');
+  if (k.status === 'closed') assert.equal(r.reply, '', 'HAProxy closed without an answer');
+  else
+    assert.match(r.reply, new RegExp(`^HTTP/1\\.[01] ${k.status} `), 'the status HAProxy answered');
   assert.equal(
     r.heads.length,
     k.requests ?? (k.served ? 1 : 0),

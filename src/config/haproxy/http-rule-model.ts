@@ -62,6 +62,8 @@ export interface HttpReplySpec {
 
 export type HttpRuleAction =
   | { readonly type: 'allow' }
+  /** `http-request reject`: the connection closed at once, nothing sent. */
+  | { readonly type: 'reject' }
   | { readonly type: 'deny' | 'tarpit' | 'return'; readonly reply: HttpReplySpec }
   | {
       readonly type: 'redirect';

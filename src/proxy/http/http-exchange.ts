@@ -761,9 +761,17 @@ export class HttpExchange implements Pending {
    * answer, logged as HAProxy logs it (status -1, `PR--`, `<BADREQ>`, TR -1).
    */
   private contentRejected(): void {
+    this.badRequestLine = true;
+    this.rejected();
+  }
+
+  /**
+   * `http-request reject` (and the content reject above): the connection is closed at
+   * once, nothing sent, counted as a denied request; logged with status -1, `PR--`, TR -1.
+   */
+  private rejected(): void {
     this.http.host.counters.denied++;
     this.rawStatus = -1;
-    this.badRequestLine = true;
     this.tarpitted = true; // TR -1 in the log, as for a tarpit
     this.setTermination('P', 'R');
     this.conn.socket.destroy();
@@ -820,6 +828,10 @@ export class HttpExchange implements Pending {
   /** True when a final rule took the request (its answer is under way). */
   private ruled(v: RuleVerdict | undefined): boolean {
     if (!v) return false;
+    if (v.action === 'reject') {
+      this.rejected();
+      return true;
+    }
     // deny and tarpit count as denied requests (`dreq`), as in HAProxy.
     if (v.action === 'deny' || v.action === 'tarpit') this.http.host.counters.denied++;
     // A body the client is still sending is not read: HAProxy closes after the answer.

@@ -33,7 +33,8 @@ export interface RuleReply {
 
 /** What a final rule decided; `tarpit` waits `timeout tarpit` before its reply. */
 export interface RuleVerdict {
-  readonly action: 'deny' | 'tarpit' | 'return' | 'redirect' | 'auth';
+  /** `reject` closes the connection; its reply is never sent. */
+  readonly action: 'deny' | 'tarpit' | 'return' | 'redirect' | 'auth' | 'reject';
   readonly reply: RuleReply;
   /** The rule's line, for messages. */
   readonly rule: HttpRule;
@@ -107,6 +108,9 @@ export function buildReply(spec: HttpReplySpec, scope: SampleScope): RuleReply {
     ...(bodyless ? { logExtra: 15 } : {}),
   };
 }
+
+/** The (unsent) reply of a `reject` verdict. */
+const REJECTED: RuleReply = { status: -1, reason: '', headers: [], body: '', page: false };
 
 /** `http-request auth`: HAProxy's 401 page and its challenge, after the page's headers. */
 function authReply(realm: string): RuleReply {
@@ -334,6 +338,7 @@ export class HttpRuleSet {
       if (!test(facts)) continue;
       const a = rule.action;
       if (a.type === 'allow') return undefined;
+      if (a.type === 'reject') return { action: 'reject', reply: REJECTED, rule };
       if (a.type === 'deny' || a.type === 'tarpit' || a.type === 'return')
         return { action: a.type, reply: buildReply(a.reply, scope), rule };
       if (a.type === 'auth') return { action: 'auth', reply: authReply(a.realm), rule };

@@ -31,6 +31,7 @@ const ADDRESS_ACTIONS = ['set-src', 'set-dst', 'set-src-port', 'set-dst-port'];
 const ACTIONS: Record<HttpRuleKeyword, readonly string[]> = {
   'http-request': [
     'allow',
+    'reject',
     'auth',
     'deny',
     'tarpit',
@@ -308,6 +309,7 @@ const PARSERS: Record<string, ActionParser> = {
   capture,
   ...Object.fromEntries(ADDRESS_ACTIONS.map((a) => [a, setAddress])),
   allow: () => ({ action: { type: 'allow' }, next: 2 }),
+  reject: () => ({ action: { type: 'reject' }, next: 2 }),
   auth: (p) => {
     if (p.ctx.arg(2) !== 'realm') return { action: { type: 'auth', realm: p.px.name }, next: 2 };
     if (p.ctx.arg(3) === '') return p.fail('missing realm value.');
