@@ -197,7 +197,7 @@ export async function currConns(sock: string): Promise<number> {
 export function mask(line: string): string {
   return (
     line
-      .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: /, '<$1>DATE haproxy[PID]: ')
+      .replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d ([^ [\]]+)\[\d+\]: /, '<$1>DATE $2[PID]: ')
       // The client's address: 127.0.0.1, or what `set-src` made of it.
       .replace(/: ([0-9a-fA-F.:]+?):\d+ \[[^\]]+\]/, ': $1:PORT [DATE]')
       // The timers before the status (-1 for a rejected request).

@@ -206,6 +206,10 @@ frontend fe_addr
     http-request set-header X-Dst-Port %[dst_port] if { req.hdr(x-dport) -m found }
     http-request deny if { src 203.0.113.9 }
     default_backend be
+frontend fe_tag
+    bind 127.0.0.1:${ports.tag}
+    log-tag kube-lb
+    default_backend be
 frontend fe_caplog
     bind 127.0.0.1:${ports.caplog}
     capture request header X-A len 10
@@ -274,6 +278,7 @@ const NAMES = [
   'cap',
   'caplog',
   'addr',
+  'tag',
 ] as const;
 
 interface RuleCase {
@@ -970,6 +975,14 @@ const CASES: readonly RuleCase[] = [
     served: true,
     // A port that is no number is port 0, which src_port does not find.
     head: [line('x-src: 127.0.0.1'), line('x-src-port: <>'), line('x-forwarded-for: 127.0.0.1')],
+  },
+  {
+    name: 'log-tag: the syslog header names the proxy tag',
+    port: 'tag',
+    parts: [get('/')],
+    status: 200,
+    served: true,
+    log: /^<134>DATE kube-lb\[PID\]: /,
   },
   {
     name: 'set-src: a later rule on src sees the new address',

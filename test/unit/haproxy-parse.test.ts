@@ -536,3 +536,19 @@ describe('haproxy model resolution', () => {
     );
   });
 });
+
+describe('log-tag', () => {
+  it("tags the global targets, a proxy's own tag winning for its lines", () => {
+    const { config, diagnostics } = parse(
+      'global\n    log 127.0.0.1:514 local0\n    log-tag lb\ndefaults\n    mode http\n    log global\n' +
+        '    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n' +
+        'frontend a\n    bind 127.0.0.1:8001\n' +
+        'frontend b\n    bind 127.0.0.1:8002\n    log-tag kube\n',
+    );
+    assert.equal(diagnostics.errors, 0, diagnostics.list.map((d) => d.message).join('\n'));
+    assert.equal(config?.global.logs[0]?.tag, 'lb');
+    const tag = (n: string) => config?.proxies.find((p) => p.name === n)?.logs[0]?.tag;
+    assert.equal(tag('a'), 'lb');
+    assert.equal(tag('b'), 'kube');
+  });
+});

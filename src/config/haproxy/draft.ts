@@ -120,6 +120,8 @@ export interface ProxyDraft {
     afterResponse: HttpRule[];
   };
   disabled: boolean;
+  /** `log-tag`: the syslog tag of this proxy's log lines. */
+  logTag?: string;
   /** A defaults section with rules: the kind of proxy that uses it (one kind only). */
   rulesUsedBy?: 'frontend' | 'backend';
   /** Keywords seen that halo accepts but does not model (HTTP rules, captures...). */
@@ -199,6 +201,8 @@ export function inheritDraft(
 export interface GlobalDraft {
   pos?: SourcePos;
   logs: LogTarget[];
+  /** `log-tag`: the syslog tag of every log line, unless a proxy sets its own. */
+  logTag?: string;
   chroot?: { path: string; pos: SourcePos };
   pidfile?: { path: string; pos: SourcePos };
   maxconn?: number;

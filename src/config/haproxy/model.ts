@@ -124,6 +124,8 @@ export interface LogTarget {
   readonly format?: 'rfc3164' | 'rfc5424' | 'raw' | 'short' | 'iso' | 'timed' | 'priority';
   /** `len`: longest line sent, header included (HAProxy's default: 1024). */
   readonly len?: number;
+  /** `log-tag` of the proxy (else the global one): the syslog header's tag, else `haproxy`. */
+  readonly tag?: string;
 }
 
 export interface Timeouts {

@@ -230,7 +230,7 @@ function resolveGlobal(g: GlobalDraft): GlobalConfig {
   const opt = <K extends string, V>(k: K, v: V | undefined) =>
     v === undefined ? {} : ({ [k]: v } as Record<K, V>);
   return {
-    logs: g.logs,
+    logs: g.logTag === undefined ? g.logs : g.logs.map((t) => ({ ...t, tag: g.logTag })),
     daemon: g.daemon,
     ...(g.noReusePort ? { noReusePort: true } : {}),
     statsSockets: g.statsSockets,
@@ -284,7 +284,13 @@ function buildStats(d: ProxyDraft): StatsConfig | undefined {
 }
 
 function buildProxy(d: ProxyDraft, globalLogs: LogTarget[]): ProxyModel {
-  const logs: LogTarget[] = d.logs.flatMap((l) => (l.kind === 'global' ? globalLogs : [l.target]));
+  const tagged = (t: LogTarget): LogTarget => {
+    const tag = d.logTag ?? t.tag;
+    return tag === undefined ? t : { ...t, tag };
+  };
+  const logs: LogTarget[] = d.logs.flatMap((l) =>
+    (l.kind === 'global' ? globalLogs : [l.target]).map(tagged),
+  );
   const stats = buildStats(d);
   const options: ProxyModel['options'] = {};
   for (const [k, v] of Object.entries(d.options)) options[k] = { on: v.on, pos: v.pos };

@@ -57,7 +57,7 @@ export class SyslogSinks implements LogPort {
     const now = this.now();
     for (const t of targets) {
       if (!passes(t, level)) continue;
-      const text = frame(t, level, message, now, this.pid);
+      const text = frame(t, level, message, now, this.pid, t.tag);
       const where = t.target;
       let sent: boolean | undefined = true;
       if (where.kind === 'stdout') sent = this.stdout(`${text}\n`);

@@ -223,7 +223,6 @@ const PASSTHROUGH = [
   'debug',
   'zero-warning',
   'log-send-hostname',
-  'log-tag',
   'maxsslconn',
   'maxconnrate',
   'maxsessrate',
@@ -307,6 +306,18 @@ function tuneSetting(
 const passthrough = (name: string): Keyword<GlobalDraft> => ({ name, args: '...', parse() {} });
 
 export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = table<GlobalDraft>([
+  {
+    name: 'log-tag',
+    args: '<string>',
+    parse(ctx, g) {
+      if (tooManyArgs(ctx, 1)) return;
+      if (ctx.arg(1) === '') {
+        ctx.error('HAP_MISSING_ARG', "'log-tag' expects a tag for use in syslog.");
+        return;
+      }
+      g.logTag = ctx.arg(1);
+    },
+  },
   {
     name: 'log',
     args: '<target> [len <n>] [format <f>] <facility> [<level> [<minlevel>]]',

@@ -310,7 +310,6 @@ const PASSTHROUGH: [string, Cap, boolean][] = [
   ['log-format', 'fe', false],
   ['log-format-sd', 'fe', false],
   ['error-log-format', 'fe', false],
-  ['log-tag', 'both', false],
   ['unique-id-format', 'fe', false],
   ['unique-id-header', 'fe', false],
   ['compression', 'both', false],
@@ -447,6 +446,13 @@ export function proxyKeywords(env: ProxyEnv): ProxyKeyword[] {
       if (t) px.logs.push({ kind: 'target', target: t });
     }),
     kw('stats', 'both', (ctx, px) => parseStats(ctx, px, known(px))),
+    kw('log-tag', 'both', (ctx, px) => {
+      if (ctx.arg(1) === '') {
+        ctx.error('HAP_MISSING_ARG', "'log-tag' expects a tag for use in syslog.");
+        return;
+      }
+      px.logTag = ctx.arg(1);
+    }),
     kw('http-check', 'be', (ctx, px) => parseHttpCheck(ctx, px)),
     kw('disabled', 'both', (ctx, px) => {
       if (!tooManyArgs(ctx, 0)) px.disabled = true;
