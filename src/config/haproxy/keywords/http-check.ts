@@ -2,6 +2,7 @@
 
 import type { LineCtx, ProxyDraft } from '../draft.js';
 import type { HttpCheckRule } from '../model.js';
+import { notApplied } from './not-applied.js';
 
 const EXPECT_MATCHERS = ['status', 'rstatus', 'string', 'rstring', 'string-lf', 'hdr', 'fhdr'];
 
@@ -19,11 +20,15 @@ export function parseHttpCheck(ctx: LineCtx, px: ProxyDraft): void {
     parseConnect(ctx, px);
     return;
   }
-  if (
-    ['disable-on-404', 'send-state', 'comment'].includes(sub) ||
-    /^(set-var(-fmt)?|unset-var)\(/.test(sub)
-  )
+  if (['disable-on-404', 'send-state'].includes(sub)) {
+    notApplied(ctx, `'http-check ${sub}'`);
     return;
+  }
+  if (sub === 'comment') return;
+  if (/^(set-var(-fmt)?|unset-var)\(/.test(sub)) {
+    notApplied(ctx, `'http-check ${sub.replace(/\(.*$/, '')}'`, 'with no check variables set');
+    return;
+  }
   ctx.error(
     'HAP_BAD_VALUE',
     `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '${sub}'`,
@@ -41,13 +46,19 @@ function parseSend(ctx: LineCtx, px: ProxyDraft): void {
     const k = w[i];
     const v = w[i + 1] ?? '';
     if (k === 'meth') rule.method = v;
-    else if (k === 'uri' || k === 'uri-lf') rule.uri = v;
-    else if (k === 'ver') rule.version = v;
+    else if (k === 'uri' || k === 'uri-lf') {
+      rule.uri = v;
+      if (k === 'uri-lf' && v.includes('%'))
+        notApplied(ctx, "'http-check send uri-lf' formats", 'with the URI sent as written');
+    } else if (k === 'ver') rule.version = v;
     else if (k === 'hdr') {
       rule.headers.push([v, w[i + 2] ?? '']);
       i++;
-    } else if (k === 'body' || k === 'body-lf') rule.body = v;
-    else if (k === 'comment') {
+    } else if (k === 'body' || k === 'body-lf') {
+      rule.body = v;
+      if (k === 'body-lf' && v.includes('%'))
+        notApplied(ctx, "'http-check send body-lf' formats", 'with the body sent as written');
+    } else if (k === 'comment') {
       // ignored
     } else {
       ctx.error(
@@ -90,8 +101,14 @@ function parseExpect(ctx: LineCtx, px: ProxyDraft): void {
     ctx.error('HAP_MISSING_ARG', `'http-check expect' : '${m}' expects <pattern> as an argument.`);
     return;
   }
-  const matcher =
-    m === 'string-lf' ? 'string' : m === 'hdr' || m === 'fhdr' ? 'string' : (m as 'status');
+  if (m === 'hdr' || m === 'fhdr') {
+    // Not a body match: the check goes on as if this expect were absent, and says so.
+    notApplied(ctx, `'http-check expect ${m}'`);
+    return;
+  }
+  if (m === 'string-lf' && pattern.includes('%'))
+    notApplied(ctx, "'http-check expect string-lf' formats", 'with the pattern matched as written');
+  const matcher = m === 'string-lf' ? 'string' : (m as 'status');
   px.checkRules.push({ pos: ctx.pos, kind: 'expect', negate, matcher, pattern });
 }
 

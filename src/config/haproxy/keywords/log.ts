@@ -4,6 +4,7 @@
 import { parseBindAddress } from '../address.js';
 import type { LineCtx } from '../draft.js';
 import type { LogTarget } from '../model.js';
+import { notApplied } from './not-applied.js';
 
 export const LOG_FACILITIES = [
   'kern',
@@ -85,6 +86,7 @@ export function parseLogTarget(ctx: LineCtx, inGlobal: boolean): LogTarget | und
       len = n;
       i += 2;
     } else if (k === 'sample') {
+      notApplied(ctx, "'log ... sample'", 'logging every line to this target, not a sample');
       i += 2;
     } else if (k === 'format') {
       const f = w[i + 1] ?? '';

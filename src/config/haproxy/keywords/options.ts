@@ -3,7 +3,7 @@
 
 import { isIPv4, isIPv6 } from '../address.js';
 import type { LineCtx, ProxyDraft } from '../draft.js';
-import { OPTION_REFUSED, refuseUnapplied } from './not-applied.js';
+import { notApplied, OPTION_REFUSED, refuseUnapplied } from './not-applied.js';
 import { tooManyArgs } from './types.js';
 
 type Cap = 'fe' | 'be' | 'both';
@@ -44,6 +44,23 @@ export const FLAG_OPTIONS: Readonly<Record<string, { cap: Cap; http?: true }>> =
   'h1-case-adjust-bogus-server': { cap: 'be' },
   'disable-h2-upgrade': { cap: 'fe', http: true },
 };
+
+/**
+ * The flags halo applies (allbackups, dontlognull) or whose absence changes nothing it does
+ * (kernel splicing and TCP tuning, HTTP/2 upgrades halo does not make): any other flag set
+ * gets halo's not-applied warning at its line.
+ */
+const FLAGS_TAKEN: ReadonlySet<string> = new Set([
+  'allbackups',
+  'dontlognull',
+  'splice-request',
+  'splice-response',
+  'splice-auto',
+  'tcp-smart-accept',
+  'tcp-smart-connect',
+  'http-no-delay',
+  'disable-h2-upgrade',
+]);
 
 /** HTTP connection modes: the last one set wins; `no` only clears its own. */
 const HTTP_MODES = ['httpclose', 'http-server-close', 'http-keep-alive'];
@@ -107,6 +124,7 @@ export function parseOption(
     if (tooManyArgs(ctx, 0, 1) || !hasCap(ctx, px, flag.cap, name)) return;
     if (ctx.modifier === 'default') delete px.options[name];
     else set(ctx.modifier === 'std');
+    if (ctx.modifier === 'std' && !FLAGS_TAKEN.has(name)) notApplied(ctx, `'option ${name}'`);
     return;
   }
   const removed = REMOVED[name];
