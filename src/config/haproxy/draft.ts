@@ -46,6 +46,8 @@ export interface StatsDraft {
   admin?: UseBackend['cond'];
   showLegends: boolean;
   showNode?: string | true;
+  /** `stats scope NAME|.`: the only proxies the page, CSV and JSON show. */
+  scope?: string[];
   pos?: SourcePos;
 }
 

@@ -257,6 +257,8 @@ export interface StatsConfig {
   readonly showLegends?: boolean;
   /** `stats show-node [NAME]`: true means the global node name. */
   readonly showNode?: string | true;
+  /** `stats scope NAME|.`: only these proxies are shown (`.`: the stats section itself). */
+  readonly scope?: readonly string[];
 }
 
 export type ProxyKind = 'frontend' | 'backend' | 'listen';

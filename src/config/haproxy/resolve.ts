@@ -280,6 +280,7 @@ function buildStats(d: ProxyDraft): StatsConfig | undefined {
     ...(s.admin ? { admin: s.admin } : {}),
     ...(s.pos ? { pos: s.pos } : {}),
     ...(s.showNode !== undefined ? { showNode: s.showNode } : {}),
+    ...(s.scope ? { scope: s.scope } : {}),
   };
 }
 

@@ -101,8 +101,14 @@ export function createStatsApplet(
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
+  // `stats scope`: the proxies named (`.` is this one), compared as HAProxy compares them;
+  // the admin form still acts on any backend, as HAProxy's does.
+  const scope = stats?.scope;
+  const inScope = (name: string) =>
+    scope?.some((s) => s === name || (s === '.' && name === proxy.name));
   const page = (req: IncomingMessage, res: ServerResponse, r: StatsRequest, admin: boolean) => {
-    const snap = buildSnapshot(engine, env);
+    const all = buildSnapshot(engine, env);
+    const snap = scope ? { ...all, proxies: all.proxies.filter((p) => inScope(p.name)) } : all;
     const headers: Record<string, string> = {};
     if (stats?.refresh && !r.norefresh) headers.refresh = String(Math.round(stats.refresh / 1000));
     if (r.csv) {

@@ -112,15 +112,16 @@ export function parseStats(ctx: LineCtx, px: ProxyDraft, knownAcl: (n: string) =
       Object.assign(stats(px, ctx), { admin: cond, enabled: true });
       return;
     }
-    case 'scope':
-      stats(px, ctx).enabled = true;
-      refuseUnapplied(
-        ctx.diags,
-        ctx.pos,
-        "'stats scope'",
-        'halo does not apply it yet, so the stats page would show every proxy and server, not only the ones in scope',
-      );
+    case 'scope': {
+      if (v === '') {
+        ctx.error('HAP_MISSING_ARG', "'scope' needs a proxy name.");
+        return;
+      }
+      const s = stats(px, ctx);
+      s.enabled = true;
+      s.scope = [...(s.scope ?? []), v];
       return;
+    }
     case 'http-request':
       stats(px, ctx).enabled = true;
       ruleNotApplied(ctx, 'http-request', 2);
