@@ -15,6 +15,7 @@ import { HttpRuleSet } from './http/http-rules.js';
 import type { NameLookup } from './init-addr.js';
 import { initialAddress } from './init-addr.js';
 import {
+  healthCheckMessage,
   LogLevel,
   noServerAlert,
   noServerMessage,
@@ -287,10 +288,25 @@ export class BackendRuntime {
         },
         probe: this.opts.probe ?? createProbe(this.cfg.healthCheck),
         onReport: (r) => {
+          const previous = s.lastCheck?.status;
           s.lastCheck = r.result;
           if (!r.result.ok && s.up) s.counters.chkfail++; // HAProxy: failures while UP
-          if (r.transition === 'down') this.setServerDown(s, r.result);
-          else if (r.transition === 'up') this.setServerUp(s, r.result);
+          // `option log-health-checks`: a line per check that changed something, and the
+          // state-change lines then without the check's reason (it was just logged).
+          const logChecks = this.cfg.options['log-health-checks']?.on === true;
+          if (logChecks && (r.healthChanged || r.result.status !== previous)) {
+            const msg = healthCheckMessage(this.name, s.name, s.cfg.backup, r.result, {
+              health: r.counter.health,
+              rise: s.cfg.rise,
+              fall: s.cfg.fall,
+              weight: s.uweight,
+            });
+            this.ctx.log.send(this.cfg.logs, LogLevel.notice, msg);
+            this.ctx.notify('WARNING', msg);
+          }
+          const reason = logChecks ? undefined : r.result;
+          if (r.transition === 'down') this.setServerDown(s, reason);
+          else if (r.transition === 'up') this.setServerUp(s, reason);
         },
       });
       if (c.observe === 'layer4') s.observer = (ok) => this.observed(s, ok);

@@ -1,4 +1,4 @@
-// halo's log and stderr lines for `observe layer4` (Health analyze) and
+// halo's log and stderr lines for `observe layer4` (Health analyze), `option log-health-checks` and
 // `on-marked-down shutdown-sessions` (the D- termination state), next to the real
 // HAProxy 2.6 running the same config and the same clients. Lines are compared after
 // taking out what differs by nature: client ports, dates, timers, pids, check durations.
@@ -46,7 +46,7 @@ async function stop(r: Run): Promise<void> {
 function logLines(text: string): string[] {
   return text
     .split('\n')
-    .filter((l) => /^\d+\.\d+\.\d+\.\d+:\d+ \[|^Server |^backend /.test(l))
+    .filter((l) => /^\d+\.\d+\.\d+\.\d+:\d+ \[|^Server |^backend |^Health check /.test(l))
     .map((l) =>
       l
         .replace(/^\d+\.\d+\.\d+\.\d+:\d+ \[[^\]]+\] /, '')
@@ -59,7 +59,7 @@ function logLines(text: string): string[] {
 function stderrLines(text: string): string[] {
   return text
     .split('\n')
-    .filter((l) => /Server be\/|has no server available/.test(l))
+    .filter((l) => /Server be\/|has no server available|Health check for/.test(l))
     .map((l) =>
       l.replace(/\(\d+\)/, '(pid)').replace(/check duration: \d+ms/, 'check duration: Nms'),
     );
@@ -219,5 +219,54 @@ backend be
     assert.deepEqual(logLines(out.halo!.stdout), expected, `halo wrote:\n${out.halo!.stdout}`);
     // The same DOWN line on stderr: the same either-way count for HAProxy.
     assert.deepEqual(stderrLines(out.halo!.stderr), stderrLines(out.haproxy!.stderr).map(either));
+  });
+
+  it('option log-health-checks: a line per check that changes something, DOWN without reason', async () => {
+    const out: Record<string, Run> = {};
+    for (const [who, argv] of [
+      ['haproxy', (f: string) => [HAPROXY, '-d', '-f', f]],
+      ['halo', (f: string) => [...HALO, 'proxy', '-f', f]],
+    ] as const) {
+      const checked = await backend('chk');
+      const port = await freePort();
+      const file = join(dir, `lhc-${who}.cfg`);
+      writeFileSync(
+        file,
+        `global
+    log stdout format raw local0
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    option log-health-checks
+    server s1 127.0.0.1:${checked.port} check inter 150 fall 2 rise 2
+`,
+      );
+      const r = start(argv(file));
+      out[who] = r;
+      cleanup.push(() => stop(r));
+      await waitFor(() => logLines(r.stdout).length >= 1, 10_000, `${who}: the first check's line`);
+      await checked.close(); // two refused checks: 1/2 UP, then DOWN
+      await waitFor(() => logLines(r.stdout).length >= 5, 5000, `${who}: five lines`);
+      await sleep(400); // nothing more: a failure that changes nothing is not logged
+      await stop(r);
+    }
+    const expected = [
+      'Health check for server be/s1 succeeded, reason: Layer4 check passed, check duration: Nms, status: 2/2 UP.',
+      'Health check for server be/s1 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms, status: 1/2 UP.',
+      'Health check for server be/s1 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms, status: 0/2 DOWN.',
+      'Server be/s1 is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+      'backend be has no server available!',
+    ];
+    assert.deepEqual(logLines(out.haproxy!.stdout), expected, `haproxy:\n${out.haproxy!.stdout}`);
+    assert.deepEqual(logLines(out.halo!.stdout), expected, `halo:\n${out.halo!.stdout}`);
+    assert.deepEqual(stderrLines(out.halo!.stderr), stderrLines(out.haproxy!.stderr));
   });
 });

@@ -25,6 +25,8 @@ export interface CheckReport {
   readonly result: CheckResult;
   readonly transition: HealthTransition;
   readonly counter: HealthCounter;
+  /** Whether the check moved the health counter (HAProxy's `report`). */
+  readonly healthChanged: boolean;
 }
 
 export interface ServerCheckerOptions {
@@ -91,8 +93,14 @@ export class ServerChecker {
     }
     this.running = false;
     if (this.stopped) return;
+    const before = this.counter.health;
     const transition = result.ok ? this.counter.success() : this.counter.failure();
-    this.opts.onReport({ result, transition, counter: this.counter });
+    this.opts.onReport({
+      result,
+      transition,
+      counter: this.counter,
+      healthChanged: this.counter.health !== before,
+    });
     this.schedule(this.counter.interval());
   }
 }

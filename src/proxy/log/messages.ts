@@ -51,6 +51,29 @@ export function serverUpMessage(
   );
 }
 
+/**
+ * `option log-health-checks`: HAProxy's line for a check that changed the server's status
+ * code or health, `Health check for [backup ]server BE/SRV succeeded|failed, reason: ...,
+ * status: N/M UP|DRAIN|DOWN` (N of the `fall` checks left while UP, of `rise` while DOWN).
+ */
+export function healthCheckMessage(
+  backend: string,
+  server: string,
+  backup: boolean,
+  result: CheckResult,
+  c: { health: number; rise: number; fall: number; weight: number },
+): string {
+  const up = c.health >= c.rise;
+  const state = up ? (c.weight > 0 ? 'UP' : 'DRAIN') : 'DOWN';
+  const verdict =
+    result.status === 'L7OKC' ? 'conditionally succeeded' : result.ok ? 'succeeded' : 'failed';
+  return (
+    `Health check for ${backup ? 'backup ' : ''}server ${backend}/${server} ${verdict}` +
+    `${formatCheckReason(result)}, status: ${up ? c.health - c.rise + 1 : c.health}/` +
+    `${up ? c.fall : c.rise} ${state}.`
+  );
+}
+
 /** The log line; HAProxy's stderr alert quotes the name (noServerAlert). */
 export function noServerMessage(backend: string): string {
   return `backend ${backend} has no server available!`;

@@ -46,13 +46,14 @@ export const FLAG_OPTIONS: Readonly<Record<string, { cap: Cap; http?: true }>> =
 };
 
 /**
- * The flags halo applies (allbackups, dontlognull) or whose absence changes nothing it does
+ * The flags halo applies (allbackups, dontlognull, log-health-checks) or whose absence changes nothing it does
  * (kernel splicing and TCP tuning, HTTP/2 upgrades halo does not make): any other flag set
  * gets halo's not-applied warning at its line.
  */
 const FLAGS_TAKEN: ReadonlySet<string> = new Set([
   'allbackups',
   'dontlognull',
+  'log-health-checks',
   'splice-request',
   'splice-response',
   'splice-auto',
