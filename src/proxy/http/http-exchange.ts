@@ -13,6 +13,8 @@ import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
+import { processFacts } from '../sample/process-facts.js';
+import type { Sample } from '../sample/sample.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import { Trackers } from '../stick/trackers.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
@@ -42,8 +44,11 @@ import { agentFor, httpMode, interleaved } from './server-agents.js';
 
 function noop(): void {}
 
+/** The environment, host name, clock and randomness samples read (`env`, `date`...). */
+const PROCESS = processFacts();
+
 /** `proc.` variables: the process's own. */
-const PROC_VARS = new Map<string, string>();
+const PROC_VARS = new Map<string, Sample>();
 
 export class HttpExchange implements Pending {
   target: ServerRuntime | undefined;
@@ -80,6 +85,8 @@ export class HttpExchange implements Pending {
   private queuedOn: ServerRuntime | undefined;
   private staleRetried = false;
   private readonly hasBody: boolean;
+  /** This request's rank on its connection (1: the first, for `http_first_req`). */
+  private readonly index: number;
 
   constructor(
     readonly http: HttpFrontend,
@@ -89,6 +96,7 @@ export class HttpExchange implements Pending {
   ) {
     const now = http.ctx.deadlines.now();
     this.tReq = now;
+    this.index = conn.requests;
     // The first request counts from the accept; later ones from their headers (halo does not
     // see the first byte of a kept-alive connection's next request).
     this.tR = conn.requests === 1 ? Math.round(now - conn.accepted) : 0;
@@ -718,6 +726,7 @@ export class HttpExchange implements Pending {
         this.trackers.track(slot, t, key, Date.now(), true);
       },
       scope: {
+        ...PROCESS,
         ...(stick ? { stick } : {}),
         conn: this.conn,
         ssl: this.sslRead,
@@ -726,6 +735,8 @@ export class HttpExchange implements Pending {
         frontend: host.name,
         frontendTls: this.conn.tls !== undefined,
         backend: this.be?.name ?? host.name,
+        nbsrv: host.nbsrv,
+        firstRequest: this.index === 1,
       },
     };
   }

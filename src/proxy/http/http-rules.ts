@@ -12,10 +12,11 @@ import type {
 import type { Acl, ErrorFileReply } from '../../config/haproxy/model.js';
 import type { ConnectionFacts, Userlists } from '../acl.js';
 import { compileCondition } from '../acl.js';
+import { str } from '../sample/sample.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
 import { RULE_ERROR_PAGES, reasonOf } from './http-replies.js';
 import type { SampleScope } from './samples.js';
-import { evalFormat, evalSample } from './samples.js';
+import { evalFormat, evalSample, sampleOf } from './samples.js';
 
 /** An answer a rule built: what goes to the client instead of the server's response. */
 export interface RuleReply {
@@ -223,12 +224,12 @@ function editHeaders(a: HttpRuleAction, headers: HeaderList, scope: SampleScope)
 function setVariable(a: HttpRuleAction, scope: SampleScope): boolean {
   const vars = scope.req.vars;
   if (a.type === 'set-var') {
-    const v = evalSample(a.expr, scope);
+    const v = sampleOf(a.expr, scope);
     if (v !== undefined) vars?.set(a.name, v);
     return true;
   }
   if (a.type === 'set-var-fmt') {
-    vars?.set(a.name, evalFormat(a.format, scope));
+    vars?.set(a.name, str(evalFormat(a.format, scope, false)));
     return true;
   }
   if (a.type === 'unset-var') {

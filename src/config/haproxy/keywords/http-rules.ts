@@ -11,7 +11,7 @@ import type {
   HttpRuleKeyword,
   LogFormat,
 } from '../http-rule-model.js';
-import { parseLogFormat, unknownSample } from '../log-format.js';
+import { parseLogFormat } from '../log-format.js';
 import type { Condition } from '../model.js';
 import { parseCondition } from './condition.js';
 import { parseTrack } from './stick-table.js';
@@ -135,10 +135,8 @@ class RuleParser {
   }
 
   format(text: string): LogFormat | 'error' {
-    const f = parseLogFormat(text);
-    if (typeof f === 'string') return this.fail(f);
-    const unknown = unknownSample(f);
-    if (unknown) return this.fail(`${unknown}.`);
+    const f = parseLogFormat(text, this.ctx.files);
+    if (typeof f === 'string') return this.fail(`${f}.`);
     for (const n of f) {
       if (n.kind !== 'sample') continue;
       const need = FETCH_NEEDS[n.expr.fetch];
