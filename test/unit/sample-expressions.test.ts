@@ -9,8 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseHaproxy } from '../../src/config/haproxy/index.js';
 import { parseLogFormat, parseSampleExpr } from '../../src/config/haproxy/log-format.js';
+import { compileCondition } from '../../src/proxy/acl.js';
 import { HeaderList, RequestHead, VarStore } from '../../src/proxy/http/http-head.js';
+import { headFacts } from '../../src/proxy/http/messages.js';
 import type { SampleScope } from '../../src/proxy/http/samples.js';
 import { evalFormat, sampleOf, unevaluated } from '../../src/proxy/http/samples.js';
 
@@ -376,4 +379,110 @@ describe('fetches and converters on a request, as HAProxy 2.6.12 computed them',
     if (v) s.req.vars!.set(name, v);
   }
   for (const [expr, want] of ON_REQUEST) it(expr, () => assert.equal(value(expr, s), want));
+});
+
+/** Anonymous ACLs `{ CRITERION VALUES }` on the same request: whether HAProxy matched. */
+const ACLS: readonly [string, boolean][] = [
+  ['hdr(host),lower -m str test.example.com', true],
+  ['hdr(host),lower test.example.com', true],
+  ['hdr(host) test.example.com', false],
+  ['hdr(host) -i test.example.com', true],
+  ['hdr(x-list),upper -m str B', true],
+  ['hdr(x-list),upper -m str Z', false],
+  ['hdr_cnt(x-list) 4', true],
+  ['hdr_cnt(x-list) gt 3', true],
+  ['hdr_cnt(x-list) 1:3', false],
+  ['req.cook(a) 1', true],
+  ['req.cook(a) 3', true],
+  ['cook_beg(b) tw', true],
+  ['cook_sub(c) ;', true],
+  ['req.cook_cnt(a) eq 2', true],
+  ['url_param(x) 4', true],
+  ['url_param(x) 1', true],
+  ['urlp(z) -m int 3', true],
+  ['urlp_beg(z) 3', true],
+  ['str(f5),strcmp(txn.f5) eq 0', true],
+  ['str(f5),strcmp(txn.f5) 0', true],
+  ['str(f4),strcmp(txn.f5) lt 0', true],
+  ['hdr_ip(x-ip) 5.6.7.0/24', true],
+  ['hdr_ip(x-ip) 1.2.3.4', true],
+  ['hdr_ip(x-ip) 9.9.9.9', false],
+  ['req.hdr_ip(x-ip6) 2001:db8::/32', true],
+  ['src,ipmask(24) 127.0.0.0', true],
+  ['src,ipmask(24) -m str 127.0.0.0', true],
+  ['src,ipmask(24) -m beg 127.0', true],
+  ['hdr_val(x-num) 12', true],
+  ['hdr(x-list) -m found', true],
+  ['hdr(x-nope) -m found', false],
+  ['hdr(x-nope),lower -m found', false],
+  ['str(abc),length 3', true],
+  ['int(0),bool', false],
+  ['int(2),bool', true],
+  ['int(2) -m bool', true],
+  ['str(/a/b/c) -m dir b/c', true],
+  ['str(www.example.com) -m dom example.com', true],
+  ['str(abc) -m reg ^a.c$', true],
+  ['str(abc) -m reg -i ^A', true],
+  ['str(abc) -i -m reg ^A', true],
+  ['str(abc) -m len 3', true],
+  ['str(abc) -m sub x b', true],
+  ['var(txn.f5) -m str f5', true],
+  ['var(txn.n) -m int 7', true],
+  ['str(abc),crc32 891568578', true],
+  ['str(abc),hex 616263', true],
+  ['str(abc),hex -m bin 616263', false],
+  ['str(abc) -m bin 616263', true],
+];
+
+describe('ACL criteria on sample expressions, as HAProxy 2.6.12 matched them', () => {
+  const s = scope('/p?x=1&y=&z=3;x=4&n=77', HEADERS);
+  for (const [name, text] of [...SET_VARS, ['txn.f5', 'str(f5)'] as [string, string]]) {
+    const e = parseSampleExpr(text);
+    assert.ok(typeof e !== 'string');
+    const v = sampleOf(e, s);
+    if (v) s.req.vars!.set(name, v);
+  }
+  const facts = headFacts(
+    s.conn,
+    s.req,
+    () => -1,
+    undefined,
+    () => s,
+  );
+  for (const [acl, want] of ACLS)
+    it(acl, () => {
+      const c = compileCondition(
+        {
+          pos: { file: 't', line: 1 },
+          negate: false,
+          terms: [[{ name: `{ ${acl} }`, negate: false }]],
+        },
+        [],
+      );
+      assert.deepEqual(c.unsupportedOnHttp, [], 'halo evaluates it');
+      assert.equal(c.test(facts), want);
+    });
+
+  it('a map an ACL names is read with the config (named and anonymous)', () => {
+    const text = `defaults
+    mode http
+    timeout client 1s
+    timeout server 1s
+    timeout connect 1s
+frontend fe
+    bind 127.0.0.1:1
+    acl m hdr(host),map_dom(${dir}/dom.map) -m str dom
+    http-request deny if m { hdr(host),map_dom(${dir}/dom.map,x) -m str dom }
+    default_backend be
+backend be
+    server s 127.0.0.1:2
+`;
+    const r = parseHaproxy([{ path: 't.cfg', text }]);
+    const fe = r.config?.proxies.find((p) => p.name === 'fe');
+    const rule = fe?.httpRules?.request[0];
+    assert.ok(fe && rule?.cond);
+    const c = compileCondition(rule.cond, fe.acls);
+    assert.deepEqual(c.unsupportedOnHttp, []);
+    assert.equal(c.test(facts), true);
+  });
 });

@@ -15,6 +15,7 @@ import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
 import { processFacts } from '../sample/process-facts.js';
 import type { Sample } from '../sample/sample.js';
+import type { SampleScope } from '../sample/scope.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import { Trackers } from '../stick/trackers.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
@@ -178,10 +179,11 @@ export class HttpExchange implements Pending {
     if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
     // use_backend and the applets' conditions see the edited head and what is tracked.
     const stick = this.stickFacts();
+    const scope = () => this.ruleInput().scope;
     const facts = () =>
       this.head || stick
-        ? headFacts(this.conn, this.requestHead(), this.http.host.nbsrv, stick)
-        : requestFacts(this.conn, this.req, this.http.host.nbsrv);
+        ? headFacts(this.conn, this.requestHead(), this.http.host.nbsrv, stick, scope)
+        : requestFacts(this.conn, this.req, this.http.host.nbsrv, scope);
     for (const a of this.http.applets) {
       if (a.matches(this.req, facts)) {
         this.serveApplet(a);
@@ -717,27 +719,34 @@ export class HttpExchange implements Pending {
     const host = this.http.host;
     if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
     const stick = this.stickFacts();
+    const scope: SampleScope = {
+      ...PROCESS,
+      ...(stick ? { stick } : {}),
+      conn: this.conn,
+      ssl: this.sslRead,
+      req,
+      ...(res ? { res } : {}),
+      frontend: host.name,
+      frontendTls: this.conn.tls !== undefined,
+      backend: this.be?.name ?? host.name,
+      nbsrv: host.nbsrv,
+      firstRequest: this.index === 1,
+    };
     return {
-      facts: headFacts(this.conn, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
+      facts: headFacts(
+        this.conn,
+        res ? new ResponseView(res, req.vars, req.method) : req,
+        host.nbsrv,
+        stick,
+        () => scope,
+      ),
       track: (slot, table, key) => {
         const t = this.http.ctx.tables?.get(table);
         if (!t) return;
         this.trackers ??= new Trackers();
         this.trackers.track(slot, t, key, Date.now(), true);
       },
-      scope: {
-        ...PROCESS,
-        ...(stick ? { stick } : {}),
-        conn: this.conn,
-        ssl: this.sslRead,
-        req,
-        ...(res ? { res } : {}),
-        frontend: host.name,
-        frontendTls: this.conn.tls !== undefined,
-        backend: this.be?.name ?? host.name,
-        nbsrv: host.nbsrv,
-        firstRequest: this.index === 1,
-      },
+      scope,
     };
   }
 

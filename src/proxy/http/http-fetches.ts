@@ -93,7 +93,8 @@ function delimited(vals: string[], sep: string, norm: (s: string) => string): Ma
   };
 }
 
-const SUFFIXES = ['beg', 'end', 'sub', 'dir', 'dom', 'reg', 'len', 'cnt', 'found'];
+// `_cnt` is a fetch of its own (an integer, matched as one: acl-samples.ts).
+const SUFFIXES = ['beg', 'end', 'sub', 'dir', 'dom', 'reg', 'len', 'found'];
 
 /** One fetch as `(request) -> samples`, or undefined when `name` is not an HTTP fetch. */
 function fetcher(
@@ -162,10 +163,6 @@ export function compileHttpFetch(
   }
   const fetch = fetcher(base, arg);
   if (!fetch) return undefined;
-  if (suffix === 'cnt') {
-    const want = values.map(Number);
-    return (r) => want.includes(fetch(r).length);
-  }
   const m = matcher(suffix ?? flags.method ?? 'str', values, flags.ignoreCase);
   if (!m) return undefined;
   return (r) => fetch(r).some(m);

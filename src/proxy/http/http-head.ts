@@ -121,16 +121,16 @@ export class ResponseHead implements HttpResponseFacts {
 }
 
 /**
- * What ACLs of response rules see: the response, and no request (HAProxy's request-side
- * fetches find nothing there).
+ * What ACLs of response rules see: the response, and of the request only its method
+ * (HAProxy keeps it with the transaction; its header and URL fetches find nothing there).
  */
 export class ResponseView implements HttpRequestFacts {
-  readonly method = '';
   readonly url = '';
   readonly version = '';
   constructor(
     readonly response: ResponseHead,
     readonly vars: VarStore | undefined,
+    readonly method = '',
   ) {}
   header(): readonly string[] {
     return [];

@@ -129,54 +129,60 @@ function embeddedV4(ip: Uint8Array): Uint8Array | undefined {
   return ip[0] === 0x20 && ip[1] === 0x02 ? ip.slice(2, 6) : undefined;
 }
 
-function ipLookup(map: MapFile): Lookup {
-  const nets = map.entries.map((x) => ({ n: parseIpNet(x.key) as IpNet, value: x.value }));
+/**
+ * pat_match_ip(): the first entry (by longest prefix for contiguous masks and IPv6, then
+ * file order for the other IPv4 masks) whose network holds the address; IPv4 samples are
+ * also looked up as `::ffff:a.b.c.d`, IPv6 ones that embed an IPv4 address as that.
+ */
+export function ipNetLookup<T>(
+  nets: readonly { n: IpNet; value: T }[],
+): (s: Sample) => T | undefined {
+  type Entry = (typeof nets)[number];
   const tree4 = nets.filter((x) => x.n.v === 4 && contiguous(x.n.mask));
   const list4 = nets.filter((x) => x.n.v === 4 && !contiguous(x.n.mask));
   const tree6 = nets.filter((x) => x.n.v === 6);
-  const longest4 = (v4: Uint8Array) => {
-    let best: (typeof nets)[number] | undefined;
+  const longest = (list: readonly Entry[], ip: Uint8Array) => {
+    let best: Entry | undefined;
     let len = -1;
-    for (const x of tree4) {
-      if (x.n.v !== 4) continue;
-      const bits = prefixBits(x.n.mask);
-      if (bits > len && inPrefix(v4, x.n.addr, bits)) {
+    for (const x of list) {
+      const bits = x.n.v === 4 ? prefixBits(x.n.mask) : x.n.bits;
+      if (bits > len && inPrefix(ip, x.n.addr, bits)) {
         best = x;
         len = bits;
       }
     }
     return best;
   };
-  const longest6 = (v6: Uint8Array) => {
-    let best: (typeof nets)[number] | undefined;
-    let len = -1;
-    for (const x of tree6)
-      if (x.n.v === 6 && x.n.bits > len && inPrefix(v6, x.n.addr, x.n.bits)) {
-        best = x;
-        len = x.n.bits;
-      }
-    return best;
-  };
+  const masked = (v4: Uint8Array) =>
+    list4.find(
+      (x) =>
+        x.n.v === 4 &&
+        x.n.addr.every((b, i) => ((b ^ v4[i]!) & (x.n as { mask: Uint8Array }).mask[i]!) === 0),
+    );
   return (s) => {
-    let hit: (typeof nets)[number] | undefined;
+    let hit: Entry | undefined;
     let v4: Uint8Array | undefined;
     if (s.type === 'ipv4') {
       v4 = s.ip;
       hit =
-        longest4(s.ip) ??
-        longest6(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...s.ip]));
+        longest(tree4, s.ip) ??
+        longest(tree6, new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...s.ip]));
     } else if (s.type === 'ipv6') {
       v4 = embeddedV4(s.ip);
-      hit = longest6(s.ip) ?? (v4 && longest4(v4));
+      hit = longest(tree6, s.ip) ?? (v4 && longest(tree4, v4));
     } else return undefined;
-    hit ??=
-      v4 &&
-      list4.find(
-        (x) =>
-          x.n.v === 4 &&
-          x.n.addr.every((b, i) => ((b ^ v4![i]!) & (x.n as { mask: Uint8Array }).mask[i]!) === 0),
-      );
-    return hit ? { value: hit.value } : undefined;
+    hit ??= v4 && masked(v4);
+    return hit?.value;
+  };
+}
+
+function ipLookup(map: MapFile): Lookup {
+  const find = ipNetLookup(
+    map.entries.map((x) => ({ n: parseIpNet(x.key) as IpNet, value: x.value })),
+  );
+  return (s) => {
+    const value = find(s);
+    return value === undefined ? undefined : { value };
   };
 }
 
