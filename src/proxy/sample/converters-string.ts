@@ -439,9 +439,16 @@ const htonl: ConverterImpl = () => (s) => {
   return bin(String.fromCharCode(u >>> 24, (u >>> 16) & 255, (u >>> 8) & 255, u & 255));
 };
 
-/** A config string as the bytes HAProxy has for it (the file is UTF-8). */
+/**
+ * A config string as the bytes HAProxy has for it. The file is read as UTF-8 and `\xHH`
+ * escapes give chars up to U+00FF, so those are taken as bytes and only chars past
+ * U+00FF are written out in UTF-8 (a literal `é` in the file, U+00E9, stays one byte
+ * where HAProxy has two: write it `\xc3\xa9`).
+ */
 export function toBytes(text: string): string {
-  return /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
+  return /^[\x00-\xff]*$/.test(text)
+    ? text
+    : text.replace(/[^\x00-\xff]+/g, (x) => Buffer.from(x, 'utf8').toString('latin1'));
 }
 
 export const STRING_CONVERTERS: Readonly<Record<string, ConverterImpl>> = {
