@@ -147,6 +147,14 @@ const GROUPS: Record<string, readonly string[]> = {
     `str(Yes_It),map_str_int(${dir}/strint.map),add(1)`,
     `str(no),map_str_int(${dir}/strint.map,-1)`,
   ],
+  dates: [
+    'int(1700000000),utime(%a %d %b %Y %T %j %U %W %G-W%V-%u)',
+    'int(1700000000),ltime(%F %T %z %c)',
+    'int(1700000000),utime(%F,-86400)',
+    'int(-1),utime(%F %T)',
+    'int(1700000000123),http_date(0,ms)',
+    'int(1700000000),http_date(3600)',
+  ],
   // What HTTP actions do to control bytes (%XX), and a binary value cut at its NUL.
   bytes: [
     'str(a%01b%0ac),url_dec',
@@ -227,6 +235,7 @@ ${ACLS.map((a, i) => `    http-request add-header X-Acl-${i} yes if { ${a} }`).j
     http-response set-header X-Res "%[res.hdr(content-type),lower,field(1,/)]"
     http-response set-header X-Res-Cnt "%[res.hdr_cnt,mul(10)]"
     http-response set-header X-Res-Acl yes if { res.hdr(content-type),lower -m beg text }
+    http-response set-header X-Srv "%[srv_name]"
     default_backend be
 backend be
     server s1 127.0.0.1:${backend}

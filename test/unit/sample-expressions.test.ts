@@ -486,3 +486,43 @@ backend be
     assert.equal(c.test(facts), true);
   });
 });
+
+/** utime and http_date (UTC, whatever the machine's zone), as HAProxy 2.6.12 wrote them. */
+const DATES: readonly [string, string][] = [
+  ['int(1700000000),utime(%Y-%m-%d %H:%M:%S)', '2023-11-14 22:13:20'],
+  [
+    'int(1700000000),utime(%a %A %b %B %C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %p %P %r %R %s %S %T %u %U %V %w %W %y %Y %z %%)',
+    'Tue Tuesday Nov November 20 14 11/14/23 14 2023-11-14 23 2023 Nov 22 10 318 22 10 11 13 PM pm 10:13:20 PM 22:13 1700000000 20 22:13:20 2 46 46 2 46 23 2023 +0000 %',
+  ],
+  ['int(0),utime(%G-W%V-%u %U %W %j)', '1970-W01-4 00 00 001'],
+  ['int(1704067200),utime(%G-W%V-%u %U %W %j)', '2024-W01-1 00 01 001'],
+  ['int(1735603200),utime(%G-W%V-%u %U %W %j)', '2025-W01-2 52 53 366'],
+  ['int(-86400),utime(%Y-%m-%d)', '1141709097-06-12'],
+  ['int(-1),utime(%Y-%m-%d %T)', '1141709097-06-13 06:26:07'],
+  ['int(1700000000),utime(%F,3600)', '2023-11-14'],
+  ['int(253402300799),utime(%F %T)', '9999-12-31 23:59:59'],
+  ['int(99999999999999),utime(%F %T)', '3170843-11-07 09:46:39'],
+  ['int(-9223372036854775807),utime(%F %T)', '1970-01-01 00:00:01'],
+  ['int(1700000000),http_date', 'Tue, 14 Nov 2023 22:13:20 GMT'],
+  ['int(1700000000123),http_date(0,ms)', 'Tue, 14 Nov 2023 22:13:20.123 GMT'],
+  ['int(1700000000000123),http_date(0,us)', 'Tue, 14 Nov 2023 22:13:20.123 GMT'],
+  ['int(1700000000005),http_date(10,ms)', 'Tue, 14 Nov 2023 22:13:20.15 GMT'],
+  ['int(1700000000),http_date(0,s)', 'Tue, 14 Nov 2023 22:13:20 GMT'],
+  ['int(-1000),http_date(0,ms)', 'Sun, 13 Jun 1141709097 06:26:07.0 GMT'],
+];
+
+describe('date converters, as HAProxy 2.6.12 wrote them', () => {
+  for (const [expr, want] of DATES) it(expr, () => assert.equal(value(expr, scope('/0')), want));
+
+  it('ltime writes the local time the scope gives (one hour east here)', () => {
+    const s = { ...scope('/0'), localOffset: () => 3600 };
+    assert.equal(value('int(1700000000),ltime(%F %T %z)', s), '2023-11-14 23:13:20 +0100');
+    assert.equal(value('int(1700000000),ltime(%c)', s), 'Tue Nov 14 23:13:20 2023');
+  });
+
+  it('a format with a conversion halo does not write is refused, not guessed', () => {
+    const f = parseLogFormat('%[int(1),utime(%Z)]');
+    assert.ok(Array.isArray(f));
+    assert.deepEqual(unevaluated(f), ['utime']);
+  });
+});

@@ -729,6 +729,7 @@ export class HttpExchange implements Pending {
       frontend: host.name,
       frontendTls: this.conn.tls !== undefined,
       backend: this.be?.name ?? host.name,
+      ...(this.target ? { server: this.target.name } : {}),
       nbsrv: host.nbsrv,
       firstRequest: this.index === 1,
     };

@@ -68,7 +68,7 @@ function compile(expr: SampleExpr): Compiled {
   const convs = expr.convs.map(buildConverter).filter((c): c is RunConverter => c !== undefined);
   const through = (v: Sample | undefined, s: SampleScope): Sample | undefined => {
     let out = v;
-    const env = { vars: s.req.vars };
+    const env = { vars: s.req.vars, localOffset: s.localOffset };
     for (const c of convs) {
       if (out === undefined) return undefined;
       out = c(out, env);

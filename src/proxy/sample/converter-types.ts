@@ -12,6 +12,8 @@ export interface VarReader {
 
 export interface ConvEnv {
   readonly vars?: VarReader | undefined;
+  /** Seconds east of UTC of local time at an epoch time (`ltime`); undefined: unknown. */
+  readonly localOffset?: ((secs: bigint) => number | undefined) | undefined;
 }
 
 export type RunConverter = (s: Sample, env: ConvEnv) => Sample | undefined;

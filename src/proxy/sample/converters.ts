@@ -12,14 +12,17 @@ import { ARITH_CONVERTERS } from './converters-arith.js';
 import { HASH_CONVERTERS } from './converters-hash.js';
 import { MAP_CONVERTERS } from './converters-map.js';
 import { STRING_CONVERTERS } from './converters-string.js';
+import { TIME_CONVERTERS } from './converters-time.js';
 import { regexProblem } from './regex.js';
 import { cast } from './sample.js';
+import { formatProblem } from './strftime.js';
 
 const IMPLS: Readonly<Record<string, ConverterImpl>> = {
   ...STRING_CONVERTERS,
   ...ARITH_CONVERTERS,
   ...HASH_CONVERTERS,
   ...MAP_CONVERTERS,
+  ...TIME_CONVERTERS,
 };
 
 /** Names of the converters halo evaluates. */
@@ -38,6 +41,7 @@ export function whyNotEvaluated(conv: SampleConv): string | undefined {
   if (conv.name === 'bytes' && a.some((x) => readInt64(x).value < 0n))
     return 'a negative offset or length';
   if (conv.name === 'regsub') return regexProblem(a[0] ?? '');
+  if (conv.name === 'ltime' || conv.name === 'utime') return formatProblem(a[0] ?? '');
   if ((conv.name === 'map_reg' || conv.name === 'map_regm') && conv.map)
     for (const e of conv.map.entries) {
       const p = regexProblem(e.key);

@@ -391,6 +391,7 @@ export const FETCHES: Readonly<Record<string, FetchImpl>> = {
   }),
   fe_name: single((s) => str(s.frontend)),
   be_name: single((s) => str(s.backend)),
+  srv_name: single((s) => (s.server === undefined ? undefined : str(s.server))),
   str: single((_s, a) => str(toBytes(a[0] ?? ''))),
   int: single((_s, a) => sint(readInt64(a[0] ?? '').value)),
   ipv4: single((_s, a) => addr(a[0] ?? '')),

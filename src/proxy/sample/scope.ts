@@ -21,6 +21,8 @@ export interface SampleScope {
   /** `~` after the frontend name on a TLS connection (`%ft`). */
   readonly frontendTls: boolean;
   readonly backend: string;
+  /** The server the request went to (`srv_name`), once one was picked. */
+  readonly server?: string;
   /** Stick tables and what the request tracks, for `sc_*`/`src_*`. */
   readonly stick?: StickFacts;
   /** Usable servers of a backend (`nbsrv(be)`), -1 when there is none. */
@@ -31,6 +33,8 @@ export interface SampleScope {
   readonly hostname?: string;
   /** The time, ms since the epoch (`date`). */
   readonly now?: () => number;
+  /** Seconds east of UTC of local time at an epoch time (`ltime`). */
+  readonly localOffset?: (secs: bigint) => number | undefined;
   /** A uniform 32-bit unsigned random number (`rand`). */
   readonly random?: () => number;
   /** Whether this is the connection's first request (`http_first_req`). */

@@ -86,6 +86,7 @@ export const FETCH_NEEDS: Readonly<Record<string, string>> = {
     ].map((n) => [n, REQ_HEADERS]),
   ),
   status: 'HTTP response',
+  srv_name: 'server',
   ...Object.fromEntries(
     [
       'res.hdr',

@@ -159,6 +159,7 @@ export const FETCH_SIGNATURES: Readonly<Record<string, FetchSignature>> = {
   var: { out: 'any', args: mask(1, 'STR', 'STR'), check: ([v = '']) => variableNameError(v) },
   fe_name: { out: 'str', args: NONE },
   be_name: { out: 'str', args: NONE },
+  srv_name: { out: 'str', args: NONE },
   str: { out: 'str', args: mask(1, 'STR') },
   int: { out: 'sint', args: mask(1, 'SINT') },
   ipv4: { out: 'ipv4', args: mask(1, 'IPV4') },
@@ -320,6 +321,9 @@ export const CONVERTER_SIGNATURES: Readonly<Record<string, ConverterSignature>> 
   url_enc: conv('str', 'str', mask(1, 'STR'), ([t = '']) =>
     t === '' || t === 'query' ? undefined : "Unexpected encode type. Allowed value is 'query'",
   ),
+  ltime: conv('sint', 'str', mask(1, 'STR', 'SINT')),
+  utime: conv('sint', 'str', mask(1, 'STR', 'SINT')),
+  http_date: conv('sint', 'str', mask(0, 'SINT', 'STR'), dateUnit),
   ...mapSignatures(),
 };
 
