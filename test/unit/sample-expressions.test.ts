@@ -16,6 +16,7 @@ import { HeaderList, RequestHead, VarStore } from '../../src/proxy/http/http-hea
 import { headFacts } from '../../src/proxy/http/messages.js';
 import type { SampleScope } from '../../src/proxy/http/samples.js';
 import { evalFormat, sampleOf, unevaluated } from '../../src/proxy/http/samples.js';
+import { stickKey } from '../../src/proxy/sample/sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halo-samples-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -525,4 +526,22 @@ describe('date converters, as HAProxy 2.6.12 wrote them', () => {
     assert.ok(Array.isArray(f));
     assert.deepEqual(unevaluated(f), ['utime']);
   });
+});
+
+describe("track-sc keys take the stick table's type", () => {
+  const key = (expr: string, type: Parameters<typeof stickKey>[1]) => {
+    const e = parseSampleExpr(expr);
+    assert.ok(typeof e !== 'string');
+    const v = sampleOf(e, scope('/0', [['x-ip', '192.168.1.101']]));
+    return v && stickKey(v, type);
+  };
+  it('an IPv4 sample in an ipv6 table is IPv4-mapped, as show table writes it', () =>
+    assert.equal(key('src,ipmask(24)', 'ipv6'), '::ffff:127.0.0.0'));
+  it('a header read as an address, an integer, a string', () => {
+    assert.equal(key('hdr(x-ip)', 'ip'), '192.168.1.101');
+    assert.equal(key('str(12abc)', 'integer'), '12');
+    assert.equal(key('src', 'string'), '127.0.0.1');
+  });
+  it('a string that is no address tracks nothing', () =>
+    assert.equal(key('str(abc)', 'ip'), undefined));
 });

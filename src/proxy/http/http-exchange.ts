@@ -15,6 +15,7 @@ import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
 import { processFacts } from '../sample/process-facts.js';
 import type { Sample } from '../sample/sample.js';
+import { stickKey } from '../sample/sample.js';
 import type { SampleScope } from '../sample/scope.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import { Trackers } from '../stick/trackers.js';
@@ -744,8 +745,11 @@ export class HttpExchange implements Pending {
       track: (slot, table, key) => {
         const t = this.http.ctx.tables?.get(table);
         if (!t) return;
+        // A rule's sample becomes a key of the table's type (a non-address one tracks nothing).
+        const k = typeof key === 'string' ? key : stickKey(key, t.cfg.type);
+        if (k === undefined) return;
         this.trackers ??= new Trackers();
-        this.trackers.track(slot, t, key, Date.now(), true);
+        this.trackers.track(slot, t, k, Date.now(), true);
       },
       scope,
     };

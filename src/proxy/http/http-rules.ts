@@ -12,11 +12,12 @@ import type {
 import type { Acl, ErrorFileReply } from '../../config/haproxy/model.js';
 import type { ConnectionFacts, Userlists } from '../acl.js';
 import { compileCondition } from '../acl.js';
+import type { Sample } from '../sample/sample.js';
 import { str } from '../sample/sample.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
 import { RULE_ERROR_PAGES, reasonOf } from './http-replies.js';
 import type { SampleScope } from './samples.js';
-import { evalFormat, evalSample, sampleOf } from './samples.js';
+import { evalFormat, sampleOf } from './samples.js';
 
 /** An answer a rule built: what goes to the client instead of the server's response. */
 export interface RuleReply {
@@ -50,7 +51,8 @@ export interface RuleInput {
   readonly facts: ConnectionFacts;
   readonly scope: SampleScope;
   /** `track-scN KEY [table T]`: count this request in table T's entry for KEY. */
-  readonly track?: (slot: number, table: string, key: string) => void;
+  /** A connection's address (tcp-request rules) or a rule's sample, cast to the table's type. */
+  readonly track?: (slot: number, table: string, key: string | Sample) => void;
 }
 
 /**
@@ -324,7 +326,7 @@ export class HttpRuleSet {
         return { action: 'redirect', reply: redirectReply(a, scope), rule };
       if (setVariable(a, scope)) continue;
       if (a.type === 'track-sc') {
-        const key = evalSample(a.key, scope);
+        const key = sampleOf(a.key, scope);
         if (key !== undefined) input.track?.(a.slot, a.table ?? this.owner, key);
         continue;
       }

@@ -147,3 +147,30 @@ export function sampleText(s: Sample | undefined): string | undefined {
 
 /** Whether `m` is one of the methods HAProxy knows by number (HTTP_METH_*). */
 export const knownMethod = (m: string): boolean => METHODS.includes(m);
+
+/**
+ * A sample as the key of a stick table of `type` (HAProxy casts it to the table's type):
+ * an address written as `show table` writes it, an integer, a string; undefined when the
+ * cast fails.
+ */
+export function stickKey(
+  s: Sample,
+  type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary',
+): string | undefined {
+  const to =
+    type === 'ip'
+      ? 'ipv4'
+      : type === 'integer'
+        ? 'sint'
+        : type === 'ipv6'
+          ? 'ipv6'
+          : type === 'binary'
+            ? 'bin'
+            : 'str';
+  const c = cast(s, to);
+  if (!c) return undefined;
+  if (c.type === 'ipv4') return inetNtop4(c.ip);
+  if (c.type === 'ipv6') return inetNtop6(c.ip);
+  if (c.type === 'sint' || c.type === 'bool') return String(c.n);
+  return 's' in c ? c.s : undefined;
+}
