@@ -274,6 +274,13 @@ const SET_VARS: [string, string][] = [
 
 /** Expressions on `GET /p?x=1&y=&z=3;x=4&n=77` with HEADERS, variables set by SET_VARS. */
 const ON_REQUEST: readonly [string, string][] = [
+  ['hdr', ''],
+  ['req.fhdr', ''],
+  ['hdr_val', ''],
+  ['hdr_ip', ''],
+  ['hdr_cnt()', '18'],
+  ['req.cook()', '1'],
+  ['url_param()', '1'],
   ['req.cook(a)', '3'],
   ['req.cook(b)', 'two'],
   ['cook(c)', '"x;y"'],

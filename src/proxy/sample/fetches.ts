@@ -133,8 +133,9 @@ function occurrence(values: readonly string[], occ: number): string | undefined 
 const occArg = (a: string | undefined) => (a === undefined ? 0 : Number(readInt64(a).value));
 
 function header(side: Side, full: boolean, as: (v: string) => Sample | undefined): FetchImpl {
+  // No argument at all finds nothing; `hdr()` (an empty name) is any header.
   const values = (s: SampleScope, args: readonly string[]) => {
-    const lines = headerLines(s, side, args[0] ?? '');
+    const lines = args[0] === undefined ? undefined : headerLines(s, side, args[0]);
     return lines && headerValues(lines, full);
   };
   return {
