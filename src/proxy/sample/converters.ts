@@ -9,6 +9,7 @@ import { CONVERTER_SIGNATURES, DIGESTS } from '../../config/haproxy/keywords/sam
 import { readInt64 } from '../../config/haproxy/sample-args.js';
 import type { ConverterImpl, RunConverter } from './converter-types.js';
 import { ARITH_CONVERTERS } from './converters-arith.js';
+import { ENCODING_CONVERTERS } from './converters-encoding.js';
 import { HASH_CONVERTERS } from './converters-hash.js';
 import { MAP_CONVERTERS } from './converters-map.js';
 import { STRING_CONVERTERS } from './converters-string.js';
@@ -19,6 +20,7 @@ import { formatProblem } from './strftime.js';
 
 const IMPLS: Readonly<Record<string, ConverterImpl>> = {
   ...STRING_CONVERTERS,
+  ...ENCODING_CONVERTERS,
   ...ARITH_CONVERTERS,
   ...HASH_CONVERTERS,
   ...MAP_CONVERTERS,
