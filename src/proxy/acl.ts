@@ -9,9 +9,11 @@
 
 import { BlockList, isIP } from 'node:net';
 import type { Acl, Condition, Userlist } from '../config/haproxy/model.js';
+import { compileSampleAcl } from './acl-samples.js';
 import { authenticatedUser } from './http/basic-auth.js';
 import type { HttpRequestFacts } from './http/http-fetches.js';
 import { compileHttpFetch, httpPredefined, sampleMatcher } from './http/http-fetches.js';
+import type { SampleScope } from './sample/scope.js';
 import type { StickTable } from './stick/stick-table.js';
 import type { Tracked } from './stick/trackers.js';
 import type { SslFacts } from './tls/ssl-fetches.js';
@@ -30,6 +32,8 @@ export interface ConnectionFacts {
   readonly ssl?: SslFacts;
   /** Stick tables and what this connection or request tracks (`sc_*`, `src_*`). */
   readonly stick?: StickFacts;
+  /** What sample expressions read of this request (`hdr(host),lower`...); absent on TCP. */
+  sampleScope?(): SampleScope | undefined;
 }
 
 /** What the `sc*_*` and `src_*` fetches read. */
@@ -176,6 +180,7 @@ function compileAcl(
   rawValues: string[],
   out: Unsupported,
   userlists?: Userlists,
+  files?: Readonly<Record<string, string>>,
 ): Test {
   const values: string[] = [];
   let ignoreCase = false;
@@ -193,6 +198,18 @@ function compileAcl(
   }
   const fn = /^([a-z_.0-9]+)(?:\(([^)]*)\))?$/.exec(criterion);
   const name = fn?.[1] ?? criterion;
+  // A whole sample expression (converters, or a fetch only the sample table has) reads
+  // the request through the sample engine.
+  const sample = () => {
+    const t = compileSampleAcl(criterion, values, { ignoreCase, method }, files);
+    if (!t) return undefined;
+    out.tcp.push(criterion);
+    return (f: ConnectionFacts) => {
+      const scope = f.sampleScope?.();
+      return scope ? t(scope) : false;
+    };
+  };
+  if (!fn) return sample() ?? unsupported(criterion, out);
   const http = compileHttpFetch(name, fn?.[2], values, { ignoreCase, method });
   if (http) {
     out.tcp.push(criterion);
@@ -266,6 +283,11 @@ function compileAcl(
       }
     }
   }
+  return sample() ?? unsupported(criterion, out);
+}
+
+/** A criterion halo does not evaluate: false, and listed for the start-up checks. */
+function unsupported(criterion: string, out: Unsupported): Test {
   out.tcp.push(criterion);
   out.http.push(criterion);
   return () => false;
@@ -308,15 +330,15 @@ export function compileCondition(
   userlists?: Userlists,
 ): CompiledCondition {
   const out: Unsupported = { tcp: [], http: [] };
-  const term = (name: string): Test => {
+  const term = (name: string, files?: Readonly<Record<string, string>>): Test => {
     if (name.startsWith('{')) {
       const words = name.slice(1, -1).trim().split(/\s+/);
-      return compileAcl(words[0] ?? '', words.slice(1), out, userlists);
+      return compileAcl(words[0] ?? '', words.slice(1), out, userlists, files);
     }
     // Only the ACLs this condition names: `unsupported` must not list another rule's.
     const decl = acls
       .filter((a) => a.name === name)
-      .map((a) => compileAcl(a.criterion, a.values, out, userlists));
+      .map((a) => compileAcl(a.criterion, a.values, out, userlists, a.files));
     if (decl.length > 0) return (f) => decl.some((t) => t(f));
     const pre = predefined(name);
     if (pre) {
@@ -328,8 +350,8 @@ export function compileCondition(
     return () => false;
   };
   const ors = cond.terms.map((and) =>
-    and.map(({ name, negate }) => {
-      const t = term(name);
+    and.map(({ name, negate, files }) => {
+      const t = term(name, files);
       return negate ? (f: ConnectionFacts) => !t(f) : t;
     }),
   );

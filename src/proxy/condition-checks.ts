@@ -21,9 +21,13 @@ const quoted = (names: readonly string[]) => [...new Set(names)].map((n) => `'${
 function deadTerms(cond: Condition, acls: readonly Acl[], http: boolean): Set<string> {
   const dead = new Set<string>();
   for (const and of cond.terms)
-    for (const { name } of and) {
+    for (const { name, files } of and) {
       const one = compileCondition(
-        { pos: cond.pos, negate: false, terms: [[{ name, negate: false }]] },
+        {
+          pos: cond.pos,
+          negate: false,
+          terms: [[{ name, negate: false, ...(files ? { files } : {}) }]],
+        },
         acls,
       );
       const gaps = http ? one.unsupportedOnHttp : one.unsupported;

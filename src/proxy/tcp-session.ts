@@ -38,6 +38,7 @@ import { formatTcpLog } from './log/tcplog.js';
 import type { ProxyAddresses } from './proxy-protocol.js';
 import { encodeProxyHeader } from './proxy-protocol.js';
 import type { Pending } from './queue.js';
+import { processFacts } from './sample/process-facts.js';
 import type { ServerRuntime } from './server-runtime.js';
 
 export const CLIENT = 0;
@@ -498,7 +499,7 @@ export class TcpSession implements Pending {
       pid: process.pid,
       hostname: logHostname(),
     };
-    const scope = layer4Scope(conn, this.fe.name, this.be.name);
+    const scope = layer4Scope(conn, this.fe.name, this.be.name, processFacts());
     return renderLogFormat(format, record, (e) => evalSample(e, scope));
   }
 }

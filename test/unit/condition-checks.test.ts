@@ -146,7 +146,7 @@ userlist L
     user admin insecure-password s3cret-Pass
 frontend fe
     bind 127.0.0.1:18405
-    acl auth req.cook(sid) -m found
+    acl auth req.body -m found
     ${rule}
     default_backend a
 backend a
@@ -166,7 +166,7 @@ backend b
       assert.equal(w.length, 1);
       assert.equal(w[0]!.line, 11);
       assert.equal(w[0]!.severity, 'warning');
-      assert.match(w[0]!.message, /'req\.cook\(sid\)'/);
+      assert.match(w[0]!.message, /'req\.body'/);
       assert.match(w[0]!.message, says);
     });
   }

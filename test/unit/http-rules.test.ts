@@ -100,7 +100,14 @@ describe('log-format strings', () => {
   it('errors as HAProxy words them', () => {
     assert.match(String(parseLogFormat('%zz')), /no such format variable 'zz'/);
     assert.match(String(parseLogFormat('%[src')), /missing '\]'/);
-    assert.match(String(parseLogFormat('%[req.hdr(host]')), /missing '\)'/);
+    assert.match(
+      String(parseLogFormat('%[req.hdr(host]')),
+      /fetch method 'req.hdr' : expected '\)'$/,
+    );
+    assert.match(
+      String(parseLogFormat('%[src lower]')),
+      /expected '\]' after 'src', but found ' '/,
+    );
   });
 });
 

@@ -264,7 +264,8 @@ describe('HTTP fetches in use_backend conditions', () => {
       true,
     ],
     ['hdr splits commas', acl('a', 'hdr(x-a)', 'b'), req('GET', '/', { 'x-a': ['a, b'] }), true],
-    ['hdr_cnt', acl('a', 'hdr_cnt(x-a)', '2'), req('GET', '/', { 'x-a': ['1', '2'] }), true],
+    // hdr_cnt and the other criteria that are sample expressions read the request through
+    // its SampleScope, which these facts do not carry: sample-expressions.test.ts has them.
     [
       'req.hdr -m beg',
       acl('a', 'req.hdr(x-env)', '-m', 'beg', 'prod'),

@@ -7,7 +7,7 @@
 
 import type { LineCtx } from './draft.js';
 import type { HttpReplyBody, HttpReplySpec, LogFormat } from './http-rule-model.js';
-import { parseLogFormat, unknownSample } from './log-format.js';
+import { parseLogFormat } from './log-format.js';
 import type { ErrorFileReply } from './model.js';
 
 /** The statuses HAProxy 2.6 has an error page for (its http_err_codes). */
@@ -204,10 +204,8 @@ export function replyPort(ctx: LineCtx, fail: (m: string) => 'error'): ReplyPort
     fail,
     warning: (m) => ctx.warning('HAP_REPLY_IGNORED', m),
     format(text) {
-      const f = parseLogFormat(text);
-      const bad = typeof f === 'string' ? f : unknownSample(f);
-      if (bad !== undefined || typeof f === 'string') return fail(bad ?? '');
-      return f;
+      const f = parseLogFormat(text, ctx.files);
+      return typeof f === 'string' ? fail(f) : f;
     },
     read: (path) => ctx.files.read(path),
     bufsize: ctx.files.bufsize,

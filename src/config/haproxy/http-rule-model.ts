@@ -5,13 +5,32 @@
 import type { SourcePos } from '../diagnostics.js';
 import type { Acl, Condition, ErrorFileReply } from './model.js';
 
-/** One `%[fetch(args),conv(args)...]` sample expression. */
+/** One `%[fetch(args),conv(args)...]` sample expression, arguments unquoted. */
 export interface SampleExpr {
   readonly fetch: string;
   readonly args: readonly string[];
-  readonly convs: readonly { readonly name: string; readonly args: readonly string[] }[];
+  readonly convs: readonly SampleConv[];
   /** The expression as written, for messages. */
   readonly text: string;
+}
+
+/** One converter of an expression; `map` holds the file a map converter read at parse time. */
+export interface SampleConv {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly map?: MapFile;
+}
+
+/** A map file's `key value` lines as HAProxy reads them (comments and blank lines gone). */
+export interface MapFile {
+  readonly path: string;
+  readonly entries: readonly MapEntry[];
+}
+
+export interface MapEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
 }
 
 export type LogFormatNode =

@@ -4,7 +4,8 @@
 // message out; what the nodes mean is proxy/http/samples.ts's business.
 
 import type { LogFormat, LogFormatNode, SampleExpr } from './http-rule-model.js';
-import { CONVERTERS, SAMPLE_FETCHES } from './keywords/sample-names.js';
+import type { SampleFiles } from './sample-expr.js';
+import { parseSampleAt } from './sample-expr.js';
 
 /** Log variables HAProxy 2.6 knows (section 8.2.4), by their short names. */
 const LOG_VARS = new Set(
@@ -15,52 +16,24 @@ const LOG_VARS = new Set(
   ).split(' '),
 );
 
-/** Splits `a,b(c,d),e` at the commas outside parentheses. */
-function splitTop(text: string): string[] | string {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')') {
-      if (--depth < 0) return `unbalanced ')' in '${text}'`;
-    }
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (depth !== 0) return `missing ')' in '${text}'`;
-  out.push(cur);
-  return out;
-}
-
-/** `name(a,b)` -> name and args; an error message when it is malformed. */
-function call(text: string): { name: string; args: string[] } | string {
-  const m = /^([A-Za-z0-9_.+-]+)(?:\((.*)\))?$/s.exec(text);
-  if (!m) return `invalid sample expression '${text}'`;
-  const args = m[2] === undefined ? [] : m[2] === '' ? [] : m[2].split(',');
-  return { name: m[1]!, args };
-}
-
-/** Parses the inside of `%[...]`. */
-export function parseSampleExpr(text: string): SampleExpr | string {
-  const parts = splitTop(text);
-  if (typeof parts === 'string') return parts;
-  const [first, ...rest] = parts;
-  const f = call((first ?? '').trim());
-  if (typeof f === 'string') return f;
-  const convs: SampleExpr['convs'][number][] = [];
-  for (const p of rest) {
-    const c = call(p.trim());
-    if (typeof c === 'string') return c;
-    convs.push(c);
-  }
-  return { fetch: f.name, args: f.args, convs, text };
+/**
+ * Parses a whole word as one sample expression (`set-var(x) EXPR`, a track-sc key, an
+ * ACL criterion); a string result is HAProxy's message.
+ */
+export function parseSampleExpr(text: string, files?: SampleFiles): SampleExpr | string {
+  const r = parseSampleAt(text, 0, files);
+  if ('error' in r) return `failed to parse sample expression <${text}> : ${r.error}`;
+  if (r.end !== text.length)
+    return `failed to parse sample expression <${text}> : missing comma after ${
+      r.expr.convs.length
+        ? `converter '${r.expr.convs.at(-1)!.name}'`
+        : `fetch keyword '${r.expr.fetch}'`
+    }`;
+  return r.expr;
 }
 
 /** Parses a log-format string; a string result is the error message. */
-export function parseLogFormat(text: string): LogFormat | string {
+export function parseLogFormat(text: string, files?: SampleFiles): LogFormat | string {
   const out: LogFormatNode[] = [];
   let lit = '';
   const flush = () => {
@@ -90,13 +63,20 @@ export function parseLogFormat(text: string): LogFormat | string {
       i = end + 1;
     }
     if (text[i] === '[') {
-      const end = text.indexOf(']', i);
-      if (end < 0) return `missing ']' after '%[' in '${text}'`;
-      const expr = parseSampleExpr(text.slice(i + 1, end));
-      if (typeof expr === 'string') return expr;
+      // The expression decides where it ends (its arguments may hold a `]`); a `]` must follow.
+      const r = parseSampleAt(text, i + 1, files);
+      if ('error' in r)
+        return `failed to parse sample expression <${text.slice(i + 1)}> : ${r.error}`;
+      const c = text[r.end];
+      if (c !== ']') {
+        const v = text.slice(i + 1, r.end);
+        return c !== undefined && /[\x20-\x7e]/.test(c)
+          ? `expected ']' after '${v}', but found '${c}'`
+          : `missing ']' after '${v}'`;
+      }
       flush();
-      out.push({ kind: 'sample', expr, ...(quote ? { quote } : {}) });
-      i = end + 1;
+      out.push({ kind: 'sample', expr: r.expr, ...(quote ? { quote } : {}) });
+      i = r.end + 1;
       continue;
     }
     const m = /^[A-Za-z]+/.exec(text.slice(i));
@@ -109,17 +89,4 @@ export function parseLogFormat(text: string): LogFormat | string {
   }
   flush();
   return out;
-}
-
-/** HAProxy's message for the first unknown fetch or converter of `format`, if any. */
-export function unknownSample(format: LogFormat): string | undefined {
-  for (const n of format) {
-    if (n.kind !== 'sample') continue;
-    if (!SAMPLE_FETCHES.has(n.expr.fetch))
-      return `failed to parse sample expression <${n.expr.text}]> : unknown fetch method '${n.expr.fetch}'`;
-    for (const c of n.expr.convs)
-      if (!CONVERTERS.has(c.name))
-        return `failed to parse sample expression <${n.expr.text}]> : unknown converter '${c.name}'`;
-  }
-  return undefined;
 }

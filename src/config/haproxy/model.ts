@@ -184,13 +184,20 @@ export interface Acl {
   readonly name: string;
   readonly criterion: string;
   readonly values: string[];
+  /** The map files the criterion's converters name, read when the line was (latin1). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface Condition {
   readonly pos: SourcePos;
   readonly negate: boolean; // unless
   /** Disjunction of conjunctions of (possibly negated) ACL names or `TRUE`/`FALSE`. */
-  readonly terms: { name: string; negate: boolean }[][];
+  readonly terms: {
+    name: string;
+    negate: boolean;
+    /** An anonymous ACL's map files, as Acl.files. */
+    files?: Readonly<Record<string, string>>;
+  }[][];
 }
 
 export interface UseBackend {

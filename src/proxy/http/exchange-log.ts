@@ -8,6 +8,7 @@ import { logHostname, renderLogFormat } from '../log/custom-log.js';
 import type { HttpLogFields } from '../log/httplog.js';
 import { formatHttpLog, htxResponseSize } from '../log/httplog.js';
 import { formatTcpLog } from '../log/tcplog.js';
+import { processFacts } from '../sample/process-facts.js';
 import type { HttpExchange } from './http-exchange.js';
 import type { HttpClientConn, HttpFrontend } from './http-frontend.js';
 import { evalSample, layer4Scope } from './samples.js';
@@ -216,7 +217,7 @@ export function rejectedLogLine(
         pid: process.pid,
         hostname: logHostname(),
       },
-      (e) => evalSample(e, layer4Scope(conn, host.name, host.name)),
+      (e) => evalSample(e, layer4Scope(conn, host.name, host.name, processFacts())),
     );
   }
   if (!h.httplog) {

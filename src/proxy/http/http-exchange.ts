@@ -14,6 +14,10 @@ import type { BackendRuntime } from '../backend-runtime.js';
 import { htxResponseSize } from '../log/httplog.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import type { Pending } from '../queue.js';
+import { processFacts } from '../sample/process-facts.js';
+import type { Sample } from '../sample/sample.js';
+import { stickKey } from '../sample/sample.js';
+import type { SampleScope } from '../sample/scope.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import { Trackers } from '../stick/trackers.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
@@ -44,8 +48,11 @@ import { agentFor, httpMode, interleaved } from './server-agents.js';
 
 function noop(): void {}
 
+/** The environment, host name, clock and randomness samples read (`env`, `date`...). */
+const PROCESS = processFacts();
+
 /** `proc.` variables: the process's own. */
-const PROC_VARS = new Map<string, string>();
+const PROC_VARS = new Map<string, Sample>();
 
 export class HttpExchange implements Pending {
   target: ServerRuntime | undefined;
@@ -92,6 +99,8 @@ export class HttpExchange implements Pending {
     localIp: string;
     localPort: number;
   };
+  /** This request's rank on its connection (1: the first, for `http_first_req`). */
+  private readonly index: number;
 
   constructor(
     readonly http: HttpFrontend,
@@ -107,6 +116,7 @@ export class HttpExchange implements Pending {
     };
     const now = http.ctx.deadlines.now();
     this.tReq = now;
+    this.index = conn.requests;
     // The first request counts from the accept; later ones from their headers (halo does not
     // see the first byte of a kept-alive connection's next request).
     this.tR = conn.requests === 1 ? Math.round(now - conn.accepted) : 0;
@@ -193,10 +203,11 @@ export class HttpExchange implements Pending {
     if (feRules?.hasRequest && this.ruled(feRules.runRequest(this.ruleInput()))) return;
     // use_backend and the applets' conditions see the edited head and what is tracked.
     const stick = this.stickFacts();
+    const scope = () => this.ruleInput().scope;
     const facts = () =>
       this.head || stick
-        ? headFacts(this.addr, this.requestHead(), this.http.host.nbsrv, stick)
-        : requestFacts(this.conn, this.req, this.http.host.nbsrv);
+        ? headFacts(this.addr, this.requestHead(), this.http.host.nbsrv, stick, scope)
+        : requestFacts(this.addr, this.req, this.http.host.nbsrv, scope);
     for (const a of this.http.applets) {
       if (a.matches(this.req, facts)) {
         this.serveApplet(a);
@@ -733,26 +744,40 @@ export class HttpExchange implements Pending {
     const host = this.http.host;
     if (this.conn.tls && !this.sslRead) this.sslRead = sslFacts(this.conn.tls);
     const stick = this.stickFacts();
+    const scope: SampleScope = {
+      ...PROCESS,
+      ...(stick ? { stick } : {}),
+      conn: this.addr,
+      ssl: this.sslRead,
+      req,
+      ...(res ? { res } : {}),
+      frontend: host.name,
+      frontendTls: this.conn.tls !== undefined,
+      backend: this.be?.name ?? host.name,
+      ...(this.target ? { server: this.target.name } : {}),
+      nbsrv: host.nbsrv,
+      firstRequest: this.index === 1,
+      ...(this.captures ? { captures: this.captures } : {}),
+    };
     return {
-      facts: headFacts(this.addr, res ? new ResponseView(res, req.vars) : req, host.nbsrv, stick),
+      facts: headFacts(
+        this.addr,
+        res ? new ResponseView(res, req.vars, req.method) : req,
+        host.nbsrv,
+        stick,
+        () => scope,
+      ),
       setAddress: (which, value) => setAddress(this.addr, which, value),
       track: (slot, table, key) => {
         const t = this.http.ctx.tables?.get(table);
         if (!t) return;
+        // A rule's sample becomes a key of the table's type (a non-address one tracks nothing).
+        const k = typeof key === 'string' ? key : stickKey(key, t.cfg.type);
+        if (k === undefined) return;
         this.trackers ??= new Trackers();
-        this.trackers.track(slot, t, key, Date.now(), true);
+        this.trackers.track(slot, t, k, Date.now(), true);
       },
-      scope: {
-        ...(stick ? { stick } : {}),
-        conn: this.addr,
-        ssl: this.sslRead,
-        req,
-        ...(res ? { res } : {}),
-        frontend: host.name,
-        frontendTls: this.conn.tls !== undefined,
-        backend: this.be?.name ?? host.name,
-        ...(this.captures ? { captures: this.captures } : {}),
-      },
+      scope,
     };
   }
 

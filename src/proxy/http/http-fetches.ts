@@ -3,6 +3,9 @@
 // `req.ver`, `hdr(name)`/`req.hdr(name)` with `_beg/_end/_sub/_dom/_reg/_len/_cnt`, and
 // `-m str|beg|end|sub|dom|dir|reg|found|len`, `-i`. Pure: the request is a small port.
 
+import type { Sample } from '../sample/sample.js';
+import { sampleText } from '../sample/sample.js';
+
 /** What an ACL may read of one HTTP request. */
 export interface HttpRequestFacts {
   readonly method: string;
@@ -15,7 +18,7 @@ export interface HttpRequestFacts {
   /** The response, for http-response and http-after-response rules. */
   readonly response?: HttpResponseFacts;
   /** The request's variables (`var(txn.x)`). */
-  readonly vars?: { get(name: string): string | undefined } | undefined;
+  readonly vars?: { get(name: string): Sample | undefined } | undefined;
 }
 
 /** What an ACL may read of the response (`status`, `res.hdr`). */
@@ -90,7 +93,8 @@ function delimited(vals: string[], sep: string, norm: (s: string) => string): Ma
   };
 }
 
-const SUFFIXES = ['beg', 'end', 'sub', 'dir', 'dom', 'reg', 'len', 'cnt', 'found'];
+// `_cnt` is a fetch of its own (an integer, matched as one: acl-samples.ts).
+const SUFFIXES = ['beg', 'end', 'sub', 'dir', 'dom', 'reg', 'len', 'found'];
 
 /** One fetch as `(request) -> samples`, or undefined when `name` is not an HTTP fetch. */
 function fetcher(
@@ -127,7 +131,7 @@ function fetcher(
     case 'var': {
       const name = (arg ?? '').split(',')[0]!.trim();
       return (r) => {
-        const v = r.vars?.get(name);
+        const v = sampleText(r.vars?.get(name));
         return v === undefined ? [] : [v];
       };
     }
@@ -159,10 +163,6 @@ export function compileHttpFetch(
   }
   const fetch = fetcher(base, arg);
   if (!fetch) return undefined;
-  if (suffix === 'cnt') {
-    const want = values.map(Number);
-    return (r) => want.includes(fetch(r).length);
-  }
   const m = matcher(suffix ?? flags.method ?? 'str', values, flags.ignoreCase);
   if (!m) return undefined;
   return (r) => fetch(r).some(m);

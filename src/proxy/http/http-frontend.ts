@@ -20,6 +20,7 @@ import { socketFor } from '../io/stream-handle.js';
 import { formatConnectLog } from '../log/httplog.js';
 import { LogLevel } from '../log/messages.js';
 import type { ProxyAddresses } from '../proxy-protocol.js';
+import type { Sample } from '../sample/sample.js';
 import type { ServerRuntime } from '../server-runtime.js';
 import type { FrontendCounters, SessionFacts } from '../stats/counters.js';
 import type { Trackers } from '../stick/trackers.js';
@@ -83,7 +84,7 @@ export class HttpClientConn {
   /** Stick-table entries this connection tracks (`tcp-request connection track-sc*`). */
   trackers: Trackers | undefined;
   /** `sess.` variables of HTTP rules, made with the first request that sets one. */
-  vars: Map<string, string> | undefined;
+  vars: Map<string, Sample> | undefined;
   /** The client's TLS connection, on a `bind ... ssl` (for the ssl_fc* fetches and logs). */
   tls: TLSSocket | undefined;
   constructor(

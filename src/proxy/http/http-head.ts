@@ -3,6 +3,7 @@
 // keeps them. What the rules change here is what goes on the wire and what later rules
 // and ACLs see. Pure: no `node:` import.
 
+import type { Sample } from '../sample/sample.js';
 import type { HttpRequestFacts, HttpResponseFacts } from './http-fetches.js';
 
 /** Header lines in order, names in lower case. */
@@ -120,16 +121,16 @@ export class ResponseHead implements HttpResponseFacts {
 }
 
 /**
- * What ACLs of response rules see: the response, and no request (HAProxy's request-side
- * fetches find nothing there).
+ * What ACLs of response rules see: the response, and of the request only its method
+ * (HAProxy keeps it with the transaction; its header and URL fetches find nothing there).
  */
 export class ResponseView implements HttpRequestFacts {
-  readonly method = '';
   readonly url = '';
   readonly version = '';
   constructor(
     readonly response: ResponseHead,
     readonly vars: VarStore | undefined,
+    readonly method = '',
   ) {}
   header(): readonly string[] {
     return [];
@@ -139,18 +140,19 @@ export class ResponseView implements HttpRequestFacts {
 /**
  * HAProxy's variables of one request: `txn.` live with the request, `req.` while it is
  * processed (response rules no longer see them), `res.` with its response, `sess.` with
- * its connection, `proc.` with the process. Values are kept as their text.
+ * its connection, `proc.` with the process. Values keep their sample type (a string, an
+ * integer, an address...), as HAProxy's do.
  */
 export class VarStore {
-  private readonly txn = new Map<string, string>();
-  private readonly req = new Map<string, string>();
-  private readonly res = new Map<string, string>();
+  private readonly txn = new Map<string, Sample>();
+  private readonly req = new Map<string, Sample>();
+  private readonly res = new Map<string, Sample>();
   constructor(
-    private readonly sess: Map<string, string>,
-    private readonly proc: Map<string, string>,
+    private readonly sess: Map<string, Sample>,
+    private readonly proc: Map<string, Sample>,
   ) {}
 
-  private mapOf(name: string): Map<string, string> | undefined {
+  private mapOf(name: string): Map<string, Sample> | undefined {
     const scope = name.slice(0, name.indexOf('.'));
     if (scope === 'sess') return this.sess;
     if (scope === 'proc') return this.proc;
@@ -165,11 +167,11 @@ export class VarStore {
     this.req.clear();
   }
 
-  get(name: string): string | undefined {
+  get(name: string): Sample | undefined {
     return this.mapOf(name)?.get(name);
   }
 
-  set(name: string, value: string): void {
+  set(name: string, value: Sample): void {
     this.mapOf(name)?.set(name, value);
   }
 

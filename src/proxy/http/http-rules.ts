@@ -12,10 +12,12 @@ import type {
 import type { Acl, ErrorFileReply } from '../../config/haproxy/model.js';
 import type { ConnectionFacts, Userlists } from '../acl.js';
 import { compileCondition } from '../acl.js';
+import type { Sample } from '../sample/sample.js';
+import { str } from '../sample/sample.js';
 import type { HeaderList, RequestHead, ResponseHead } from './http-head.js';
 import { RULE_ERROR_PAGES, reasonOf } from './http-replies.js';
 import type { SampleScope } from './samples.js';
-import { evalFormat, evalSample } from './samples.js';
+import { evalFormat, evalSample, sampleOf } from './samples.js';
 
 /** An answer a rule built: what goes to the client instead of the server's response. */
 export interface RuleReply {
@@ -58,7 +60,8 @@ export interface RuleInput {
     value: string,
   ) => void;
   /** `track-scN KEY [table T]`: count this request in table T's entry for KEY. */
-  readonly track?: (slot: number, table: string, key: string) => void;
+  /** A connection's address (tcp-request rules) or a rule's sample, cast to the table's type. */
+  readonly track?: (slot: number, table: string, key: string | Sample) => void;
 }
 
 /**
@@ -243,12 +246,12 @@ function capture(a: HttpRuleAction, scope: SampleScope, side: 'request' | 'respo
 function setVariable(a: HttpRuleAction, scope: SampleScope): boolean {
   const vars = scope.req.vars;
   if (a.type === 'set-var') {
-    const v = evalSample(a.expr, scope);
+    const v = sampleOf(a.expr, scope);
     if (v !== undefined) vars?.set(a.name, v);
     return true;
   }
   if (a.type === 'set-var-fmt') {
-    vars?.set(a.name, evalFormat(a.format, scope));
+    vars?.set(a.name, str(evalFormat(a.format, scope, false)));
     return true;
   }
   if (a.type === 'unset-var') {
@@ -356,7 +359,7 @@ export class HttpRuleSet {
         continue;
       }
       if (a.type === 'track-sc') {
-        const key = evalSample(a.key, scope);
+        const key = sampleOf(a.key, scope);
         if (key !== undefined) input.track?.(a.slot, a.table ?? this.owner, key);
         continue;
       }

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionFacts, StickFacts } from '../acl.js';
+import type { SampleScope } from '../sample/scope.js';
 import type { SslFacts } from '../tls/ssl-fetches.js';
 import { sslFacts } from '../tls/ssl-fetches.js';
 import type { H1Limits } from './h1-request.js';
@@ -154,7 +155,11 @@ class RequestFacts implements ConnectionFacts {
     readonly http: HttpRequestFacts,
     readonly nbsrv: (backend: string) => number,
     readonly stick?: StickFacts,
+    private readonly scope?: () => SampleScope,
   ) {}
+  sampleScope(): SampleScope | undefined {
+    return this.scope?.();
+  }
   private sslRead: SslFacts | undefined;
   get ssl(): SslFacts | undefined {
     const t = (this.conn as { tls?: TLSSocket }).tls;
@@ -181,8 +186,9 @@ export function requestFacts(
   conn: ConnAddresses,
   req: http.IncomingMessage,
   nbsrv: (backend: string) => number,
+  scope?: () => SampleScope,
 ): ConnectionFacts {
-  return new RequestFacts(conn, new IncomingView(req), nbsrv);
+  return new RequestFacts(conn, new IncomingView(req), nbsrv, undefined, scope);
 }
 
 /** The same for a head HTTP rules edit: ACLs after a rule see what it changed. */
@@ -191,6 +197,7 @@ export function headFacts(
   head: HttpRequestFacts,
   nbsrv: (backend: string) => number,
   stick?: StickFacts,
+  scope?: () => SampleScope,
 ): ConnectionFacts {
-  return new RequestFacts(conn, head, nbsrv, stick);
+  return new RequestFacts(conn, head, nbsrv, stick, scope);
 }

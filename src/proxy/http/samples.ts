@@ -1,110 +1,22 @@
-// Sample fetches, converters and log variables as HTTP rules' log-format arguments use them
-// (`set-header X-Client %[src]`, `%[req.hdr(host),lower]`, `%ci:%cp`), evaluated on one
-// request (and its response, for http-response rules). Only what is listed here is
-// evaluated; rule-checks.ts refuses a config that names anything else, at its line.
-// Pure: the connection and TLS facts come in through SampleScope.
+// Sample expressions and log variables as HTTP rules' log-format arguments, set-var and
+// log-format lines use them (`set-header X-Client %[src]`, `%[req.hdr(host),lower]`,
+// `%ci:%cp`), evaluated on one request (and its response, for http-response rules) with
+// the fetches and converters of proxy/sample/. Only what is listed there is evaluated;
+// condition-checks.ts refuses a config that names anything else, at its line. Pure: the
+// connection, TLS and process facts come in through SampleScope.
 
 import type { LogFormat, SampleExpr } from '../../config/haproxy/http-rule-model.js';
-import type { ConnectionFacts, StickFacts } from '../acl.js';
 import { stickFetch } from '../acl.js';
-import type { SslFacts } from '../tls/ssl-fetches.js';
-import type { CaptureValues } from './captures.js';
-import type { ResponseHead } from './http-head.js';
+import type { RunConverter } from '../sample/converter-types.js';
+import { buildConverter, whyNotEvaluated } from '../sample/converters.js';
+import { toBytes } from '../sample/converters-string.js';
+import { FETCHES, stickSample } from '../sample/fetches.js';
+import type { Sample } from '../sample/sample.js';
+import { sampleText } from '../sample/sample.js';
+import type { SampleScope } from '../sample/scope.js';
 import { HeaderList, RequestHead } from './http-head.js';
 
-/** What a sample may read for one request. */
-export interface SampleScope {
-  readonly conn: {
-    readonly clientIp: string;
-    readonly clientPort: number;
-    readonly localIp: string;
-    readonly localPort: number;
-  };
-  readonly ssl: SslFacts | undefined;
-  readonly req: RequestHead;
-  readonly res?: ResponseHead;
-  readonly frontend: string;
-  /** `~` after the frontend name on a TLS connection (`%ft`). */
-  readonly frontendTls: boolean;
-  readonly backend: string;
-  /** Stick tables and what the request tracks, for `sc_*`/`src_*`. */
-  readonly stick?: StickFacts;
-  /** The request's capture slots (`capture.req.hdr(N)`, `http-request capture`). */
-  readonly captures?: CaptureValues;
-}
-
-type Fetch = (s: SampleScope, args: readonly string[]) => string | undefined;
-
-/** `hdr(name[,occ])`: occurrence `occ` (1 = first, -1 = last, the default). */
-function occurrence(values: readonly string[], occ: string | undefined): string | undefined {
-  if (values.length === 0) return undefined;
-  const n = occ === undefined || occ.trim() === '' ? -1 : Number(occ);
-  if (!Number.isInteger(n) || n === 0) return undefined;
-  return n > 0 ? values[n - 1] : values[values.length + n];
-}
-
-/** Comma-separated values count as several occurrences for hdr(), not for fhdr(). */
-const split = (values: readonly string[]) =>
-  values.flatMap((v) => v.split(',').map((x) => x.trim()));
-
-const reqHdr: Fetch = (s, a) => occurrence(split(s.req.header((a[0] ?? '').toLowerCase())), a[1]);
-const reqFhdr: Fetch = (s, a) => occurrence(s.req.header((a[0] ?? '').toLowerCase()), a[1]);
-const resHdr: Fetch = (s, a) =>
-  s.res && occurrence(split(s.res.header((a[0] ?? '').toLowerCase())), a[1]);
-const resFhdr: Fetch = (s, a) =>
-  s.res && occurrence(s.res.header((a[0] ?? '').toLowerCase()), a[1]);
-const bool = (b: boolean) => (b ? '1' : '0');
-
-const FETCHES: Readonly<Record<string, Fetch>> = {
-  src: (s) => s.conn.clientIp,
-  // Port 0 (set-src-port to a non-number) is no port: the fetch finds nothing, as HAProxy's.
-  src_port: (s) => (s.conn.clientPort ? String(s.conn.clientPort) : undefined),
-  dst: (s) => s.conn.localIp,
-  dst_port: (s) => (s.conn.localPort ? String(s.conn.localPort) : undefined),
-  ssl_fc: (s) => bool(s.ssl !== undefined),
-  ssl_fc_sni: (s) => (s.ssl?.sni ? s.ssl.sni : undefined),
-  ssl_fc_protocol: (s) => s.ssl?.protocol,
-  ssl_c_used: (s) => bool(s.ssl?.clientCertUsed === true),
-  ssl_c_verify: (s) => (s.ssl ? String(s.ssl.clientVerify) : undefined),
-  ssl_c_s_dn: (s) => (s.ssl?.clientDn ? s.ssl.clientDn : undefined),
-  method: (s) => s.req.method,
-  path: (s) => s.req.path,
-  pathq: (s) => s.req.path + (s.req.query === undefined ? '' : `?${s.req.query}`),
-  query: (s) => s.req.query,
-  url: (s) => s.req.url,
-  base: (s) => {
-    const host = s.req.header('host')[0];
-    return host === undefined ? s.req.path : host + s.req.path;
-  },
-  'req.ver': (s) => s.req.version,
-  req_ver: (s) => s.req.version,
-  hdr: reqHdr,
-  'req.hdr': reqHdr,
-  'req.fhdr': reqFhdr,
-  hdr_cnt: (s, a) => String(split(s.req.header((a[0] ?? '').toLowerCase())).length),
-  'req.hdr_cnt': (s, a) => String(split(s.req.header((a[0] ?? '').toLowerCase())).length),
-  'res.hdr': resHdr,
-  shdr: resHdr,
-  'res.fhdr': resFhdr,
-  status: (s) => (s.res ? String(s.res.status) : undefined),
-  var: (s, a) => s.req.vars?.get((a[0] ?? '').trim()) ?? a[1],
-  fe_name: (s) => s.frontend,
-  be_name: (s) => s.backend,
-  str: (_s, a) => a.join(','),
-  'capture.req.hdr': (s, a) => s.captures?.request[Number(a[0] ?? '')],
-  'capture.res.hdr': (s, a) => s.captures?.response[Number(a[0] ?? '')],
-  int: (_s, a) => (a[0] !== undefined && /^-?\d+$/.test(a[0].trim()) ? a[0].trim() : undefined),
-};
-
-type Converter = (v: string, args: readonly string[]) => string | undefined;
-
-const CONVERTERS: Readonly<Record<string, Converter>> = {
-  lower: (v) => v.toLowerCase(),
-  upper: (v) => v.toUpperCase(),
-  length: (v) => String(Buffer.byteLength(v)),
-  base64: (v) => Buffer.from(v, 'latin1').toString('base64'),
-  hex: (v) => Buffer.from(v, 'latin1').toString('hex').toUpperCase(),
-};
+export type { SampleScope } from '../sample/scope.js';
 
 const VARS: Readonly<Record<string, (s: SampleScope) => string>> = {
   ci: (s) => s.conn.clientIp,
@@ -116,47 +28,121 @@ const VARS: Readonly<Record<string, (s: SampleScope) => string>> = {
   b: (s) => s.backend,
 };
 
+/** Why a fetch with these arguments is not evaluated as HAProxy does, or undefined. */
+function fetchProblem(expr: SampleExpr): string | undefined {
+  const a = expr.args;
+  if (!FETCHES[expr.fetch]) return stickFetch(expr.fetch, a.join(',')) ? undefined : 'unknown';
+  if (expr.fetch === 'ssl_c_s_dn' && a.length > 0) return 'with arguments';
+  if (expr.fetch === 'date' && a[1] === 'us') return 'in microseconds';
+  if (expr.fetch === 'nbsrv' && (a[0] ?? '') === '') return "without a backend's name";
+  return undefined;
+}
+
+/** The fetches and converters of `expr` that halo does not evaluate. */
+export function unevaluatedIn(expr: SampleExpr): string[] {
+  const out: string[] = [];
+  if (fetchProblem(expr)) out.push(expr.fetch);
+  for (const c of expr.convs) if (whyNotEvaluated(c)) out.push(c.name);
+  return out;
+}
+
 /** The fetches, converters and variables of `format` that halo does not evaluate. */
 export function unevaluated(format: LogFormat): string[] {
   const out: string[] = [];
   for (const n of format) {
     if (n.kind === 'var' && !VARS[n.name]) out.push(`%${n.name}`);
-    if (n.kind !== 'sample') continue;
-    if (!FETCHES[n.expr.fetch] && !stickFetch(n.expr.fetch, n.expr.args.join(',')))
-      out.push(n.expr.fetch);
-    for (const c of n.expr.convs) if (!CONVERTERS[c.name]) out.push(c.name);
+    if (n.kind === 'sample') out.push(...unevaluatedIn(n.expr));
   }
   return out;
 }
 
-/** `sc_http_req_rate(0)` and the other stick-table fetches, read through the scope. */
-function stickSample(expr: SampleExpr, s: SampleScope): string | undefined {
-  const f = stickFetch(expr.fetch, expr.args.join(','));
-  const v = f?.({ stick: s.stick, src: () => s.conn.clientIp } as ConnectionFacts);
-  return v === undefined ? undefined : String(v);
+interface Compiled {
+  one(s: SampleScope): Sample | undefined;
+  all(s: SampleScope): Sample[];
 }
 
-/** One sample expression's value, or undefined when the fetch finds nothing. */
-export function evalSample(expr: SampleExpr, s: SampleScope): string | undefined {
+const compiled = new WeakMap<SampleExpr, Compiled>();
+
+function compile(expr: SampleExpr): Compiled {
   const fetch = FETCHES[expr.fetch];
-  let v = fetch ? fetch(s, expr.args) : stickSample(expr, s);
-  for (const c of expr.convs) {
-    if (v === undefined) return undefined;
-    v = CONVERTERS[c.name]?.(v, c.args);
+  const convs = expr.convs.map(buildConverter).filter((c): c is RunConverter => c !== undefined);
+  const through = (v: Sample | undefined, s: SampleScope): Sample | undefined => {
+    let out = v;
+    const env = { vars: s.req.vars, localOffset: s.localOffset };
+    for (const c of convs) {
+      if (out === undefined) return undefined;
+      out = c(out, env);
+    }
+    return out;
+  };
+  const one = (s: SampleScope) =>
+    through(fetch ? fetch.one(s, expr.args) : stickSample(expr.fetch, expr.args, s), s);
+  return {
+    one,
+    all: (s) => {
+      if (!fetch?.all) {
+        const v = one(s);
+        return v === undefined ? [] : [v];
+      }
+      return fetch.all(s, expr.args).flatMap((v) => {
+        const r = through(v, s);
+        return r === undefined ? [] : [r];
+      });
+    },
+  };
+}
+
+function compiledOf(expr: SampleExpr): Compiled {
+  let c = compiled.get(expr);
+  if (!c) {
+    c = compile(expr);
+    compiled.set(expr, c);
   }
-  return v;
+  return c;
+}
+
+/** One expression's typed value, or undefined when the fetch finds nothing or a step fails. */
+export function sampleOf(expr: SampleExpr, s: SampleScope): Sample | undefined {
+  return compiledOf(expr).one(s);
+}
+
+/** Every value of an expression, as an ACL iterates over them (each header occurrence...). */
+export function samplesOf(expr: SampleExpr, s: SampleScope): Sample[] {
+  return compiledOf(expr).all(s);
+}
+
+/** One expression's value as text (cast to a string), or undefined. */
+export function evalSample(expr: SampleExpr, s: SampleScope): string | undefined {
+  return sampleText(sampleOf(expr, s));
+}
+
+/**
+ * What HTTP rules' formats do to a sample's bytes (LOG_OPT_HTTP): the controls a header
+ * cannot carry, 0x00-0x08, 0x0a-0x1f and 0x7f, as `%XX`.
+ */
+export function httpEncode(v: string): string {
+  return v.replace(
+    /[\x00-\x08\x0a-\x1f\x7f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 /**
  * A log-format string's value as HTTP rules use it: a sample that finds nothing writes
- * nothing (HAProxy's logs write '-' there; its rule arguments, measured, do not).
+ * nothing (HAProxy's logs write '-' there; its rule arguments, measured, do not). `http`:
+ * an HTTP action's argument (header, line, reply), whose control bytes are `%XX`-encoded;
+ * set-var-fmt's is not.
  */
-export function evalFormat(format: LogFormat, s: SampleScope): string {
+export function evalFormat(format: LogFormat, s: SampleScope, http = true): string {
   let out = '';
   for (const n of format) {
-    if (n.kind === 'text') out += n.text;
+    if (n.kind === 'text') out += toBytes(n.text);
     else if (n.kind === 'var') out += VARS[n.name]?.(s) ?? '';
-    else out += evalSample(n.expr, s) ?? '';
+    else {
+      const v = evalSample(n.expr, s) ?? '';
+      // Elsewhere the text is copied as a C string: it ends at a NUL byte.
+      out += http ? httpEncode(v) : v.split('\0', 1)[0]!;
+    }
   }
   return out;
 }
@@ -166,8 +152,10 @@ export function layer4Scope(
   conn: SampleScope['conn'],
   frontend: string,
   backend: string,
+  extra: Partial<SampleScope> = {},
 ): SampleScope {
   return {
+    ...extra,
     conn,
     ssl: undefined,
     req: new RequestHead('', '', '', new HeaderList()),

@@ -3,6 +3,7 @@
 // methods and converters HAProxy knows.
 
 import type { LineCtx } from '../draft.js';
+import { parseSampleExpr } from '../log-format.js';
 import type { Acl, Condition } from '../model.js';
 import { checkCriterion } from './acl-criterion.js';
 
@@ -64,7 +65,25 @@ export function parseAcl(ctx: LineCtx): Acl | undefined {
     );
     return undefined;
   }
-  return { pos: ctx.pos, name, criterion, values: ctx.words.slice(3) };
+  const files = criterionFiles(ctx, criterion);
+  return { pos: ctx.pos, name, criterion, values: ctx.words.slice(3), ...(files ? { files } : {}) };
+}
+
+/**
+ * The map files a criterion's converters name (`hdr(host),map(/etc/haproxy/h.map)`),
+ * read now as HAProxy reads them; the condition is compiled from these later.
+ */
+function criterionFiles(ctx: LineCtx, criterion: string): Record<string, string> | undefined {
+  if (!/,map/.test(criterion)) return undefined;
+  const seen: Record<string, string> = {};
+  parseSampleExpr(criterion, {
+    read: (path) => {
+      const data = ctx.files.read(path);
+      if (data) seen[path] = data.toString('latin1');
+      return data;
+    },
+  });
+  return Object.keys(seen).length > 0 ? seen : undefined;
 }
 
 /** Measured on HAProxy 2.6: an empty condition never matches, so `if` is dead, `unless` always. */
@@ -136,9 +155,11 @@ export function parseCondition(
         );
         return 'error';
       }
+      const files = criterionFiles(ctx, criterion);
       (terms[terms.length - 1] as Condition['terms'][number]).push({
         name: `{ ${words.slice(i + 1, end).join(' ')} }`,
         negate,
+        ...(files ? { files } : {}),
       });
       i = end;
       continue;

@@ -12,7 +12,7 @@ import type {
   LogFormat,
   SampleExpr,
 } from '../http-rule-model.js';
-import { parseLogFormat, unknownSample } from '../log-format.js';
+import { parseLogFormat } from '../log-format.js';
 import type { Condition } from '../model.js';
 import { captureSlots } from './captures.js';
 import { parseCondition } from './condition.js';
@@ -68,8 +68,6 @@ export const FETCH_NEEDS: Readonly<Record<string, string>> = {
       'query',
       'url',
       'base',
-      'method',
-      'meth',
       'hdr',
       'req.hdr',
       'req.fhdr',
@@ -79,16 +77,44 @@ export const FETCH_NEEDS: Readonly<Record<string, string>> = {
       'req_ver',
       'url_param',
       'urlp',
+      'urlp_val',
       'cook',
+      'cook_cnt',
+      'cook_val',
       'req.cook',
+      'req.cook_cnt',
+      'req.cook_val',
+      'hdr_ip',
+      'hdr_val',
+      'req.hdr_ip',
+      'req.hdr_val',
+      'req.fhdr_cnt',
     ].map((n) => [n, REQ_HEADERS]),
   ),
   status: 'HTTP response',
-  'res.hdr': 'HTTP response headers',
-  shdr: 'HTTP response headers',
-  'res.fhdr': 'HTTP response headers',
-  'res.ver': 'HTTP response headers',
-  resp_ver: 'HTTP response headers',
+  srv_name: 'server',
+  ...Object.fromEntries(
+    [
+      'res.hdr',
+      'res.hdr_cnt',
+      'res.hdr_ip',
+      'res.hdr_val',
+      'shdr',
+      'shdr_cnt',
+      'shdr_ip',
+      'shdr_val',
+      'res.fhdr',
+      'res.fhdr_cnt',
+      'res.ver',
+      'resp_ver',
+      'res.cook',
+      'res.cook_cnt',
+      'res.cook_val',
+      'scook',
+      'scook_cnt',
+      'scook_val',
+    ].map((n) => [n, 'HTTP response headers']),
+  ),
 };
 
 const ACL_SUFFIXES = /_(beg|end|sub|dir|dom|reg|len|cnt|found|ip|val)$/;
@@ -141,10 +167,8 @@ class RuleParser {
   }
 
   format(text: string): LogFormat | 'error' {
-    const f = parseLogFormat(text);
-    if (typeof f === 'string') return this.fail(f);
-    const unknown = unknownSample(f);
-    if (unknown) return this.fail(`${unknown}.`);
+    const f = parseLogFormat(text, this.ctx.files);
+    if (typeof f === 'string') return this.fail(`${f}.`);
     for (const n of f) {
       if (n.kind !== 'sample') continue;
       const need = FETCH_NEEDS[n.expr.fetch];
@@ -256,10 +280,8 @@ function setVar(p: RuleParser): Parsed {
 
 /** One sample expression argument (not a log-format string), with HAProxy's messages. */
 function expression(p: RuleParser, text: string): SampleExpr | 'error' {
-  const f = parseLogFormat(`%[${text}]`);
+  const f = parseLogFormat(`%[${text}]`, p.ctx.files);
   if (typeof f === 'string') return p.fail(`${f}.`);
-  const unknown = unknownSample(f);
-  if (unknown) return p.fail(`${unknown}.`);
   const node = f[0];
   if (f.length !== 1 || node?.kind !== 'sample') return p.fail(`invalid expression '${text}'.`);
   const need = FETCH_NEEDS[node.expr.fetch];

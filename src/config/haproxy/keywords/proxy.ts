@@ -6,7 +6,7 @@ import { parseBindAddress, parseServerAddress } from '../address.js';
 import type { DraftServer, LineCtx, ProxyDraft } from '../draft.js';
 import { parseErrorfileLine, parseErrorfilesLine, parseHttpErrorLine } from '../error-files.js';
 import type { HttpRuleKeyword, LogFormat } from '../http-rule-model.js';
-import { parseLogFormat, unknownSample } from '../log-format.js';
+import { parseLogFormat } from '../log-format.js';
 import type { Bind, ProxyMode, Timeouts } from '../model.js';
 import { atol } from '../units.js';
 import { BIND_OPTION_NAMES, parseBindOptions } from './bind-options.js';
@@ -539,8 +539,8 @@ function parseLogFormatLine(ctx: LineCtx, px: ProxyDraft): void {
     );
     return;
   }
-  const f = parseLogFormat(ctx.arg(1));
-  const bad = typeof f === 'string' ? f : (unknownSample(f) ?? messageSample(f));
+  const f = parseLogFormat(ctx.arg(1), ctx.files);
+  const bad = typeof f === 'string' ? f : messageSample(f);
   if (bad !== undefined || typeof f === 'string') {
     ctx.error('HAP_BAD_LOG_FORMAT', `failed to parse log-format : ${bad}.`);
     return;

@@ -95,7 +95,7 @@ export function parseTrack(
 ): { slot: number; key: SampleExpr; table?: string; next: number } | 'error' | undefined {
   const m = /^track-sc([0-2])$/.exec(ctx.arg(at));
   if (!m) return undefined;
-  const key = parseSampleExpr(ctx.arg(at + 1));
+  const key = parseSampleExpr(ctx.arg(at + 1), ctx.files);
   if (ctx.arg(at + 1) === '' || typeof key === 'string') {
     ctx.error('HAP_BAD_ARGS', `'${ctx.arg(at)}' expects <key> [table <table>] as arguments.`);
     return 'error';
