@@ -98,6 +98,8 @@ export class HttpExchange implements Pending {
     clientPort: number;
     localIp: string;
     localPort: number;
+    /** The connection's TLS socket: the ssl_* facts of ACLs read it from here. */
+    readonly tls: HttpClientConn['tls'];
   };
   /** This request's rank on its connection (1: the first, for `http_first_req`). */
   private readonly index: number;
@@ -113,6 +115,7 @@ export class HttpExchange implements Pending {
       clientPort: conn.clientPort,
       localIp: conn.localIp,
       localPort: conn.localPort,
+      tls: conn.tls,
     };
     const now = http.ctx.deadlines.now();
     this.tReq = now;
