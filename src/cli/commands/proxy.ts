@@ -489,7 +489,8 @@ function runWorker(
       if (done) return;
       done = true;
       log.close();
-      process.disconnect?.();
+      // The master may be gone already (that is one way here): no second disconnect.
+      if (process.connected) process.disconnect?.();
       resolve(0);
     };
     const stop = (hard: boolean) => (hard ? daemon.hardStop() : daemon.softStop()).then(finish);

@@ -225,9 +225,12 @@ async function runNode(
     return 1;
   }
   await sup.startVrrp(cfg.keepalived);
+  // The signal handlers first: a SIGHUP sent as soon as the line below (or READY=1) is
+  // seen must reload, not find the default action and end the process.
+  const done = serveSignals(o, sup, log, io, systemd, printStartup, () => host.close());
   log.info(`halo run serving: proxy workers ${master.pids.join(', ')}, VRRP in ${process.pid}`);
   systemd.notify(`READY=1\nMAINPID=${process.pid}`);
-  return serveSignals(o, sup, log, io, systemd, printStartup, () => host.close());
+  return done;
 }
 
 function removePidFiles(o: RunOptions): void {
