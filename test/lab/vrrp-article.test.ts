@@ -63,7 +63,8 @@ describe("halo vrrp: the article's three masters", { skip }, () => {
     t.diagnostic(`failover with the article's settings: ${(ms / 1000).toFixed(1)} s`);
     // fall 3 x interval 3 s, then Master_Down_Interval (3.6 s): at least 6 s, at most ~13 s.
     assert.ok(ms > 5000 && ms < 16_000, `failover took ${ms.toFixed(0)} ms`);
-    await m1.out!.waitFor(/Entering BACKUP STATE/, 3000, mark1);
+    // The last line of the step down, not its state line: 'removing VIPs.' may trail it.
+    await m1.out!.waitFor(/\(VI_1\) removing VIPs\./, 3000, mark1);
     const err = inOrder(m1.log.slice(mark1), [
       'Script `check_haproxy` now returning 1',
       'VRRP_Script(check_haproxy) failed (exited with status 1)',
