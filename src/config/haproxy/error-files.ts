@@ -33,24 +33,39 @@ function addEntry(px: ProxyDraft, entry: NonNullable<ProxyDraft['errorEntries']>
   px.errorEntries.push(entry);
 }
 
-/** `errorfile CODE FILE` in a proxy or defaults section. */
-export function parseErrorfileLine(ctx: LineCtx, px: ProxyDraft): void {
+/**
+ * `errorfile CODE FILE`, in a proxy or an http-errors section: its code and the reply its
+ * file makes, or undefined once HAProxy's message is given. `missing` is the message for
+ * absent arguments (HAProxy words it apart in the two places).
+ */
+function errorfileLine(
+  ctx: LineCtx,
+  missing: { code: string; message: string },
+): { code: number; reply: HttpReplySpec } | undefined {
   const fail = (m: string): 'error' => {
     ctx.error('HAP_ERRORFILE', `errorfile : ${m}`);
     return 'error';
   };
   if (ctx.arg(1) === '' || ctx.arg(2) === '') {
-    fail('expects <status_code> and <file> as arguments.');
-    return;
+    ctx.error(missing.code, missing.message);
+    return undefined;
   }
   const code = statusOf(ctx.arg(1));
   if (code === undefined) {
     fail(`status code '${Number.parseInt(ctx.arg(1), 10) || 0}' not handled.`);
-    return;
+    return undefined;
   }
   const file = loadErrorFile(replyPort(ctx, fail), ctx.arg(2));
-  if (file === 'error') return;
-  addEntry(px, { kind: 'reply', code, reply: fileReply(code, file), pos: ctx.pos });
+  return file === 'error' ? undefined : { code, reply: fileReply(code, file) };
+}
+
+/** `errorfile CODE FILE` in a proxy or defaults section. */
+export function parseErrorfileLine(ctx: LineCtx, px: ProxyDraft): void {
+  const r = errorfileLine(ctx, {
+    code: 'HAP_ERRORFILE',
+    message: 'errorfile : expects <status_code> and <file> as arguments.',
+  });
+  if (r) addEntry(px, { kind: 'reply', ...r, pos: ctx.pos });
 }
 
 /** `errorfiles NAME [CODE...]` in a proxy or defaults section. */
@@ -141,21 +156,11 @@ export function httpErrorsLine(ctx: LineCtx, section: HttpErrorsSection): void {
     ctx.error('HAP_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in 'http-errors' section`);
     return;
   }
-  const fail = (m: string): 'error' => {
-    ctx.error('HAP_ERRORFILE', `errorfile : ${m}`);
-    return 'error';
-  };
-  if (ctx.arg(1) === '' || ctx.arg(2) === '') {
-    ctx.error('HAP_BAD_ARGS', 'errorfile: expects <status_code> and <file> as arguments.');
-    return;
-  }
-  const code = statusOf(ctx.arg(1));
-  if (code === undefined) {
-    fail(`status code '${Number.parseInt(ctx.arg(1), 10) || 0}' not handled.`);
-    return;
-  }
-  const file = loadErrorFile(replyPort(ctx, fail), ctx.arg(2));
-  if (file !== 'error') section.replies.set(code, fileReply(code, file));
+  const r = errorfileLine(ctx, {
+    code: 'HAP_BAD_ARGS',
+    message: 'errorfile: expects <status_code> and <file> as arguments.',
+  });
+  if (r) section.replies.set(r.code, r.reply);
 }
 
 /**
